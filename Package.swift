@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "backplan",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "backplan", targets: ["backplan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "BackplanCore", dependencies: ["CYAML", "CSQLite"]),
+        .executableTarget(
+            name: "backplan",
+            dependencies: [
+                "BackplanCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore"]),
+        .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
