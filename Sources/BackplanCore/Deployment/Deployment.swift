@@ -1,0 +1,198 @@
+import Foundation
+
+/// What `backplan detect` found on a host: the compose project, the data dir and what is in it, and the
+/// environment that moves data elsewhere. Saved as `plans/<name>.deployment.json` so CI can validate a
+/// plan without the host. Paths are host paths as the host sees them (never prefixed by `--root`).
+/// Secret values (passwords in DATABASE_URL, the secret key) are never recorded, only whether they are set.
+public struct Deployment: Codable, Hashable, Sendable {
+    /// Version of this JSON layout.
+    public var format: Int
+    public var compose: ComposeInfo?
+    /// The Open WebUI data dir on the host; nil when it could not be told.
+    public var dataDir: String?
+    /// How the data dir was found: `bind-mount`, `volume-inspect`, `volume-default-path`, `option`.
+    public var dataDirSource: String?
+    /// The named volume holding the data dir, when it is one.
+    public var volume: VolumeInfo?
+    /// Whether the data dir exists on the host (false: entries is empty).
+    public var dataDirExists: Bool
+    /// Top-level entries of the data dir, sorted by name.
+    public var entries: [DataEntry]
+    public var environment: AppEnvironment
+    /// What is known of the app: image, Open WebUI version, alembic revision of webui.db.
+    public var app: AppInfo
+
+    public static let currentFormat = 1
+
+    public init(format: Int = Deployment.currentFormat, compose: ComposeInfo? = nil, dataDir: String? = nil,
+                dataDirSource: String? = nil, volume: VolumeInfo? = nil, dataDirExists: Bool = false,
+                entries: [DataEntry] = [], environment: AppEnvironment = AppEnvironment(), app: AppInfo = AppInfo()) {
+        self.format = format
+        self.compose = compose
+        self.dataDir = dataDir
+        self.dataDirSource = dataDirSource
+        self.volume = volume
+        self.dataDirExists = dataDirExists
+        self.entries = entries
+        self.environment = environment
+        self.app = app
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, compose, volume, entries, environment, app
+        case dataDir = "data_dir"
+        case dataDirSource = "data_dir_source"
+        case dataDirExists = "data_dir_exists"
+    }
+
+    public func entry(named name: String) -> DataEntry? { entries.first { $0.name == name } }
+}
+
+public struct ComposeInfo: Codable, Hashable, Sendable {
+    /// The compose file, as a host path.
+    public var file: String
+    /// The compose project name (explicit, `name:` in the file, or the folder's name).
+    public var project: String
+    /// The service whose volume holds the data dir (the one mounting /app/backend/data).
+    public var service: String?
+    /// Every service of the file, sorted.
+    public var services: [String]
+    /// The image of `service`.
+    public var image: String?
+
+    public init(file: String, project: String, service: String? = nil, services: [String] = [], image: String? = nil) {
+        self.file = file
+        self.project = project
+        self.service = service
+        self.services = services
+        self.image = image
+    }
+}
+
+public struct VolumeInfo: Codable, Hashable, Sendable {
+    /// The volume's full name on the engine (project prefix applied unless `name:` or `external`).
+    public var name: String
+    public var external: Bool
+
+    public init(name: String, external: Bool) {
+        self.name = name
+        self.external = external
+    }
+}
+
+public enum EntryType: String, Codable, Hashable, Sendable {
+    case file, directory, symlink, other
+}
+
+public enum EntryKind: String, Codable, Hashable, Sendable {
+    /// A SQLite database (by its file header).
+    case sqlite
+    /// A SQLite sidecar: `-wal`, `-shm` or `-journal` beside a database.
+    case sqliteSidecar = "sqlite-sidecar"
+    /// A folder holding `chroma.sqlite3`.
+    case chroma
+    /// Anything else: plain files or folders of them.
+    case files
+}
+
+public struct DataEntry: Codable, Hashable, Sendable {
+    public var name: String
+    public var type: EntryType
+    public var kind: EntryKind
+    /// Bytes of the entry (recursively for folders).
+    public var bytes: Int64
+    /// Regular files in the entry (1 for a file).
+    public var files: Int
+    /// For a SQLite file: `wal` or `delete` (rollback journal), from the header.
+    public var journalMode: String?
+    /// For a SQLite file: the sidecar names present beside it, sorted.
+    public var sidecars: [String]?
+
+    public init(name: String, type: EntryType, kind: EntryKind, bytes: Int64 = 0, files: Int = 0,
+                journalMode: String? = nil, sidecars: [String]? = nil) {
+        self.name = name
+        self.type = type
+        self.kind = kind
+        self.bytes = bytes
+        self.files = files
+        self.journalMode = journalMode
+        self.sidecars = sidecars
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, kind, bytes, files, sidecars
+        case journalMode = "journal_mode"
+    }
+}
+
+/// The app's environment that decides where data lives. Values that may hold secrets are reduced
+/// to whether they are set.
+public struct AppEnvironment: Codable, Hashable, Sendable {
+    public enum SecretState: String, Codable, Hashable, Sendable {
+        /// Not in the environment: Open WebUI generates a key and keeps it in `.webui_secret_key`
+        /// in its working directory (the container layer under Docker).
+        case unset
+        /// Present but empty: the same as unset for Open WebUI.
+        case empty
+        /// Set to a value (not recorded).
+        case set
+    }
+
+    /// `DATA_DIR`, when set.
+    public var dataDir: String?
+    /// Scheme of `DATABASE_URL` (`sqlite`, `postgresql`, ...), never the URL itself.
+    public var databaseScheme: String?
+    /// `DATABASE_TYPE`, when set.
+    public var databaseType: String?
+    /// `VECTOR_DB` (chroma when unset).
+    public var vectorDB: String?
+    /// `STORAGE_PROVIDER` (local when unset).
+    public var storageProvider: String?
+    public var secretKey: SecretState
+
+    public init(dataDir: String? = nil, databaseScheme: String? = nil, databaseType: String? = nil,
+                vectorDB: String? = nil, storageProvider: String? = nil, secretKey: SecretState = .unset) {
+        self.dataDir = dataDir
+        self.databaseScheme = databaseScheme
+        self.databaseType = databaseType
+        self.vectorDB = vectorDB
+        self.storageProvider = storageProvider
+        self.secretKey = secretKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dataDir = "data_dir"
+        case databaseScheme = "database_scheme"
+        case databaseType = "database_type"
+        case vectorDB = "vector_db"
+        case storageProvider = "storage_provider"
+        case secretKey = "secret_key"
+    }
+}
+
+public struct AppInfo: Codable, Hashable, Sendable {
+    /// The image of the app's service, e.g. `ghcr.io/open-webui/open-webui:main`.
+    public var image: String?
+    /// `alembic_version` of webui.db, when readable.
+    public var alembicVersion: String?
+
+    public init(image: String? = nil, alembicVersion: String? = nil) {
+        self.image = image
+        self.alembicVersion = alembicVersion
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case image
+        case alembicVersion = "alembic_version"
+    }
+}
+
+extension Deployment {
+    /// Canonical JSON: sorted keys, two-space indentation, final newline.
+    public func canonicalJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data = try encoder.encode(self)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
