@@ -57,15 +57,12 @@ public struct ComposeInfo: Codable, Hashable, Sendable {
     public var service: String?
     /// Every service of the file, sorted.
     public var services: [String]
-    /// The image of `service`.
-    public var image: String?
 
-    public init(file: String, project: String, service: String? = nil, services: [String] = [], image: String? = nil) {
+    public init(file: String, project: String, service: String? = nil, services: [String] = []) {
         self.file = file
         self.project = project
         self.service = service
         self.services = services
-        self.image = image
     }
 }
 
