@@ -1,0 +1,44 @@
+# backplan: build, test, demo and benchmark entry points. `.ci/run` runs `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# Prerequisites run in the order written (deps before build), even under `make -j`.
+.NOTPARALLEL:
+
+SWIFT ?= swift
+DEBUG_BIN := .build/debug/backplan
+RELEASE_BIN := .build/release/backplan
+
+.PHONY: all deps build test demo bench clean distclean
+
+all: build
+
+## deps: Debian packages and .venv/ (scripts/deps.sh; idempotent, quiet when all is present)
+deps:
+	scripts/deps.sh
+
+## build: debug build of everything
+build:
+	$(SWIFT) build
+
+## test: deps, the Swift test suites, then every plan checked against `backplan schema`
+test: deps
+	$(SWIFT) test
+	$(SWIFT) build --product backplan
+	BACKPLAN=$(DEBUG_BIN) scripts/schema-check.sh
+
+## demo: a demo Open WebUI deployment under .demo/, then `backplan detect` and `backplan check`
+demo: deps
+	$(SWIFT) build --product backplan
+	BACKPLAN=$(DEBUG_BIN) scripts/demo.sh
+
+## bench: `backplan check` on a generated 200-job plan, release build
+bench: deps
+	$(SWIFT) build -c release --product backplan
+	BACKPLAN=$(RELEASE_BIN) scripts/bench.sh
+
+## clean: build products and what demo and bench leave (keeps .venv/; see distclean)
+clean:
+	rm -rf .build .demo bench-out
+
+distclean: clean
+	rm -rf .venv

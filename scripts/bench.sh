@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmarks `backplan check` on a generated plan of 200 jobs (scripts/gen-bench-plan.py).
+# Prints a markdown table (header and one row) to paste into docs/benchmarks.md, and also
+# hyperfine's table when hyperfine is installed. Files go to bench-out/ (git-ignored).
+#   BACKPLAN     binary to measure (default .build/release/backplan; `make bench` builds it)
+#   BENCH_RUNS   measured runs (default 20), after BENCH_WARMUP (default 3) unmeasured ones
+#   BENCH_JOBS   jobs in the plan (default 200)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+BACKPLAN=${BACKPLAN:-.build/release/backplan}
+RUNS=${BENCH_RUNS:-20}
+WARMUP=${BENCH_WARMUP:-3}
+JOBS=${BENCH_JOBS:-200}
+OUT=bench-out
+PLAN=$OUT/bench.yaml
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if [[ ! -x "$BACKPLAN" ]]; then
+  echo "bench: $BACKPLAN not found; build it first (swift build -c release, or make bench)" >&2
+  exit 1
+fi
+
+mkdir -p "$OUT"
+step "Generating $PLAN ($JOBS jobs)"
+python3 scripts/gen-bench-plan.py --jobs "$JOBS" >"$PLAN"
+echo "$(wc -l <"$PLAN") lines"
+
+step "One run of: $BACKPLAN check $PLAN"
+status=0
+"$BACKPLAN" check "$PLAN" </dev/null >"$OUT/check.out" 2>&1 || status=$?
+tail -n 5 "$OUT/check.out"
+if ((status != 0)); then
+  echo "bench: backplan check exited $status on the generated plan (full output: $OUT/check.out)" >&2
+  exit 1
+fi
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+label="check, $JOBS jobs ($commit, $(date -u +%Y-%m-%d), $(nproc) cores)"
+
+step "Measuring: $RUNS runs after $WARMUP warm-up runs (user+sys and peak RSS from rusage)"
+python3 scripts/bench-measure.py --header --runs "$RUNS" --warmup "$WARMUP" --label "$label" \
+  -- "$BACKPLAN" check "$PLAN" | tee "$OUT/result.md"
+
+if command -v hyperfine >/dev/null; then
+  step "hyperfine (wall time)"
+  hyperfine --shell=none --warmup "$WARMUP" --runs "$RUNS" --style basic \
+    --export-markdown "$OUT/hyperfine.md" "$BACKPLAN check $PLAN"
+  cat "$OUT/hyperfine.md"
+else
+  step "hyperfine not installed; skipped"
+fi
+
+step "Results are in $OUT/ (result.md is the row for docs/benchmarks.md)"
