@@ -37,7 +37,7 @@ if ((status != 0)); then
   exit 1
 fi
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
 label="check, $JOBS jobs ($commit, $(date -u +%Y-%m-%d), $(nproc) cores)"
 
 step "Measuring: $RUNS runs after $WARMUP warm-up runs (user+sys and peak RSS from rusage)"

@@ -21,8 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "== schema-check: backplan schema"
 "$BACKPLAN" schema >"$tmp/schema.json"
-if [[ ! -s "$tmp/schema.json" ]]; then
-  echo "schema-check: 'backplan schema' printed nothing" >&2
+if ! jq -e 'type == "object"' "$tmp/schema.json" >/dev/null 2>&1; then
+  echo "schema-check: 'backplan schema' did not print a JSON object; it printed:" >&2
+  head -c 2000 "$tmp/schema.json" >&2
   exit 1
 fi
 "$CHECK_JSONSCHEMA" --check-metaschema "$tmp/schema.json"
