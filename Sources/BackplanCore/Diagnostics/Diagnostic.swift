@@ -84,3 +84,4 @@ extension Array where Element == Diagnostic {
     public var hasErrors: Bool { contains { $0.severity == .error } }
     public var hasWarnings: Bool { contains { $0.severity == .warning } }
 }
+extension Diagnostic: Error {}

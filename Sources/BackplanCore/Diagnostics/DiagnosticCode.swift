@@ -57,6 +57,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case noOffsiteCopy = "BP319"
     case dataDirMismatch = "BP320"
     case composeMismatch = "BP321"
+    case unusedSource = "BP322"
 
     // Compose files and detection
     case composeInvalid = "BP401"

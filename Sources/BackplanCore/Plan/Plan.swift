@@ -1,0 +1,236 @@
+/// A value with the place in the plan file it came from, so later stages can point at it.
+public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
+    public var value: Value
+    public var start: SourceLocation
+    /// Columns the caret covers.
+    public var width: Int
+
+    public init(_ value: Value, start: SourceLocation, width: Int = 1) {
+        self.value = value
+        self.start = start
+        self.width = max(1, width)
+    }
+}
+
+/// A backup plan, decoded from YAML (DESIGN.md §3). Lists keep the order the file gives.
+public struct Plan: Sendable, Hashable {
+    public var version: Int
+    public var name: Located<String>
+    public var deployment: PlanDeployment
+    public var sources: [Source]
+    public var ignore: [Located<String>]
+    public var targets: [Target]
+    public var jobs: [Job]
+    public var notify: Notify?
+    /// Where the `sources:` key is: the place to add what is missing.
+    public var sourcesKey: SourceLocation
+
+    public func source(named name: String) -> Source? { sources.first { $0.name.value == name } }
+    public func target(named name: String) -> Target? { targets.first { $0.name.value == name } }
+}
+
+/// Where the app runs: an optional compose project and the data dir.
+public struct PlanDeployment: Sendable, Hashable {
+    public var compose: ComposeReference?
+    /// Absolute host path of the data dir; nil when the compose file tells it.
+    public var dataDir: Located<String>?
+    /// Absolute path for locks, staging and the run log; defaults to `/var/lib/backplan/<name>`.
+    public var stateDir: Located<String>?
+    /// Where the `deployment:` mapping starts.
+    public var start: SourceLocation
+}
+
+public struct ComposeReference: Sendable, Hashable {
+    public var file: Located<String>
+    public var service: Located<String>
+    public var project: Located<String>?
+    /// The compose command, split into words: `docker compose`, `docker-compose`, `podman-compose`.
+    public var command: Located<String>?
+}
+
+public enum SourceKind: String, Sendable, Hashable, CaseIterable {
+    /// A SQLite database captured by the online backup API.
+    case sqlite
+    /// A ChromaDB folder: `chroma.sqlite3` by online backup, segment folders copied.
+    case chroma
+    /// Plain files, hard-linked against the previous snapshot when unchanged.
+    case files
+}
+
+public struct Source: Sendable, Hashable {
+    public var name: Located<String>
+    /// Relative to the data dir unless absolute.
+    public var path: Located<String>
+    public var kind: Located<SourceKind>
+    /// rsync-style patterns left out of a files or chroma source.
+    public var exclude: [Located<String>]
+}
+
+public struct Target: Sendable, Hashable {
+    public var name: Located<String>
+    public var kind: TargetKind
+    /// Where the target's mapping starts.
+    public var start: SourceLocation
+}
+
+public enum TargetKind: Sendable, Hashable {
+    case local(path: Located<String>)
+    case rclone(RcloneTarget)
+    case restic(ResticTarget)
+    case rsync(RsyncTarget)
+
+    public var typeName: String {
+        switch self {
+        case .local: "local"
+        case .rclone: "rclone"
+        case .restic: "restic"
+        case .rsync: "rsync"
+        }
+    }
+}
+
+public struct RcloneTarget: Sendable, Hashable {
+    /// `remote:path`, e.g. `b2:openwebui-backups`.
+    public var remote: Located<String>
+    public var configFile: Located<String>?
+    public var envFile: Located<String>?
+    /// rclone `--bwlimit` value, e.g. `10M`.
+    public var bandwidthLimit: Located<String>?
+    /// rclone `--transfers`.
+    public var transfers: Located<Int>?
+}
+
+public struct ResticTarget: Sendable, Hashable {
+    public var repository: Located<String>
+    public var passwordFile: Located<String>
+    public var envFile: Located<String>?
+    /// Create the repository when missing (never done silently).
+    public var initialize: Bool
+}
+
+public struct RsyncTarget: Sendable, Hashable {
+    public enum Direction: String, Sendable, Hashable { case push, pull }
+    public var host: Located<String>
+    public var user: Located<String>?
+    public var port: Located<Int>?
+    public var path: Located<String>
+    public var sshKey: Located<String>?
+    public var knownHosts: Located<String>?
+    public var direction: Direction
+}
+
+public enum VerifyLevel: String, Sendable, Hashable, CaseIterable {
+    case none, manifest, deep
+}
+
+public struct Job: Sendable, Hashable {
+    public var name: Located<String>
+    public var schedule: JobSchedule
+    /// Names of the sources; every source when the plan gives none.
+    public var sources: [Located<String>]
+    public var targets: [Located<String>]
+    public var quiesce: Quiesce
+    /// nil: keep every snapshot.
+    public var retention: Retention?
+    public var verify: VerifyLevel
+    /// Random delay added to each start (systemd `RandomizedDelaySec=`).
+    public var jitter: Located<Duration>?
+    public var start: SourceLocation
+}
+
+/// A job's schedule as written and as parsed.
+public struct JobSchedule: Sendable, Hashable {
+    public var schedule: Schedule
+    public var location: Located<String>
+}
+
+public enum Quiesce: Sendable, Hashable {
+    /// Hot capture: SQLite online backup, files copied live.
+    case none
+    /// Stop these compose services during the capture.
+    case compose(services: [Located<String>], maxDowntime: Located<Duration>?)
+    /// Stop these systemd units during the capture.
+    case units([Located<String>], maxDowntime: Located<Duration>?)
+    /// Run these commands to stop and to start the app.
+    case commands(stop: [Located<String>], start: [Located<String>], maxDowntime: Located<Duration>?)
+
+    public var isHot: Bool { self == .none }
+}
+
+/// How many snapshots to keep, with restic's `forget --keep-*` meaning.
+public struct Retention: Sendable, Hashable {
+    public var keepLast: Int?
+    public var keepHourly: Int?
+    public var keepDaily: Int?
+    public var keepWeekly: Int?
+    public var keepMonthly: Int?
+    public var keepYearly: Int?
+    public var keepWithin: Duration?
+    public var start: SourceLocation
+
+    /// The most snapshots the counted rules can keep (nil when `keep_within` bounds it by time).
+    public var maximumKept: Int? {
+        if keepWithin != nil { return nil }
+        return [keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly].compactMap { $0 }.reduce(0, +)
+    }
+}
+
+public struct Notify: Sendable, Hashable {
+    public enum Event: String, Sendable, Hashable, CaseIterable { case failure, success, partial }
+    public var on: [Event]
+    public var webhookURLFile: Located<String>?
+    public var webhookURLEnv: Located<String>?
+}
+
+/// A length of time written `90s`, `10m`, `2h`, `7d`, `2w` (or combined, `1h30m`).
+public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var seconds: Int
+
+    public init(seconds: Int) { self.seconds = seconds }
+
+    public static func < (lhs: Duration, rhs: Duration) -> Bool { lhs.seconds < rhs.seconds }
+
+    /// Parses `90s`, `10m`, `2h`, `7d`, `2w`, `1h30m`; nil when malformed.
+    public init?(parsing text: String) {
+        var total = 0
+        var number = 0
+        var digits = 0
+        var sawUnit = false
+        for ch in text {
+            if let d = ch.wholeNumberValue, ch.isASCII {
+                number = number &* 10 &+ d
+                digits += 1
+                if digits > 9 { return nil }
+                continue
+            }
+            let unit: Int
+            switch ch {
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86400
+            case "w": unit = 604_800
+            default: return nil
+            }
+            guard digits > 0 else { return nil }
+            total += number * unit
+            number = 0
+            digits = 0
+            sawUnit = true
+        }
+        guard sawUnit, digits == 0, total <= 100 * 365 * 86400 else { return nil }
+        seconds = total
+    }
+
+    /// The shortest exact spelling: `2h`, `90s`, `1h30m`.
+    public var description: String {
+        if seconds == 0 { return "0s" }
+        var rest = seconds
+        var out = ""
+        for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return out
+    }
+}

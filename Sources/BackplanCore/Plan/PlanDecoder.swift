@@ -1,0 +1,201 @@
+/// Decodes a plan's YAML node tree into a `Plan`, reporting every problem it finds in one pass.
+public enum PlanDecoder {
+    static let topKeys = ["version", "name", "deployment", "sources", "ignore", "targets", "jobs", "notify"]
+
+    /// Decodes `root` (the document of `file`). The plan is nil only when the file is not a mapping or
+    /// misses something no later stage can do without; diagnostics then say why.
+    public static func decode(_ root: YAMLNode, file: String) -> (plan: Plan?, diagnostics: [Diagnostic]) {
+        var reader = NodeReader(file: file)
+        let plan = reader.plan(root)
+        return (plan, reader.diagnostics)
+    }
+}
+
+extension NodeReader {
+    mutating func plan(_ root: YAMLNode) -> Plan? {
+        guard let top = fields(root, in: "the plan", known: PlanDecoder.topKeys,
+                               required: ["version", "name", "deployment", "sources", "targets", "jobs"])
+        else { return nil }
+        let version = top["version"].flatMap { versionNumber($0) }
+        let name = top["name"].flatMap { self.name($0, "the plan's name") }
+        if let name { checkFileName(name, node: top["name"]!) }
+        let deployment = top["deployment"].flatMap { planDeployment($0) }
+        let sources = top["sources"].map { self.sources($0) } ?? []
+        let ignore = top["ignore"].flatMap { strings($0, "ignore").map { $0.compactMap { relativePath($0) } } } ?? []
+        let targets = top["targets"].map { self.targets($0) } ?? []
+        let jobs = top["jobs"].map { self.jobs($0, deployment: deployment, sources: sources, targets: targets) } ?? []
+        let notify = top["notify"].flatMap { self.notify($0) }
+        guard let version, let name, let deployment else { return nil }
+        let sourcesKey = root.mapping?.first { $0.key.scalar?.text == "sources" }?.key.start ?? root.start
+        return Plan(version: version, name: name, deployment: deployment, sources: sources, ignore: ignore,
+                    targets: targets, jobs: jobs, notify: notify, sourcesKey: sourcesKey)
+    }
+
+    private mutating func versionNumber(_ node: YAMLNode) -> Int? {
+        guard let text = string(node, "version") else { return nil }
+        guard text.value == "1" else {
+            report(.unsupportedVersion, "plan version '\(text.value)' is not supported; this backplan reads version 1",
+                   at: node, help: "write 'version: 1'")
+            return nil
+        }
+        return 1
+    }
+
+    /// A plan at `plans/x.yaml` should be named `x`: file names, units and snapshot paths follow the name.
+    private mutating func checkFileName(_ name: Located<String>, node: YAMLNode) {
+        let base = file.split(separator: "/").last.map(String.init) ?? file
+        for suffix in [".yaml", ".yml"] where base.hasSuffix(suffix) {
+            let stem = String(base.dropLast(suffix.count))
+            if stem != name.value, NodeReader.isValidName(stem) {
+                report(.nameMismatch, "the plan is named '\(name.value)' but its file is '\(base)'", at: node,
+                       help: "rename the file to '\(name.value)\(suffix)' or write 'name: \(stem)'")
+            }
+        }
+    }
+
+    private mutating func planDeployment(_ node: YAMLNode) -> PlanDeployment? {
+        guard let f = fields(node, in: "deployment", known: ["compose", "data_dir", "state_dir"]) else { return nil }
+        var compose: ComposeReference?
+        if let c = f["compose"],
+           let cf = fields(c, in: "deployment.compose", known: ["file", "service", "project", "command"],
+                           required: ["file", "service"])
+        {
+            let file = cf["file"].flatMap { absolutePath($0, "deployment.compose.file") }
+            let service = cf["service"].flatMap { string($0, "deployment.compose.service") }
+            let project = cf["project"].flatMap { string($0, "deployment.compose.project") }
+            let command = cf["command"].flatMap {
+                choice($0, "deployment.compose.command",
+                       among: ["docker compose", "docker-compose", "podman-compose", "podman compose"])
+            }
+            if let file, let service {
+                compose = ComposeReference(file: file, service: service, project: project, command: command)
+            }
+        }
+        let dataDir = f["data_dir"].flatMap { absolutePath($0, "deployment.data_dir") }
+        let stateDir = f["state_dir"].flatMap { absolutePath($0, "deployment.state_dir") }
+        if f["compose"] == nil, f["data_dir"] == nil {
+            report(.missingKey, "deployment needs 'compose' or 'data_dir'", at: node.start,
+                   help: "add 'data_dir: /path/to/open-webui/data', or 'compose: {file: …, service: open-webui}'")
+        }
+        return PlanDeployment(compose: compose, dataDir: dataDir, stateDir: stateDir, start: node.start)
+    }
+
+    /// A path under the data dir: no leading '/', no '..', no empty segments; `./x/` becomes `x`.
+    mutating func relativePath(_ path: Located<String>) -> Located<String>? {
+        let segments = path.value.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        guard !segments.contains(".."), !segments.isEmpty else {
+            report(.invalidPath, "'\(path.value)' must name something inside the data dir (no '..')",
+                   at: path.start, width: path.width, help: "write the path relative to the data dir, e.g. 'uploads'")
+            return nil
+        }
+        var result = path
+        result.value = segments.joined(separator: "/")
+        return result
+    }
+
+    private mutating func sources(_ node: YAMLNode) -> [Source] {
+        guard let pairs = node.mapping else {
+            report(.wrongType, "sources must be a mapping of names to sources, not \(node.kindDescription)", at: node,
+                   help: "write e.g. 'database: {path: webui.db, kind: sqlite}'")
+            return []
+        }
+        if pairs.isEmpty { report(.emptySection, "the plan has no sources", at: node, help: "name what to back up") }
+        var result: [Source] = []
+        for pair in pairs {
+            guard let name = name(pair.key, "source name") else { continue }
+            let context = "source '\(name.value)'"
+            guard let f = fields(pair.value, in: context, known: ["path", "kind", "exclude"], required: ["path", "kind"])
+            else { continue }
+            let kind = f["kind"].flatMap { choice($0, "the kind of \(context)", among: SourceKind.allCases.map(\.rawValue)) }
+            let rawPath = f["path"].flatMap { string($0, "the path of \(context)") }
+            let path = rawPath.flatMap { $0.value.hasPrefix("/") ? absolutePath(f["path"]!, "the path of \(context)") : relativePath($0) }
+            let exclude = f["exclude"].flatMap { strings($0, "exclude of \(context)", allowScalar: true) } ?? []
+            if let kindValue = kind.flatMap({ SourceKind(rawValue: $0.value) }), kindValue == .sqlite, !exclude.isEmpty {
+                report(.conflictingKeys, "exclude has no meaning for a sqlite source", at: f["exclude"]!,
+                       help: "remove 'exclude' from \(context)")
+            }
+            guard let kind, let kindValue = SourceKind(rawValue: kind.value), let path else { continue }
+            result.append(Source(name: name, path: path, kind: Located(kindValue, start: kind.start, width: kind.width),
+                                 exclude: exclude))
+        }
+        return result
+    }
+
+    private mutating func targets(_ node: YAMLNode) -> [Target] {
+        guard let pairs = node.mapping else {
+            report(.wrongType, "targets must be a mapping of names to targets, not \(node.kindDescription)", at: node,
+                   help: "write e.g. 'local: {type: local, path: /srv/backups/openwebui}'")
+            return []
+        }
+        if pairs.isEmpty { report(.emptySection, "the plan has no targets", at: node, help: "say where copies go") }
+        var result: [Target] = []
+        for pair in pairs {
+            guard let name = name(pair.key, "target name") else { continue }
+            if let target = target(name, pair.value) { result.append(target) }
+        }
+        return result
+    }
+
+    private mutating func jobs(_ node: YAMLNode, deployment: PlanDeployment?, sources: [Source],
+                               targets: [Target]) -> [Job]
+    {
+        guard let pairs = node.mapping else {
+            report(.wrongType, "jobs must be a mapping of names to jobs, not \(node.kindDescription)", at: node,
+                   help: "write e.g. 'daily: {schedule: \"*-*-* 03:15\", targets: [local]}'")
+            return []
+        }
+        if pairs.isEmpty { report(.emptySection, "the plan has no jobs", at: node, help: "add a job with a schedule") }
+        var result: [Job] = []
+        for pair in pairs {
+            guard let name = name(pair.key, "job name") else { continue }
+            if let job = job(name, pair.value, start: pair.key.start, deployment: deployment, sources: sources,
+                             targets: targets)
+            {
+                result.append(job)
+            }
+        }
+        return result
+    }
+
+    private mutating func notify(_ node: YAMLNode) -> Notify? {
+        guard let f = fields(node, in: "notify", known: ["on", "webhook"], required: ["webhook"]) else { return nil }
+        var events: [Notify.Event] = [.failure, .partial]
+        if let on = f["on"], let names = strings(on, "notify.on", allowScalar: true) {
+            events = names.compactMap { item in
+                let choices = Notify.Event.allCases.map(\.rawValue)
+                guard let event = Notify.Event(rawValue: item.value) else {
+                    report(.invalidValue, "notify.on '\(item.value)' is not one of \(choices.joined(separator: ", "))",
+                           at: item.start, width: item.width)
+                    return nil
+                }
+                return event
+            }
+        }
+        guard let w = f["webhook"], let wf = fields(w, in: "notify.webhook", known: ["url_file", "url_env"]) else {
+            return nil
+        }
+        let file = wf["url_file"].flatMap { absolutePath($0, "notify.webhook.url_file") }
+        let env = wf["url_env"].flatMap { environmentName($0, "notify.webhook.url_env") }
+        if (wf["url_file"] == nil) == (wf["url_env"] == nil) {
+            report(.conflictingKeys, "notify.webhook needs exactly one of 'url_file' and 'url_env'", at: w,
+                   help: "webhook URLs carry tokens: keep them in a file (url_file) or an environment variable (url_env)")
+        }
+        return Notify(on: events, webhookURLFile: file, webhookURLEnv: env)
+    }
+
+    /// The name of an environment variable: letters, digits and '_', not starting with a digit.
+    mutating func environmentName(_ node: YAMLNode, _ what: String) -> Located<String>? {
+        guard let text = string(node, what) else { return nil }
+        let scalars = text.value.unicodeScalars
+        func isWordScalar(_ c: Unicode.Scalar) -> Bool {
+            ("A"..."Z").contains(c) || ("a"..."z").contains(c) || ("0"..."9").contains(c) || c == "_"
+        }
+        let valid = scalars.allSatisfy(isWordScalar) && !("0"..."9").contains(scalars.first!)
+        guard valid else {
+            report(.invalidValue, "\(what) '\(text.value)' is not an environment variable name", at: node,
+                   help: "write a name such as BACKPLAN_WEBHOOK_URL")
+            return nil
+        }
+        return text
+    }
+}

@@ -1,0 +1,80 @@
+extension NodeReader {
+    static let targetKeys: [String: [String]] = [
+        "local": ["path"],
+        "rclone": ["remote", "config_file", "env_file", "bwlimit", "transfers"],
+        "restic": ["repository", "password_file", "env_file", "init"],
+        "rsync": ["host", "user", "port", "path", "ssh_key", "known_hosts", "direction"],
+    ]
+
+    mutating func target(_ name: Located<String>, _ node: YAMLNode) -> Target? {
+        let context = "target '\(name.value)'"
+        guard node.mapping != nil else {
+            _ = fields(node, in: context, known: [])
+            return nil
+        }
+        let types = Self.targetKeys.keys.sorted()
+        guard let typeNode = node["type"] else {
+            report(.missingKey, "\(context) needs 'type'", at: node.start,
+                   help: "add 'type:' with one of \(types.joined(separator: ", "))")
+            return nil
+        }
+        guard let type = choice(typeNode, "the type of \(context)", among: types) else { return nil }
+        let keys = Self.targetKeys[type.value]!
+        let required: [String] = switch type.value {
+        case "local": ["path"]
+        case "rclone": ["remote"]
+        case "restic": ["repository", "password_file"]
+        default: ["host", "path"]
+        }
+        guard let f = fields(node, in: "\(context) (type \(type.value))", known: ["type"] + keys, required: required)
+        else { return nil }
+        let kind: TargetKind?
+        switch type.value {
+        case "local":
+            kind = f["path"].flatMap { absolutePath($0, "the path of \(context)") }.map { .local(path: $0) }
+        case "rclone":
+            let remote = f["remote"].flatMap { string($0, "the remote of \(context)") }
+            if let remote, !remote.value.contains(":") {
+                report(.invalidValue, "the remote of \(context) '\(remote.value)' names no rclone remote",
+                       at: remote.start, width: remote.width,
+                       help: "write 'REMOTE:bucket/path' with a remote from the rclone config, e.g. 'b2:openwebui-backups'")
+            }
+            let target = RcloneTarget(
+                remote: remote ?? name,
+                configFile: f["config_file"].flatMap { absolutePath($0, "config_file of \(context)") },
+                envFile: f["env_file"].flatMap { absolutePath($0, "env_file of \(context)") },
+                bandwidthLimit: f["bwlimit"].flatMap { string($0, "bwlimit of \(context)") },
+                transfers: f["transfers"].flatMap { integer($0, "transfers of \(context)", in: 1...64) })
+            kind = remote == nil ? nil : .rclone(target)
+        case "restic":
+            let repository = f["repository"].flatMap { string($0, "the repository of \(context)") }
+            let password = f["password_file"].flatMap { absolutePath($0, "password_file of \(context)") }
+            let initialize = f["init"].flatMap { boolean($0, "init of \(context)") } ?? false
+            let envFile = f["env_file"].flatMap { absolutePath($0, "env_file of \(context)") }
+            if let repository, let password {
+                kind = .restic(ResticTarget(repository: repository, passwordFile: password, envFile: envFile,
+                                            initialize: initialize))
+            } else {
+                kind = nil
+            }
+        default:
+            let host = f["host"].flatMap { string($0, "the host of \(context)") }
+            let path = f["path"].flatMap { absolutePath($0, "the path of \(context)") }
+            let direction = f["direction"].flatMap { choice($0, "direction of \(context)", among: ["pull", "push"]) }
+            if let host, host.value.hasPrefix("-") || host.value.contains(" ") || host.value.contains("@") {
+                report(.invalidValue, "the host of \(context) '\(host.value)' is not a host name", at: host.start,
+                       width: host.width, help: "write the host alone; the user goes in 'user:'")
+            }
+            let target = RsyncTarget(
+                host: host ?? name,
+                user: f["user"].flatMap { string($0, "the user of \(context)") },
+                port: f["port"].flatMap { integer($0, "the port of \(context)", in: 1...65535) },
+                path: path ?? name,
+                sshKey: f["ssh_key"].flatMap { absolutePath($0, "ssh_key of \(context)") },
+                knownHosts: f["known_hosts"].flatMap { absolutePath($0, "known_hosts of \(context)") },
+                direction: direction.flatMap { RsyncTarget.Direction(rawValue: $0.value) } ?? .push)
+            kind = host == nil || path == nil ? nil : .rsync(target)
+        }
+        return kind.map { Target(name: name, kind: $0, start: node.start) }
+    }
+}

@@ -1,0 +1,151 @@
+/// Checks of a plan against the deployment it protects.
+extension PlanValidator {
+    mutating func checkAgainst(_ deployment: Deployment) {
+        let origin = deploymentOrigin.map { " (\($0))" } ?? ""
+        if let planDir = plan.deployment.dataDir, let found = deployment.dataDir, planDir.value != found {
+            report(.dataDirMismatch, "data_dir is '\(planDir.value)' but the deployment\(origin) keeps its data at '\(found)'",
+                   at: planDir, help: "write 'data_dir: \(found)', or remove data_dir and let compose tell it")
+        }
+        checkCompose(deployment, origin: origin)
+        if !deployment.dataDirExists {
+            let at = plan.deployment.dataDir?.start ?? plan.deployment.start
+            report(.dataDirMissing, "the data dir '\(dataDir ?? "?")' does not exist in the deployment\(origin)",
+                   at: at, help: "check the path, or run the app once so that it creates its data dir, then detect again")
+            checkEnvironment(deployment.environment, compose: deployment.compose != nil)
+            return
+        }
+        checkSources(deployment, origin: origin)
+        checkCoverage(deployment)
+        checkQuiesce(deployment, origin: origin)
+        checkEnvironment(deployment.environment, compose: deployment.compose != nil)
+    }
+
+    private mutating func checkCompose(_ deployment: Deployment, origin: String) {
+        guard let compose = plan.deployment.compose else { return }
+        guard let found = deployment.compose else {
+            report(.composeMismatch, "the plan names a compose file but the deployment\(origin) was detected without one",
+                   severity: .warning, at: compose.file, help: "detect again with --compose \(compose.file.value)")
+            return
+        }
+        if compose.file.value != found.file {
+            report(.composeMismatch, "compose file is '\(compose.file.value)' but the deployment\(origin) uses '\(found.file)'",
+                   at: compose.file, help: "write 'file: \(found.file)'")
+        }
+        if !found.services.contains(compose.service.value) {
+            var message = "compose service '\(compose.service.value)' is not in \(found.file)"
+            if let guess = Suggestion.closest(to: compose.service.value, among: found.services) { message += "; did you mean '\(guess)'?" }
+            report(.composeMismatch, message, at: compose.service,
+                   help: "the services are: \(found.services.joined(separator: ", "))")
+        }
+    }
+
+    private mutating func checkSources(_ deployment: Deployment, origin: String) {
+        for source in plan.sources where !source.path.value.hasPrefix("/") {
+            let top = String(source.path.value.split(separator: "/").first ?? "")
+            guard let entry = deployment.entry(named: top) else {
+                var message = "source '\(source.name.value)': '\(source.path.value)' is not in the data dir\(origin)"
+                let names = deployment.entries.map(\.name)
+                if let guess = Suggestion.closest(to: top, among: names) { message += "; did you mean '\(guess)'?" }
+                report(.sourceMissing, message, at: source.path,
+                       help: "the data dir holds: \(names.joined(separator: ", "))")
+                continue
+            }
+            guard top == source.path.value else { continue } // deeper paths: only the top entry is known
+            switch (source.kind.value, entry.kind) {
+            case (.sqlite, .sqlite), (.chroma, .chroma), (.files, .files):
+                break
+            case (.files, .sqlite):
+                report(.kindMismatch, "'\(entry.name)' is a SQLite database; copied as plain files it can be torn mid-write",
+                       severity: .warning, at: source.kind, help: "write 'kind: sqlite' to capture it with the online backup API")
+            case (.files, .chroma):
+                report(.kindMismatch, "'\(entry.name)' is a ChromaDB folder; copied as plain files its database can be torn mid-write",
+                       severity: .warning, at: source.kind, help: "write 'kind: chroma'")
+            case (.sqlite, _):
+                report(.kindMismatch, "source '\(source.name.value)' is kind sqlite but '\(entry.name)' is \(entry.type == .directory ? "a folder" : "not a SQLite database")",
+                       at: source.kind, help: entry.kind == .chroma ? "write 'kind: chroma'" : "write 'kind: files'")
+            case (.chroma, _):
+                report(.kindMismatch, "source '\(source.name.value)' is kind chroma but '\(entry.name)' holds no chroma.sqlite3",
+                       at: source.kind, help: entry.kind == .sqlite ? "write 'kind: sqlite'" : "write 'kind: files'")
+            case (.files, .sqliteSidecar):
+                report(.kindMismatch, "'\(entry.name)' is a SQLite sidecar file; it is captured with its database",
+                       at: source.path, help: "back up the database with 'kind: sqlite' instead")
+            }
+        }
+        for ignored in plan.ignore {
+            let top = String(ignored.value.split(separator: "/").first ?? "")
+            if deployment.entry(named: top) == nil {
+                report(.ignoredEntryMissing, "ignore names '\(ignored.value)', which is not in the data dir\(origin)",
+                       at: ignored, help: "remove it, or keep it if the app creates it later")
+            }
+        }
+    }
+
+    /// Every top-level entry of the data dir must be captured by some job or ignored on purpose.
+    private mutating func checkCoverage(_ deployment: Deployment) {
+        let captured = capturedSources.filter { !$0.path.value.hasPrefix("/") }
+        let tops = Set(captured.map { String($0.path.value.split(separator: "/").first ?? "") })
+        let fullTops = Set(captured.filter { !$0.path.value.contains("/") }.map(\.path.value))
+        let ignored = Set(plan.ignore.map(\.value))
+        let sqliteBases = Set(captured.filter { $0.kind.value == .sqlite }.map(\.path.value))
+        for entry in deployment.entries {
+            if ignored.contains(entry.name) || fullTops.contains(entry.name) { continue }
+            if entry.kind == .sqliteSidecar {
+                let base = ["-wal", "-shm", "-journal"].reduce(entry.name) { name, suffix in
+                    name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
+                }
+                if sqliteBases.contains(base) || ignored.contains(base) { continue }
+            }
+            let partly = tops.contains(entry.name)
+            let suggestion: String = switch entry.kind {
+            case .sqlite: "{path: \(entry.name), kind: sqlite}"
+            case .chroma: "{path: \(entry.name), kind: chroma}"
+            default: "{path: \(entry.name), kind: files}"
+            }
+            report(.uncoveredEntry,
+                   partly ? "only part of '\(entry.name)' in the data dir is backed up"
+                       : "'\(entry.name)' in the data dir (\(entry.kind.rawValue), \(entry.files) files, \(entry.bytes) bytes) is in no job and not ignored",
+                   at: plan.sourcesKey, width: 7,
+                   help: "add a source \(suggestion) to a job, or add '\(entry.name)' to 'ignore' if it can be re-created")
+        }
+    }
+
+    private mutating func checkQuiesce(_ deployment: Deployment, origin: String) {
+        let chromaSources = Set(plan.sources.filter { $0.kind.value == .chroma }.map(\.name.value))
+        for job in plan.jobs {
+            if job.quiesce.isHot, let chroma = job.sources.first(where: { chromaSources.contains($0.value) }) {
+                report(.hotChromaCapture,
+                       "job '\(job.name.value)' captures ChromaDB source '\(chroma.value)' while the app runs: its segment files are consistent only while it is stopped",
+                       at: chroma, help: "quiesce this job ({stop: [open-webui]}), or capture vectors in a cold job and keep this one for the database and uploads")
+            }
+            guard case .compose(let services, _) = job.quiesce, let compose = deployment.compose else { continue }
+            for service in services where !compose.services.contains(service.value) {
+                var message = "quiesce of job '\(job.name.value)' stops '\(service.value)', which is not a service of \(compose.file)"
+                if let guess = Suggestion.closest(to: service.value, among: compose.services) { message += "; did you mean '\(guess)'?" }
+                report(.unknownService, message, at: service, help: "the services are: \(compose.services.joined(separator: ", "))")
+            }
+        }
+    }
+
+    private mutating func checkEnvironment(_ environment: AppEnvironment, compose: Bool) {
+        let at = plan.deployment.start
+        if let scheme = environment.databaseScheme, !scheme.hasPrefix("sqlite") {
+            report(.externalDatabase,
+                   "DATABASE_URL points at \(scheme): users, chats and settings live in that database, not in webui.db, and this plan does not back them up",
+                   at: at, help: "back the database up with its own tool (pg_dump) into a folder this plan captures, or accept the gap knowingly")
+        }
+        if let vector = environment.vectorDB, vector.lowercased() != "chroma" {
+            report(.externalVectorDB, "VECTOR_DB is '\(vector)': the vectors live outside the data dir and this plan does not back them up",
+                   at: at, help: "back up \(vector) with its own snapshot tool, or re-index documents after a restore")
+        }
+        if let storage = environment.storageProvider, storage.lowercased() != "local" {
+            report(.externalStorage, "STORAGE_PROVIDER is '\(storage)': uploaded files live in object storage, not in uploads/",
+                   at: at, help: "protect the bucket with versioning or replication; this plan copies only the data dir")
+        }
+        if environment.secretKey != .set {
+            let state = environment.secretKey == .empty ? "empty" : "not set"
+            report(.secretKeyNotPersisted,
+                   "WEBUI_SECRET_KEY is \(state): Open WebUI then keeps a generated key in .webui_secret_key \(compose ? "inside the container, not in the data dir" : "in its working directory"), so a restore onto a new \(compose ? "container" : "install") logs everyone out and cannot read stored OAuth tokens",
+                   at: at, help: "set WEBUI_SECRET_KEY through an env_file kept outside git (and back that file up), then detect again")
+        }
+    }
+}

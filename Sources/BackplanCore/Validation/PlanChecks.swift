@@ -1,0 +1,110 @@
+import Foundation
+
+/// Checks that need only the plan.
+extension PlanValidator {
+    mutating func checkPlan() {
+        checkOverlappingSources()
+        checkUnusedSources()
+        checkCopies()
+        checkTargetPaths()
+        checkRetention()
+        checkConcurrentJobs()
+    }
+
+    private mutating func checkOverlappingSources() {
+        for (i, a) in plan.sources.enumerated() {
+            for b in plan.sources[(i + 1)...] where Self.isWithin(a.path.value, b.path.value) || Self.isWithin(b.path.value, a.path.value) {
+                report(.overlappingSources, "sources '\(a.name.value)' and '\(b.name.value)' overlap ('\(a.path.value)' and '\(b.path.value)')",
+                       at: b.path, help: "each file must belong to one source; narrow one of the paths or use 'exclude'")
+            }
+            for ignored in plan.ignore where Self.isWithin(a.path.value, ignored.value) {
+                report(.overlappingSources, "source '\(a.name.value)' lies in '\(ignored.value)', which 'ignore' leaves out",
+                       at: ignored, help: "remove '\(ignored.value)' from ignore, or the source")
+            }
+        }
+    }
+
+    private mutating func checkUnusedSources() {
+        let captured = Set(capturedSources.map(\.name.value))
+        for source in plan.sources where !captured.contains(source.name.value) {
+            report(.unusedSource, "source '\(source.name.value)' is in no job: it is never backed up", at: source.name,
+                   help: "add it to a job's sources, or move its path to 'ignore'")
+        }
+    }
+
+    /// A place a copy lives; two targets at one place are not independent copies.
+    static func place(of target: Target) -> String {
+        switch target.kind {
+        case .local: "this server"
+        case .rclone(let t): "rclone " + (t.remote.value.split(separator: ":").first.map(String.init) ?? t.remote.value)
+        case .restic(let t): "restic " + t.repository.value
+        case .rsync(let t): "host " + t.host.value
+        }
+    }
+
+    private mutating func checkCopies() {
+        for source in capturedSources {
+            let targetNames = Set(plan.jobs.filter { $0.sources.contains { $0.value == source.name.value } }
+                .flatMap(\.targets).map(\.value))
+            let places = Set(plan.targets.filter { targetNames.contains($0.name.value) }.map(Self.place(of:)))
+            if places.count < 2 {
+                report(.tooFewCopies,
+                       "source '\(source.name.value)' has \(places.count == 1 ? "one place" : "no place") for its copies (\(places.sorted().joined(separator: ", ")))",
+                       at: source.name,
+                       help: "keep at least two independent copies, one of them off this server: add a job or a target (rclone, restic or rsync)")
+            }
+        }
+        let offsite = plan.targets.contains { if case .local = $0.kind { false } else { true } }
+        if !offsite, let first = plan.targets.first {
+            report(.noOffsiteCopy, "every target is on this server; a lost disk or server loses the backups with the data",
+                   at: first.name, help: "add an off-site target: rclone (S3, B2), restic or rsync to a NAS")
+        }
+    }
+
+    private mutating func checkTargetPaths() {
+        guard let dataDir else { return }
+        for target in plan.targets {
+            guard case .local(let path) = target.kind else { continue }
+            if Self.isWithin(path.value, dataDir) {
+                report(.targetInsideDataDir, "target '\(target.name.value)' is inside the data dir '\(dataDir)'",
+                       at: path, help: "backups inside the data they protect are lost with it and back themselves up; choose a path outside it")
+            }
+        }
+        if let state = plan.deployment.stateDir, Self.isWithin(state.value, dataDir) {
+            report(.targetInsideDataDir, "state_dir is inside the data dir '\(dataDir)'", at: state,
+                   help: "keep backplan's state outside the app's data, e.g. /var/lib/backplan/\(plan.name.value)")
+        }
+    }
+
+    private mutating func checkRetention() {
+        for job in plan.jobs {
+            guard let retention = job.retention else {
+                report(.noRetention, "job '\(job.name.value)' has no retention: it keeps every snapshot until the disk is full",
+                       at: job.name, help: "add e.g. 'retention: {keep_daily: 7, keep_weekly: 4}'")
+                continue
+            }
+            if let kept = retention.maximumKept, kept < 2 {
+                report(.retentionTooShort, "retention of job '\(job.name.value)' keeps \(kept) snapshot at most",
+                       at: retention.start, help: "keep at least two, so that a bad snapshot is not the only one")
+            }
+        }
+    }
+
+    private mutating func checkConcurrentJobs() {
+        let base = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z: a fixed base keeps output stable
+        for (i, a) in plan.jobs.enumerated() {
+            for b in plan.jobs[(i + 1)...] {
+                let shared = a.targets.map(\.value).filter { name in b.targets.contains { $0.value == name } }
+                guard let target = shared.first,
+                      let when = a.schedule.schedule.firstCommonMinute(with: b.schedule.schedule, after: base,
+                                                                       within: 4 * 366 * 86400)
+                else { continue }
+                let stamp = ISO8601DateFormatter().string(from: when)
+                report(.sameMinuteTarget,
+                       "jobs '\(a.name.value)' and '\(b.name.value)' both write target '\(target)' and can start in the same minute (first at \(stamp))",
+                       at: b.schedule.location,
+                       help: "move one schedule by some minutes; the second job waits for the first one's lock and its snapshot is late")
+            }
+        }
+    }
+}

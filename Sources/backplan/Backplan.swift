@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Backplan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backplan",
+        abstract: "Compile declarative backup plans for self-hosted Open WebUI into reviewed, committed files.",
+        discussion: """
+            Write a YAML plan in plans/<name>.yaml, check it against the deployment on the host, and
+            commit it. Exit status: 0 success, 1 failure (invalid plan), 64 usage error.
+            """,
+        version: BackplanVersion.current,
+        subcommands: [CheckCommand.self, SchemaCommand.self]
+    )
+}
+
+enum BackplanVersion {
+    static let current = "0.1.0"
+}
