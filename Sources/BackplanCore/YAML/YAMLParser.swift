@@ -130,7 +130,7 @@ private struct TreeBuilder {
             default: .plain
             }
             let node = YAMLNode(.scalar(YAMLScalar(text, style: style)), start: start, end: end, tag: string(s.tag))
-            return add(node, weight: 1, anchor: string(s.anchor))
+            return add(node, weight: 1, charge: 1, anchor: string(s.anchor))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -142,7 +142,7 @@ private struct TreeBuilder {
             var node = target.node
             node.start = start
             node.end = end
-            return add(node, weight: target.weight, anchor: nil)
+            return add(node, weight: target.weight, charge: target.weight, anchor: nil)
         case YAML_MAPPING_START_EVENT:
             let m = event.data.mapping_start
             return push(Open(isMapping: true, start: start, tag: string(m.tag), anchor: string(m.anchor)))
@@ -153,7 +153,7 @@ private struct TreeBuilder {
             guard let open = stack.popLast() else { return false }
             guard open.isMapping else {
                 let node = YAMLNode(.sequence(open.items), start: open.start, end: end, tag: open.tag)
-                return add(node, weight: open.weight, anchor: open.anchor)
+                return add(node, weight: open.weight, charge: 1, anchor: open.anchor)
             }
             var pairs: [YAMLPair] = []
             pairs.reserveCapacity(open.items.count / 2)
@@ -164,7 +164,7 @@ private struct TreeBuilder {
             }
             checkDuplicateKeys(pairs)
             let node = YAMLNode(.mapping(pairs), start: open.start, end: end, tag: open.tag)
-            return add(node, weight: open.weight, anchor: open.anchor)
+            return add(node, weight: open.weight, charge: 1, anchor: open.anchor)
         default:
             break
         }
@@ -182,9 +182,10 @@ private struct TreeBuilder {
         return true
     }
 
-    /// Adds a finished node to its parent (or makes it the root), charging its expanded weight.
-    private mutating func add(_ node: YAMLNode, weight: Int, anchor: String?) -> Bool {
-        totalWeight += weight
+    /// Adds a finished node to its parent (or makes it the root). `weight` is the node's size with every
+    /// alias expanded; `charge` is what it adds to the document's total (an alias costs its whole target).
+    private mutating func add(_ node: YAMLNode, weight: Int, charge: Int, anchor: String?) -> Bool {
+        totalWeight += charge
         if totalWeight > limits.maxNodes {
             diagnostics.append(Diagnostic(.aliasExpansion,
                                           "the document expands to more than \(limits.maxNodes) nodes through its aliases",
