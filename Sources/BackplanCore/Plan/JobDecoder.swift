@@ -3,17 +3,18 @@ extension NodeReader {
     static let retentionKeys = ["keep_last", "keep_hourly", "keep_daily", "keep_weekly", "keep_monthly",
                                 "keep_yearly", "keep_within"]
 
+    /// A job; `sources` and `targets` are the names the plan declares.
     mutating func job(_ name: Located<String>, _ node: YAMLNode, start: SourceLocation, deployment: PlanDeployment?,
-                      sources: [Source], targets: [Target]) -> Job?
+                      sources: [String], targets: [String]) -> Job?
     {
         let context = "job '\(name.value)'"
         guard let f = fields(node, in: context, known: Self.jobKeys, required: ["schedule", "targets"]) else { return nil }
         let schedule = f["schedule"].flatMap { self.schedule($0, context) }
         let jobSources = f["sources"].flatMap {
-            references($0, "sources of \(context)", kind: "source", among: sources.map(\.name.value))
-        } ?? sources.map(\.name)
+            references($0, "sources of \(context)", kind: "source", among: sources)
+        } ?? sources.map { Located($0, start: name.start, width: name.width) }
         let jobTargets = f["targets"].flatMap {
-            references($0, "targets of \(context)", kind: "target", among: targets.map(\.name.value))
+            references($0, "targets of \(context)", kind: "target", among: targets)
         } ?? []
         if let t = f["targets"], t.sequence?.isEmpty == true {
             report(.emptySection, "\(context) has no targets", at: t, help: "name at least one target")

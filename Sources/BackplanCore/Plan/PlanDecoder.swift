@@ -23,7 +23,12 @@ extension NodeReader {
         let sources = top["sources"].map { self.sources($0) } ?? []
         let ignore = top["ignore"].flatMap { strings($0, "ignore").map { $0.compactMap { relativePath($0) } } } ?? []
         let targets = top["targets"].map { self.targets($0) } ?? []
-        let jobs = top["jobs"].map { self.jobs($0, deployment: deployment, sources: sources, targets: targets) } ?? []
+        // References are checked against every name declared, so a broken target is not reported twice.
+        let declaredSources = top["sources"]?.mapping?.compactMap { $0.key.scalar?.text } ?? []
+        let declaredTargets = top["targets"]?.mapping?.compactMap { $0.key.scalar?.text } ?? []
+        let jobs = top["jobs"].map {
+            self.jobs($0, deployment: deployment, sources: declaredSources, targets: declaredTargets)
+        } ?? []
         let notify = top["notify"].flatMap { self.notify($0) }
         guard let version, let name, let deployment else { return nil }
         let sourcesKey = root.mapping?.first { $0.key.scalar?.text == "sources" }?.key.start ?? root.start
@@ -136,8 +141,8 @@ extension NodeReader {
         return result
     }
 
-    private mutating func jobs(_ node: YAMLNode, deployment: PlanDeployment?, sources: [Source],
-                               targets: [Target]) -> [Job]
+    private mutating func jobs(_ node: YAMLNode, deployment: PlanDeployment?, sources: [String],
+                               targets: [String]) -> [Job]
     {
         guard let pairs = node.mapping else {
             report(.wrongType, "jobs must be a mapping of names to jobs, not \(node.kindDescription)", at: node,
