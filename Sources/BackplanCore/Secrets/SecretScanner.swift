@@ -12,7 +12,8 @@ public enum SecretScanner {
 
     /// Key names that would hold a credential inline.
     static let secretWords = ["password", "passwd", "secret", "token", "api_key", "apikey", "access_key",
-                              "secret_key", "private_key", "credentials", "passphrase", "auth"]
+                              "secret_key", "private_key", "account_key", "application_key", "app_key", "credentials",
+                              "passphrase", "auth"]
 
     /// True for keys such as `password` or `secret_access_key`, false for `password_file` or `token_env`.
     public static func isSecretKeyName(_ key: String) -> Bool {
@@ -103,17 +104,18 @@ public enum SecretScanner {
         return !userInfo[userInfo.index(after: colon)...].isEmpty
     }
 
-    /// A run of 32 or more token characters, mixing letters and digits, with at least 4 bits of
-    /// entropy per character: random keys look like this, paths and names do not.
+    /// A run of 32 or more token characters that mixes upper case, lower case and digits (or is 40 or
+    /// more hex digits), with at least 4 bits of entropy per character: random keys look like this;
+    /// paths, bucket names and UUIDs do not.
     static func isHighEntropyToken(_ token: [UInt8]) -> Bool {
         guard token.count >= 32, token.count <= 512 else { return false }
         let allowed = token.allSatisfy {
             isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=")
                 || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
         }
-        guard allowed, token.contains(where: isDigit), token.contains(where: { isLower($0) || isUpper($0) }) else {
-            return false
-        }
+        let mixedCase = token.contains(where: isDigit) && token.contains(where: isLower) && token.contains(where: isUpper)
+        let longHex = token.count >= 40 && token.allSatisfy(isHex)
+        guard allowed, mixedCase || longHex else { return false }
         // Paths are not tokens: several '/'-separated words.
         if token.first == UInt8(ascii: "/") || token.filter({ $0 == UInt8(ascii: "/") }).count > 2 { return false }
         var counts = [Int](repeating: 0, count: 256)
@@ -124,7 +126,7 @@ public enum SecretScanner {
             let p = Double(c) / n
             entropy -= p * log2(p)
         }
-        return entropy >= 4.0
+        return entropy >= (longHex ? 3.5 : 4.0)
     }
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
