@@ -1,16 +1,11 @@
-/// The table of every rule. Examples are filled in per group in the files beside this one.
+/// The table of every rule, gathered from the groups in the files beside this one.
 enum DiagnosticRules {
     static let all: [DiagnosticCode: DiagnosticRule] = {
         var table: [DiagnosticCode: DiagnosticRule] = [:]
         for rule in yamlRules + planRules + secretRules + deploymentRules + composeRules {
+            precondition(table[rule.code] == nil, "two rules for \(rule.code.rawValue)")
             table[rule.code] = rule
         }
         return table
     }()
-
-    static let yamlRules: [DiagnosticRule] = []
-    static let planRules: [DiagnosticRule] = []
-    static let secretRules: [DiagnosticRule] = []
-    static let deploymentRules: [DiagnosticRule] = []
-    static let composeRules: [DiagnosticRule] = []
 }

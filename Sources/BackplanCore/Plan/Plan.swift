@@ -36,7 +36,7 @@ public struct PlanDeployment: Sendable, Hashable {
     public var dataDir: Located<String>?
     /// Absolute path for locks, staging and the run log; defaults to `/var/lib/backplan/<name>`.
     public var stateDir: Located<String>?
-    /// Where the `deployment:` mapping starts.
+    /// Where the `deployment:` key is.
     public var start: SourceLocation
 }
 

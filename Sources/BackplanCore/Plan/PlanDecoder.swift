@@ -19,7 +19,8 @@ extension NodeReader {
         let version = top["version"].flatMap { versionNumber($0) }
         let name = top["name"].flatMap { self.name($0, "the plan's name") }
         if let name { checkFileName(name, node: top["name"]!) }
-        let deployment = top["deployment"].flatMap { planDeployment($0) }
+        let deploymentKey = root.mapping?.first { $0.key.scalar?.text == "deployment" }?.key.start ?? root.start
+        let deployment = top["deployment"].flatMap { planDeployment($0, key: deploymentKey) }
         let sources = top["sources"].map { self.sources($0) } ?? []
         let ignore = top["ignore"].flatMap { strings($0, "ignore").map { $0.compactMap { relativePath($0) } } } ?? []
         let targets = top["targets"].map { self.targets($0) } ?? []
@@ -58,7 +59,7 @@ extension NodeReader {
         }
     }
 
-    private mutating func planDeployment(_ node: YAMLNode) -> PlanDeployment? {
+    private mutating func planDeployment(_ node: YAMLNode, key: SourceLocation) -> PlanDeployment? {
         guard let f = fields(node, in: "deployment", known: ["compose", "data_dir", "state_dir"]) else { return nil }
         var compose: ComposeReference?
         if let c = f["compose"],
@@ -82,7 +83,7 @@ extension NodeReader {
             report(.missingKey, "deployment needs 'compose' or 'data_dir'", at: node.start,
                    help: "add 'data_dir: /path/to/open-webui/data', or 'compose: {file: …, service: open-webui}'")
         }
-        return PlanDeployment(compose: compose, dataDir: dataDir, stateDir: stateDir, start: node.start)
+        return PlanDeployment(compose: compose, dataDir: dataDir, stateDir: stateDir, start: key)
     }
 
     /// A path under the data dir: no leading '/', no '..', no empty segments; `./x/` becomes `x`.
