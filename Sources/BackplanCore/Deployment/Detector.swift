@@ -1,0 +1,129 @@
+/// `backplan detect`: reads the compose file, resolves the data dir on the host and probes it.
+///
+/// Order of decisions:
+/// 1. The compose file: `--compose`, else (without `--data-dir`) the first of
+///    `WellKnownLocations.composeCandidates`.
+/// 2. The app service: `--service`, else the first (by name) mounting the data target
+///    (`/app/backend/data`, or the service's own `DATA_DIR`), else the first whose image contains
+///    `open-webui`.
+/// 3. The data dir: `--data-dir` (`option`); else the app's mount: a bind mount's host path
+///    (`bind-mount`), a named volume's mountpoint from `docker volume inspect` when an engine may
+///    answer (`volume-inspect`), else `/var/lib/docker/volumes/<NAME>/_data`
+///    (`volume-default-path`); without a compose file, the first of `WellKnownLocations.dataDirs`
+///    (`well-known-path`).
+/// 4. The probe of the data dir (`DataDirProbe`) and `alembic_version` of `webui.db`.
+///
+/// Nothing on the host is modified; SQLite files are opened read-only.
+public enum Detector {
+    /// The container path Open WebUI keeps its data in, unless the service sets `DATA_DIR`.
+    public static let containerDataDir = "/app/backend/data"
+
+    /// Detects the deployment. The deployment is nil only when nothing could be read at all; it may
+    /// come with errors (a missing data dir, say) that the caller must report and fail on.
+    public static func detect(_ options: DetectOptions) -> (deployment: Deployment?, diagnostics: [Diagnostic]) {
+        var run = DetectionRun(options: options)
+        let deployment = run.detect()
+        return (deployment, run.diagnostics.sorted())
+    }
+}
+
+/// One detection: the options, the rooted file system and the diagnostics so far.
+struct DetectionRun {
+    let options: DetectOptions
+    let fileSystem: HostFileSystem
+    var diagnostics: [Diagnostic] = []
+
+    init(options: DetectOptions) {
+        self.options = options
+        self.fileSystem = HostFileSystem(root: options.root, currentDirectory: options.currentDirectory)
+    }
+
+    mutating func detect() -> Deployment? {
+        var deployment = Deployment()
+        var composePath = options.composeFile.map(fileSystem.hostPath)
+        if composePath == nil, options.dataDir == nil {
+            composePath = WellKnownLocations.findComposeFile(in: fileSystem)
+        }
+        if let composePath {
+            let display = options.composeFile ?? composePath
+            let loaded = ComposeLoader.load(hostPath: composePath, display: display, fileSystem: fileSystem,
+                                            environment: options.environment)
+            diagnostics += loaded.diagnostics
+            guard let compose = loaded.compose else { return nil }
+            readCompose(compose, variables: loaded.variables, display: display, into: &deployment)
+        }
+        if let dataDir = options.dataDir {
+            deployment.dataDir = fileSystem.hostPath(dataDir)
+            deployment.dataDirSource = "option"
+        } else if composePath == nil {
+            if let found = WellKnownLocations.findDataDir(in: fileSystem) {
+                deployment.dataDir = found
+                deployment.dataDirSource = "well-known-path"
+            } else {
+                let looked = WellKnownLocations.composeCandidates(currentDirectory: fileSystem.currentDirectory)
+                    + WellKnownLocations.dataDirs
+                diagnostics.append(Diagnostic(.dataDirMissing, "no compose file and no Open WebUI data dir found",
+                                              file: "<detect>", help: "pass --compose FILE or --data-dir DIR",
+                                              notes: ["looked for: " + looked.joined(separator: ", ")]
+                                                + rootNote()))
+                return nil
+            }
+        }
+        probe(into: &deployment)
+        return deployment
+    }
+
+    func rootNote() -> [String] {
+        fileSystem.root.map { ["paths are looked up under the root \($0)"] } ?? []
+    }
+
+    /// Fills compose, volume, environment and (from the mount) the data dir.
+    mutating func readCompose(_ compose: ComposeFile, variables: [String: String], display: String,
+                              into deployment: inout Deployment) {
+        let project = ComposeProjectName.resolve(explicit: options.project, compose: compose, variables: variables)
+        var info = ComposeInfo(file: compose.path, project: project, services: compose.services.map(\.name))
+        defer { deployment.compose = info }
+        guard let app = appService(compose, display: display, variables: variables) else { return }
+        info.service = app.service.name
+        deployment.app.image = app.service.image
+        let (values, envDiagnostics) = ServiceEnvironment.resolve(app.service, compose: compose, variables: variables,
+                                                                  fileSystem: fileSystem, file: display)
+        diagnostics += envDiagnostics
+        deployment.environment = ServiceEnvironment.appEnvironment(values)
+        guard options.dataDir == nil else { return }
+        let target = values["DATA_DIR"] ?? Detector.containerDataDir
+        guard let mount = app.service.mount(at: target) else {
+            diagnostics.append(Diagnostic(.composeNoDataMount,
+                                          "service '\(app.service.name)' mounts nothing at \(target): its data lives in the container and is lost with it",
+                                          file: display, at: app.service.location, length: app.service.name.count,
+                                          help: "add a volume such as 'open-webui:\(target)', or pass --data-dir DIR"))
+            return
+        }
+        resolve(mount, of: app.service, compose: compose, project: project, display: display, into: &deployment)
+    }
+
+    /// The app service and why it was chosen.
+    mutating func appService(_ compose: ComposeFile, display: String,
+                             variables: [String: String]) -> (service: ComposeService, reason: String)? {
+        if let wanted = options.service {
+            if let service = compose.service(named: wanted) { return (service, "option") }
+            diagnostics.append(Diagnostic(.composeServiceMissing, "the compose file has no service '\(wanted)'",
+                                          file: display, help: "services: " + compose.services.map(\.name).joined(separator: ", ")))
+            return nil
+        }
+        if let service = compose.services.first(where: { service in
+            let target = service.environment.last { $0.key == "DATA_DIR" }?.value ?? Detector.containerDataDir
+            return service.mount(at: target) != nil
+        }) {
+            return (service, "mount")
+        }
+        if let service = compose.services.first(where: { $0.image?.contains("open-webui") == true }) {
+            return (service, "image")
+        }
+        diagnostics.append(Diagnostic(.composeServiceMissing,
+                                      "no service mounts \(Detector.containerDataDir) or runs an open-webui image",
+                                      file: display, help: "name the app's service with --service NAME",
+                                      notes: ["services: " + compose.services.map(\.name).joined(separator: ", ")]))
+        return nil
+    }
+}

@@ -1,0 +1,69 @@
+import CSQLite
+import Foundation
+
+/// What can be told of a SQLite file without changing it: its header, and `alembic_version`.
+public enum SQLiteFile {
+    /// The sidecars SQLite keeps beside a database, by suffix.
+    public static let sidecarSuffixes = ["-journal", "-shm", "-wal"]
+
+    /// The parts of the 100-byte header backplan reads.
+    public struct Header: Sendable, Hashable {
+        /// `wal` when the write/read versions (bytes 18/19) are 2, `delete` when they are 1.
+        public var journalMode: String?
+    }
+
+    /// The header of the file at local path `path`, or nil when it is not a SQLite database.
+    public static func header(atPath path: String) -> Header? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 100)
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, 100) }
+        guard count >= 20, Array(bytes[0..<16]) == Array("SQLite format 3\0".utf8) else { return nil }
+        let mode: String? = switch (bytes[18], bytes[19]) {
+        case (2, 2): "wal"
+        case (1, 1): "delete"
+        default: nil
+        }
+        return Header(journalMode: mode)
+    }
+
+    /// `SELECT version_num FROM alembic_version` on a read-only connection.
+    ///
+    /// The database is opened through a `file:…?mode=ro` URI with `SQLITE_OPEN_READONLY`: such a
+    /// connection reads through the WAL and never checkpoints or deletes it on close.
+    public static func alembicVersion(atPath path: String) -> Result<String, FileReadFailure> {
+        var db: OpaquePointer?
+        let uri = "file:" + percentEncoded(path) + "?mode=ro"
+        let status = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
+        defer { sqlite3_close_v2(db) }
+        guard status == SQLITE_OK, let db else {
+            return .failure(FileReadFailure(reason: "SQLite could not open it read-only (code \(status))"))
+        }
+        sqlite3_busy_timeout(db, 2000)
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "SELECT version_num FROM alembic_version", -1, &statement, nil) == SQLITE_OK else {
+            let message = String(cString: sqlite3_errmsg(db))
+            return .failure(FileReadFailure(reason: message))
+        }
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) else {
+            return .failure(FileReadFailure(reason: "alembic_version holds no row"))
+        }
+        return .success(String(cString: text))
+    }
+
+    /// A path with the characters a SQLite URI reserves (`%`, `?`, `#`) percent-encoded.
+    static func percentEncoded(_ path: String) -> String {
+        var out = ""
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case "%": out += "%25"
+            case "?": out += "%3f"
+            case "#": out += "%23"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,67 @@
+/// A service's environment as the container sees it: `env_file:` files in order, then
+/// `environment:` on top; a bare `KEY` takes the value from the interpolation variables.
+enum ServiceEnvironment {
+    static func resolve(_ service: ComposeService, compose: ComposeFile, variables: [String: String],
+                        fileSystem: HostFileSystem, file: String) -> (values: [String: String], diagnostics: [Diagnostic]) {
+        var values: [String: String] = [:]
+        var diagnostics: [Diagnostic] = []
+        for reference in service.envFiles {
+            let path = HostPath.normalize(HostPath.absolute(reference.path, against: compose.directory))
+            switch fileSystem.read(path) {
+            case .failure(let failure):
+                guard reference.required else { continue }
+                diagnostics.append(Diagnostic(.composeInvalid, "env_file '\(reference.path)' of service '\(service.name)' cannot be read: \(failure.reason)",
+                                              file: file, at: reference.location, length: reference.path.count,
+                                              help: "env_file paths are relative to the compose file's folder (\(compose.directory))"))
+            case .success(let bytes):
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    diagnostics.append(Diagnostic(.invalidEncoding, "env_file '\(reference.path)' is not valid UTF-8 text",
+                                                  file: file, at: reference.location))
+                    continue
+                }
+                let envFile = EnvFile(parsing: text, lookup: variables)
+                for problem in envFile.problems {
+                    diagnostics.append(Diagnostic(.composeInvalid, problem.message, severity: .warning, file: path,
+                                                  at: SourceLocation(line: problem.line, column: 1)))
+                }
+                values.merge(envFile.values) { _, new in new }
+            }
+        }
+        for variable in service.environment {
+            if let value = variable.value {
+                values[variable.key] = value
+            } else if let value = variables[variable.key] {
+                values[variable.key] = value
+            } else {
+                values[variable.key] = nil
+            }
+        }
+        return (values, diagnostics)
+    }
+
+    /// The variables that decide where Open WebUI keeps its data; secrets reduced to set/empty/unset.
+    static func appEnvironment(_ values: [String: String]) -> AppEnvironment {
+        var environment = AppEnvironment()
+        environment.dataDir = values["DATA_DIR"]
+        environment.databaseScheme = values["DATABASE_URL"].flatMap(scheme)
+        environment.databaseType = values["DATABASE_TYPE"]
+        environment.vectorDB = values["VECTOR_DB"]
+        environment.storageProvider = values["STORAGE_PROVIDER"]
+        switch values["WEBUI_SECRET_KEY"] {
+        case nil: environment.secretKey = .unset
+        case let value? where value.isEmpty: environment.secretKey = .empty
+        default: environment.secretKey = .set
+        }
+        return environment
+    }
+
+    /// `postgresql+psycopg2://u:p@h/db` → `postgresql+psycopg2`; nothing of the rest is kept.
+    static func scheme(_ url: String) -> String? {
+        guard let colon = url.firstIndex(of: ":") else { return url.isEmpty ? nil : "unknown" }
+        let scheme = url[..<colon].lowercased()
+        let valid = !scheme.isEmpty && scheme.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "+" || $0 == "-" || $0 == "."
+        }
+        return valid ? scheme : "unknown"
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import BackplanCore
+import Foundation
+
+/// `backplan detect`: finds the Open WebUI deployment on this host and prints what it found.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Find the Open WebUI deployment: compose file, data dir and what is in it.",
+        discussion: """
+            Without --compose and --data-dir, looks for compose.yaml / docker-compose.yml in the current \
+            directory, /opt/open-webui and /srv/open-webui. With --json, prints the deployment as canonical \
+            JSON (save it as plans/<name>.deployment.json). See docs/detect.md.
+            """)
+
+    @Option(name: .customLong("compose"), help: ArgumentHelp("The compose file.", valueName: "file"))
+    var composeFile: String?
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data dir, overriding the compose file's mount.", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("Read every absolute host path under this folder.", valueName: "dir"))
+    var root: String?
+
+    @Option(help: "The app's compose service (default: the one mounting /app/backend/data).")
+    var service: String?
+
+    @Option(help: "The compose project name (default: name: in the file, COMPOSE_PROJECT_NAME, the folder).")
+    var project: String?
+
+    @Flag(help: "Print the deployment as canonical JSON.")
+    var json = false
+
+    func run() throws {
+        let options = DetectOptions(composeFile: composeFile, dataDir: dataDir, root: root, service: service,
+                                    project: project)
+        let (deployment, diagnostics) = Detector.detect(options)
+        for diagnostic in diagnostics {
+            FileHandle.standardError.write(Data((Self.plainLine(diagnostic) + "\n").utf8))
+        }
+        if let deployment {
+            print(json ? try deployment.canonicalJSON() : Self.summary(deployment), terminator: json ? "" : "\n")
+        }
+        if diagnostics.hasErrors || deployment == nil { throw ExitCode.failure }
+    }
+
+    /// `file:line:col: severity[CODE]: message` (the shared printer replaces this).
+    static func plainLine(_ diagnostic: Diagnostic) -> String {
+        var position = diagnostic.file
+        if let location = diagnostic.location { position += ":\(location.line):\(location.column)" }
+        var line = "\(position): \(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]: \(diagnostic.message)"
+        for note in diagnostic.notes { line += "\n  note: \(note)" }
+        if let help = diagnostic.help { line += "\n  help: \(help)" }
+        return line
+    }
+
+    /// A short human summary of the deployment.
+    static func summary(_ deployment: Deployment) -> String {
+        var lines: [String] = []
+        if let compose = deployment.compose {
+            lines.append("compose:   \(compose.file) (project \(compose.project))")
+            lines.append("service:   \(compose.service ?? "-") of \(compose.services.joined(separator: ", "))")
+        }
+        if let image = deployment.app.image { lines.append("image:     \(image)") }
+        if let volume = deployment.volume {
+            lines.append("volume:    \(volume.name)\(volume.external ? " (external)" : "")")
+        }
+        let source = deployment.dataDirSource.map { " (\($0))" } ?? ""
+        lines.append("data dir:  \(deployment.dataDir ?? "unknown")\(source)\(deployment.dataDirExists ? "" : " [missing]")")
+        if let alembic = deployment.app.alembicVersion { lines.append("alembic:   \(alembic)") }
+        let env = deployment.environment
+        lines.append("database:  \(env.databaseScheme ?? "sqlite (webui.db)")   vector db: \(env.vectorDB ?? "chroma")"
+                     + "   storage: \(env.storageProvider ?? "local")   secret key: \(env.secretKey.rawValue)")
+        if !deployment.entries.isEmpty { lines.append("entries:") }
+        for entry in deployment.entries {
+            var detail = "\(entry.kind.rawValue), \(entry.files) file\(entry.files == 1 ? "" : "s"), \(entry.bytes) bytes"
+            if let mode = entry.journalMode { detail += ", journal \(mode)" }
+            if let sidecars = entry.sidecars, !sidecars.isEmpty { detail += ", with \(sidecars.joined(separator: " "))" }
+            lines.append("  \(entry.name)\(entry.type == .directory ? "/" : "")  \(detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A podman API service on a temp socket, serving the Docker API to the `docker` CLI
+/// (see RECIPES.md: runtime runc, no registry). Stop it with `stop()`; it is stopped by its pid.
+final class PodmanService {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let directory: String
+    let process: Process
+    /// The value of DOCKER_HOST that reaches this service.
+    let dockerHost: String
+    /// The environment for `docker` and for detection: the test's environment plus DOCKER_HOST.
+    let environment: [String: String]
+
+    /// Starts `podman system service` and waits until `docker version` answers through it.
+    init() throws {
+        let base = ProcessInfo.processInfo.environment
+        let path = base["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for tool in ["podman", "docker"] where Self.find(tool, path: path) == nil {
+            throw Failure(description: "\(tool) is not installed: `make deps` installs podman, runc and the docker CLI (CI installs them)")
+        }
+        directory = FileManager.default.temporaryDirectory.path + "/backplan-podman-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try """
+            [containers]
+            default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+            [engine]
+            runtime = "runc"
+
+            """.write(toFile: directory + "/containers.conf", atomically: true, encoding: .utf8)
+        dockerHost = "unix://\(directory)/podman.sock"
+        var environment = base
+        environment["CONTAINERS_CONF"] = directory + "/containers.conf"
+        environment["DOCKER_HOST"] = dockerHost
+        self.environment = environment
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.find("podman", path: path) ?? "podman")
+        process.arguments = ["system", "service", "--time=0", dockerHost]
+        process.environment = environment
+        FileManager.default.createFile(atPath: directory + "/podman.log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/podman.log"))
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while (try? docker(["version", "--format", "{{.Server.Version}}"])) == nil {
+            guard Date() < deadline, process.isRunning else {
+                stop()
+                let log = (try? String(contentsOfFile: directory + "/podman.log", encoding: .utf8)) ?? ""
+                throw Failure(description: "podman system service did not answer on \(dockerHost) within 20 s:\n\(log)")
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    /// Runs `docker ARGS` against this service; returns stdout, throws on a non-zero exit.
+    @discardableResult
+    func docker(_ arguments: [String]) throws -> String {
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: Self.find("docker", path: environment["PATH"] ?? "") ?? "docker")
+        run.arguments = arguments
+        run.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        run.standardOutput = out
+        run.standardError = err
+        try run.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        run.waitUntilExit()
+        guard run.terminationStatus == 0 else {
+            throw Failure(description: "docker \(arguments.joined(separator: " ")) exited \(run.terminationStatus): "
+                          + String(decoding: errors, as: UTF8.self))
+        }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Stops the service (SIGTERM to its pid) and removes its temp folder.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func find(_ tool: String, path: String) -> String? {
+        path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
