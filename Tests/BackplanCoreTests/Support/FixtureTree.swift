@@ -2,8 +2,10 @@ import Foundation
 
 /// A temp folder for one test, removed by `remove()`; holds copies of the shared fixtures.
 struct FixtureTree {
-    /// The shared, read-only Open WebUI 0.12.4 data dir (never written to).
-    static let sharedDataDir = "/work/shared/fixtures/openwebui-0.12.4/data"
+    /// The repository's read-only copy of a real Open WebUI 0.12.4 data dir (never written to).
+    static let sharedDataDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures/openwebui-0.12.4/data").path
 
     let path: String
 
@@ -36,7 +38,7 @@ struct FixtureTree {
         while let item = enumerator?.nextObject() as? String {
             let full = target + "/" + item
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
             try FileManager.default.setAttributes([.posixPermissions: isDirectory.boolValue ? 0o755 : 0o644],
                                                   ofItemAtPath: full)
         }

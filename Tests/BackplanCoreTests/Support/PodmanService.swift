@@ -39,7 +39,7 @@ final class PodmanService {
         process.executableURL = URL(fileURLWithPath: Self.find("podman", path: path) ?? "podman")
         process.arguments = ["system", "service", "--time=0", dockerHost]
         process.environment = environment
-        FileManager.default.createFile(atPath: directory + "/podman.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/podman.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/podman.log"))
         process.standardOutput = log
         process.standardError = log
