@@ -35,23 +35,11 @@ struct DetectCommand: ParsableCommand {
         let options = DetectOptions(composeFile: composeFile, dataDir: dataDir, root: root, service: service,
                                     project: project)
         let (deployment, diagnostics) = Detector.detect(options)
-        for diagnostic in diagnostics {
-            FileHandle.standardError.write(Data((Self.plainLine(diagnostic) + "\n").utf8))
-        }
+        Terminal.writeError(DiagnosticPrinter(format: .text, color: Terminal.wantsColor(STDERR_FILENO)).render(diagnostics))
         if let deployment {
             print(json ? try deployment.canonicalJSON() : Self.summary(deployment), terminator: json ? "" : "\n")
         }
         if diagnostics.hasErrors || deployment == nil { throw ExitCode.failure }
-    }
-
-    /// `file:line:col: severity[CODE]: message` (the shared printer replaces this).
-    static func plainLine(_ diagnostic: Diagnostic) -> String {
-        var position = diagnostic.file
-        if let location = diagnostic.location { position += ":\(location.line):\(location.column)" }
-        var line = "\(position): \(diagnostic.severity.rawValue)[\(diagnostic.code.rawValue)]: \(diagnostic.message)"
-        for note in diagnostic.notes { line += "\n  note: \(note)" }
-        if let help = diagnostic.help { line += "\n  help: \(help)" }
-        return line
     }
 
     /// A short human summary of the deployment.

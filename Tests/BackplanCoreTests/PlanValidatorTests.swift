@@ -46,7 +46,7 @@ import Testing
               database: {path: webui.db, kind: 2️⃣files}
               vectors: {path: vector_db, kind: 3️⃣sqlite}
               docs: {path: 4️⃣upload, kind: files}
-            ignore: [5️⃣audit.log]
+            ignore: [5️⃣logs]
             targets:
               local: {type: local, path: /srv/backups/openwebui}
               b2: {type: rclone, remote: "b2:owui"}
@@ -111,8 +111,8 @@ import Testing
               state_dir: 1️⃣/opt/open-webui/data/.backplan
             sources:
               2️⃣database: {path: webui.db, kind: sqlite}
-              3️⃣vectors: {path: vector_db, kind: chroma}
-              4️⃣uploads: {path: uploads, kind: files}
+              vectors: {path: vector_db, kind: chroma}
+              uploads: {path: uploads, kind: files}
             ignore: [cache]
             targets:
               5️⃣inside: {type: local, path: 6️⃣/opt/open-webui/data/backups}
@@ -127,7 +127,7 @@ import Testing
         var deployment = FixtureDeployment.openWebUI
         deployment.compose = nil
         expectDiagnostics(validate(source, against: deployment), in: source, [
-            "1️⃣": .targetInsideDataDir, "2️⃣": .tooFewCopies, "3️⃣": .tooFewCopies, "4️⃣": .tooFewCopies,
+            "1️⃣": .targetInsideDataDir, "2️⃣": .tooFewCopies,
             "5️⃣": .noOffsiteCopy, "6️⃣": .targetInsideDataDir,
         ])
     }

@@ -183,3 +183,9 @@ struct NodeReader {
         return path
     }
 }
+
+/// The rule for plan, source, target and job names.
+public enum PlanNames {
+    /// Lowercase letters, digits and '-', starting with a letter or digit, at most 63 long.
+    public static func isValid(_ name: String) -> Bool { NodeReader.isValidName(name) }
+}

@@ -73,7 +73,8 @@ extension PlanValidator {
         }
         for ignored in plan.ignore {
             let top = String(ignored.value.split(separator: "/").first ?? "")
-            if deployment.entry(named: top) == nil {
+            // Open WebUI creates these later (audit.log on the first audited request): ignoring them ahead is right.
+            if deployment.entry(named: top) == nil, !StarterPlan.recreatable.contains(top) {
                 report(.ignoredEntryMissing, "ignore names '\(ignored.value)', which is not in the data dir\(origin)",
                        at: ignored, help: "remove it, or keep it if the app creates it later")
             }

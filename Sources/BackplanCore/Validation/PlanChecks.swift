@@ -43,16 +43,26 @@ extension PlanValidator {
     }
 
     private mutating func checkCopies() {
+        // One warning per set of places, naming every source that reaches only those places.
+        var groups: [(places: [String], sources: [Source])] = []
         for source in capturedSources {
             let targetNames = Set(plan.jobs.filter { $0.sources.contains { $0.value == source.name.value } }
                 .flatMap(\.targets).map(\.value))
-            let places = Set(plan.targets.filter { targetNames.contains($0.name.value) }.map(Self.place(of:)))
-            if places.count < 2 {
-                report(.tooFewCopies,
-                       "source '\(source.name.value)' has \(places.count == 1 ? "one place" : "no place") for its copies (\(places.sorted().joined(separator: ", ")))",
-                       at: source.name,
-                       help: "keep at least two independent copies, one of them off this server: add a job or a target (rclone, restic or rsync)")
+            let places = Set(plan.targets.filter { targetNames.contains($0.name.value) }.map(Self.place(of:))).sorted()
+            guard places.count < 2 else { continue }
+            if let index = groups.firstIndex(where: { $0.places == places }) {
+                groups[index].sources.append(source)
+            } else {
+                groups.append((places, [source]))
             }
+        }
+        for group in groups {
+            let names = group.sources.map { "'\($0.name.value)'" }.joined(separator: ", ")
+            let noun = group.sources.count == 1 ? "source" : "sources"
+            let where_ = group.places.isEmpty ? "no place" : "one place (\(group.places[0]))"
+            report(.tooFewCopies, "\(noun) \(names) \(group.sources.count == 1 ? "has" : "have") \(where_) for copies",
+                   at: group.sources[0].name,
+                   help: "keep at least two independent copies, one of them off this server: add a job or a target (rclone, restic or rsync)")
         }
         let offsite = plan.targets.contains { if case .local = $0.kind { false } else { true } }
         if !offsite, let first = plan.targets.first {

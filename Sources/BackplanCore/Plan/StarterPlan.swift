@@ -1,0 +1,105 @@
+import Foundation
+
+/// Writes a first plan for a detected deployment: every data-dir entry captured or ignored, one nightly
+/// job to a local folder, and the off-site target left for the person to fill in.
+public enum StarterPlan {
+    /// Entries Open WebUI re-creates by itself, left out of backups.
+    public static let recreatable: Set<String> = ["cache", "audit.log"]
+
+    public static func render(_ deployment: Deployment, name: String) -> String {
+        var sources: [(name: String, path: String, kind: String)] = []
+        var ignore: [String] = []
+        var used: Set<String> = []
+        for entry in deployment.entries where entry.kind != .sqliteSidecar {
+            if recreatable.contains(entry.name) {
+                ignore.append(entry.name)
+                continue
+            }
+            let preferred: String = switch (entry.name, entry.kind) {
+            case ("webui.db", _): "database"
+            case ("vector_db", _): "vectors"
+            default: sourceName(entry.name)
+            }
+            var unique = preferred
+            var n = 2
+            while used.contains(unique) {
+                unique = "\(preferred)-\(n)"
+                n += 1
+            }
+            used.insert(unique)
+            sources.append((unique, entry.name, entry.kind == .sqlite ? "sqlite" : entry.kind == .chroma ? "chroma" : "files"))
+        }
+        let where_ = deployment.compose?.file ?? deployment.dataDir ?? "this host"
+        var out = """
+            # Backup plan for the Open WebUI at \(where_).
+            # Written by `backplan init`: review it, then run `backplan check`.
+            # The language is described in docs/plan-language.md.
+            version: 1
+            name: \(name)
+
+            deployment:
+
+            """
+        if let compose = deployment.compose {
+            out += "  compose:\n    file: \(yamlString(compose.file))\n    service: \(yamlString(compose.service ?? "open-webui"))\n"
+            if deployment.dataDirSource == "option", let dir = deployment.dataDir {
+                out += "  data_dir: \(yamlString(dir))\n"
+            }
+        } else if let dir = deployment.dataDir {
+            out += "  data_dir: \(yamlString(dir))\n"
+        }
+        out += "\nsources:\n"
+        if sources.isEmpty { out += "  database: {path: webui.db, kind: sqlite}\n" }
+        for s in sources { out += "  \(s.name): {path: \(yamlString(s.path)), kind: \(s.kind)}\n" }
+        out += "ignore: [\(ignore.map(yamlString).joined(separator: ", "))]\n"
+        out += """
+
+            targets:
+              local: {type: local, path: /var/backups/backplan/\(name)}
+              # Keep a second copy off this server, e.g.:
+              # offsite: {type: rclone, remote: "b2:my-bucket/openwebui", config_file: /etc/backplan/rclone.conf}
+
+            jobs:
+              nightly:
+                schedule: "*-*-* 03:15"
+
+            """
+        if let service = deployment.compose?.service {
+            out += "    # The app stops while its data is captured (not during uploads).\n"
+            out += "    quiesce: {stop: [\(yamlString(service))], max_downtime: 5m}\n"
+        } else {
+            out += "    # Hot capture. To capture vector_db consistently, stop the app: quiesce: {units: [open-webui.service]}\n"
+            out += "    quiesce: none\n"
+        }
+        out += """
+                targets: [local]
+                retention: {keep_daily: 7, keep_weekly: 4, keep_monthly: 6}
+                verify: manifest
+
+            """
+        return out
+    }
+
+    /// A source name from a data-dir entry: lowercase letters, digits and dashes.
+    static func sourceName(_ entry: String) -> String {
+        var out = ""
+        for scalar in entry.lowercased().unicodeScalars {
+            let ok = ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
+            out += ok ? String(scalar) : (out.hasSuffix("-") || out.isEmpty ? "" : "-")
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out.isEmpty ? "data" : String(out.prefix(63))
+    }
+
+    /// A scalar quoted when plain YAML would misread it.
+    static func yamlString(_ text: String) -> String {
+        let plainSafe = text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "/._-".unicodeScalars.contains($0)
+        }
+        if plainSafe, !text.isEmpty, !["true", "false", "null", "yes", "no", "on", "off", "~"].contains(text.lowercased()) {
+            return text
+        }
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(escaped)\""
+    }
+}
