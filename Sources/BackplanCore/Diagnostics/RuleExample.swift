@@ -3,9 +3,23 @@ import Foundation
 /// An example for a rule: a plan that triggers it and the same plan fixed. Most examples are one edit
 /// of `RuleExample.basePlan`, which is clean against `RuleExample.deployment(.standard)`.
 public struct RuleExample: Sendable {
-    /// The deployment the example plan is validated against.
+    /// The deployment the broken plan is validated against; the fixed plan is validated against
+    /// `.standard` (the fix of a host problem is on the host).
     public enum DeploymentVariant: String, Sendable {
         case standard, none, postgres, qdrant, objectStorage, emptySecretKey, missingDataDir
+
+        /// In words, for the documentation.
+        public var summary: String {
+            switch self {
+            case .standard: "the fixture"
+            case .none: "none saved or detected"
+            case .postgres: "DATABASE_URL=postgresql://…"
+            case .qdrant: "VECTOR_DB=qdrant"
+            case .objectStorage: "STORAGE_PROVIDER=s3"
+            case .emptySecretKey: "WEBUI_SECRET_KEY empty"
+            case .missingDataDir: "the data dir does not exist"
+            }
+        }
     }
 
     /// Text of the passing plan (`fixed`) and the failing one (`broken`).
