@@ -22,7 +22,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore"]),
-        .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore"]),
+        .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore", "backplan"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -116,11 +116,12 @@ extension NodeReader {
 
     private mutating func retention(_ node: YAMLNode, _ context: String) -> Retention? {
         guard let f = fields(node, in: "retention of \(context)", known: Self.retentionKeys) else { return nil }
-        if f.isEmpty {
+        if node.mapping?.isEmpty == true {
             report(.emptySection, "retention of \(context) has no rules", at: node,
                    help: "add keep_daily, keep_weekly, … or remove 'retention' to keep every snapshot")
             return nil
         }
+        if f.isEmpty { return nil } // only unknown keys, each reported already
         func count(_ key: String) -> Int? {
             f[key].flatMap { integer($0, "\(key) of \(context)", in: 1...100_000) }?.value
         }

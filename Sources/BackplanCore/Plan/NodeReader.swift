@@ -118,7 +118,7 @@ struct NodeReader {
     mutating func choice(_ node: YAMLNode, _ what: String, among choices: [String]) -> Located<String>? {
         guard let text = string(node, what) else { return nil }
         guard choices.contains(text.value) else {
-            var message = "\(what) '\(text.value)' is not one of \(choices.joined(separator: ", "))"
+            var message = "\(what) must be one of \(choices.joined(separator: ", ")), not '\(text.value)'"
             if let guess = Suggestion.closest(to: text.value, among: choices) { message += "; did you mean '\(guess)'?" }
             report(.invalidValue, message, at: node)
             return nil
