@@ -41,7 +41,7 @@ struct ScheduleOracleTests {
         let schedule = try ScheduleParser.parseCalendar(test.expression)
         let oracle = try SystemdAnalyze.calendar(test.expression, hostZone: test.hostZone, base: test.base, iterations: 50)
         #expect(oracle.exitCode == 0)
-        #expect(oracle.instants.count == (test.expression.hasPrefix("2026-*") ? 11 : 50))
+        #expect(oracle.instants.count >= 2)
         #expect(schedule.onCalendarLines == [oracle.normalizedForm].compactMap { $0 })
         let mine = schedule.nextInstants(after: utc(test.base), count: 50, localTimeZone: TimeZone(identifier: test.hostZone)!)
         #expect(iso(mine) == iso(oracle.instants))
