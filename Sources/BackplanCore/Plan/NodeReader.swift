@@ -85,7 +85,7 @@ struct NodeReader {
         guard text.value.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text.value), range.contains(value)
         else {
             report(.invalidNumber, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.value)'",
-                   at: node)
+                   at: node, help: "write digits only, e.g. \(range.lowerBound == 1 ? 7 : range.lowerBound)")
             return nil
         }
         return Located(value, start: text.start, width: text.width)
@@ -119,8 +119,12 @@ struct NodeReader {
         guard let text = string(node, what) else { return nil }
         guard choices.contains(text.value) else {
             var message = "\(what) must be one of \(choices.joined(separator: ", ")), not '\(text.value)'"
-            if let guess = Suggestion.closest(to: text.value, among: choices) { message += "; did you mean '\(guess)'?" }
-            report(.invalidValue, message, at: node)
+            var help = "write one of: \(choices.joined(separator: ", "))"
+            if let guess = Suggestion.closest(to: text.value, among: choices) {
+                message += "; did you mean '\(guess)'?"
+                help = "write '\(guess)'"
+            }
+            report(.invalidValue, message, at: node, help: help)
             return nil
         }
         return text

@@ -170,8 +170,8 @@ extension NodeReader {
             events = names.compactMap { item in
                 let choices = Notify.Event.allCases.map(\.rawValue)
                 guard let event = Notify.Event(rawValue: item.value) else {
-                    report(.invalidValue, "notify.on '\(item.value)' is not one of \(choices.joined(separator: ", "))",
-                           at: item.start, width: item.width)
+                    report(.invalidValue, "notify.on must list events from \(choices.joined(separator: ", ")), not '\(item.value)'",
+                           at: item.start, width: item.width, help: "write e.g. 'on: [failure, partial]'")
                     return nil
                 }
                 return event
