@@ -47,8 +47,15 @@ struct CheckCommand: ParsableCommand {
                 diagnostics.append(problem)
                 continue
             }
-            diagnostics += PlanValidator.validate(plan, deployment: saved.deployment, file: path,
-                                                  deploymentOrigin: saved.deployment == nil ? nil : saved.path)
+            var deployment = saved.deployment
+            var origin = saved.path
+            if deployment == nil, let live = Self.detectLive(plan) {
+                diagnostics += live.diagnostics
+                deployment = live.deployment
+                origin = "detected on this host"
+            }
+            diagnostics += PlanValidator.validate(plan, deployment: deployment, file: path,
+                                                  deploymentOrigin: deployment == nil ? nil : origin)
         }
         let printer = DiagnosticPrinter(format: format, color: Terminal.wantsColor(STDERR_FILENO), sources: sources)
         let failed = diagnostics.hasErrors || (strict && diagnostics.hasWarnings)
@@ -61,5 +68,17 @@ struct CheckCommand: ParsableCommand {
             print(printer.render(diagnostics), terminator: "")
         }
         if failed { throw ExitCode.failure }
+    }
+
+    /// Detection on this host when the plan's compose file or data dir is here (on the server itself);
+    /// nil elsewhere (a CI runner), where only a saved deployment can stand in.
+    static func detectLive(_ plan: Plan) -> (deployment: Deployment?, diagnostics: [Diagnostic])? {
+        let compose = plan.deployment.compose
+        let dataDir = plan.deployment.dataDir?.value
+        let present = [compose?.file.value, dataDir].compactMap { $0 }.contains { FileManager.default.fileExists(atPath: $0) }
+        guard present else { return nil }
+        let options = DetectOptions(composeFile: compose?.file.value, dataDir: dataDir, service: compose?.service.value,
+                                    project: compose?.project?.value)
+        return Detector.detect(options)
     }
 }

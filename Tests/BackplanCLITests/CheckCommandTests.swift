@@ -96,3 +96,35 @@ import Testing
         #expect(r.stderr.contains("xml"))
     }
 }
+
+/// On the server itself, check detects the deployment when no saved one is beside the plan.
+@Suite struct LiveDetectionTests {
+    @Test func checkDetectsTheDataDirOnThisHost() throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.path + "/data"
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+        copy.arguments = ["-a", Backplan.repository + "/fixtures/openwebui-0.12.4/data", data]
+        try copy.run()
+        copy.waitUntilExit()
+        #expect(copy.terminationStatus == 0)
+        try dir.write("plans/live.yaml", """
+            version: 1
+            name: live
+            deployment: {data_dir: \(data)}
+            sources:
+              database: {path: webui.db, kind: sqlite}
+              uploads: {path: uploads, kind: files}
+            ignore: [cache]
+            targets: {local: {type: local, path: /srv/b}, b2: {type: rclone, remote: "b2:x"}}
+            jobs: {a: {schedule: daily, targets: [local, b2], quiesce: none, retention: {keep_daily: 7}}}
+
+            """)
+        let r = try Backplan.run(["check", "plans/live.yaml"], in: dir.path)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error[BP301]: 'vector_db' in the data dir (chroma, 13 files"), "\(r.stderr)")
+        #expect(!r.stderr.contains("BP316"))
+        // Detection reads, never writes: the WAL that holds most of the data is still there.
+        #expect(FileManager.default.fileExists(atPath: data + "/webui.db-wal"))
+    }
+}
