@@ -49,10 +49,12 @@ struct InitCommand: ParsableCommand {
             Terminal.writeError("backplan init: '\(output)' exists; pass --force to overwrite it\n")
             throw ExitCode.failure
         }
+        let url = URL(fileURLWithPath: output)
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
         } catch {
-            Terminal.writeError("backplan init: cannot write '\(output)': \(error.localizedDescription)\n")
+            Terminal.writeError("backplan init: cannot write '\(output)': \(PlanFiles.reason(of: error) ?? "\(error)")\n")
             throw ExitCode.failure
         }
         print("wrote \(output)")

@@ -77,6 +77,13 @@ enum PlanFiles {
         }
     }
 
+    /// The POSIX reason behind a Foundation file error ("Permission denied"), when there is one.
+    static func reason(of error: Error) -> String? {
+        guard let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+              underlying.domain == NSPOSIXErrorDomain else { return nil }
+        return String(cString: strerror(Int32(underlying.code)))
+    }
+
     /// A short, human description of a JSON decoding error.
     static func describe(_ error: Error) -> String {
         switch error as? DecodingError {

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// A host tree under a temp folder: /opt/open-webui with a compose file and a copy of the fixture data.
+func makeHostTree(_ dir: borrowing TemporaryDirectory, secretKey: String = "${WEBUI_SECRET_KEY}") throws {
+    try dir.write("root/opt/open-webui/docker-compose.yaml", """
+        services:
+          open-webui:
+            image: ghcr.io/open-webui/open-webui:0.12.4
+            volumes:
+              - ./data:/app/backend/data
+            environment:
+              WEBUI_SECRET_KEY: \(secretKey)
+          ollama:
+            image: ollama/ollama
+            volumes: [ollama:/root/.ollama]
+        volumes:
+          ollama: {}
+
+        """)
+    try dir.write("root/opt/open-webui/.env", "WEBUI_SECRET_KEY=not-a-real-key-0123\n")
+    let copy = Process()
+    copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+    copy.arguments = ["-a", Backplan.repository + "/fixtures/openwebui-0.12.4/data", dir.path + "/root/opt/open-webui/data"]
+    try copy.run()
+    copy.waitUntilExit()
+}
+
+@Suite struct InitDetectSchemaTests {
+    @Test func initWritesAPlanThatPassesCheck() throws {
+        let dir = try TemporaryDirectory()
+        try makeHostTree(dir)
+        let root = dir.path + "/root"
+        let initRun = try Backplan.run(["init", "--root", root, "--compose", "/opt/open-webui/docker-compose.yaml",
+                                        "--name", "openwebui", "-o", "plans/openwebui.yaml"], in: dir.path)
+        #expect(initRun.status == 0, "\(initRun.stderr)")
+        let plan = try String(contentsOfFile: dir.path + "/plans/openwebui.yaml", encoding: .utf8)
+        #expect(plan.contains("database: {path: webui.db, kind: sqlite}"))
+        #expect(plan.contains("vectors: {path: vector_db, kind: chroma}"))
+        #expect(plan.contains("ignore: [cache]"))
+        #expect(plan.contains("quiesce: {stop: [open-webui], max_downtime: 5m}"))
+
+        let detect = try Backplan.run(["detect", "--root", root, "--compose", "/opt/open-webui/docker-compose.yaml", "--json"],
+                                      in: dir.path)
+        #expect(detect.status == 0, "\(detect.stderr)")
+        try dir.write("plans/openwebui.deployment.json", detect.stdout)
+        let check = try Backplan.run(["check"], in: dir.path)
+        #expect(check.status == 0, "\(check.stderr)")
+        // Only what a starter plan cannot know: the second, off-site copy.
+        #expect(check.stdout == "check passed: 1 plan, 0 errors, 1 warning\n")
+        #expect(check.stderr.contains("warning[BP310]"))
+
+        let again = try Backplan.run(["init", "--root", root, "--compose", "/opt/open-webui/docker-compose.yaml",
+                                      "-o", "plans/openwebui.yaml"], in: dir.path)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("exists; pass --force"))
+    }
+
+    @Test func detectJSONIsStableAndHoldsNoSecrets() throws {
+        let dir = try TemporaryDirectory()
+        try makeHostTree(dir)
+        let args = ["detect", "--root", dir.path + "/root", "--compose", "/opt/open-webui/docker-compose.yaml", "--json"]
+        let first = try Backplan.run(args, in: dir.path)
+        let second = try Backplan.run(args, in: "/")
+        #expect(first.status == 0 && second.status == 0)
+        #expect(first.stdout == second.stdout)
+        #expect(!first.stdout.contains("not-a-real-key"))
+        #expect(!first.stdout.contains(dir.path))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(object["data_dir"] as? String == "/opt/open-webui/data")
+        #expect((object["environment"] as? [String: Any])?["secret_key"] as? String == "set")
+    }
+
+    @Test func detectOfABrokenComposeFileIsLocated() throws {
+        let dir = try TemporaryDirectory()
+        try dir.write("compose.yaml", "services:\n  open-webui:\n    volumes: {a: b}\n")
+        let r = try Backplan.run(["detect", "--compose", "compose.yaml"], in: dir.path)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("compose.yaml:3:"), "\(r.stderr)")
+        #expect(!r.crashed)
+    }
+
+    @Test func schemaIsJSONSchema() throws {
+        let r = try Backplan.run(["schema"])
+        #expect(r.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+        #expect((object["required"] as? [String]) == ["version", "name", "deployment", "sources", "targets", "jobs"])
+    }
+
+    @Test func helpListsTheCommands() throws {
+        let r = try Backplan.run(["--help"])
+        #expect(r.status == 0)
+        for command in ["detect", "init", "check", "schema"] { #expect(r.stdout.contains("  \(command) ")) }
+    }
+}
