@@ -6,7 +6,7 @@ struct Backplan: ParsableCommand {
         commandName: "backplan",
         abstract: "Compile declarative backup plans for self-hosted Open WebUI into reviewed, committed files.",
         discussion: """
-            Write a YAML plan in plans/<name>.yaml, check it against the deployment on the host, and
+            Write a YAML plan in plans/<name>.yaml, check it against the deployment on the host, and \
             commit it. Exit status: 0 success, 1 failure (invalid plan), 64 usage error.
             """,
         version: BackplanVersion.current,

@@ -9,9 +9,9 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Validate plans against their deployments and report every problem.",
         discussion: """
-            Without PLAN, checks every plans/*.yaml. A plan is validated against the deployment saved
-            beside it (plans/<name>.deployment.json, written by 'backplan detect --json'); without one,
-            it is checked on its own and a note says so. Errors fail the check; warnings fail it only
+            Without PLAN, checks every plans/*.yaml. A plan is validated against the deployment saved \
+            beside it (plans/<name>.deployment.json, written by 'backplan detect --json'); without one, \
+            it is checked on its own and a note says so. Errors fail the check; warnings fail it only \
             with --strict.
             """
     )

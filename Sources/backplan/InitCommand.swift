@@ -7,7 +7,7 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Write a starter plan for the deployment detected on this host.",
         discussion: """
-            Every entry of the data dir is captured or ignored (cache and audit.log are ignored), with one
+            Every entry of the data dir is captured or ignored (cache and audit.log are ignored), with one \
             nightly job to a local folder. Add an off-site target before relying on it.
             """
     )
