@@ -13,29 +13,13 @@ struct DetectCommand: ParsableCommand {
             JSON (save it as plans/<name>.deployment.json). See docs/detect.md.
             """)
 
-    @Option(name: .customLong("compose"), help: ArgumentHelp("The compose file.", valueName: "file"))
-    var composeFile: String?
-
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data dir, overriding the compose file's mount.", valueName: "dir"))
-    var dataDir: String?
-
-    @Option(help: ArgumentHelp("Read every absolute host path under this folder.", valueName: "dir"))
-    var root: String?
-
-    @Option(help: "The app's compose service (default: the one mounting /app/backend/data).")
-    var service: String?
-
-    @Option(help: "The compose project name (default: name: in the file, COMPOSE_PROJECT_NAME, the folder).")
-    var project: String?
+    @OptionGroup var location: DeploymentOptions
 
     @Flag(help: "Print the deployment as canonical JSON.")
     var json = false
 
     func run() throws {
-        let options = DetectOptions(composeFile: composeFile, dataDir: dataDir, root: root, service: service,
-                                    project: project)
-        let (deployment, diagnostics) = Detector.detect(options)
-        Terminal.writeError(DiagnosticPrinter(format: .text, color: Terminal.wantsColor(STDERR_FILENO)).render(diagnostics))
+        let (deployment, diagnostics) = location.detect()
         if let deployment {
             print(json ? try deployment.canonicalJSON() : Self.summary(deployment), terminator: json ? "" : "\n")
         }

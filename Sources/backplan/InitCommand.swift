@@ -12,16 +12,9 @@ struct InitCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("compose"), help: ArgumentHelp("The compose file.", valueName: "file"))
-    var composeFile: String?
+    @OptionGroup var location: DeploymentOptions
 
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data dir (a pip install, or to override compose).", valueName: "dir"))
-    var dataDir: String?
-
-    @Option(help: ArgumentHelp("Read every absolute host path under this folder.", valueName: "dir"))
-    var root: String?
-
-    @Option(help: "The plan's name (default: openwebui).")
+    @Option(help: "The plan's name.")
     var name = "openwebui"
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the plan to this file instead of standard output.", valueName: "file"))
@@ -37,8 +30,7 @@ struct InitCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (deployment, diagnostics) = Detector.detect(DetectOptions(composeFile: composeFile, dataDir: dataDir, root: root))
-        Terminal.writeError(DiagnosticPrinter(format: .text, color: Terminal.wantsColor(STDERR_FILENO)).render(diagnostics))
+        let (deployment, diagnostics) = location.detect()
         guard let deployment, !diagnostics.hasErrors else { throw ExitCode.failure }
         let text = StarterPlan.render(deployment, name: name)
         guard let output else {
@@ -58,6 +50,6 @@ struct InitCommand: ParsableCommand {
             throw ExitCode.failure
         }
         print("wrote \(output)")
-        print("next: save the deployment for CI with 'backplan detect --json\(composeFile.map { " --compose \($0)" } ?? "") > \(PlanFiles.deploymentPath(for: output))', then 'backplan check \(output)'")
+        print("next: save the deployment for CI with 'backplan detect --json\(location.asArguments) > \(PlanFiles.deploymentPath(for: output))', then 'backplan check \(output)'")
     }
 }

@@ -3,27 +3,7 @@ import Testing
 
 @Suite struct PlanValidatorTests {
     /// A plan that passes against the fixture deployment with nothing to say.
-    static let clean = """
-        version: 1
-        name: test
-        deployment:
-          compose: {file: /opt/open-webui/docker-compose.yaml, service: open-webui}
-        sources:
-          database: {path: webui.db, kind: sqlite}
-          vectors: {path: vector_db, kind: chroma}
-          uploads: {path: uploads, kind: files}
-        ignore: [cache]
-        targets:
-          local: {type: local, path: /srv/backups/openwebui}
-          b2: {type: rclone, remote: "b2:owui"}
-        jobs:
-          nightly:
-            schedule: "*-*-* 03:15"
-            quiesce: {stop: [open-webui], max_downtime: 2m}
-            targets: [local, b2]
-            retention: {keep_daily: 7}
-
-        """
+    static let clean = RuleExample.basePlan
 
     @Test func aGoodPlanIsClean() {
         let diagnostics = validate(MarkedSource(Self.clean))
@@ -39,7 +19,7 @@ import Testing
     @Test func coverageKindsAndMissingSources() {
         let source = MarkedSource("""
             version: 1
-            name: test
+            name: openwebui
             deployment:
               compose: {file: /opt/open-webui/docker-compose.yaml, service: open-webui}
             1️⃣sources:
@@ -73,7 +53,7 @@ import Testing
     @Test func hotChromaUnknownServiceAndRetention() {
         let source = MarkedSource("""
             version: 1
-            name: test
+            name: openwebui
             deployment:
               compose: {file: /opt/open-webui/docker-compose.yaml, service: open-webui}
             sources:
@@ -105,7 +85,7 @@ import Testing
     @Test func copiesAndTargetPlacement() {
         let source = MarkedSource("""
             version: 1
-            name: test
+            name: openwebui
             deployment:
               data_dir: /opt/open-webui/data
               state_dir: 1️⃣/opt/open-webui/data/.backplan
@@ -148,7 +128,7 @@ import Testing
     @Test func deploymentMismatches() {
         let source = MarkedSource("""
             version: 1
-            name: test
+            name: openwebui
             deployment:
               compose: {file: 1️⃣/srv/compose.yaml, service: 2️⃣webui}
               data_dir: 3️⃣/srv/data
@@ -164,7 +144,7 @@ import Testing
     @Test func overlappingAndUnusedSources() {
         let source = MarkedSource("""
             version: 1
-            name: test
+            name: openwebui
             deployment: {data_dir: /opt/open-webui/data}
             sources:
               uploads: {path: uploads, kind: files}
