@@ -14,14 +14,17 @@ let package = Package(
         .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "BackplanCore", dependencies: ["CYAML", "CSQLite"]),
+        .target(name: "BackplanEmit", dependencies: ["BackplanCore"]),
         .executableTarget(
             name: "backplan",
             dependencies: [
                 "BackplanCore",
+                "BackplanEmit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore"]),
+        .testTarget(name: "BackplanEmitTests", dependencies: ["BackplanCore", "BackplanEmit"]),
         .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore", "backplan"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,17 +7,22 @@ extension DiagnosticPrinter.Format: ExpressibleByArgument {}
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate plans against their deployments and report every problem.",
+        abstract: "Validate plans and fail when generated/ is not what they compile to.",
         discussion: """
-            Without PLAN, checks every plans/*.yaml. A plan is validated against the deployment saved \
-            beside it (plans/<name>.deployment.json, written by 'backplan detect --json'); without one, \
-            it is checked on its own and a note says so. Errors fail the check; warnings fail it only \
-            with --strict.
+            Without PLAN, checks every plans/*.yaml and also fails on folders of generated/ that no plan \
+            produces. A plan is validated against the deployment saved beside it \
+            (plans/<name>.deployment.json, written by 'backplan detect --json'), or detected when the \
+            plan's compose file or data dir exists on this machine; otherwise it is checked on its own \
+            and a note says so. Then it is compiled in memory and compared with generated/<name>/. \
+            Errors fail the check; warnings fail it only with --strict.
             """
     )
 
     @Argument(help: "Plan files, or names of plans under plans/.")
     var plans: [String] = []
+
+    @Option(help: ArgumentHelp("The folder of generated files.", valueName: "dir"))
+    var generated = "generated"
 
     @Option(help: "Output format: text, json or github (annotations for GitHub Actions).")
     var format: DiagnosticPrinter.Format = .text
@@ -27,58 +32,40 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let (paths, resolveProblems) = PlanFiles.resolve(plans)
-        var diagnostics = resolveProblems
-        var sources: [String: String] = [:]
+        var pipeline = PlanPipeline()
+        pipeline.diagnostics = resolveProblems
+        var names: Set<String> = []
         for path in paths {
-            let bytes: [UInt8]
-            switch PlanFiles.read(path) {
-            case .failure(let problem):
-                diagnostics.append(problem)
-                continue
-            case .success(let b):
-                bytes = b
-            }
-            sources[path] = String(decoding: bytes, as: UTF8.self)
-            let (plan, found) = PlanFrontEnd.process(bytes, file: path)
-            diagnostics += found
-            guard let plan, !found.hasErrors else { continue }
-            let saved = PlanFiles.savedDeployment(for: path)
-            if let problem = saved.diagnostic {
-                diagnostics.append(problem)
-                continue
-            }
-            var deployment = saved.deployment
-            var origin = saved.path
-            if deployment == nil, let live = Self.detectLive(plan) {
-                diagnostics += live.diagnostics
-                deployment = live.deployment
-                origin = "detected on this host"
-            }
-            diagnostics += PlanValidator.validate(plan, deployment: deployment, file: path,
-                                                  deploymentOrigin: deployment == nil ? nil : origin)
+            guard let (compiled, files) = pipeline.compile(path) else { continue }
+            names.insert(compiled.name)
+            let tree = GeneratedTree(directory: "\(generated)/\(compiled.name)")
+            pipeline.diagnostics += tree.differences(from: files).map { Self.diagnostic($0, tree: tree, plan: path) }
         }
-        let printer = DiagnosticPrinter(format: format, color: Terminal.wantsColor(STDERR_FILENO), sources: sources)
-        let failed = diagnostics.hasErrors || (strict && diagnostics.hasWarnings)
-        switch format {
-        case .text:
-            Terminal.writeError(printer.render(diagnostics))
-            let verdict = failed ? "failed" : "passed"
-            print("check \(verdict): \(paths.count) plan\(paths.count == 1 ? "" : "s"), \(DiagnosticPrinter.summary(diagnostics))")
-        case .json, .github:
-            print(printer.render(diagnostics), terminator: "")
+        if plans.isEmpty, pipeline.diagnostics.isEmpty || !pipeline.diagnostics.hasErrors {
+            for orphan in GeneratedTree.orphans(in: generated, keeping: names) {
+                pipeline.diagnostics.append(Diagnostic(.staleGenerated, "no plan produces '\(generated)/\(orphan)/'",
+                                                       file: "\(generated)/\(orphan)",
+                                                       help: "run 'backplan compile' to remove it, or restore plans/\(orphan).yaml"))
+            }
         }
+        let failed = pipeline.diagnostics.hasErrors || (strict && pipeline.diagnostics.hasWarnings)
+        pipeline.report(format: format, verb: "check", count: paths.count, failed: failed)
         if failed { throw ExitCode.failure }
     }
 
-    /// Detection on this host when the plan's compose file or data dir is here (on the server itself);
-    /// nil elsewhere (a CI runner), where only a saved deployment can stand in.
-    static func detectLive(_ plan: Plan) -> (deployment: Deployment?, diagnostics: [Diagnostic])? {
-        let compose = plan.deployment.compose
-        let dataDir = plan.deployment.dataDir?.value
-        let present = [compose?.file.value, dataDir].compactMap { $0 }.contains { FileManager.default.fileExists(atPath: $0) }
-        guard present else { return nil }
-        let options = DetectOptions(composeFile: compose?.file.value, dataDir: dataDir, service: compose?.service.value,
-                                    project: compose?.project?.value)
-        return Detector.detect(options)
+    static func diagnostic(_ difference: GeneratedTree.Difference, tree: GeneratedTree, plan: String) -> Diagnostic {
+        let fix = "run 'backplan compile \(plan)' and commit \(tree.directory)/"
+        switch difference {
+        case .missing(let path):
+            return Diagnostic(.staleGenerated, "'\(path)' is missing: \(plan) compiles to it", file: "\(tree.directory)/\(path)", help: fix)
+        case .changed(let path, let diff):
+            return Diagnostic(.staleGenerated, "'\(path)' differs from what \(plan) compiles to (stale or edited by hand)",
+                              file: "\(tree.directory)/\(path)", help: fix, notes: diff)
+        case .mode(let path, let executable):
+            return Diagnostic(.staleGenerated, "'\(path)' should \(executable ? "" : "not ")be executable",
+                              file: "\(tree.directory)/\(path)", help: fix)
+        case .extra(let path):
+            return Diagnostic(.staleGenerated, "'\(path)' is produced by no plan", file: "\(tree.directory)/\(path)", help: fix)
+        }
     }
 }

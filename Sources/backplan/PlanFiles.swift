@@ -59,6 +59,11 @@ enum PlanFiles {
     static func savedDeployment(for planPath: String) -> (deployment: Deployment?, path: String, diagnostic: Diagnostic?) {
         let path = deploymentPath(for: planPath)
         guard FileManager.default.fileExists(atPath: path) else { return (nil, path, nil) }
+        return loadDeployment(at: path)
+    }
+
+    /// A deployment saved by `detect --json`, or a diagnostic saying why it cannot be read.
+    static func loadDeployment(at path: String) -> (deployment: Deployment?, path: String, diagnostic: Diagnostic?) {
         switch read(path, limit: 16 << 20) {
         case .failure(let diagnostic):
             return (nil, path, diagnostic)

@@ -99,3 +99,20 @@ extension DiagnosticRules {
                        note: "`backplan detect` on a machine without a Docker daemon."),
     ]
 }
+
+extension DiagnosticRules {
+    static let compileRules: [DiagnosticRule] = [
+        DiagnosticRule(.cronInexpressible, .error,
+                       "cron cannot fire at the instants the schedule names (seconds, years, a time zone, day of month AND weekday), and the cron.d file must agree with the timer.",
+                       fix: "Write a schedule both express, e.g. `\"*-*-* 03:15\"` or `\"Sun 04:00\"`.",
+                       note: "`schedule: \"Mon *-*-1..7 03:15\"` (the first Monday of a month): systemd ANDs day and weekday, cron ORs them."),
+        DiagnosticRule(.dataDirUnknown, .error,
+                       "The plan gives no `data_dir` and no deployment is saved to tell it, so the scripts cannot know what to back up.",
+                       fix: "Add `data_dir:` or save `backplan detect --json` beside the plan.",
+                       note: "`backplan compile` of a compose-only plan without `plans/<name>.deployment.json`."),
+        DiagnosticRule(.staleGenerated, .error,
+                       "The committed `generated/` differs from what the plans compile to: stale, edited by hand, missing or extra files.",
+                       fix: "Run `backplan compile` and commit `generated/`.",
+                       note: "A plan edited without running `backplan compile`, or a hand edit of a generated script."),
+    ]
+}

@@ -66,4 +66,9 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case composeNoDataMount = "BP404"
     case dataDirMissing = "BP405"
     case dockerUnavailable = "BP406"
+
+    // Compiling
+    case cronInexpressible = "BP501"
+    case dataDirUnknown = "BP502"
+    case staleGenerated = "BP503"
 }

@@ -2,7 +2,7 @@
 enum DiagnosticRules {
     static let all: [DiagnosticCode: DiagnosticRule] = {
         var table: [DiagnosticCode: DiagnosticRule] = [:]
-        for rule in yamlRules + planRules + secretRules + deploymentRules + composeRules {
+        for rule in yamlRules + planRules + secretRules + deploymentRules + composeRules + compileRules {
             precondition(table[rule.code] == nil, "two rules for \(rule.code.rawValue)")
             table[rule.code] = rule
         }

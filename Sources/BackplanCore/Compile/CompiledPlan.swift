@@ -1,0 +1,214 @@
+/// The compiled plan: every default applied, references resolved, paths absolute on the server,
+/// schedules normalised, everything sorted by name. It is the only input of the emitters and of the
+/// runtime, and is written as `generated/<plan>/plan.json` (canonical JSON, sorted keys).
+public struct CompiledPlan: Codable, Hashable, Sendable {
+    /// Version of this layout; the runtime refuses a format it does not know.
+    public var format: Int
+    public var name: String
+    /// The plan file it was compiled from, relative to the repository: `plans/<name>.yaml`.
+    public var source: String
+    /// The Open WebUI data dir on the server.
+    public var dataDir: String
+    /// Lock, quiesce journal, staging and `runs.jsonl`.
+    public var stateDir: String
+    public var compose: CompiledCompose?
+    public var sources: [CompiledSource]
+    public var targets: [CompiledTarget]
+    public var jobs: [CompiledJob]
+    public var notify: CompiledNotify?
+    /// Where INSTALL.md puts the files on the server.
+    public var install: InstallPaths
+
+    public static let currentFormat = 1
+
+    enum CodingKeys: String, CodingKey {
+        case format, name, source, compose, sources, targets, jobs, notify, install
+        case dataDir = "data_dir"
+        case stateDir = "state_dir"
+    }
+
+    public func source(named name: String) -> CompiledSource? { sources.first { $0.name == name } }
+    public func target(named name: String) -> CompiledTarget? { targets.first { $0.name == name } }
+}
+
+public struct CompiledCompose: Codable, Hashable, Sendable {
+    public var file: String
+    /// The compose project; nil leaves it to compose (the file's folder name or `name:`).
+    public var project: String?
+    /// The app's service.
+    public var service: String
+    /// The compose command as words: `["docker", "compose"]`, `["docker-compose"]`, `["podman-compose"]`.
+    public var command: [String]
+}
+
+public struct CompiledSource: Codable, Hashable, Sendable {
+    public var name: String
+    public var kind: String
+    /// The path as the snapshot stores it, under `data/`: relative to the data dir (`webui.db`), or for
+    /// a source outside the data dir, its absolute path without the leading '/'.
+    public var path: String
+    /// The absolute path on the server.
+    public var absolutePath: String
+    public var exclude: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name, kind, path, exclude
+        case absolutePath = "absolute_path"
+    }
+}
+
+public struct CompiledTarget: Codable, Hashable, Sendable {
+    public var name: String
+    /// `local`, `rclone`, `restic` or `rsync`.
+    public var type: String
+    /// local: the folder holding `<plan>/<job>/<ID>/`; rsync: the remote folder.
+    public var path: String?
+    public var remote: String?
+    public var configFile: String?
+    public var envFile: String?
+    public var bandwidthLimit: String?
+    public var transfers: Int?
+    public var repository: String?
+    public var passwordFile: String?
+    public var initialize: Bool?
+    public var host: String?
+    public var user: String?
+    public var port: Int?
+    public var sshKey: String?
+    public var knownHosts: String?
+    public var direction: String?
+
+    public init(name: String, type: String) {
+        self.name = name
+        self.type = type
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, path, remote, transfers, repository, host, user, port, direction
+        case configFile = "config_file"
+        case envFile = "env_file"
+        case bandwidthLimit = "bwlimit"
+        case passwordFile = "password_file"
+        case initialize = "init"
+        case sshKey = "ssh_key"
+        case knownHosts = "known_hosts"
+    }
+}
+
+public struct CompiledJob: Codable, Hashable, Sendable {
+    public var name: String
+    public var schedule: CompiledSchedule
+    /// Source names, sorted.
+    public var sources: [String]
+    /// Target names, sorted.
+    public var targets: [String]
+    public var quiesce: CompiledQuiesce
+    /// nil keeps every snapshot.
+    public var retention: CompiledRetention?
+    /// `none`, `manifest` or `deep`.
+    public var verify: String
+    /// systemd `RandomizedDelaySec=`, in seconds.
+    public var jitterSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case name, schedule, sources, targets, quiesce, retention, verify
+        case jitterSeconds = "jitter_seconds"
+    }
+}
+
+public struct CompiledSchedule: Codable, Hashable, Sendable {
+    /// As written in the plan.
+    public var expression: String
+    /// `calendar` or `cron`.
+    public var syntax: String
+    /// One `OnCalendar=` value per event.
+    public var onCalendar: [String]
+    /// The cron.d time fields (5 fields) firing at the same instants.
+    public var cron: String
+
+    enum CodingKeys: String, CodingKey {
+        case expression, syntax, cron
+        case onCalendar = "on_calendar"
+    }
+}
+
+public struct CompiledQuiesce: Codable, Hashable, Sendable {
+    /// `none`, `compose`, `units` or `commands`.
+    public var method: String
+    /// compose services or systemd units to stop (in order) and start (in reverse order).
+    public var names: [String]
+    /// commands: run with `bash -c`, in order.
+    public var stopCommands: [String]
+    public var startCommands: [String]
+    /// Longest the app may stay stopped; nil: no limit.
+    public var maxDowntimeSeconds: Int?
+
+    public static let none = CompiledQuiesce(method: "none", names: [], stopCommands: [], startCommands: [],
+                                             maxDowntimeSeconds: nil)
+
+    enum CodingKeys: String, CodingKey {
+        case method, names
+        case stopCommands = "stop_commands"
+        case startCommands = "start_commands"
+        case maxDowntimeSeconds = "max_downtime_seconds"
+    }
+}
+
+public struct CompiledRetention: Codable, Hashable, Sendable {
+    public var keepLast: Int?
+    public var keepHourly: Int?
+    public var keepDaily: Int?
+    public var keepWeekly: Int?
+    public var keepMonthly: Int?
+    public var keepYearly: Int?
+    public var keepWithinSeconds: Int?
+
+    public init(keepLast: Int? = nil, keepHourly: Int? = nil, keepDaily: Int? = nil, keepWeekly: Int? = nil,
+                keepMonthly: Int? = nil, keepYearly: Int? = nil, keepWithinSeconds: Int? = nil) {
+        self.keepLast = keepLast
+        self.keepHourly = keepHourly
+        self.keepDaily = keepDaily
+        self.keepWeekly = keepWeekly
+        self.keepMonthly = keepMonthly
+        self.keepYearly = keepYearly
+        self.keepWithinSeconds = keepWithinSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case keepLast = "keep_last"
+        case keepHourly = "keep_hourly"
+        case keepDaily = "keep_daily"
+        case keepWeekly = "keep_weekly"
+        case keepMonthly = "keep_monthly"
+        case keepYearly = "keep_yearly"
+        case keepWithinSeconds = "keep_within_seconds"
+    }
+}
+
+public struct CompiledNotify: Codable, Hashable, Sendable {
+    public var on: [String]
+    public var webhookURLFile: String?
+    public var webhookURLEnv: String?
+
+    enum CodingKeys: String, CodingKey {
+        case on
+        case webhookURLFile = "webhook_url_file"
+        case webhookURLEnv = "webhook_url_env"
+    }
+}
+
+/// Where the generated files live on the server (INSTALL.md says how they get there).
+public struct InstallPaths: Codable, Hashable, Sendable {
+    /// The job scripts, restore.sh and plan.json: `/usr/local/lib/backplan/<plan>`.
+    public var scriptDir: String
+    /// `/etc/cron.d/backplan-<plan>`.
+    public var cronFile: String
+    /// `/etc/systemd/system`.
+    public var unitDir: String
+
+    enum CodingKeys: String, CodingKey {
+        case scriptDir = "script_dir"
+        case cronFile = "cron_file"
+        case unitDir = "unit_dir"
+    }
+}
