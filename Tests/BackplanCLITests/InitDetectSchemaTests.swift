@@ -44,6 +44,8 @@ func makeHostTree(_ dir: borrowing TemporaryDirectory, secretKey: String = "${WE
                                       in: dir.path)
         #expect(detect.status == 0, "\(detect.stderr)")
         try dir.write("plans/openwebui.deployment.json", detect.stdout)
+        let compile = try Backplan.run(["compile"], in: dir.path)
+        #expect(compile.status == 0, "\(compile.stderr)")
         let check = try Backplan.run(["check"], in: dir.path)
         #expect(check.status == 0, "\(check.stderr)")
         // Only what a starter plan cannot know: the second, off-site copy.

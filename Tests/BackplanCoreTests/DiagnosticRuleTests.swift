@@ -10,6 +10,7 @@ import Testing
     static let coveredElsewhere: Set<DiagnosticCode> = [
         .documentTooLarge, .nestingTooDeep, .aliasExpansion, .invalidEncoding, .unreadableFile, .invalidDeployment,
         .composeInvalid, .composeInterpolation, .composeServiceMissing, .composeNoDataMount, .dockerUnavailable,
+        .staleGenerated,
     ]
 
     @Test func everyCodeHasARuleAndAnExampleOrANote() {
@@ -23,12 +24,14 @@ import Testing
 
     func coveredElsewhereHas(_ code: DiagnosticCode) -> Bool { Self.coveredElsewhere.contains(code) }
 
-    /// Checks `text` against the example's deployment (`broken`) or the standard one (the fix).
+    /// Checks and lowers `text` against the example's deployment (`broken`) or the standard one (the fix).
     static func run(_ text: String, _ example: RuleExample, broken: Bool) -> [Diagnostic] {
         let (plan, diagnostics) = PlanFrontEnd.process(Array(text.utf8), file: example.file)
         guard let plan, !diagnostics.hasErrors else { return diagnostics }
         let deployment = RuleExample.deployment(broken ? example.deployment : .standard)
-        return diagnostics + PlanValidator.validate(plan, deployment: deployment, file: example.file)
+        let validation = diagnostics + PlanValidator.validate(plan, deployment: deployment, file: example.file)
+        guard !validation.hasErrors else { return validation }
+        return validation + PlanLowering.lower(plan, deployment: deployment, file: example.file).diagnostics
     }
 
     @Test(arguments: withExamples)
