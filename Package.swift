@@ -24,7 +24,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore"]),
-        .testTarget(name: "BackplanEmitTests", dependencies: ["BackplanCore", "BackplanEmit"]),
+        .testTarget(name: "BackplanEmitTests", dependencies: ["BackplanCore", "BackplanEmit"], exclude: ["Fixtures", "Goldens"]),
         .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore", "backplan"]),
     ],
     swiftLanguageModes: [.v6]

@@ -39,10 +39,17 @@ struct CheckCommand: ParsableCommand {
             guard let (compiled, files) = pipeline.compile(path) else { continue }
             names.insert(compiled.name)
             let tree = GeneratedTree(directory: "\(generated)/\(compiled.name)")
+            guard FileManager.default.fileExists(atPath: tree.directory) else {
+                pipeline.diagnostics.append(Diagnostic(.staleGenerated, "'\(tree.directory)/' is missing: \(path) was never compiled",
+                                                       file: tree.directory, help: "run 'backplan compile \(path)' and commit \(tree.directory)/"))
+                continue
+            }
             pipeline.diagnostics += tree.differences(from: files).map { Self.diagnostic($0, tree: tree, plan: path) }
         }
-        if plans.isEmpty, pipeline.diagnostics.isEmpty || !pipeline.diagnostics.hasErrors {
-            for orphan in GeneratedTree.orphans(in: generated, keeping: names) {
+        if plans.isEmpty {
+            // A plan that failed to compile still owns the folder named after its file.
+            let stems = paths.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+            for orphan in GeneratedTree.orphans(in: generated, keeping: names.union(stems)) {
                 pipeline.diagnostics.append(Diagnostic(.staleGenerated, "no plan produces '\(generated)/\(orphan)/'",
                                                        file: "\(generated)/\(orphan)",
                                                        help: "run 'backplan compile' to remove it, or restore plans/\(orphan).yaml"))

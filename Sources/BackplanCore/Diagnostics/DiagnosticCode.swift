@@ -71,4 +71,5 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case cronInexpressible = "BP501"
     case dataDirUnknown = "BP502"
     case staleGenerated = "BP503"
+    case daylightSavingHour = "BP504"
 }

@@ -9,6 +9,24 @@ extension PlanValidator {
         checkTargetPaths()
         checkRetention()
         checkConcurrentJobs()
+        checkDaylightSavingHours()
+    }
+
+    /// Fixed start times in 01:00-02:59 local time: where DST changes (EU 02:00→03:00 and back, US 02:00
+    /// forward and 02:00→01:00 back) make cron and systemd timers disagree.
+    private mutating func checkDaylightSavingHours() {
+        for job in plan.jobs {
+            let risky = job.schedule.schedule.events.contains { event in
+                let zoneObservesDST = event.timeZone.map { TimeZone(identifier: $0)?.nextDaylightSavingTimeTransition != nil } ?? true
+                return zoneObservesDST && event.hours.count < 24 && event.hours.contains { $0 == 1 || $0 == 2 }
+            }
+            if risky {
+                report(.daylightSavingHour,
+                       "job '\(job.name.value)' starts between 01:00 and 02:59 local time: on daylight-saving nights cron and the systemd timer disagree (the timer skips a time that does not exist, cron runs it after the change)",
+                       at: job.schedule.location,
+                       help: "start it outside 01:00-02:59, or keep the server's clock in UTC")
+            }
+        }
     }
 
     private mutating func checkOverlappingSources() {
