@@ -44,6 +44,16 @@ step "Measuring: $RUNS runs after $WARMUP warm-up runs (user+sys and peak RSS fr
 python3 scripts/bench-measure.py --header --runs "$RUNS" --warmup "$WARMUP" --label "$label" \
   -- "$BACKPLAN" check "$PLAN" | tee "$OUT/result.md"
 
+# compile of every example plan: the first run writes bench-out/generated, the measured runs render
+# every file again and compare it with what is on disk (what `compile` and `check` do every time).
+plans=(plans/*.yaml)
+step "Measuring: $BACKPLAN compile of the ${#plans[@]} example plans ($RUNS runs)"
+rm -rf "$OUT/generated"
+"$BACKPLAN" compile --generated "$OUT/generated" </dev/null >"$OUT/compile.out" 2>&1
+python3 scripts/bench-measure.py --runs "$RUNS" --warmup "$WARMUP" \
+  --label "compile, ${#plans[@]} example plans ($commit, $(date -u +%Y-%m-%d), $(nproc) cores)" \
+  -- "$BACKPLAN" compile --generated "$OUT/generated" | tee -a "$OUT/result.md"
+
 if command -v hyperfine >/dev/null; then
   step "hyperfine (wall time)"
   hyperfine --shell=none --warmup "$WARMUP" --runs "$RUNS" --style basic \
