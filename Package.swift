@@ -23,8 +23,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore"]),
-        .testTarget(name: "BackplanEmitTests", dependencies: ["BackplanCore", "BackplanEmit"], exclude: ["Fixtures", "Goldens"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore", "TestSupport"]),
+        .testTarget(name: "BackplanEmitTests", dependencies: ["BackplanCore", "BackplanEmit", "TestSupport"], exclude: ["Fixtures", "Goldens"]),
         .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore", "backplan"]),
     ],
     swiftLanguageModes: [.v6]

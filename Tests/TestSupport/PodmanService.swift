@@ -2,20 +2,20 @@ import Foundation
 
 /// A podman API service on a temp socket, serving the Docker API to the `docker` CLI
 /// (see RECIPES.md: runtime runc, no registry). Stop it with `stop()`; it is stopped by its pid.
-final class PodmanService {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public final class PodmanService {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    let directory: String
+    public let directory: String
     let process: Process
     /// The value of DOCKER_HOST that reaches this service.
-    let dockerHost: String
+    public let dockerHost: String
     /// The environment for `docker` and for detection: the test's environment plus DOCKER_HOST.
-    let environment: [String: String]
+    public let environment: [String: String]
 
     /// Starts `podman system service` and waits until `docker version` answers through it.
-    init() throws {
+    public init() throws {
         let base = ProcessInfo.processInfo.environment
         let path = base["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for tool in ["podman", "docker"] where Self.find(tool, path: path) == nil {
@@ -58,7 +58,7 @@ final class PodmanService {
 
     /// Runs `docker ARGS` against this service; returns stdout, throws on a non-zero exit.
     @discardableResult
-    func docker(_ arguments: [String]) throws -> String {
+    public func docker(_ arguments: [String]) throws -> String {
         let run = Process()
         run.executableURL = URL(fileURLWithPath: Self.find("docker", path: environment["PATH"] ?? "") ?? "docker")
         run.arguments = arguments
@@ -79,7 +79,7 @@ final class PodmanService {
     }
 
     /// Stops the service (SIGTERM to its pid) and removes its temp folder.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
@@ -87,7 +87,36 @@ final class PodmanService {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    static func find(_ tool: String, path: String) -> String? {
+    public static func find(_ tool: String, path: String) -> String? {
         path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// A tiny local image with busybox as every tool (no registry is reachable here), built once per
+    /// service from Debian's busybox-static: `localhost/backplan-busybox:latest`.
+    public func busyboxImage() throws -> String {
+        let image = "localhost/backplan-busybox:latest"
+        if (try? docker(["image", "inspect", image])) != nil { return image }
+        guard FileManager.default.isExecutableFile(atPath: "/bin/busybox") else {
+            throw Failure(description: "/bin/busybox is missing: `make deps` installs busybox-static")
+        }
+        let rootfs = directory + "/rootfs"
+        try FileManager.default.createDirectory(atPath: rootfs + "/bin", withIntermediateDirectories: true)
+        for folder in ["tmp", "proc", "sys", "dev", "etc"] {
+            try FileManager.default.createDirectory(atPath: rootfs + "/" + folder, withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: rootfs + "/bin/busybox")
+        for tool in ["sh", "sleep", "date", "echo", "cat", "ls", "kill", "true"] {
+            try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin/" + tool, withDestinationPath: "busybox")
+        }
+        let script = "tar -C \(rootfs) -c . | podman import - \(image)"
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: "/bin/bash")
+        run.arguments = ["-c", script]
+        run.environment = environment
+        run.standardOutput = FileHandle.nullDevice
+        try run.run()
+        run.waitUntilExit()
+        guard run.terminationStatus == 0 else { throw Failure(description: "podman import of busybox failed") }
+        return image
     }
 }
