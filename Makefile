@@ -35,6 +35,7 @@ demo: deps
 bench: deps
 	$(SWIFT) build -c release --product backplan
 	BACKPLAN=$(RELEASE_BIN) scripts/bench.sh
+	BACKPLAN=$(RELEASE_BIN) scripts/bench-job.sh
 
 ## clean: build products and what demo and bench leave (keeps .venv/; see distclean)
 clean:
