@@ -38,6 +38,13 @@ public enum RestoreScriptEmitter {
             "readonly -a TARGET_PATHS=\(Shell.array(plan.targets.map { $0.path ?? "" }))",
             "readonly -a JOBS=\(Shell.array(plan.jobs.map(\.name)))",
         ]
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map(silencingSingleQuoteNotice).joined(separator: "\n") + "\n"
+    }
+
+    /// A value holding `$` or a backtick is single-quoted on purpose: it must never expand. shellcheck
+    /// flags such literals (SC2016, "expressions don't expand in single quotes"); say so on that line.
+    static func silencingSingleQuoteNotice(_ line: String) -> String {
+        guard !line.hasPrefix("#"), line.contains("$") || line.contains("`") else { return line }
+        return "# shellcheck disable=SC2016 # a plan value, single-quoted so that it never expands\n" + line
     }
 }

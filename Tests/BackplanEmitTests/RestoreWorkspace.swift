@@ -15,14 +15,15 @@ struct RestoreWorkspace {
 
     /// `name` may hold hostile characters: the temp folder itself is then hostile too.
     init(name: String = "ws") throws {
-        path = FileManager.default.temporaryDirectory.path + "/backplan-restore-\(UUID().uuidString)/\(name)"
+        // Short: SQLite opens no path longer than 512 bytes, and the hostile test nests long names.
+        path = FileManager.default.temporaryDirectory.path + "/bpr-\(UUID().uuidString.prefix(8))/\(name)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try copyFixture(to: source)
     }
 
     /// `cp -a` of the fixture, then made writable (the shared copy's files are read-only).
     func copyFixture(to destination: String) throws {
-        let run = try bash(#"cp -a -- "$1" "$2" && chmod -R u+w -- "$2""#, [Self.fixture, destination])
+        let run = try bash(#"mkdir -p -- "$(dirname -- "$2")" && cp -a -- "$1" "$2" && chmod -R u+w -- "$2""#, [Self.fixture, destination])
         try #require(run.status == 0, "\(run.output)")
     }
 
