@@ -1,0 +1,124 @@
+// The bash below is emitted verbatim into every restore.sh; plan values never appear in it.
+/// restore.sh: finding snapshots by target type, choosing one, and `list`.
+extension RestoreScriptLibrary {
+    static let snapshots = #"""
+
+# --- Finding snapshots ------------------------------------------------------------------------------
+# Each target type has <type>_snapshots (print "ID JOB" per complete snapshot) and <type>_open (print
+# a local folder holding the snapshot's data/ and MANIFEST.sha256). Only `local` exists so far.
+
+# Complete snapshots of this plan on local target $1 (an index), of job $2 ("" for every job).
+# `.<ID>.partial` folders never match: the glob skips dot names and the name must be an ID.
+local_snapshots() {
+    local root=${TARGET_PATHS[$1]} job dir id
+    for job in "${JOBS[@]}"; do
+        if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+        for dir in "$root/$PLAN/$job"/*/; do
+            dir=${dir%/}
+            id=${dir##*/}
+            if [[ "$id" =~ $ID_PATTERN && -f "$dir/SNAPSHOT.json" ]]; then
+                printf '%s %s\n' "$id" "$job"
+            fi
+        done
+    done
+}
+
+# A local snapshot is read where it lies.
+local_open() {
+    printf '%s\n' "${TARGET_PATHS[$1]}/$PLAN/$2/$3"
+}
+
+# "ID JOB" lines of target $1 (index), job $2 ("" for all), oldest first (IDs are UTC times).
+snapshots() {
+    case "${TARGET_TYPES[$1]}" in
+        local) local_snapshots "$1" "$2" | sort ;;
+    esac
+}
+
+snapshot_folder() {
+    case "${TARGET_TYPES[$1]}" in
+        local) local_open "$1" "$2" "$3" ;;
+    esac
+}
+
+is_snapshot_id() { [[ "$1" == latest || "$1" =~ $ID_PATTERN ]]; }
+
+# Reads the optional [JOB] [ID|latest] arguments into SEL_JOB and SEL_ID. One argument is a job when
+# the plan has a job of that name, else it must be an ID or `latest`.
+parse_selector() {
+    SEL_JOB=""
+    SEL_ID=latest
+    case $# in
+        0) ;;
+        1)
+            if is_job "$1"; then SEL_JOB=$1
+            elif is_snapshot_id "$1"; then SEL_ID=$1
+            else die "'$1' is neither a job of plan $PLAN (${JOBS[*]}) nor a snapshot ID (YYYYMMDDTHHMMSSZ) nor latest"
+            fi ;;
+        2)
+            require_job "$1"
+            is_snapshot_id "$2" || die "'$2' is not a snapshot ID (YYYYMMDDTHHMMSSZ) nor latest"
+            SEL_JOB=$1
+            SEL_ID=$2 ;;
+        *) usage_error "too many arguments" ;;
+    esac
+}
+
+# Finds the snapshot SEL_JOB/SEL_ID on target $1 (index) and sets SNAP_ID, SNAP_JOB and SNAP_DIR.
+# `latest` is the newest ID (across every job when no job is named).
+resolve_snapshot() {
+    local idx=$1 rows=() matches=() row
+    mapfile -t rows < <(snapshots "$idx" "$SEL_JOB")
+    if (( ${#rows[@]} == 0 )); then
+        die "target ${TARGET_NAMES[idx]} holds no snapshot of plan $PLAN${SEL_JOB:+ job $SEL_JOB}"
+    fi
+    if [[ "$SEL_ID" == latest ]]; then
+        matches=("${rows[-1]}")
+    else
+        for row in "${rows[@]}"; do
+            if [[ "${row%% *}" == "$SEL_ID" ]]; then matches+=("$row"); fi
+        done
+        if (( ${#matches[@]} == 0 )); then
+            die "target ${TARGET_NAMES[idx]} holds no snapshot $SEL_ID of plan $PLAN${SEL_JOB:+ job $SEL_JOB}; see: restore.sh list ${TARGET_NAMES[idx]}"
+        fi
+        if (( ${#matches[@]} > 1 )); then
+            die "several jobs have a snapshot $SEL_ID; name the job: restore.sh ... ${TARGET_NAMES[idx]} JOB $SEL_ID"
+        fi
+    fi
+    SNAP_ID=${matches[0]%% *}
+    SNAP_JOB=${matches[0]#* }
+    SNAP_DIR=$(snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
+}
+
+# "STARTED SOURCE-BYTES" from SNAPSHOT.json in folder $1, read with sqlite3's JSON functions
+# (the file name is a constant inside the SQL; the folder is entered with cd, never put in SQL).
+snapshot_info() {
+    local out
+    if out=$(cd -- "$1" && sqlite3 -init /dev/null -batch -noheader :memory: \
+        "SELECT coalesce(json_extract(j, '\$.started'), '?') || ' ' ||
+                coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0)
+         FROM (SELECT CAST(readfile('SNAPSHOT.json') AS TEXT) AS j);" 2>/dev/null) && [[ -n "$out" ]]; then
+        printf '%s\n' "$out"
+    else
+        log "$1/SNAPSHOT.json cannot be read as JSON"
+        printf '? ?\n'
+    fi
+}
+
+cmd_list() {
+    local idx row id job
+    (( $# >= 1 && $# <= 2 )) || usage_error "usage: restore.sh list TARGET [JOB]"
+    idx=$(target_index "$1")
+    if (( $# == 2 )); then require_job "$2"; fi
+    require_supported "$idx"
+    local count=0
+    while IFS= read -r row; do
+        count=$((count + 1))
+        id=${row%% *}
+        job=${row#* }
+        printf '%s %s %s\n' "$job" "$id" "$(snapshot_info "$(snapshot_folder "$idx" "$job" "$id")")"
+    done < <(snapshots "$idx" "${2:-}")
+    if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
+}
+"""#
+}

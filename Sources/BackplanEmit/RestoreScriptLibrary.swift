@@ -1,0 +1,128 @@
+/// The constant part of restore.sh: bash functions that read the plan only through the readonly
+/// variables `RestoreScriptEmitter` writes above them. One Swift raw string per concern; `text` joins
+/// them in the order bash needs (helpers first, `main` last).
+enum RestoreScriptLibrary {
+    static var text: String { [common, snapshots, verify, restore, commandLine].joined(separator: "\n") }
+
+    /// Settings, logging, usage, target and job look-ups, the plan lock.
+    static let common = #"""
+# ---------------------------------------------------------------------------------------------------
+# Everything below is the same for every plan; the plan's values are the readonly assignments above.
+# Needs bash, coreutils and sqlite3 (flock when present; the compose command for --in-place).
+# Nothing here evaluates a plan value as code: values are only ever expanded inside double quotes,
+# and `--` ends the options of every command that takes a path, so a leading '-' stays a name.
+# ---------------------------------------------------------------------------------------------------
+set -Eeuo pipefail
+shopt -s nullglob
+export LC_ALL=C
+
+# A complete snapshot is a folder named by its ID (UTC start time) holding SNAPSHOT.json.
+readonly ID_PATTERN='^[0-9]{8}T[0-9]{6}Z$'
+
+log() { printf 'restore.sh [%s]: %s\n' "$PLAN" "$*" >&2; }
+die() { log "$*"; exit 1; }
+usage_error() { log "$*"; log "run 'restore.sh --help' for the usage"; exit 64; }
+
+usage() {
+    cat <<USAGE
+restore.sh: list, restore and verify the snapshots of plan $PLAN.
+
+  restore.sh list TARGET [JOB]
+      Complete snapshots, oldest first, one per line: JOB ID STARTED SOURCE-BYTES.
+  restore.sh restore TARGET [JOB] [ID|latest] DIR
+      Copy a snapshot (default: the newest) into DIR, which must be empty or not exist; DIR then
+      holds webui.db, vector_db/ and uploads/ directly. Verified before success is reported.
+  restore.sh restore TARGET [JOB] [ID|latest] --in-place [--app-stopped]
+      Replace the data dir $DATA_DIR: stop the app, move the live data
+      aside to $DATA_DIR.before-restore-<UTC time> (never deleted), restore,
+      verify, start the app. On any failure the original data is put back and the app started.
+      --app-stopped: the app is already stopped (needed when the plan has no compose file);
+      restore.sh then neither stops nor starts it.
+  restore.sh verify TARGET [JOB] [ID|latest]
+      Check every file against MANIFEST.sha256 and run PRAGMA integrity_check on every SQLite file.
+
+Targets: ${TARGET_NAMES[*]}
+Jobs: ${JOBS[*]}
+Exit status: 0 success, 1 failure, 64 usage error.
+USAGE
+}
+
+# Prints the index of target $1 in TARGET_NAMES, or fails listing the valid names.
+target_index() {
+    local i
+    for i in "${!TARGET_NAMES[@]}"; do
+        if [[ "${TARGET_NAMES[i]}" == "$1" ]]; then printf '%s\n' "$i"; return 0; fi
+    done
+    die "unknown target '$1'; the targets of plan $PLAN are: ${TARGET_NAMES[*]}"
+}
+
+is_job() {
+    local job
+    for job in "${JOBS[@]}"; do [[ "$job" == "$1" ]] && return 0; done
+    return 1
+}
+
+require_job() {
+    is_job "$1" || die "unknown job '$1'; the jobs of plan $PLAN are: ${JOBS[*]}"
+}
+
+# Fails unless target $1 (an index) has a type this script can read. Remote types (rclone, restic,
+# rsync) slot in here: each gets a <type>_snapshots and a <type>_open function like local_* below.
+require_supported() {
+    case "${TARGET_TYPES[$1]}" in
+        local) ;;
+        *) die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
+    esac
+}
+
+# Takes the plan's lock (the one the job scripts hold while they run) so that no backup, retention
+# or quiesce of this plan runs while snapshots are read or the data dir is replaced. Skipped when
+# the state dir does not exist (no job ran here) or flock is missing.
+take_lock() {
+    [[ -d "$STATE_DIR" ]] && command -v flock >/dev/null 2>&1 || return 0
+    { exec 9>>"$STATE_DIR/lock"; } 2>/dev/null || { log "cannot open $STATE_DIR/lock; going on without the lock"; return 0; }
+    if ! flock -n 9; then
+        log "waiting for $STATE_DIR/lock (a job of this plan is running)"
+        flock 9
+    fi
+}
+"""#
+
+    /// Argument parsing and dispatch to the commands.
+    static let commandLine = #"""
+
+# --- Command line -----------------------------------------------------------------------------------
+
+main() {
+    local args=() in_place=0 app_stopped=0 command
+    while (( $# > 0 )); do
+        case "$1" in
+            -h | --help) usage; exit 0 ;;
+            --in-place) in_place=1 ;;
+            --app-stopped) app_stopped=1 ;;
+            --) shift; args+=("$@"); break ;;
+            -*) usage_error "unknown option '$1' (a DIR starting with '-' goes after --)" ;;
+            *) args+=("$1") ;;
+        esac
+        shift
+    done
+    if (( ${#args[@]} == 0 )); then usage >&2; exit 64; fi
+    command=${args[0]}
+    args=("${args[@]:1}")
+    if [[ "$command" != restore ]] && (( in_place || app_stopped )); then
+        usage_error "--in-place and --app-stopped go with restore"
+    fi
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
+    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi' EXIT
+    case "$command" in
+        list) cmd_list "${args[@]}" ;;
+        verify) cmd_verify "${args[@]}" ;;
+        restore) cmd_restore "$in_place" "$app_stopped" "${args[@]}" ;;
+        help) usage ;;
+        *) usage_error "unknown command '$command' (list, restore, verify)" ;;
+    esac
+}
+"""#
+}
