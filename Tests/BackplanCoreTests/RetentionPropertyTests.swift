@@ -27,17 +27,7 @@ struct RetentionPropertyTests {
         }
     }
 
-    static func id(seconds: Int) -> String {
-        let days = seconds.quotientAndRemainder(dividingBy: 86_400)
-        // Walk from a nearby year: cheap enough for tests.
-        var year = 1970 + days.quotient / 366
-        while SnapshotTime.daysSinceEpoch(year: year + 1, month: 1, day: 1) <= days.quotient { year += 1 }
-        var month = 1
-        while month < 12, SnapshotTime.daysSinceEpoch(year: year, month: month + 1, day: 1) <= days.quotient { month += 1 }
-        let day = days.quotient - SnapshotTime.daysSinceEpoch(year: year, month: month, day: 1) + 1
-        return SnapshotTime(year: year, month: month, day: day, hour: days.remainder / 3_600,
-                            minute: days.remainder % 3_600 / 60, second: days.remainder % 60)!.id
-    }
+    static func id(seconds: Int) -> String { SnapshotTime(secondsSinceEpoch: seconds)!.id }
 
     @Test func invariantsAndSecondDefinition() {
         var rng = SplitMix(state: 20_261_127)

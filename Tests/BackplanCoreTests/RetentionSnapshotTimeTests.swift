@@ -26,6 +26,7 @@ struct RetentionSnapshotTimeTests {
     ])
     func secondsSinceEpoch(_ id: String, _ seconds: Int) throws {
         #expect(try #require(SnapshotTime(id: id)).secondsSinceEpoch == seconds)
+        #expect(SnapshotTime(secondsSinceEpoch: seconds)?.id == id)
     }
 
     @Test(arguments: [
@@ -33,7 +34,9 @@ struct RetentionSnapshotTimeTests {
         "00000229T000000Z",
     ])
     func validIDsRoundTrip(_ id: String) throws {
-        #expect(try #require(SnapshotTime(id: id)).id == id)
+        let time = try #require(SnapshotTime(id: id))
+        #expect(time.id == id)
+        #expect(SnapshotTime(secondsSinceEpoch: time.secondsSinceEpoch) == time)
     }
 
     @Test(arguments: [
@@ -47,6 +50,13 @@ struct RetentionSnapshotTimeTests {
         #expect(SnapshotTime(id: id) == nil)
     }
 
+    @Test func outsideYearsZeroToNineThousandNineHundredNinetyNine() throws {
+        let first = try #require(SnapshotTime(id: "00000101T000000Z")).secondsSinceEpoch
+        let last = try #require(SnapshotTime(id: "99991231T235959Z")).secondsSinceEpoch
+        #expect(SnapshotTime(secondsSinceEpoch: first - 1) == nil)
+        #expect(SnapshotTime(secondsSinceEpoch: last + 1) == nil)
+    }
+
     /// Every day from 1990 to 2040 against Foundation's ISO 8601 calendar and `Date`.
     @Test func agreesWithFoundationEveryDay() throws {
         var calendar = Calendar(identifier: .iso8601)
@@ -57,7 +67,8 @@ struct RetentionSnapshotTimeTests {
             let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .yearForWeekOfYear, .weekOfYear], from: date)
             let time = try #require(SnapshotTime(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!,
                                                  minute: c.minute!, second: c.second!))
-            if time.isoWeek != (c.yearForWeekOfYear!, c.weekOfYear!) || time.secondsSinceEpoch != Int(date.timeIntervalSince1970) {
+            if time.isoWeek != (c.yearForWeekOfYear!, c.weekOfYear!) || time.secondsSinceEpoch != Int(date.timeIntervalSince1970)
+                || SnapshotTime(secondsSinceEpoch: Int(date.timeIntervalSince1970)) != time {
                 mismatches.append(time.id)
             }
             date += 86_400

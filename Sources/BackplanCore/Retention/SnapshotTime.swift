@@ -13,24 +13,29 @@ public struct SnapshotTime: Hashable, Comparable, Sendable {
 
     /// Parses an ID; nil when `id` is not exactly a valid `YYYYMMDDTHHMMSSZ`.
     public init?(id: String) {
-        var digits: [Int] = []
-        digits.reserveCapacity(14)
+        var (year, month, day, hour, minute, second) = (0, 0, 0, 0, 0, 0)
         var count = 0
         for byte in id.utf8 {
             defer { count += 1 }
+            let digit = Int(byte) - 48
             switch count {
             case 8: guard byte == UInt8(ascii: "T") else { return nil }
             case 15: guard byte == UInt8(ascii: "Z") else { return nil }
             case 16...: return nil
-            default:
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                digits.append(Int(byte - UInt8(ascii: "0")))
+            default: guard (0...9).contains(digit) else { return nil }
+            }
+            switch count {
+            case 0..<4: year = year * 10 + digit
+            case 4, 5: month = month * 10 + digit
+            case 6, 7: day = day * 10 + digit
+            case 9, 10: hour = hour * 10 + digit
+            case 11, 12: minute = minute * 10 + digit
+            case 13, 14: second = second * 10 + digit
+            default: break
             }
         }
         guard count == 16 else { return nil }
-        func number(_ from: Int, _ length: Int) -> Int { digits[from..<from + length].reduce(0) { $0 * 10 + $1 } }
-        self.init(year: number(0, 4), month: number(4, 2), day: number(6, 2),
-                  hour: number(8, 2), minute: number(10, 2), second: number(12, 2))
+        self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 
     /// A time from its fields; nil when they name no instant (month 13, 30 February, hour 24, …).
@@ -40,6 +45,24 @@ public struct SnapshotTime: Hashable, Comparable, Sendable {
               (0...23).contains(hour), (0...59).contains(minute), (0...59).contains(second) else { return nil }
         (self.year, self.month, self.day) = (year, month, day)
         (self.hour, self.minute, self.second) = (hour, minute, second)
+    }
+
+    /// The time `seconds` after 1970-01-01T00:00:00Z (the ID of a run starting then); nil outside
+    /// years 0000–9999.
+    public init?(secondsSinceEpoch seconds: Int) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let time = seconds - days * 86_400
+        // Howard Hinnant's `civil_from_days`.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.init(year: year, month: month, day: day, hour: time / 3_600, minute: time % 3_600 / 60, second: time % 60)
     }
 
     /// The ID naming this time.
