@@ -1,7 +1,108 @@
 import BackplanCore
-/// The standalone bash runner of one job (DESIGN.md §6). Placeholder until the script lands.
+
+/// The standalone bash runner of one job (`generated/<plan>/<job>.sh`), implementing docs/run-contract.md.
+///
+/// The script is: shebang, header, one block of `readonly` assignments holding every plan value (each
+/// through `Shell.quote`/`Shell.array`), then a constant function library (`JobScriptLibrary`) that
+/// reads only those variables, then `main "$@"`. No plan text appears anywhere else in the script.
 public enum JobScriptEmitter {
     public static func render(_ plan: CompiledPlan, job: CompiledJob) -> String {
-        "#!/usr/bin/env bash\n" + GeneratedHeader.lines(for: plan) + "echo 'not yet' >&2\nexit 1\n"
+        var out = "#!/usr/bin/env bash\n"
+        out += GeneratedHeader.lines(for: plan)
+        out += "# Job '\(job.name)': one run per call, as docs/run-contract.md describes.\n"
+        out += "# Usage: \(job.name).sh [--dry-run] [--resume] [--jitter SECONDS]\n\n"
+        out += JobScriptLibrary.prologue
+        out += "\n# ---- The plan's values (the only place they appear; all quoted) ----\n"
+        for assignment in assignments(plan, job) {
+            if assignment.needsLintNote {
+                // shellcheck reads `$`, backticks and backslashes inside single quotes as likely mistakes;
+                // here they are the plan's literal data.
+                out += "# shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion\n"
+            }
+            out += assignment.line + "\n"
+        }
+        out += "\n"
+        out += BashRetention.function
+        if !BashRetention.function.hasSuffix("\n") { out += "\n" }
+        for part in JobScriptLibrary.parts {
+            out += "\n" + part
+        }
+        out += "\nmain \"$@\"\n"
+        return out
+    }
+
+    /// One `readonly NAME=value` line; `value` is already a bash word or array literal.
+    struct Assignment {
+        var name: String
+        var value: String
+        var isArray: Bool
+
+        var line: String { isArray ? "readonly -a \(name)=\(value)" : "readonly \(name)=\(value)" }
+
+        var needsLintNote: Bool { value.contains { "$`\\".contains($0) } }
+
+        static func scalar(_ name: String, _ value: String) -> Assignment {
+            Assignment(name: name, value: Shell.quote(value), isArray: false)
+        }
+
+        static func number(_ name: String, _ value: Int?) -> Assignment {
+            Assignment(name: name, value: Shell.quote(String(max(0, value ?? 0))), isArray: false)
+        }
+
+        static func array(_ name: String, _ values: [String]) -> Assignment {
+            Assignment(name: name, value: Shell.array(values), isArray: true)
+        }
+    }
+
+    /// The variables the library reads, in a fixed order.
+    static func assignments(_ plan: CompiledPlan, _ job: CompiledJob) -> [Assignment] {
+        let sources = job.sources.compactMap { plan.source(named: $0) }
+        let targets = job.targets.compactMap { plan.target(named: $0) }
+        var excludeOwners: [String] = []
+        var excludePatterns: [String] = []
+        for (index, source) in sources.enumerated() {
+            for pattern in source.exclude {
+                excludeOwners.append(String(index))
+                excludePatterns.append(pattern)
+            }
+        }
+        let quiesce = job.quiesce
+        let retention = job.retention
+        return [
+            .scalar("PLAN", plan.name),
+            .scalar("JOB", job.name),
+            .scalar("DATA_DIR", plan.dataDir),
+            .scalar("STATE_DIR", plan.stateDir),
+            // Sources as parallel arrays, index i describing one source.
+            .array("SOURCE_NAMES", sources.map(\.name)),
+            .array("SOURCE_KINDS", sources.map(\.kind)),
+            .array("SOURCE_PATHS", sources.map(\.path)),
+            .array("SOURCE_ABSOLUTE", sources.map(\.absolutePath)),
+            // Exclude patterns: EXCLUDE_PATTERNS[k] belongs to source EXCLUDE_SOURCE[k].
+            .array("EXCLUDE_SOURCE", excludeOwners),
+            .array("EXCLUDE_PATTERNS", excludePatterns),
+            // Targets as parallel arrays; TARGET_PATHS is empty for types without a path.
+            .array("TARGET_NAMES", targets.map(\.name)),
+            .array("TARGET_TYPES", targets.map(\.type)),
+            .array("TARGET_PATHS", targets.map { $0.path ?? "" }),
+            .array("COMPOSE_CMD", plan.compose?.command ?? []),
+            .scalar("COMPOSE_FILE", plan.compose?.file ?? ""),
+            .scalar("COMPOSE_PROJECT", plan.compose?.project ?? ""),
+            .scalar("QUIESCE_METHOD", quiesce.method),
+            .array("QUIESCE_NAMES", quiesce.names),
+            .array("QUIESCE_STOP_COMMANDS", quiesce.stopCommands),
+            .array("QUIESCE_START_COMMANDS", quiesce.startCommands),
+            .number("MAX_DOWNTIME", quiesce.maxDowntimeSeconds),
+            // Retention: RETENTION=0 keeps every snapshot; each KEEP_* 0 means the rule is off.
+            .scalar("RETENTION", retention == nil ? "0" : "1"),
+            .number("KEEP_LAST", retention?.keepLast),
+            .number("KEEP_HOURLY", retention?.keepHourly),
+            .number("KEEP_DAILY", retention?.keepDaily),
+            .number("KEEP_WEEKLY", retention?.keepWeekly),
+            .number("KEEP_MONTHLY", retention?.keepMonthly),
+            .number("KEEP_YEARLY", retention?.keepYearly),
+            .number("KEEP_WITHIN", retention?.keepWithinSeconds),
+            .scalar("VERIFY", job.verify),
+        ]
     }
 }

@@ -1,0 +1,231 @@
+extension JobScriptLibrary {
+    /// Run state, logging, JSON strings, snapshot listing, the lock, leftovers, IDs and the preflight (steps 1-2).
+    static let common = #"""
+        # ---- Run state: set by main and the steps below; never holds plan text except in copies of the above ----
+        BP_DRY_RUN=0            # --dry-run: print the steps, change nothing
+        BP_RESUME_ONLY=0        # --resume: resume a journaled quiesce and exit
+        BP_JITTER=0             # --jitter SECONDS
+        BP_LOCK_FD=''           # descriptor holding the flock on $STATE_DIR/lock
+        BP_TMP=''               # private temp folder of this run (under $STATE_DIR)
+        BP_ID=''                # snapshot ID of this run (UTC start time)
+        BP_STARTED=''           # ISO 8601 of BP_ID
+        BP_CAPTURE_DIR=''       # folder being captured into; removed by the EXIT trap unless published
+        BP_CAPTURE_TARGET=-1    # index of the local target captured into; -1: $STATE_DIR/staging
+        BP_SNAPSHOT=''          # the complete snapshot further targets copy from
+        BP_PREVIOUS=''          # previous complete snapshot on the capture target ('' if none)
+        BP_CAPTURE_PID=''       # background capture (its own process group)
+        BP_WATCHDOG_PID=''      # background max_downtime watchdog (its own process group)
+        BP_TIMED_OUT=0          # set by the watchdog's signal
+        BP_STOP_MS=0            # when the quiesce stop began (ms since the epoch)
+        BP_DOWNTIME_MS=0
+        BP_RECORD=0             # 1 once the lock is held: the EXIT trap appends the run to runs.jsonl
+        BP_ERROR=''             # the first error of the run (runs.jsonl)
+        BP_FILES=0
+        BP_BYTES=0
+        BP_HASHED=0             # manifest lines computed by this run
+        BP_CARRIED=0            # manifest lines carried over from the previous snapshot
+        BP_SOURCES_JSON='[]'
+        BP_APP_JSON='{}'
+        BP_TARGET_STATUS=()     # per target index: ok | failed
+        BP_TARGET_ERROR=()
+        BP_TARGET_SNAPSHOT=()   # per target index: the published snapshot folder
+        BP_PARTIALS=()          # .ID.partial folders of further targets, removed by the EXIT trap
+
+        # ---- Logging: one line per step on standard error ----
+        bp_log() {
+          printf 'backplan[%s/%s]: %s\n' "$PLAN" "$JOB" "$*" >&2
+        }
+
+        # bp_error MESSAGE: logs an error; the first one becomes the run's error in runs.jsonl.
+        bp_error() {
+          if [[ -z $BP_ERROR ]]; then BP_ERROR=$*; fi
+          bp_log "error: $*"
+        }
+
+        # bp_die MESSAGE: logs the error and ends the run (status 1; the EXIT trap resumes and cleans up).
+        bp_die() {
+          bp_error "$*"
+          exit 1
+        }
+
+        # bp_on_err LINE STATUS: the ERR trap, naming the line of a command that failed unexpectedly.
+        # shellcheck disable=SC2317 # called by the ERR trap
+        bp_on_err() {
+          bp_log "error: a command failed (status $2) at line $1 of this script"
+        }
+
+        # ---- Small helpers ----
+
+        # bp_now_ms: milliseconds since the epoch, into BP_NOW_MS (bash 5's EPOCHREALTIME; no subprocess).
+        bp_now_ms() {
+          local t=${EPOCHREALTIME/./}
+          BP_NOW_MS=$((10#$t / 1000))
+        }
+
+        # bp_iso ID: 20261127T031500Z -> 2026-11-27T03:15:00Z
+        bp_iso() {
+          local i=$1
+          printf '%s-%s-%sT%s:%s:%sZ' "${i:0:4}" "${i:4:2}" "${i:6:2}" "${i:9:2}" "${i:11:2}" "${i:13:2}"
+        }
+
+        # bp_abs PATH: PATH made absolute, so that it can never read as an option (sqlite3 knows no `--`).
+        bp_abs() {
+          if [[ $1 == /* ]]; then printf '%s' "$1"; else printf '%s/%s' "$PWD" "$1"; fi
+        }
+
+        # bp_json_string VALUE: VALUE as a JSON string literal. Backslash, double quote and control characters
+        # are escaped; every other byte (UTF-8 included) passes through. The replacements are quoted so that
+        # bash 5.2's patsub_replacement never reads `&` in them.
+        bp_json_string() {
+          local s=$1 out='' c i code bs=\\ dq='"'
+          s=${s//"$bs"/"$bs$bs"}
+          s=${s//"$dq"/"$bs$dq"}
+          s=${s//$'\t'/"${bs}t"}
+          s=${s//$'\n'/"${bs}n"}
+          s=${s//$'\r'/"${bs}r"}
+          if [[ $s == *[$'\001'-$'\037']* ]]; then
+            for ((i = 0; i < ${#s}; i++)); do
+              c=${s:i:1}
+              if [[ $c == [$'\001'-$'\037'] ]]; then
+                printf -v code '\\u%04x' "'$c"
+                out+=$code
+              else
+                out+=$c
+              fi
+            done
+            s=$out
+          fi
+          printf '"%s"' "$s"
+        }
+
+        # bp_job_dir INDEX: the folder of this plan and job on local target INDEX.
+        bp_job_dir() {
+          printf '%s/%s/%s' "${TARGET_PATHS[$1]}" "$PLAN" "$JOB"
+        }
+
+        # bp_list_ids DIR: IDs of the complete snapshots in DIR, oldest first. A complete snapshot is a folder
+        # named like an ID that holds SNAPSHOT.json; `.ID.partial` and `.ID.deleting` folders never match.
+        bp_list_ids() {
+          local d name
+          for d in "$1"/*; do
+            name=${d##*/}
+            if [[ $name =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $d/SNAPSHOT.json ]]; then
+              printf '%s\n' "$name"
+            fi
+          done
+        }
+
+        # bp_previous DIR: the newest complete snapshot folder in DIR other than this run's, or nothing.
+        bp_previous() {
+          local id last=''
+          while IFS= read -r id; do
+            if [[ $id != "$BP_ID" ]]; then last=$id; fi
+          done < <(bp_list_ids "$1")
+          if [[ -n $last ]]; then printf '%s/%s' "$1" "$last"; fi
+        }
+
+        # bp_is_sqlite FILE: FILE starts with the SQLite header.
+        bp_is_sqlite() {
+          local head
+          [[ -f $1 && -r $1 ]] || return 1
+          head=$(head -c 15 -- "$1" | tr -d '\000') || return 1
+          [[ $head == 'SQLite format 3' ]]
+        }
+
+        # ---- Step 1: the lock ----
+
+        # bp_lock: creates the state dir (0700) and takes the plan's lock, waiting (and saying so) if held.
+        # The descriptor is closed for the commands that may outlive the run (quiesce commands).
+        bp_lock() {
+          mkdir -p -- "$STATE_DIR"
+          chmod 0700 -- "$STATE_DIR"
+          exec {BP_LOCK_FD}>>"$STATE_DIR/lock"
+          if ! flock -n "$BP_LOCK_FD"; then
+            bp_log "another run of plan $PLAN holds $STATE_DIR/lock; waiting for it"
+            flock "$BP_LOCK_FD"
+          fi
+        }
+
+        # bp_clean_leftovers: removes what a killed run left: `.ID.partial` and `.ID.deleting` folders of this
+        # plan and job on local targets, the staging folder and old temp folders.
+        bp_clean_leftovers() {
+          local i dir p name
+          for i in "${!TARGET_NAMES[@]}"; do
+            [[ ${TARGET_TYPES[i]} == local ]] || continue
+            dir=$(bp_job_dir "$i")
+            for p in "$dir"/.*.partial "$dir"/.*.deleting; do
+              name=${p##*/}
+              if [[ -d $p && $name =~ ^\.[0-9]{8}T[0-9]{6}Z\.(partial|deleting)$ ]]; then
+                bp_log "target ${TARGET_NAMES[i]}: removing $name left by an earlier run"
+                rm -rf -- "$p"
+              fi
+            done
+          done
+          if [[ -d $STATE_DIR/staging ]]; then rm -rf -- "$STATE_DIR/staging"; fi
+          for p in "$STATE_DIR"/.tmp.*; do
+            if [[ -d $p && $p != "$BP_TMP" ]]; then rm -rf -- "$p"; fi
+          done
+        }
+
+        # bp_new_id: the snapshot ID, the UTC start time; waits for the next second while a snapshot (or a
+        # partial one) of that ID exists on a local target, so IDs stay unique.
+        bp_new_id() {
+          local id i dir taken
+          while :; do
+            id=$(date -u +%Y%m%dT%H%M%SZ)
+            taken=0
+            for i in "${!TARGET_NAMES[@]}"; do
+              [[ ${TARGET_TYPES[i]} == local ]] || continue
+              dir=$(bp_job_dir "$i")
+              if [[ -e $dir/$id || -e $dir/.$id.partial ]]; then taken=1; fi
+            done
+            if ((taken == 0)); then break; fi
+            sleep 0.2
+          done
+          BP_ID=$id
+          BP_STARTED=$(bp_iso "$id")
+        }
+
+        # ---- Step 2: preflight (changes nothing) ----
+
+        # bp_preflight: the data dir, each source with its kind, each local target's folder or its parent, and
+        # the tools; every problem is logged; returns 1 if there was any.
+        bp_preflight() {
+          local i src ok=0 dir parent tool
+          local -a tools=(sqlite3 rsync flock sha256sum find awk sort xargs)
+          if [[ ! -d $DATA_DIR ]]; then bp_error "preflight: data dir $DATA_DIR is not a folder"; ok=1; fi
+          for i in "${!SOURCE_NAMES[@]}"; do
+            src=${SOURCE_ABSOLUTE[i]}
+            case ${SOURCE_KINDS[i]} in
+              sqlite)
+                if ! bp_is_sqlite "$src"; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src is not a readable SQLite file"; ok=1; fi ;;
+              chroma)
+                if ! bp_is_sqlite "$src/chroma.sqlite3"; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src holds no readable chroma.sqlite3"; ok=1; fi ;;
+              files)
+                if [[ ! -e $src ]]; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src does not exist"; ok=1; fi ;;
+              *)
+                bp_error "preflight: source ${SOURCE_NAMES[i]}: kind ${SOURCE_KINDS[i]} is not supported by this script version"; ok=1 ;;
+            esac
+          done
+          for i in "${!TARGET_NAMES[@]}"; do
+            [[ ${TARGET_TYPES[i]} == local ]] || continue
+            dir=${TARGET_PATHS[i]}
+            if [[ -e $dir ]]; then
+              if [[ ! -d $dir || ! -w $dir ]]; then bp_error "preflight: target ${TARGET_NAMES[i]}: $dir is not a writable folder"; ok=1; fi
+            else
+              parent=$(dirname -- "$dir")
+              if [[ ! -d $parent || ! -w $parent ]]; then bp_error "preflight: target ${TARGET_NAMES[i]}: neither $dir nor its parent folder exists writable"; ok=1; fi
+            fi
+          done
+          case $QUIESCE_METHOD in
+            compose) tools+=("${COMPOSE_CMD[0]}") ;;
+            units) tools+=(systemctl) ;;
+          esac
+          for tool in "${tools[@]}"; do
+            if ! command -v -- "$tool" >/dev/null; then bp_error "preflight: command $tool not found"; ok=1; fi
+          done
+          if ((ok == 0)); then bp_log "preflight: ok (${#SOURCE_NAMES[@]} sources, ${#TARGET_NAMES[@]} targets)"; fi
+          return "$ok"
+        }
+        """#
+}

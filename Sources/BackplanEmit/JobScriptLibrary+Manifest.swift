@@ -1,0 +1,107 @@
+extension JobScriptLibrary {
+    /// MANIFEST.sha256 with hashes carried over for hard-linked files, and SNAPSHOT.json (step 6).
+    static let manifest = #"""
+        # ---- Step 6: manifest and SNAPSHOT.json ----
+
+        # The join of a snapshot with the previous one, by path and inode. Reads three files named in the
+        # environment: BP_J_PREV_MANIFEST (the previous MANIFEST.sha256), BP_J_PREV_INODES and BP_J_CUR_INODES
+        # ("INODE<TAB>PATH" lines from `find -printf`). For every current file it prints either
+        #   "C<TAB>HASH  PATH"  the previous snapshot has the same file (same inode: a hard link) and its hash
+        #   "F<TAB>PATH"        anything else: the file must be read and hashed
+        # Paths holding a backslash are always "F" (sha256sum escapes them, so the lines would not compare).
+        # shellcheck disable=SC2016
+        BP_JOIN_AWK='
+          FILENAME == ENVIRON["BP_J_PREV_MANIFEST"] {
+            if (substr($0, 1, 1) != "\\" && substr($0, 65, 2) == "  ") hash[substr($0, 67)] = substr($0, 1, 64)
+            next
+          }
+          FILENAME == ENVIRON["BP_J_PREV_INODES"] {
+            t = index($0, "\t"); inode[substr($0, t + 1)] = substr($0, 1, t - 1)
+            next
+          }
+          {
+            t = index($0, "\t"); ino = substr($0, 1, t - 1); p = substr($0, t + 1)
+            if (index(p, "\\") == 0 && (p in hash) && inode[p] == ino) print "C\t" hash[p] "  " p
+            else print "F\t" p
+          }'
+
+        # bp_inodes DIR OUT: "INODE<TAB>PATH" of every file under DIR/data (paths relative to DIR); names
+        # holding a line break are left out here (bp_manifest hashes them separately).
+        bp_inodes() {
+          (cd -- "$1" && find data -type f ! -name $'*\n*' -printf '%i\t%p\n') >"$2"
+        }
+
+        # bp_join PREV CUR OUT: the join above of snapshot folder CUR against PREV ('' = none) into OUT.
+        bp_join() {
+          local prev=$1 cur=$2 out=$3
+          : >"$BP_TMP/prev.manifest"
+          : >"$BP_TMP/prev.inodes"
+          if [[ -n $prev && -f $prev/MANIFEST.sha256 ]]; then
+            cp -- "$prev/MANIFEST.sha256" "$BP_TMP/prev.manifest"
+            bp_inodes "$prev" "$BP_TMP/prev.inodes"
+          fi
+          bp_inodes "$cur" "$BP_TMP/cur.inodes"
+          BP_J_PREV_MANIFEST=$BP_TMP/prev.manifest BP_J_PREV_INODES=$BP_TMP/prev.inodes BP_J_CUR_INODES=$BP_TMP/cur.inodes \
+            awk "$BP_JOIN_AWK" "$BP_TMP/prev.manifest" "$BP_TMP/prev.inodes" "$BP_TMP/cur.inodes" >"$out"
+        }
+
+        # bp_manifest DIR: writes DIR/MANIFEST.sha256 (sha256sum -c format, paths relative to DIR, sorted by
+        # bytes). Files hard-linked to the previous snapshot carry its hash over; only the others are read.
+        bp_manifest() {
+          local dir=$1
+          bp_join "$BP_PREVIOUS" "$dir" "$BP_TMP/join"
+          sed -n 's/^C\t//p' "$BP_TMP/join" >"$BP_TMP/lines"
+          BP_CARRIED=$(wc -l <"$BP_TMP/lines")
+          sed -n 's/^F\t//p' "$BP_TMP/join" | tr '\n' '\0' >"$BP_TMP/fresh"
+          (cd -- "$dir" && xargs -0 -r sha256sum -- <"$BP_TMP/fresh") >>"$BP_TMP/lines"
+          # Names with a line break (never carried over): sha256sum writes them escaped.
+          (cd -- "$dir" && find data -type f -name $'*\n*' -print0 | xargs -0 -r sha256sum --) >>"$BP_TMP/lines"
+          BP_HASHED=$(($(wc -l <"$BP_TMP/lines") - BP_CARRIED))
+          # Every line is "HASH  PATH" (64 + 2 bytes, or one more for an escaped line): field 2 to the end of
+          # the line is the path, with the same leading blanks on every line.
+          sort -k 2 "$BP_TMP/lines" >"$dir/MANIFEST.sha256"
+          bp_log "manifest: $((BP_HASHED + BP_CARRIED)) files, $BP_HASHED hashed, $BP_CARRIED carried over from the previous snapshot"
+        }
+
+        # bp_count PATH: "FILES BYTES" of the regular files at or under PATH.
+        bp_count() {
+          if [[ -e $1 ]]; then
+            find "$(bp_abs "$1")" -type f -printf '%s\n' | awk '{ n++; b += $1 } END { printf "%d %.0f\n", n, b }'
+          else
+            printf '0 0\n'
+          fi
+        }
+
+        # bp_describe DIR: per-source counts (BP_SOURCES_JSON, BP_FILES, BP_BYTES) and what the captured
+        # databases tell of the app (BP_APP_JSON: alembic_version of the first that has one).
+        bp_describe() {
+          local dir=$1 i files bytes json='' version='' v
+          BP_FILES=0
+          BP_BYTES=0
+          for i in "${!SOURCE_NAMES[@]}"; do
+            read -r files bytes < <(bp_count "$dir/data/${SOURCE_PATHS[i]}")
+            BP_FILES=$((BP_FILES + files))
+            BP_BYTES=$((BP_BYTES + bytes))
+            json+="${json:+,}{\"bytes\":$bytes,\"files\":$files,\"kind\":$(bp_json_string "${SOURCE_KINDS[i]}"),\"name\":$(bp_json_string "${SOURCE_NAMES[i]}"),\"path\":$(bp_json_string "${SOURCE_PATHS[i]}")}"
+            if [[ -z $version && ${SOURCE_KINDS[i]} == sqlite ]]; then
+              v=$(sqlite3 "$(bp_abs "$dir/data/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
+              if [[ $v =~ ^[0-9A-Za-z_]+$ ]]; then version=$v; fi
+            fi
+          done
+          BP_SOURCES_JSON="[$json]"
+          BP_APP_JSON='{}'
+          if [[ -n $version ]]; then BP_APP_JSON="{\"alembic_version\":$(bp_json_string "$version")}"; fi
+        }
+
+        # bp_snapshot_json DIR: writes DIR/SNAPSHOT.json (keys sorted, one line). Written last: a folder holding
+        # it is complete.
+        bp_snapshot_json() {
+          local finished
+          finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+          printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,"plan":%s,"sources":%s,"started":"%s"}\n' \
+            "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$(bp_json_string "$PLAN")" \
+            "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/SNAPSHOT.json.new"
+          mv -f -- "$1/SNAPSHOT.json.new" "$1/SNAPSHOT.json"
+        }
+        """#
+}

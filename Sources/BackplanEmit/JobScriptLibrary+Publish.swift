@@ -1,0 +1,160 @@
+extension JobScriptLibrary {
+    /// Publishing per target type, verification, retention and the runs.jsonl record (steps 7-10).
+    static let publish = #"""
+        # ---- Steps 7 to 9: publish, verify, retention (per target) ----
+
+        # bp_target_failed INDEX MESSAGE
+        bp_target_failed() {
+          BP_TARGET_STATUS[$1]=failed
+          BP_TARGET_ERROR[$1]=$2
+          bp_error "target ${TARGET_NAMES[$1]}: $2"
+        }
+
+        # bp_publish_local INDEX: makes the snapshot visible on local target INDEX. The capture target renames
+        # its `.ID.partial` (atomic on one file system); a further local target gets an rsync copy into its own
+        # `.ID.partial`, hard-linked against its own previous snapshot, then renamed.
+        bp_publish_local() {
+          local i=$1 dir prev part
+          dir=$(bp_job_dir "$i")
+          if ((i == BP_CAPTURE_TARGET)); then
+            mv -T -- "$BP_CAPTURE_DIR" "$dir/$BP_ID" || return 1
+            BP_CAPTURE_DIR=''
+            BP_SNAPSHOT=$dir/$BP_ID
+          else
+            mkdir -p -- "$dir" || return 1
+            prev=$(bp_previous "$dir")
+            part=$dir/.$BP_ID.partial
+            BP_PARTIALS+=("$part")
+            local -a opts=(-a)
+            if [[ -n $prev ]]; then opts+=("--link-dest=$prev/"); fi
+            rsync "${opts[@]}" -- "$BP_SNAPSHOT/" "$part/" >&2 || return 1
+            mv -T -- "$part" "$dir/$BP_ID" || return 1
+          fi
+          BP_TARGET_SNAPSHOT[i]=$dir/$BP_ID
+          bp_log "target ${TARGET_NAMES[i]}: published $dir/$BP_ID"
+        }
+
+        # bp_publish INDEX: publishes to target INDEX by its type. Types other than local come with a later
+        # version of the script (rclone, restic, rsync): the target counts as failed.
+        bp_publish() {
+          local i=$1
+          case ${TARGET_TYPES[i]} in
+            local)
+              if ! bp_publish_local "$i"; then bp_target_failed "$i" "publishing to ${TARGET_PATHS[i]} failed"; return 1; fi ;;
+            *)
+              bp_target_failed "$i" "type ${TARGET_TYPES[i]} is not supported by this script version"
+              return 1 ;;
+          esac
+          BP_TARGET_STATUS[i]=ok
+        }
+
+        # bp_sqlite_ok FILE: PRAGMA integrity_check on FILE prints ok.
+        bp_sqlite_ok() {
+          local result
+          result=$(sqlite3 "$(bp_abs "$1")" 'PRAGMA integrity_check' 2>&1) || return 1
+          [[ $result == ok ]]
+        }
+
+        # bp_verify INDEX: verifies the snapshot just published on target INDEX, as `verify:` says.
+        #   manifest: every file this run wrote (not the same inode as in the previous snapshot with the same
+        #             manifest line) is hashed again and compared;
+        #   deep:     sha256sum -c over the whole manifest, and PRAGMA integrity_check on each SQLite file.
+        # On failure the snapshot is withdrawn (renamed, then removed) and the target counts as failed.
+        bp_verify() {
+          local i=$1 snap=${BP_TARGET_SNAPSHOT[$1]} dir prev ok=1 k
+          [[ $VERIFY != none ]] || return 0
+          dir=$(bp_job_dir "$i")
+          case $VERIFY in
+            deep)
+              (cd -- "$snap" && sha256sum -c --quiet --strict MANIFEST.sha256) >&2 || ok=0
+              for k in "${!SOURCE_NAMES[@]}"; do
+                case ${SOURCE_KINDS[k]} in
+                  sqlite) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}" || ok=0 ;;
+                  chroma) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}/chroma.sqlite3" || ok=0 ;;
+                esac
+              done ;;
+            *)
+              prev=$(bp_previous "$dir")
+              bp_join "$prev" "$snap" "$BP_TMP/verify.join" || ok=0
+              # The manifest lines of the files to read again: those not carried over, plus escaped lines.
+              awk 'FILENAME == ARGV[1] { if (substr($0, 1, 2) == "C\t") carried[substr($0, 3)] = 1; next }
+                   !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/MANIFEST.sha256" >"$BP_TMP/verify.check" || ok=0
+              if [[ -s $BP_TMP/verify.check ]]; then
+                (cd -- "$snap" && sha256sum -c --quiet --strict "$BP_TMP/verify.check") >&2 || ok=0
+              fi ;;
+          esac
+          if ((ok)); then
+            bp_log "target ${TARGET_NAMES[i]}: verified ($VERIFY)"
+            return 0
+          fi
+          bp_target_failed "$i" "verification ($VERIFY) of $snap failed; the snapshot is withdrawn"
+          if mv -T -- "$snap" "$dir/.$BP_ID.deleting"; then rm -rf -- "$dir/.$BP_ID.deleting"; fi
+          if [[ $snap == "$BP_SNAPSHOT" ]]; then BP_SNAPSHOT=''; fi
+          return 1
+        }
+
+        # bp_retention INDEX: removes the snapshots of this plan and job on local target INDEX that the rules
+        # do not keep (bp_retention_remove_ids decides; the newest and this run's snapshot are always kept).
+        # A snapshot is first renamed out of the listing, then deleted.
+        bp_retention() {
+          local i=$1 dir id newest removed=0
+          local -a ids=() remove=()
+          ((RETENTION)) || return 0
+          [[ ${TARGET_TYPES[i]} == local ]] || return 0
+          dir=$(bp_job_dir "$i")
+          mapfile -t ids < <(bp_list_ids "$dir")
+          ((${#ids[@]} > 0)) || return 0
+          newest=${ids[${#ids[@]} - 1]}
+          printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
+          if ! bp_retention_remove_ids "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" "$KEEP_YEARLY" \
+            "$KEEP_WITHIN" <"$BP_TMP/retention.ids" >"$BP_TMP/retention.remove"; then
+            bp_log "retention: warning: target ${TARGET_NAMES[i]}: the retention rules failed; nothing is removed"
+            return 0
+          fi
+          mapfile -t remove <"$BP_TMP/retention.remove"
+          for id in "${remove[@]}"; do
+            [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $dir/$id/SNAPSHOT.json ]] || continue
+            if [[ $id == "$newest" || $id == "$BP_ID" ]]; then continue; fi
+            if ((BP_DRY_RUN)); then
+              bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"
+              continue
+            fi
+            bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshot $id"
+            if mv -T -- "$dir/$id" "$dir/.$id.deleting"; then
+              removed=$((removed + 1))
+              rm -rf -- "$dir/.$id.deleting" || bp_log "retention: warning: could not remove all of $dir/.$id.deleting"
+            else
+              bp_log "retention: warning: could not remove $dir/$id"
+            fi
+          done
+          bp_log "retention: target ${TARGET_NAMES[i]}: $((${#ids[@]} - removed)) snapshots kept, $removed removed"
+        }
+
+        # ---- Step 10: the run log ----
+
+        # bp_record STATUS: appends this run to $STATE_DIR/runs.jsonl (one JSON object, keys sorted).
+        # shellcheck disable=SC2317 # called by the EXIT trap (bp_on_exit)
+        bp_record() {
+          local rc=$1 status i targets='' error finished t_status
+          case $rc in
+            0) status=ok ;;
+            3) status=partial ;;
+            *) status=failed ;;
+          esac
+          for i in "${!TARGET_NAMES[@]}"; do
+            t_status=${BP_TARGET_STATUS[i]:-failed}
+            targets+="${targets:+,}{"
+            if [[ $t_status != ok ]]; then
+              targets+="\"error\":$(bp_json_string "${BP_TARGET_ERROR[i]:-not attempted: the run failed before publishing}"),"
+            fi
+            targets+="\"name\":$(bp_json_string "${TARGET_NAMES[i]}"),\"status\":\"$t_status\"}"
+          done
+          error=''
+          if [[ $status != ok ]]; then error="\"error\":$(bp_json_string "${BP_ERROR:-failed}"),"; fi
+          finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+          printf '{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}\n' \
+            "$BP_BYTES" "$BP_DOWNTIME_MS" "$error" "$rc" "$BP_FILES" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" \
+            "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets" >>"$STATE_DIR/runs.jsonl"
+        }
+        """#
+}

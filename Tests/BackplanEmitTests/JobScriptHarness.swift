@@ -1,0 +1,183 @@
+@testable import BackplanCore
+import BackplanEmit
+import Foundation
+
+/// A temp folder for one job-script test: a writable copy of the fixture data dir, a state dir, a
+/// backups folder, and helpers to render, write and run the script with real tools.
+struct JobScriptHarness {
+    /// The repository's read-only Open WebUI 0.12.4 data dir (never written to).
+    static let fixtureData = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures/openwebui-0.12.4/data").path
+
+    let root: String
+
+    /// `component` is put in the data dir, state dir and target paths (hostile tests put odd bytes there).
+    init(component: String = "") throws {
+        root = FileManager.default.temporaryDirectory.path + "/backplan-jobscript-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        self.component = component
+    }
+
+    let component: String
+
+    var dataDir: String { root + "/data\(component)" }
+    var stateDir: String { root + "/state\(component)" }
+    var backups: String { root + "/backups\(component)" }
+
+    /// Copies the fixture data dir (cp -a, then makes it writable) and creates the backups folder.
+    func copyFixture() throws {
+        try Self.check(Self.run("/bin/cp", ["-a", "--", Self.fixtureData, dataDir]))
+        try Self.check(Self.run("/bin/chmod", ["-R", "u+w", "--", dataDir]))
+        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        _ = Self.run("/bin/chmod", ["-R", "u+rwx", "--", root])
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    // MARK: Plans
+
+    static func source(_ name: String, _ kind: String, _ path: String, dataDir: String, exclude: [String] = []) -> CompiledSource {
+        CompiledSource(name: name, kind: kind, path: path, absolutePath: dataDir + "/" + path, exclude: exclude)
+    }
+
+    static func localTarget(_ name: String, _ path: String) -> CompiledTarget {
+        var target = CompiledTarget(name: name, type: "local")
+        target.path = path
+        return target
+    }
+
+    /// A plan over the fixture's database, uploads and vector_db into one local target `local`.
+    func plan(name: String = "openwebui", job: String = "daily", quiesce: CompiledQuiesce = .none,
+              retention: CompiledRetention? = nil, verify: String = "manifest",
+              targets: [CompiledTarget]? = nil, compose: CompiledCompose? = nil) -> CompiledPlan {
+        let targets = targets ?? [Self.localTarget("local", backups)]
+        let sources = [
+            Self.source("database", "sqlite", "webui.db", dataDir: dataDir),
+            Self.source("uploads", "files", "uploads", dataDir: dataDir, exclude: ["*.part"]),
+            Self.source("vectors", "chroma", "vector_db", dataDir: dataDir),
+        ]
+        let compiledJob = CompiledJob(
+            name: job,
+            schedule: CompiledSchedule(expression: "*-*-* 03:15", syntax: "calendar", onCalendar: ["*-*-* 03:15:00"], cron: "15 3 * * *"),
+            sources: sources.map(\.name), targets: targets.map(\.name).sorted(), quiesce: quiesce, retention: retention,
+            verify: verify, jitterSeconds: nil)
+        return CompiledPlan(
+            format: 1, name: name, source: "plans/\(name).yaml", dataDir: dataDir, stateDir: stateDir, compose: compose,
+            sources: sources, targets: targets.sorted { $0.name < $1.name }, jobs: [compiledJob], notify: nil,
+            install: InstallPaths(scriptDir: "/usr/local/lib/backplan/\(name)", cronFile: "/etc/cron.d/backplan-\(name)",
+                                  unitDir: "/etc/systemd/system"))
+    }
+
+    /// Renders the plan's first job and writes it as `<root>/<job>.sh`; returns its path.
+    func writeScript(_ plan: CompiledPlan) throws -> String {
+        let path = root + "/\(plan.jobs[0].name).sh"
+        try JobScriptEmitter.render(plan, job: plan.jobs[0]).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// `<backups>/<plan>/<job>`.
+    func jobDir(_ plan: CompiledPlan, target: String? = nil) -> String {
+        "\(target ?? backups)/\(plan.name)/\(plan.jobs[0].name)"
+    }
+
+    /// Complete snapshot IDs in the job folder (named like an ID and holding SNAPSHOT.json), sorted.
+    func snapshots(_ plan: CompiledPlan, target: String? = nil) -> [String] {
+        let dir = jobDir(plan, target: target)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { !$0.hasPrefix(".") && FileManager.default.fileExists(atPath: "\(dir)/\($0)/SNAPSHOT.json") }.sorted()
+    }
+
+    /// Every entry of the job folder (hidden ones included), sorted.
+    func jobDirEntries(_ plan: CompiledPlan) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: jobDir(plan))) ?? []).sorted()
+    }
+
+    func runsLog() -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: stateDir + "/runs.jsonl", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    // MARK: Processes
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the script with bash; output goes through files, so background processes it leaves behind
+    /// cannot keep the test waiting.
+    func runScript(_ script: String, _ arguments: [String] = []) throws -> Result {
+        Self.run("/bin/bash", [script] + arguments, scratch: root)
+    }
+
+    /// Runs `executable` and waits; stdout and stderr through temp files in `scratch` (or the temp dir).
+    static func run(_ executable: String, _ arguments: [String], scratch: String? = nil,
+                    environment: [String: String]? = nil) -> Result {
+        let dir = scratch ?? FileManager.default.temporaryDirectory.path
+        let id = UUID().uuidString
+        let outPath = "\(dir)/.out-\(id)", errPath = "\(dir)/.err-\(id)"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
+            return Result(status: -1, stdout: "", stderr: "cannot open output files")
+        }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return Result(status: -1, stdout: "", stderr: "\(error)")
+        }
+        process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// Runs a bash command line (test scaffolding only) and returns its stdout without the final newline.
+    @discardableResult
+    static func bash(_ command: String) throws -> String {
+        let result = run("/bin/bash", ["-c", command])
+        try check(result)
+        return result.stdout.hasSuffix("\n") ? String(result.stdout.dropLast()) : result.stdout
+    }
+
+    /// One value from sqlite3 (`-readonly` unless told).
+    static func sqlite(_ database: String, _ sql: String) throws -> String {
+        let result = run("/usr/bin/sqlite3", [database, sql])
+        try check(result)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func check(_ result: Result) throws {
+        if result.status != 0 {
+            throw Failure(description: "status \(result.status): \(result.stderr)\(result.stdout)")
+        }
+    }
+
+    /// A single-quoted bash word (test scaffolding; the emitter's own quoting is `Shell.quote`).
+    static func q(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}
