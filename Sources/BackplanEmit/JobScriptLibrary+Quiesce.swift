@@ -11,12 +11,14 @@ extension JobScriptLibrary {
         #   start C  (commands: the start commands, in order)
 
         # bp_compose VERB SERVICE...: the plan's compose command on the plan's compose file and project.
+        # No `--` before the services: docker-compose 1.29 refuses it for `start`; the plan decoder only
+        # accepts compose service names ([A-Za-z0-9][A-Za-z0-9_.-]*), which never look like options.
         bp_compose() {
           local verb=$1
           shift
           local -a cmd=("${COMPOSE_CMD[@]}" -f "$COMPOSE_FILE")
           if [[ -n $COMPOSE_PROJECT ]]; then cmd+=(-p "$COMPOSE_PROJECT"); fi
-          "${cmd[@]}" "$verb" -- "$@" </dev/null >&2
+          "${cmd[@]}" "$verb" "$@" </dev/null >&2
         }
 
         # bp_run_command WHAT CMD: runs one plan-provided quiesce command with `bash -c` (their documented

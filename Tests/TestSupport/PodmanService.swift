@@ -5,6 +5,7 @@ import Foundation
 public final class PodmanService {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public let directory: String

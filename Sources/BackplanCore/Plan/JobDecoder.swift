@@ -96,6 +96,10 @@ extension NodeReader {
         let maxDowntime = f["max_downtime"].flatMap { duration($0, "max_downtime of \(context)") }
         if let stop = f["stop"] {
             guard let services = strings(stop, "the services \(what) stops", allowScalar: true) else { return nil }
+            for service in services where !NodeReader.isComposeServiceName(service.value) {
+                report(.invalidName, "'\(service.value)' is not a compose service name", at: service.start, width: service.width,
+                       help: "compose service names are letters, digits, '_', '.' and '-', starting with a letter or digit")
+            }
             if deployment?.compose == nil, deployment != nil {
                 report(.missingKey, "\(what) stops compose services, but the plan's deployment has no 'compose'",
                        at: stop, help: "add deployment.compose {file, service}, or quiesce with 'units' or 'commands'")

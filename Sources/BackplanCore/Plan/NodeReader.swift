@@ -141,6 +141,13 @@ struct NodeReader {
         return text
     }
 
+    /// Compose's own rule for service names: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
+    static func isComposeServiceName(_ text: String) -> Bool {
+        func word(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) }
+        guard let first = text.unicodeScalars.first, word(first) else { return false }
+        return text.unicodeScalars.allSatisfy { word($0) || $0 == "_" || $0 == "." || $0 == "-" }
+    }
+
     static func isValidName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 63 else { return false }
         func allowed(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }

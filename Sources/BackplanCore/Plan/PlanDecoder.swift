@@ -67,7 +67,12 @@ extension NodeReader {
                            required: ["file", "service"])
         {
             let file = cf["file"].flatMap { absolutePath($0, "deployment.compose.file") }
-            let service = cf["service"].flatMap { string($0, "deployment.compose.service") }
+            var service = cf["service"].flatMap { string($0, "deployment.compose.service") }
+            if let name = service, !NodeReader.isComposeServiceName(name.value) {
+                report(.invalidName, "'\(name.value)' is not a compose service name", at: name.start, width: name.width,
+                       help: "compose service names are letters, digits, '_', '.' and '-', starting with a letter or digit")
+                service = nil
+            }
             let project = cf["project"].flatMap { string($0, "deployment.compose.project") }
             let command = cf["command"].flatMap {
                 choice($0, "deployment.compose.command",
