@@ -148,6 +148,9 @@ import Testing
         try expectCleanFailure(h, app, plan, before: before, earlier: digest,
                                H.Result(status: status, stdout: "", stderr: stderr))
         #expect(h.runsLog().last?["error"] as? String == "received SIGTERM; ending the run")
+        // The app the EXIT trap started again takes SIGTERM like any other process (nothing ignored).
+        let appPid = try H.bash("cat \(H.q(app.pidFile))")
+        #expect(try H.bash("printf %d $((0x$(grep SigIgn /proc/\(appPid)/status | awk '{print $2}') & 0x4000))") == "0")
     }
 
     @Test func resumeStartsAJournaledStopOnce() throws {
