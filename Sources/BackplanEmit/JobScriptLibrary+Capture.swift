@@ -98,13 +98,15 @@ extension JobScriptLibrary {
 
         # bp_run_capture DIR: runs bp_capture in the background and waits for it. With max_downtime (and a
         # quiesce) a watchdog sends this script USR1 when the downtime budget, counted from the stop, is spent.
-        # Both get their own process group (set -m), so one kill reaches sqlite3 or rsync too.
+        # Both get their own process group (set -m), so one kill reaches sqlite3 or rsync too. A signal, not a
+        # flag file, so that the script reacts at once: `wait` returns as soon as the trap has run.
         # Returns 0 when the capture succeeded in time.
         bp_run_capture() {
-          local dir=$1 rc budget_ms
+          local dir=$1 rc budget_ms capture_pid
           set -m
           bp_capture "$dir" &
           BP_CAPTURE_PID=$!
+          capture_pid=$BP_CAPTURE_PID
           if ((MAX_DOWNTIME > 0)) && [[ $QUIESCE_METHOD != none ]]; then
             bp_now_ms
             budget_ms=$((MAX_DOWNTIME * 1000 - (BP_NOW_MS - BP_STOP_MS)))
@@ -113,6 +115,11 @@ extension JobScriptLibrary {
               trap - EXIT INT TERM HUP USR1
               sleep "$((budget_ms / 1000)).$(printf '%03d' $((budget_ms % 1000)))"
               kill -USR1 "$$"
+              # Normally the script's USR1 trap has ended the capture (and this watchdog) by now. Should the
+              # signal be blocked (a parent that blocks signals passes that on), kill the capture outright:
+              # its non-zero status fails the run all the same.
+              sleep 2
+              kill -KILL -- "-$capture_pid" 2>/dev/null
             ) </dev/null >/dev/null 2>&1 &
             BP_WATCHDOG_PID=$!
           fi

@@ -10,7 +10,9 @@ extension JobScriptLibrary {
         bp_on_exit() {
           local rc=$?
           set +e
-          trap '' INT TERM HUP
+          # A second signal must not cut the resume short. Trapped, not ignored (`trap ''`): an ignored
+          # signal stays ignored in every child, so an app a start command launches could never be stopped.
+          trap 'bp_log "signal ignored while the run cleans up"' INT TERM HUP
           trap - USR1 ERR
           bp_stop_watchdog
           if [[ -n $BP_CAPTURE_PID ]]; then

@@ -112,8 +112,10 @@ struct JobScriptHarness {
 
     /// Runs the script with bash; output goes through files, so background processes it leaves behind
     /// cannot keep the test waiting.
-    func runScript(_ script: String, _ arguments: [String] = []) throws -> Result {
-        Self.run("/bin/bash", [script] + arguments, scratch: root)
+    func runScript(_ script: String, _ arguments: [String] = [], path: String? = nil) throws -> Result {
+        var environment = ProcessInfo.processInfo.environment
+        if let path { environment["PATH"] = path + ":" + (environment["PATH"] ?? "/usr/bin:/bin") }
+        return Self.run("/bin/bash", [script] + arguments, scratch: root, environment: environment)
     }
 
     /// Runs `executable` and waits; stdout and stderr through temp files in `scratch` (or the temp dir).
@@ -122,33 +124,57 @@ struct JobScriptHarness {
         let dir = scratch ?? FileManager.default.temporaryDirectory.path
         let id = UUID().uuidString
         let outPath = "\(dir)/.out-\(id)", errPath = "\(dir)/.err-\(id)"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
-            return Result(status: -1, stdout: "", stderr: "cannot open output files")
+        guard let pid = spawn(executable, arguments, stdout: outPath, stderr: errPath, environment: environment) else {
+            return Result(status: -1, stdout: "", stderr: "cannot start \(executable)")
         }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return Result(status: -1, stdout: "", stderr: "\(error)")
-        }
-        process.waitUntilExit()
-        try? out.close()
-        try? err.close()
+        let status = wait(pid)
         let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return Result(status: status, stdout: stdout, stderr: stderr)
+    }
+
+    /// Starts a process the way cron or systemd would: empty signal mask, default signal dispositions
+    /// (Foundation's Process passes on the test runner's blocked signals, which bash cannot trap),
+    /// stdin from /dev/null, stdout and stderr to the given files.
+    static func spawn(_ executable: String, _ arguments: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
+                      environment: [String: String]? = nil) -> pid_t? {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }.sorted()
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0 else { return nil }
+        return pid
+    }
+
+    /// Waits for `pid`; its exit status, or 128 + the signal that ended it.
+    static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// Runs a bash command line (test scaffolding only) and returns its stdout without the final newline.

@@ -355,12 +355,14 @@ bp_preflight() {
 #   start C  (commands: the start commands, in order)
 
 # bp_compose VERB SERVICE...: the plan's compose command on the plan's compose file and project.
+# No `--` before the services: docker-compose 1.29 refuses it for `start`; the plan decoder only
+# accepts compose service names ([A-Za-z0-9][A-Za-z0-9_.-]*), which never look like options.
 bp_compose() {
   local verb=$1
   shift
   local -a cmd=("${COMPOSE_CMD[@]}" -f "$COMPOSE_FILE")
   if [[ -n $COMPOSE_PROJECT ]]; then cmd+=(-p "$COMPOSE_PROJECT"); fi
-  "${cmd[@]}" "$verb" -- "$@" </dev/null >&2
+  "${cmd[@]}" "$verb" "$@" </dev/null >&2
 }
 
 # bp_run_command WHAT CMD: runs one plan-provided quiesce command with `bash -c` (their documented
@@ -548,13 +550,15 @@ bp_stop_watchdog() {
 
 # bp_run_capture DIR: runs bp_capture in the background and waits for it. With max_downtime (and a
 # quiesce) a watchdog sends this script USR1 when the downtime budget, counted from the stop, is spent.
-# Both get their own process group (set -m), so one kill reaches sqlite3 or rsync too.
+# Both get their own process group (set -m), so one kill reaches sqlite3 or rsync too. A signal, not a
+# flag file, so that the script reacts at once: `wait` returns as soon as the trap has run.
 # Returns 0 when the capture succeeded in time.
 bp_run_capture() {
-  local dir=$1 rc budget_ms
+  local dir=$1 rc budget_ms capture_pid
   set -m
   bp_capture "$dir" &
   BP_CAPTURE_PID=$!
+  capture_pid=$BP_CAPTURE_PID
   if ((MAX_DOWNTIME > 0)) && [[ $QUIESCE_METHOD != none ]]; then
     bp_now_ms
     budget_ms=$((MAX_DOWNTIME * 1000 - (BP_NOW_MS - BP_STOP_MS)))
@@ -563,6 +567,11 @@ bp_run_capture() {
       trap - EXIT INT TERM HUP USR1
       sleep "$((budget_ms / 1000)).$(printf '%03d' $((budget_ms % 1000)))"
       kill -USR1 "$$"
+      # Normally the script's USR1 trap has ended the capture (and this watchdog) by now. Should the
+      # signal be blocked (a parent that blocks signals passes that on), kill the capture outright:
+      # its non-zero status fails the run all the same.
+      sleep 2
+      kill -KILL -- "-$capture_pid" 2>/dev/null
     ) </dev/null >/dev/null 2>&1 &
     BP_WATCHDOG_PID=$!
   fi
@@ -849,7 +858,9 @@ bp_record() {
 bp_on_exit() {
   local rc=$?
   set +e
-  trap '' INT TERM HUP
+  # A second signal must not cut the resume short. Trapped, not ignored (`trap ''`): an ignored
+  # signal stays ignored in every child, so an app a start command launches could never be stopped.
+  trap 'bp_log "signal ignored while the run cleans up"' INT TERM HUP
   trap - USR1 ERR
   bp_stop_watchdog
   if [[ -n $BP_CAPTURE_PID ]]; then

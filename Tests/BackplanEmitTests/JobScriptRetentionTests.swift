@@ -1,0 +1,90 @@
+@testable import BackplanCore
+import BackplanEmit
+import Foundation
+import Testing
+
+/// Retention (with the placeholder rules), leftovers of killed runs, targets of other types, dry runs.
+@Suite struct JobScriptRetentionTests {
+    typealias H = JobScriptHarness
+
+    @Test func retentionAppliesThePlaceholderAndRemovesLeftovers() throws {
+        let h = try H()
+        defer { h.remove() }
+        try h.copyFixture()
+        let plan = h.plan(retention: CompiledRetention(keepLast: 3))
+        let dir = h.jobDir(plan)
+        let forged = ["20200101T000000Z", "20200102T000000Z", "20200103T000000Z", "20200104T000000Z"]
+        for id in forged {
+            try H.bash("mkdir -p \(H.q(dir + "/" + id + "/data")) && echo '{}' > \(H.q(dir + "/" + id + "/SNAPSHOT.json"))")
+        }
+        // Left by killed runs: never listed, removed by the next run. A folder without SNAPSHOT.json is
+        // not a snapshot: retention leaves it alone.
+        try H.bash("cd \(H.q(dir)) && mkdir -p .20200105T000000Z.partial/data .20200106T000000Z.deleting 20200107T000000Z/data && echo '{}' > .20200105T000000Z.partial/SNAPSHOT.json")
+        let result = try h.runScript(try h.writeScript(plan))
+        #expect(result.status == 0, "\(result.stderr)")
+        let ids = h.snapshots(plan)
+        try #require(ids.count == 3)
+        #expect(Array(ids.prefix(2)) == ["20200103T000000Z", "20200104T000000Z"], "keep_last 3: the newest three stay")
+        #expect(ids[2] > "2025", "this run's snapshot is kept")
+        #expect(h.jobDirEntries(plan) == ["20200103T000000Z", "20200104T000000Z", "20200107T000000Z", ids[2]])
+        #expect(result.stderr.contains("removing .20200105T000000Z.partial left by an earlier run"))
+        #expect(result.stderr.contains("retention: target local: removing snapshot 20200101T000000Z"))
+    }
+
+    @Test func unsupportedTargetTypesFailThatTargetOnly() throws {
+        let h = try H()
+        defer { h.remove() }
+        try h.copyFixture()
+        var remote = CompiledTarget(name: "b2", type: "rclone")
+        remote.remote = "b2:bucket"
+        let mixed = h.plan(targets: [H.localTarget("local", h.backups), remote, H.localTarget("usb", h.root + "/usb")])
+        let result = try h.runScript(try h.writeScript(mixed))
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("target b2: type rclone is not supported by this script version"))
+        #expect(h.snapshots(mixed).count == 1 && h.snapshots(mixed, target: h.root + "/usb").count == 1)
+        let run = try #require(h.runsLog().last)
+        #expect(run["status"] as? String == "partial" && run["exit"] as? Int == 3)
+        let targets = (run["targets"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? ""):\($0["status"] ?? "")" }
+        #expect(targets == ["b2:failed", "local:ok", "usb:ok"])
+
+        var restic = CompiledTarget(name: "s3", type: "restic")
+        restic.repository = "s3:https://example.com/b"
+        let remoteOnly = h.plan(job: "offsite", targets: [remote, restic])
+        let failed = try h.runScript(try h.writeScript(remoteOnly))
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(failed.stderr.contains("capture into \(h.stateDir)/staging/"))
+        #expect(h.runsLog().last?["status"] as? String == "failed")
+        #expect(try H.bash("ls -A \(H.q(h.stateDir))") == "lock\nruns.jsonl", "staging removed")
+    }
+
+    @Test func dryRunChangesNothing() throws {
+        let h = try H()
+        defer { h.remove() }
+        try h.copyFixture()
+        let plan = h.plan(quiesce: CompiledQuiesce(method: "commands", names: [], stopCommands: ["touch \(H.q(h.root + "/stopped"))"],
+                                                   startCommands: ["true"], maxDowntimeSeconds: nil))
+        let script = try h.writeScript(plan)
+        // Everything below the test folder but the folder itself (the harness writes its output files there).
+        let listing = "cd \(H.q(h.root)) && find . -mindepth 1 -printf '%p %s %T@\\n' | sort"
+        let before = try H.bash(listing)
+        let result = try h.runScript(script, ["--dry-run"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("dry run: would capture database (sqlite)"))
+        #expect(try H.bash(listing) == before)
+        #expect(!FileManager.default.fileExists(atPath: h.stateDir))
+    }
+
+    @Test func secondRunWaitsForTheLock() throws {
+        let h = try H()
+        defer { h.remove() }
+        try h.copyFixture()
+        let plan = h.plan()
+        try FileManager.default.createDirectory(atPath: h.stateDir, withIntermediateDirectories: true)
+        let holder = try #require(H.spawn("/usr/bin/flock", [h.stateDir + "/lock", "sleep", "1.5"]))
+        usleep(300_000)
+        let result = try h.runScript(try h.writeScript(plan))
+        _ = H.wait(holder)
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("holds \(h.stateDir)/lock; waiting for it"))
+    }
+}
