@@ -252,6 +252,28 @@ import Testing
     }
 }
 
+@Suite struct ComposeNameTests {
+    @Test func serviceNamesThatLookLikeOptionsOrCodeAreRefused() {
+        let source = MarkedSource("""
+            version: 1
+            name: test
+            deployment:
+              compose: {file: /c.yaml, service: 1️⃣"-d"}
+              data_dir: /d
+            sources: {db: {path: webui.db, kind: sqlite}}
+            targets: {l: {type: local, path: /b}}
+            jobs:
+              a:
+                schedule: daily
+                targets: [l]
+                quiesce: {stop: [open-webui, 2️⃣"$(touch /tmp/x)", 3️⃣--all]}
+            """)
+        expectDiagnostics(frontEnd(source).diagnostics, in: source, [
+            "1️⃣": .invalidName, "2️⃣": .invalidName, "3️⃣": .invalidName,
+        ])
+    }
+}
+
 extension Job {
     var quiesceServiceStart: Position {
         if case .compose(let services, _) = quiesce { return services[0].start }

@@ -87,7 +87,9 @@ import Testing
                 """, file: "plans/compose-test.yaml")
             let script = try #require(PlanEmitter.files(for: plan).first { $0.path == "nightly.sh" })
             try dir.write("nightly.sh", script.contents, executable: true)
-            let r = try runTool(dir.path + "/nightly.sh", [], environment: podman.environment)
+            // Started as cron or systemd would: a clean signal mask (Foundation's Process passes on the
+            // test runner's blocked signals, which bash can neither trap nor wait through).
+            let r = JobScriptHarness.run("/bin/bash", [dir.path + "/nightly.sh"], scratch: dir.path, environment: podman.environment)
             return (r.status, r.stderr, plan)
         }
 

@@ -148,6 +148,13 @@ struct NodeReader {
         return text.unicodeScalars.allSatisfy { word($0) || $0 == "_" || $0 == "." || $0 == "-" }
     }
 
+    /// Compose's rule for project names: `[a-z0-9][a-z0-9_-]*`.
+    static func isComposeProjectName(_ text: String) -> Bool {
+        func word(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }
+        guard let first = text.unicodeScalars.first, word(first) else { return false }
+        return text.unicodeScalars.allSatisfy { word($0) || $0 == "_" || $0 == "-" }
+    }
+
     static func isValidName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 63 else { return false }
         func allowed(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }

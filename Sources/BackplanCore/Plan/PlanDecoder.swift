@@ -67,13 +67,16 @@ extension NodeReader {
                            required: ["file", "service"])
         {
             let file = cf["file"].flatMap { absolutePath($0, "deployment.compose.file") }
-            var service = cf["service"].flatMap { string($0, "deployment.compose.service") }
+            let service = cf["service"].flatMap { string($0, "deployment.compose.service") }
             if let name = service, !NodeReader.isComposeServiceName(name.value) {
                 report(.invalidName, "'\(name.value)' is not a compose service name", at: name.start, width: name.width,
                        help: "compose service names are letters, digits, '_', '.' and '-', starting with a letter or digit")
-                service = nil
             }
             let project = cf["project"].flatMap { string($0, "deployment.compose.project") }
+            if let name = project, !NodeReader.isComposeProjectName(name.value) {
+                report(.invalidName, "'\(name.value)' is not a compose project name", at: name.start, width: name.width,
+                       help: "compose project names are lowercase letters, digits, '_' and '-', starting with a letter or digit")
+            }
             let command = cf["command"].flatMap {
                 choice($0, "deployment.compose.command",
                        among: ["docker compose", "docker-compose", "podman-compose", "podman compose"])

@@ -554,7 +554,8 @@ bp_stop_watchdog() {
 # flag file, so that the script reacts at once: `wait` returns as soon as the trap has run.
 # Returns 0 when the capture succeeded in time.
 bp_run_capture() {
-  local dir=$1 rc budget_ms capture_pid
+  local dir=$1 rc budget_ms capture_pid flag="$STATE_DIR/watchdog-fired"
+  rm -f -- "$flag"
   set -m
   bp_capture "$dir" &
   BP_CAPTURE_PID=$!
@@ -566,6 +567,7 @@ bp_run_capture() {
     (
       trap - EXIT INT TERM HUP USR1
       sleep "$((budget_ms / 1000)).$(printf '%03d' $((budget_ms % 1000)))"
+      : >"$flag" # says why the capture ended, also when the signal below is blocked
       kill -USR1 "$$"
       # Normally the script's USR1 trap has ended the capture (and this watchdog) by now. Should the
       # signal be blocked (a parent that blocks signals passes that on), kill the capture outright:
@@ -585,6 +587,11 @@ bp_run_capture() {
   done
   BP_CAPTURE_PID=''
   bp_stop_watchdog
+  if [[ -e $flag ]] && ((!BP_TIMED_OUT)); then
+    BP_TIMED_OUT=1
+    bp_error "quiesce: max_downtime of ${MAX_DOWNTIME}s exceeded; the capture was stopped"
+  fi
+  rm -f -- "$flag"
   if ((BP_TIMED_OUT)); then return 1; fi
   if ((rc != 0)); then
     bp_error "capture failed (status $rc)"
