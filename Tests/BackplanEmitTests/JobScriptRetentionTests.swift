@@ -3,11 +3,40 @@ import BackplanEmit
 import Foundation
 import Testing
 
-/// Retention (with the placeholder rules), leftovers of killed runs, targets of other types, dry runs.
+/// Retention, leftovers of killed runs, targets of other types, dry runs.
 @Suite struct JobScriptRetentionTests {
     typealias H = JobScriptHarness
 
-    @Test func retentionAppliesThePlaceholderAndRemovesLeftovers() throws {
+    /// Forged snapshots over two years: after a run, the job folder holds exactly what RetentionPlanner
+    /// (checked against restic itself in RetentionResticOracleTests) keeps of them plus the new snapshot.
+    @Test func retentionKeepsWhatThePlannerKeeps() throws {
+        let h = try H()
+        defer { h.remove() }
+        try h.copyFixture()
+        let policy = CompiledRetention(keepLast: 2, keepDaily: 5, keepWeekly: 4, keepMonthly: 6, keepYearly: 2)
+        let plan = h.plan(retention: policy)
+        let dir = h.jobDir(plan)
+        var forged: [String] = []
+        var rng = SystemRandomNumberGenerator()
+        let start = 1_700_000_000 // 2023-11-14
+        var t = start
+        while t < start + 2 * 365 * 86_400 {
+            t += Int.random(in: 3_600...(5 * 86_400), using: &rng)
+            forged.append(SnapshotTime(secondsSinceEpoch: t)!.id)
+        }
+        forged = Array(Set(forged)).sorted()
+        try H.bash(forged.map { "mkdir -p \(H.q(dir + "/" + $0 + "/data")) && echo '{}' > \(H.q(dir + "/" + $0 + "/SNAPSHOT.json"))" }
+            .joined(separator: " && "))
+        let result = try h.runScript(try h.writeScript(plan))
+        #expect(result.status == 0, "\(result.stderr)")
+        let after = h.snapshots(plan)
+        let newest = try #require(after.last)
+        #expect(!forged.contains(newest))
+        let expected = RetentionPlanner.plan(ids: forged + [newest], policy: RetentionPolicy(policy)).keptIDs.sorted()
+        #expect(after == expected, "kept \(after.count) of \(forged.count + 1); the planner keeps \(expected.count)")
+    }
+
+    @Test func retentionKeepsTheNewestAndRemovesLeftovers() throws {
         let h = try H()
         defer { h.remove() }
         try h.copyFixture()
