@@ -50,6 +50,6 @@ struct InitCommand: ParsableCommand {
             throw ExitCode.failure
         }
         print("wrote \(output)")
-        print("next: save the deployment for CI with 'backplan detect --json\(location.asArguments) > \(PlanFiles.deploymentPath(for: output))', then 'backplan check \(output)'")
+        print("next: save the deployment for CI with 'backplan detect --json\(location.asArguments) > \(Deployment.savedPath(forPlan: output))', then 'backplan check \(output)'")
     }
 }

@@ -45,19 +45,9 @@ enum PlanFiles {
         return .success(Array(data))
     }
 
-    /// `plans/x.yaml` → `plans/x.deployment.json`.
-    static func deploymentPath(for planPath: String) -> String {
-        var base = planPath
-        for suffix in [".yaml", ".yml"] where base.hasSuffix(suffix) {
-            base.removeLast(suffix.count)
-            break
-        }
-        return base + ".deployment.json"
-    }
-
     /// The saved deployment beside a plan: nil when there is none, a diagnostic when it is broken.
     static func savedDeployment(for planPath: String) -> (deployment: Deployment?, path: String, diagnostic: Diagnostic?) {
-        let path = deploymentPath(for: planPath)
+        let path = Deployment.savedPath(forPlan: planPath)
         guard FileManager.default.fileExists(atPath: path) else { return (nil, path, nil) }
         return loadDeployment(at: path)
     }

@@ -12,7 +12,7 @@ public enum PlanLowering {
         guard let dataDir = plan.deployment.dataDir?.value ?? deployment?.dataDir else {
             diagnostics.append(Diagnostic(.dataDirUnknown, "the data dir is not known: the plan gives no data_dir and no deployment is saved",
                                           file: file, at: plan.deployment.start, length: 10,
-                                          help: "add 'data_dir:' to deployment, or save 'backplan detect --json' as \(Self.deploymentFile(for: file))"))
+                                          help: "add 'data_dir:' to deployment, or save 'backplan detect --json' as \(Deployment.savedPath(forPlan: file))"))
             return (nil, diagnostics)
         }
         let compose = plan.deployment.compose.map { c in
@@ -69,15 +69,6 @@ public enum PlanLowering {
             install: InstallPaths(scriptDir: "/usr/local/lib/backplan/\(name)", cronFile: "/etc/cron.d/backplan-\(name)",
                                   unitDir: "/etc/systemd/system"))
         return (compiled, diagnostics)
-    }
-
-    static func deploymentFile(for file: String) -> String {
-        var base = file
-        for suffix in [".yaml", ".yml"] where base.hasSuffix(suffix) {
-            base.removeLast(suffix.count)
-            break
-        }
-        return base + ".deployment.json"
     }
 
     static func lower(_ target: Target) -> CompiledTarget {

@@ -46,6 +46,16 @@ public struct Deployment: Codable, Hashable, Sendable {
     }
 
     public func entry(named name: String) -> DataEntry? { entries.first { $0.name == name } }
+
+    /// Where a plan's deployment is saved: `plans/x.yaml` → `plans/x.deployment.json`.
+    public static func savedPath(forPlan planPath: String) -> String {
+        var base = planPath
+        for suffix in [".yaml", ".yml"] where base.hasSuffix(suffix) {
+            base.removeLast(suffix.count)
+            break
+        }
+        return base + ".deployment.json"
+    }
 }
 
 public struct ComposeInfo: Codable, Hashable, Sendable {
