@@ -28,9 +28,13 @@ step "Generating $PLAN ($JOBS jobs)"
 python3 scripts/gen-bench-plan.py --jobs "$JOBS" >"$PLAN"
 echo "$(wc -l <"$PLAN") lines"
 
-step "One run of: $BACKPLAN check $PLAN"
+step "Compiling it once into $OUT/generated-bench (check compares against it)"
+rm -rf "$OUT/generated-bench"
+"$BACKPLAN" compile "$PLAN" --generated "$OUT/generated-bench" </dev/null >"$OUT/compile-bench.out" 2>&1
+
+step "One run of: $BACKPLAN check $PLAN --generated $OUT/generated-bench"
 status=0
-"$BACKPLAN" check "$PLAN" </dev/null >"$OUT/check.out" 2>&1 || status=$?
+"$BACKPLAN" check "$PLAN" --generated "$OUT/generated-bench" </dev/null >"$OUT/check.out" 2>&1 || status=$?
 tail -n 5 "$OUT/check.out"
 if ((status != 0)); then
   echo "bench: backplan check exited $status on the generated plan (full output: $OUT/check.out)" >&2
@@ -42,7 +46,7 @@ label="check, $JOBS jobs ($commit, $(date -u +%Y-%m-%d), $(nproc) cores)"
 
 step "Measuring: $RUNS runs after $WARMUP warm-up runs (user+sys and peak RSS from rusage)"
 python3 scripts/bench-measure.py --header --runs "$RUNS" --warmup "$WARMUP" --label "$label" \
-  -- "$BACKPLAN" check "$PLAN" | tee "$OUT/result.md"
+  -- "$BACKPLAN" check "$PLAN" --generated "$OUT/generated-bench" | tee "$OUT/result.md"
 
 # compile of every example plan: the first run writes bench-out/generated, the measured runs render
 # every file again and compare it with what is on disk (what `compile` and `check` do every time).
@@ -57,7 +61,7 @@ python3 scripts/bench-measure.py --runs "$RUNS" --warmup "$WARMUP" \
 if command -v hyperfine >/dev/null; then
   step "hyperfine (wall time)"
   hyperfine --shell=none --warmup "$WARMUP" --runs "$RUNS" --style basic \
-    --export-markdown "$OUT/hyperfine.md" "$BACKPLAN check $PLAN"
+    --export-markdown "$OUT/hyperfine.md" "$BACKPLAN check $PLAN --generated $OUT/generated-bench"
   cat "$OUT/hyperfine.md"
 else
   step "hyperfine not installed; skipped"
