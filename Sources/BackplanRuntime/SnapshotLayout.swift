@@ -1,0 +1,97 @@
+import BackplanCore
+import Foundation
+
+/// Where snapshots live on a file-like target (docs/run-contract.md): `<root>/<plan>/<job>/<ID>/` with
+/// `data/`, `MANIFEST.sha256` and `SNAPSHOT.json`; `.<ID>.partial` while a run writes it.
+public struct SnapshotLayout: Sendable, Hashable {
+    /// The target's folder (`path` of a local target).
+    public var root: String
+    public var plan: String
+
+    public init(root: String, plan: String) {
+        self.root = root
+        self.plan = plan
+    }
+
+    public func jobDirectory(_ job: String) -> String { "\(root)/\(plan)/\(job)" }
+    public func snapshotDirectory(job: String, id: String) -> String { "\(jobDirectory(job))/\(id)" }
+    public func partialDirectory(job: String, id: String) -> String { "\(jobDirectory(job))/.\(id).partial" }
+
+    public static let manifestName = "MANIFEST.sha256"
+    public static let recordName = "SNAPSHOT.json"
+
+    /// Complete snapshots of `job` (folders named like an ID that hold SNAPSHOT.json), oldest first.
+    public func completeSnapshots(job: String) -> [String] {
+        let dir = jobDirectory(job)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { SnapshotTime(id: $0) != nil && FileManager.default.fileExists(atPath: "\(dir)/\($0)/\(Self.recordName)") }
+            .sorted()
+    }
+}
+
+/// `SNAPSHOT.json`, as both executors write it (keys sorted, one line).
+public struct SnapshotRecord: Codable, Hashable, Sendable {
+    public struct App: Codable, Hashable, Sendable {
+        public var alembicVersion: String?
+        public init(alembicVersion: String? = nil) { self.alembicVersion = alembicVersion }
+        enum CodingKeys: String, CodingKey { case alembicVersion = "alembic_version" }
+    }
+
+    public struct SourceSummary: Codable, Hashable, Sendable {
+        public var name: String
+        public var kind: String
+        public var path: String
+        public var files: Int
+        public var bytes: Int64
+        public init(name: String, kind: String, path: String, files: Int, bytes: Int64) {
+            self.name = name
+            self.kind = kind
+            self.path = path
+            self.files = files
+            self.bytes = bytes
+        }
+    }
+
+    public var format: Int
+    public var plan: String
+    public var job: String
+    public var id: String
+    /// ISO 8601 UTC, `2026-11-27T03:15:00Z`.
+    public var started: String
+    public var finished: String
+    /// `bash` or `runtime`.
+    public var executor: String
+    public var sources: [SourceSummary]
+    public var downtimeMs: Int
+    public var app: App
+
+    public init(format: Int = 1, plan: String, job: String, id: String, started: String, finished: String, executor: String,
+                sources: [SourceSummary], downtimeMs: Int, app: App) {
+        self.format = format
+        self.plan = plan
+        self.job = job
+        self.id = id
+        self.started = started
+        self.finished = finished
+        self.executor = executor
+        self.sources = sources
+        self.downtimeMs = downtimeMs
+        self.app = app
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, plan, job, id, started, finished, executor, sources, app
+        case downtimeMs = "downtime_ms"
+    }
+
+    /// One line of JSON with sorted keys and a final newline, like the bash executor's.
+    public func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    public static func read(from directory: String) throws -> SnapshotRecord {
+        try JSONDecoder().decode(SnapshotRecord.self, from: Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(SnapshotLayout.recordName)")))
+    }
+}
