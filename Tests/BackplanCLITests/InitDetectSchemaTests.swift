@@ -96,3 +96,23 @@ func makeHostTree(_ dir: borrowing TemporaryDirectory, secretKey: String = "${WE
         for command in ["detect", "init", "check", "schema"] { #expect(r.stdout.contains("  \(command) ")) }
     }
 }
+
+@Suite struct ExplainCommandTests {
+    @Test func explainSaysWhatEachJobDoes() throws {
+        let r = try Backplan.run(["explain", "model-plan-2", "--next", "2"], environment: ["TZ": "UTC"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("job daily-s3: *-*-* 00:30\n  systemd: *-*-* 00:30:00   cron: 30 0 * * *\n"))
+        #expect(r.stdout.contains("  targets: s3 (restic s3:https://s3.eu-central-1.amazonaws.com/example-owui-backups/restic)\n"))
+        #expect(r.stdout.contains("  quiesce: stop compose services open-webui, at most 2m down\n"))
+        #expect(r.stdout.contains("  retention: keep 14 daily, 8 weekly, 12 monthly\n"))
+        let next = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("  next:") && $0.contains("00:30") })
+        #expect(next.split(separator: ",").count == 2)
+        #expect(next.contains("+00:00"))
+    }
+
+    @Test func explainOfABrokenPlanFails() throws {
+        let r = try Backplan.run(["explain", "no-such-plan"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error[BP008]"))
+    }
+}

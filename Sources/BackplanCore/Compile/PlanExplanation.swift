@@ -1,0 +1,59 @@
+import Foundation
+
+/// A compiled plan in words: what each job captures, where it goes, when it runs next.
+public enum PlanExplanation {
+    /// The text `backplan explain` prints; `now` and `zone` make it testable.
+    public static func render(_ plan: CompiledPlan, next count: Int, now: Date, zone: TimeZone) -> String {
+        var out = "plan \(plan.name) (\(plan.source))\n  data dir: \(plan.dataDir)\n  state dir: \(plan.stateDir)\n"
+        if let compose = plan.compose {
+            out += "  compose: \(compose.command.joined(separator: " ")) -f \(compose.file)\(compose.project.map { " -p \($0)" } ?? ""), service \(compose.service)\n"
+        }
+        for job in plan.jobs {
+            out += "\njob \(job.name): \(job.schedule.expression)\n"
+            out += "  systemd: \(job.schedule.onCalendar.joined(separator: "; "))   cron: \(job.schedule.cron)\n"
+            let sources = job.sources.compactMap { plan.source(named: $0) }.map { "\($0.name) (\($0.kind) \($0.path))" }
+            out += "  sources: \(sources.joined(separator: ", "))\n"
+            let targets = job.targets.compactMap { plan.target(named: $0) }.map { "\($0.name) (\(describe($0)))" }
+            out += "  targets: \(targets.joined(separator: ", "))\n"
+            out += "  quiesce: \(describe(job.quiesce))\n"
+            out += "  retention: \(job.retention.map(describe) ?? "none: every snapshot is kept")\n"
+            out += "  verify: \(job.verify)\(job.jitterSeconds.map { "   jitter: up to \(Duration(seconds: $0))" } ?? "")\n"
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = zone
+            formatter.dateFormat = "EEE yyyy-MM-dd HH:mm xxx"
+            let parsed = job.schedule.syntax == "cron" ? try? ScheduleParser.parseCron(job.schedule.expression)
+                : try? ScheduleParser.parseCalendar(job.schedule.expression)
+            let instants = parsed?.nextInstants(after: now, count: count, localTimeZone: zone) ?? []
+            out += "  next: " + (instants.isEmpty ? "never" : instants.map(formatter.string(from:)).joined(separator: ", ")) + "\n"
+        }
+        return out
+    }
+
+    static func describe(_ target: CompiledTarget) -> String {
+        switch target.type {
+        case "local": "local \(target.path ?? "")"
+        case "rclone": "rclone \(target.remote ?? "")"
+        case "restic": "restic \(target.repository ?? "")"
+        default: "rsync \(target.user.map { "\($0)@" } ?? "")\(target.host ?? ""):\(target.path ?? "")"
+        }
+    }
+
+    static func describe(_ quiesce: CompiledQuiesce) -> String {
+        let limit = quiesce.maxDowntimeSeconds.map { ", at most \(Duration(seconds: $0)) down" } ?? ""
+        switch quiesce.method {
+        case "compose": return "stop compose services \(quiesce.names.joined(separator: ", "))\(limit)"
+        case "units": return "stop systemd units \(quiesce.names.joined(separator: ", "))\(limit)"
+        case "commands": return "run \(quiesce.stopCommands.count) stop and \(quiesce.startCommands.count) start commands\(limit)"
+        default: return "none (hot capture)"
+        }
+    }
+
+    static func describe(_ r: CompiledRetention) -> String {
+        let rules: [(Int?, String)] = [(r.keepLast, "last"), (r.keepHourly, "hourly"), (r.keepDaily, "daily"),
+                                       (r.keepWeekly, "weekly"), (r.keepMonthly, "monthly"), (r.keepYearly, "yearly")]
+        var parts = rules.compactMap { count, word in count.map { "\($0) \(word)" } }
+        if let within = r.keepWithinSeconds { parts.append("all within \(Duration(seconds: within))") }
+        return "keep " + parts.joined(separator: ", ")
+    }
+}
