@@ -35,8 +35,8 @@ struct GeneratedTree {
                 result.append(.missing(file.path))
                 continue
             }
-            let actual = String(decoding: data, as: UTF8.self)
-            if actual != file.contents || data != Data(file.contents.utf8) {
+            if data != Data(file.contents.utf8) {
+                let actual = String(decoding: data, as: UTF8.self)
                 result.append(.changed(file.path, diff: Self.shortDiff(expected: file.contents, actual: actual)))
             } else if FileManager.default.isExecutableFile(atPath: path) != file.executable {
                 result.append(.mode(file.path, executable: file.executable))
