@@ -192,3 +192,10 @@ struct SnapshotWorkspace {
                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 }
+
+extension SnapshotWorkspace {
+    /// A single-quoted bash word (test scaffolding).
+    static func q(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
+}
