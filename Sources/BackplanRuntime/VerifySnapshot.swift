@@ -37,7 +37,7 @@ public enum SnapshotVerifier {
             report.problems.append("\(SnapshotLayout.manifestName) or data/ is missing")
             return report
         }
-        let (manifest, badLines) = Manifest.parse(manifestText)
+        let (manifest, badLines) = parseManifest(manifestText)
         report.problems += badLines.map { "\(SnapshotLayout.manifestName) line \($0) cannot be read" }
         let files = regularFiles(under: directory, in: "data")
         report.files = files.count
@@ -63,6 +63,39 @@ public enum SnapshotVerifier {
             }
         }
         return report
+    }
+
+    /// `Manifest.parse`, plus the lines sha256sum escapes (a leading `\\`, then `\\\\` and `\\n` in the
+    /// path) for names holding a backslash or a line break, so such files verify as with `sha256sum -c`.
+    static func parseManifest(_ text: String) -> (manifest: Manifest, badLines: [Int]) {
+        var hashes: [String: String] = [:]
+        var bad: [Int] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            guard line.hasPrefix("\\") else {
+                let parsed = Manifest.parse(String(line))
+                if parsed.badLines.isEmpty { hashes.merge(parsed.manifest.hashes) { $1 } } else { bad.append(index + 1) }
+                continue
+            }
+            let body = line.dropFirst()
+            guard body.count > 66, body.dropFirst(64).hasPrefix("  ") else {
+                bad.append(index + 1)
+                continue
+            }
+            var path = ""
+            var pending = false
+            for character in body.dropFirst(66) {
+                if pending {
+                    path.append(character == "n" ? "\n" : character)
+                    pending = false
+                } else if character == "\\" {
+                    pending = true
+                } else {
+                    path.append(character)
+                }
+            }
+            hashes[path] = String(body.prefix(64))
+        }
+        return (Manifest(hashes: hashes), bad)
     }
 
     /// Relative paths (`data/…`) of the regular files under `directory/sub`, sorted by bytes.

@@ -50,4 +50,18 @@ import Testing
         let report = SnapshotVerifier.verify(snapshot)
         #expect(report.problems.contains { $0.hasPrefix("data/webui.db: PRAGMA integrity_check failed") })
     }
+
+    @Test func namesSha256sumEscapesVerifyLikeSha256sum() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        try Data("odd".utf8).write(to: URL(fileURLWithPath: workspace.dataDir + "/uploads/back\\slash.txt"))
+        try Data("odder".utf8).write(to: URL(fileURLWithPath: workspace.dataDir + "/uploads/line\nbreak.txt"))
+        let id = try workspace.runJobScript()
+        let manifest = try String(contentsOfFile: "\(workspace.jobDir)/\(id)/MANIFEST.sha256", encoding: .utf8)
+        #expect(manifest.contains("\\"))
+        let report = SnapshotVerifier.verify("\(workspace.jobDir)/\(id)")
+        #expect(report.passed, "\(report.problems)")
+        try SnapshotWorkspace.flipByte("\(workspace.jobDir)/\(id)/data/uploads/line\nbreak.txt", at: 0)
+        #expect(SnapshotVerifier.verify("\(workspace.jobDir)/\(id)").problems == ["data/uploads/line\nbreak.txt: content differs from MANIFEST.sha256"])
+    }
 }
