@@ -14,7 +14,7 @@ public enum UploadPathRewriter {
 
     /// `file.path` values under an uploads folder that do not start with `uploadsFolder` (read-only open).
     public static func pathsOutside(database: String, uploadsFolder: String) -> [String] {
-        (try? paths(database: database, readOnly: true))?.map(\.path)
+        (try? paths(database: database))?.map(\.path)
             .filter { relativeUpload($0) != nil && !$0.hasPrefix(uploadsFolder) } ?? []
     }
 
@@ -56,7 +56,7 @@ public enum UploadPathRewriter {
         return changed
     }
 
-    static func paths(database: String, readOnly: Bool) throws(SnapshotStoreError) -> [(rowid: Int64, path: String)] {
+    static func paths(database: String) throws(SnapshotStoreError) -> [(rowid: Int64, path: String)] {
         var db: OpaquePointer?
         let uri = "file:" + SQLiteIntegrity.uriPath(database) + "?immutable=1"
         guard sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK, let db else {
