@@ -1,0 +1,100 @@
+import BackplanCore
+import Foundation
+
+/// A complete snapshot on a target, as `backplan snapshots` lists it.
+public struct StoredSnapshot: Hashable, Sendable {
+    public var target: String
+    public var job: String
+    public var id: String
+    /// The snapshot folder (holding `data/`, `MANIFEST.sha256`, `SNAPSHOT.json`).
+    public var directory: String
+    /// nil when `SNAPSHOT.json` cannot be read.
+    public var record: SnapshotRecord?
+
+    /// The sum of the sources' bytes in `SNAPSHOT.json` (0 when unreadable).
+    public var bytes: Int64 { record?.sources.reduce(0) { $0 + $1.bytes } ?? 0 }
+}
+
+/// Why a snapshot command cannot go on; the message is printed as is, and the command exits 1.
+public struct SnapshotStoreError: Error, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Reads the complete snapshots of a compiled plan on its local targets, in the layout both executors
+/// write (docs/run-contract.md): `<path>/<plan>/<job>/<ID>/` holding `SNAPSHOT.json`; `.ID.partial`
+/// and `.ID.deleting` folders are never listed.
+public struct SnapshotStore: Sendable {
+    public var plan: CompiledPlan
+
+    public init(plan: CompiledPlan) { self.plan = plan }
+
+    /// The targets named (`nil`: every target of the plan), checked to exist and to be local.
+    public func targets(_ name: String?) throws(SnapshotStoreError) -> [CompiledTarget] {
+        let chosen: [CompiledTarget]
+        if let name {
+            guard let target = plan.target(named: name) else {
+                let known = plan.targets.map(\.name).joined(separator: ", ")
+                throw SnapshotStoreError("plan \(plan.name) has no target '\(name)' (its targets: \(known))")
+            }
+            chosen = [target]
+        } else {
+            chosen = plan.targets
+        }
+        for target in chosen where target.type != "local" || target.path == nil {
+            throw SnapshotStoreError("target \(target.name): type \(target.type) is not supported yet")
+        }
+        return chosen
+    }
+
+    /// The job named, checked to exist (`nil`: every job).
+    public func jobs(_ name: String?) throws(SnapshotStoreError) -> [CompiledJob] {
+        guard let name else { return plan.jobs }
+        guard let job = plan.jobs.first(where: { $0.name == name }) else {
+            throw SnapshotStoreError("plan \(plan.name) has no job '\(name)' (its jobs: \(plan.jobs.map(\.name).joined(separator: ", ")))")
+        }
+        return [job]
+    }
+
+    /// The layout of a local target.
+    public func layout(_ target: CompiledTarget) -> SnapshotLayout {
+        SnapshotLayout(root: target.path ?? "", plan: plan.name)
+    }
+
+    /// Complete snapshots of `target` (of `job`, or of every job of the plan), oldest first; two jobs'
+    /// snapshots of the same second are ordered by job name.
+    public func snapshots(on target: CompiledTarget, job: String? = nil) throws(SnapshotStoreError) -> [StoredSnapshot] {
+        let layout = layout(target)
+        var found: [StoredSnapshot] = []
+        for compiled in try jobs(job) {
+            for id in layout.completeSnapshots(job: compiled.name) {
+                let directory = layout.snapshotDirectory(job: compiled.name, id: id)
+                found.append(StoredSnapshot(target: target.name, job: compiled.name, id: id, directory: directory,
+                                            record: try? SnapshotRecord.read(from: directory)))
+            }
+        }
+        return found.sorted { ($0.id, $0.job) < ($1.id, $1.job) }
+    }
+
+    /// The snapshot `selector` (an ID or `latest`) names on `target`, of `job` or of any job.
+    /// `latest` is the newest across jobs when no job is named; an ID held by several jobs needs its job.
+    public func resolve(target: CompiledTarget, job: String?, selector: String) throws(SnapshotStoreError) -> StoredSnapshot {
+        guard selector == "latest" || SnapshotTime(id: selector) != nil else {
+            throw SnapshotStoreError("'\(selector)' is not a snapshot ID (YYYYMMDDTHHMMSSZ) nor latest")
+        }
+        let all = try snapshots(on: target, job: job)
+        let scope = job.map { " job \($0)" } ?? ""
+        guard let newest = all.last else {
+            throw SnapshotStoreError("target \(target.name) holds no snapshot of plan \(plan.name)\(scope)")
+        }
+        if selector == "latest" { return newest }
+        let matches = all.filter { $0.id == selector }
+        guard let match = matches.first else {
+            throw SnapshotStoreError("target \(target.name) holds no snapshot \(selector) of plan \(plan.name)\(scope); see: backplan snapshots \(plan.name) --target \(target.name)")
+        }
+        guard matches.count == 1 else {
+            throw SnapshotStoreError("several jobs have a snapshot \(selector) on target \(target.name); name the job with --job")
+        }
+        return match
+    }
+}

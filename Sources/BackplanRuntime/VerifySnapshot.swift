@@ -1,0 +1,153 @@
+import BackplanCore
+import CSQLite
+import Foundation
+
+/// What checking a snapshot-shaped folder found.
+public struct VerifyReport: Hashable, Sendable {
+    /// The folder checked (a snapshot, or a restore's staging copy).
+    public var directory: String
+    /// Files under `data/`.
+    public var files: Int
+    /// Files with the SQLite header.
+    public var databases: Int
+    /// One line per problem, each naming its file (`data/uploads/x: hash differs from MANIFEST.sha256`).
+    public var problems: [String]
+
+    public var passed: Bool { problems.isEmpty }
+
+    /// restore.sh's summary line: `ok: DIR (…)` or `FAILED: DIR (…)`.
+    public var summary: String {
+        passed
+            ? "ok: \(directory) (\(files) files match MANIFEST.sha256, \(databases) SQLite databases pass integrity_check)"
+            : "FAILED: \(directory) (\(files) files, \(databases) SQLite databases; \(problems.count) problems: \(problems.joined(separator: "; ")))"
+    }
+}
+
+/// Checks a folder laid out as a snapshot (`data/` and `MANIFEST.sha256`), like restore.sh's
+/// `verify_folder`: every listed file has its hash, no file under `data/` is missing from the manifest,
+/// and `PRAGMA integrity_check` prints `ok` for every file starting with the SQLite header (opened
+/// read-only and immutable, so no `-wal`/`-shm` is created). Only reads.
+public enum SnapshotVerifier {
+    public static func verify(_ directory: String) -> VerifyReport {
+        var report = VerifyReport(directory: directory, files: 0, databases: 0, problems: [])
+        let manifestText = try? String(contentsOfFile: "\(directory)/\(SnapshotLayout.manifestName)", encoding: .utf8)
+        var isDirectory: ObjCBool = false
+        guard let manifestText, FileManager.default.fileExists(atPath: directory + "/data", isDirectory: &isDirectory),
+              isDirectory.boolValue else {
+            report.problems.append("\(SnapshotLayout.manifestName) or data/ is missing")
+            return report
+        }
+        let (manifest, badLines) = parseManifest(manifestText)
+        report.problems += badLines.map { "\(SnapshotLayout.manifestName) line \($0) cannot be read" }
+        let files = regularFiles(under: directory, in: "data")
+        report.files = files.count
+        let present = Set(files)
+        for path in manifest.hashes.keys.sorted(by: byteOrder) {
+            guard present.contains(path) else {
+                report.problems.append("\(path): listed in \(SnapshotLayout.manifestName) but missing")
+                continue
+            }
+            let actual = try? FileHash.sha256("\(directory)/\(path)")
+            if actual != manifest.hashes[path] {
+                report.problems.append("\(path): content differs from \(SnapshotLayout.manifestName)")
+            }
+        }
+        for path in files where manifest.hashes[path] == nil {
+            report.problems.append("\(path): not in \(SnapshotLayout.manifestName)")
+        }
+        for path in files where SQLiteFile.header(atPath: "\(directory)/\(path)") != nil {
+            report.databases += 1
+            let result = SQLiteIntegrity.check("\(directory)/\(path)")
+            if result != "ok" {
+                report.problems.append("\(path): PRAGMA integrity_check failed: \(result.prefix(400))")
+            }
+        }
+        return report
+    }
+
+    /// `Manifest.parse`, plus the lines sha256sum escapes (a leading `\\`, then `\\\\` and `\\n` in the
+    /// path) for names holding a backslash or a line break, so such files verify as with `sha256sum -c`.
+    static func parseManifest(_ text: String) -> (manifest: Manifest, badLines: [Int]) {
+        var hashes: [String: String] = [:]
+        var bad: [Int] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            guard line.hasPrefix("\\") else {
+                let parsed = Manifest.parse(String(line))
+                if parsed.badLines.isEmpty { hashes.merge(parsed.manifest.hashes) { $1 } } else { bad.append(index + 1) }
+                continue
+            }
+            let body = line.dropFirst()
+            guard body.count > 66, body.dropFirst(64).hasPrefix("  ") else {
+                bad.append(index + 1)
+                continue
+            }
+            var path = ""
+            var pending = false
+            for character in body.dropFirst(66) {
+                if pending {
+                    path.append(character == "n" ? "\n" : character)
+                    pending = false
+                } else if character == "\\" {
+                    pending = true
+                } else {
+                    path.append(character)
+                }
+            }
+            hashes[path] = String(body.prefix(64))
+        }
+        return (Manifest(hashes: hashes), bad)
+    }
+
+    /// Relative paths (`data/…`) of the regular files under `directory/sub`, sorted by bytes.
+    /// Symbolic links are not followed (rsync keeps them as links; sha256sum would read their target).
+    static func regularFiles(under directory: String, in sub: String) -> [String] {
+        var result: [String] = []
+        let root = directory + "/" + sub
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        while let relative = enumerator.nextObject() as? String {
+            var info = stat()
+            if lstat(root + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                result.append(sub + "/" + relative)
+            }
+        }
+        return result.sorted(by: byteOrder)
+    }
+
+    static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+}
+
+/// `PRAGMA integrity_check` through libsqlite3 on a read-only, immutable connection.
+public enum SQLiteIntegrity {
+    /// `ok`, or what SQLite reported (the check's rows joined, or the open/prepare error).
+    public static func check(_ path: String) -> String {
+        var db: OpaquePointer?
+        let uri = "file:" + uriPath(path) + "?immutable=1"
+        let status = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
+        defer { sqlite3_close_v2(db) }
+        guard status == SQLITE_OK, let db else { return "cannot open (code \(status))" }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nil) == SQLITE_OK else {
+            return String(cString: sqlite3_errmsg(db))
+        }
+        defer { sqlite3_finalize(statement) }
+        var rows: [String] = []
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) {
+                rows.append(String(cString: text))
+            } else if step == SQLITE_DONE {
+                break
+            } else {
+                rows.append(String(cString: sqlite3_errmsg(db)))
+                break
+            }
+        }
+        return rows.isEmpty ? "no result" : rows.joined(separator: "\n")
+    }
+
+    /// A path as a SQLite URI path, with `%`, `?` and `#` percent-encoded.
+    static func uriPath(_ path: String) -> String {
+        path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
+            .replacingOccurrences(of: "#", with: "%23")
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import BackplanCore
+import BackplanRuntime
+import Foundation
+
+/// The PLAN argument of the snapshot commands: a path to `plan.json` (or its folder), or a plan name
+/// read from `generated/<name>/plan.json`.
+struct CompiledPlanOptions: ParsableArguments {
+    @Argument(help: "A compiled plan: a path to plan.json, or a plan name (generated/<name>/plan.json).")
+    var plan: String
+
+    /// The compiled plan, or nil after printing why it cannot be read.
+    func load() -> CompiledPlan? {
+        let path = Self.path(of: plan)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            CommandOutput.error("cannot read \(path): run 'backplan compile' first, or name plan.json by its path")
+            return nil
+        }
+        do {
+            let compiled = try JSONDecoder().decode(CompiledPlan.self, from: data)
+            guard compiled.format == CompiledPlan.currentFormat else {
+                CommandOutput.error("\(path) has format \(compiled.format); this backplan reads format \(CompiledPlan.currentFormat): compile the plan again")
+                return nil
+            }
+            return compiled
+        } catch {
+            CommandOutput.error("\(path) is not a compiled plan (\(error.localizedDescription)): compile the plan again")
+            return nil
+        }
+    }
+
+    /// Where `argument` points: a `.json` path or folder as is, a bare name under `generated/`.
+    static func path(of argument: String) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+            return argument + "/plan.json"
+        }
+        if argument.contains("/") || argument.hasSuffix(".json") { return argument }
+        return "generated/\(argument)/plan.json"
+    }
+}
+
+/// Printing for the snapshot commands: results on stdout, progress and errors on stderr.
+enum CommandOutput {
+    static func print(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func log(_ line: String) {
+        FileHandle.standardError.write(Data("backplan: \(line)\n".utf8))
+    }
+
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+    }
+
+    /// Runs `body`, printing a `SnapshotStoreError` and exiting 1 when it throws one.
+    static func run(_ body: () throws(SnapshotStoreError) -> Void) throws {
+        do {
+            try body()
+        } catch {
+            CommandOutput.error(error.description)
+            throw ExitCode.failure
+        }
+    }
+
+    /// The plan's lock, with its notices on stderr.
+    static func lock(_ plan: CompiledPlan) -> SnapshotStoreLock {
+        SnapshotStoreLock(stateDir: plan.stateDir, notice: log)
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import BackplanRuntime
+import Foundation
+
+/// `backplan snapshots PLAN [--target T] [--json]`.
+struct SnapshotsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshots",
+        abstract: "List the complete snapshots of a plan on its targets, oldest first.")
+
+    @OptionGroup var options: CompiledPlanOptions
+
+    @Option(help: "Only this target.")
+    var target: String?
+
+    @Flag(help: "One JSON array instead of text.")
+    var json = false
+
+    func run() throws {
+        guard let plan = options.load() else { throw ExitCode.failure }
+        let store = SnapshotStore(plan: plan)
+        var all: [StoredSnapshot] = []
+        try CommandOutput.run { () throws(SnapshotStoreError) in
+            for target in try store.targets(target) { all += try store.snapshots(on: target) }
+        }
+        if json {
+            let rows = all.map { SnapshotRow(target: $0.target, job: $0.job, id: $0.id, started: $0.record?.started,
+                                             executor: $0.record?.executor, bytes: $0.bytes, path: $0.directory) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            CommandOutput.print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        if all.isEmpty { CommandOutput.log("no complete snapshot of plan \(plan.name)") }
+        for snapshot in all {
+            CommandOutput.print([snapshot.target, snapshot.job, snapshot.id, snapshot.record?.started ?? "?",
+                                 snapshot.record?.executor ?? "?", String(snapshot.bytes)].joined(separator: " "))
+        }
+    }
+
+    /// One element of `--json`.
+    struct SnapshotRow: Encodable {
+        var target: String
+        var job: String
+        var id: String
+        var started: String?
+        var executor: String?
+        var bytes: Int64
+        var path: String
+    }
+}

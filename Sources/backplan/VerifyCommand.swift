@@ -1,0 +1,46 @@
+import ArgumentParser
+import BackplanRuntime
+import Foundation
+
+/// `backplan verify PLAN [--target T] [--job J] [--snapshot ID|latest] [--deep]`.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a snapshot against its MANIFEST.sha256 and PRAGMA integrity_check.",
+        discussion: "Exit status: 0 when every snapshot checked passes, 1 otherwise (the summary names the bad files).")
+
+    @OptionGroup var options: CompiledPlanOptions
+
+    @Option(help: "Only this target (default: every target).")
+    var target: String?
+
+    @Option(help: "Only this job's snapshots.")
+    var job: String?
+
+    @Option(help: ArgumentHelp("The snapshot: an ID or latest.", valueName: "id"))
+    var snapshot = "latest"
+
+    @Flag(help: "Restore into a temporary folder and check the restored copy there.")
+    var deep = false
+
+    func run() throws {
+        guard let plan = options.load() else { throw ExitCode.failure }
+        let store = SnapshotStore(plan: plan)
+        var failed = false
+        try CommandOutput.run { () throws(SnapshotStoreError) in
+            let targets = try store.targets(target)
+            _ = try store.jobs(job)
+            let lock = CommandOutput.lock(plan)
+            defer { lock.release() }
+            for target in targets {
+                let chosen = try store.resolve(target: target, job: job, selector: snapshot)
+                CommandOutput.log("verifying snapshot \(chosen.job)/\(chosen.id) on target \(target.name)\(deep ? " (deep: restored copy)" : "")")
+                let report = deep ? try SnapshotVerifier.verifyRestored(chosen, log: CommandOutput.log) : SnapshotVerifier.verify(chosen.directory)
+                for problem in report.problems { CommandOutput.log("\(chosen.job)/\(chosen.id): \(problem)") }
+                CommandOutput.print("target \(target.name) snapshot \(chosen.job)/\(chosen.id): \(report.summary)")
+                if !report.passed { failed = true }
+            }
+        }
+        if failed { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,67 @@
+import BackplanRuntime
+import Foundation
+import Testing
+
+/// `backplan verify` on snapshots made by the real bash job script.
+@Suite struct VerifyCommandTests {
+    @Test func aBashSnapshotPassesPlainAndDeep() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        let id = try workspace.runJobScript()
+        let plain = workspace.backplan("verify", ["--target", "local"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("snapshot daily/\(id): ok: "))
+        #expect(plain.stdout.contains("SQLite databases pass integrity_check"))
+        let deep = workspace.backplan("verify", ["--snapshot", id, "--deep"])
+        #expect(deep.status == 0, "\(deep.stderr)")
+        let report = SnapshotVerifier.verify("\(workspace.jobDir)/\(id)")
+        #expect(report.passed)
+        #expect(report.databases == 2)
+    }
+
+    @Test func aFlippedByteInAnUploadIsNamed() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        let id = try workspace.runJobScript()
+        let uploads = "\(workspace.jobDir)/\(id)/data/uploads"
+        let upload = try #require(try FileManager.default.contentsOfDirectory(atPath: uploads).first { !$0.hasPrefix(".") })
+        try SnapshotWorkspace.flipByte("\(uploads)/\(upload)", at: 3)
+        for extra in [[], ["--deep"]] {
+            let result = workspace.backplan("verify", ["--target", "local"] + extra)
+            #expect(result.status == 1)
+            #expect(result.stdout.contains("FAILED"))
+            #expect(result.stdout.contains("data/uploads/\(upload): content differs from MANIFEST.sha256"))
+        }
+    }
+
+    @Test func aCorruptDatabaseFailsIntegrityCheckAndAnExtraFileIsNamed() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        let id = try workspace.runJobScript()
+        let snapshot = "\(workspace.jobDir)/\(id)"
+        // Page 2 onwards: the header stays valid, so the file is still found as a database.
+        try SnapshotWorkspace.flipByte(snapshot + "/data/webui.db", at: 4096 + 8)
+        try SnapshotWorkspace.flipByte(snapshot + "/data/webui.db", at: 4096 + 9)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: snapshot + "/data/uploads/stray.txt"))
+        let result = workspace.backplan("verify", ["--target", "local", "--snapshot", id])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("data/webui.db: content differs from MANIFEST.sha256"))
+        #expect(result.stdout.contains("data/uploads/stray.txt: not in MANIFEST.sha256"))
+        let report = SnapshotVerifier.verify(snapshot)
+        #expect(report.problems.contains { $0.hasPrefix("data/webui.db: PRAGMA integrity_check failed") })
+    }
+
+    @Test func namesSha256sumEscapesVerifyLikeSha256sum() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        try Data("odd".utf8).write(to: URL(fileURLWithPath: workspace.dataDir + "/uploads/back\\slash.txt"))
+        try Data("odder".utf8).write(to: URL(fileURLWithPath: workspace.dataDir + "/uploads/line\nbreak.txt"))
+        let id = try workspace.runJobScript()
+        let manifest = try String(contentsOfFile: "\(workspace.jobDir)/\(id)/MANIFEST.sha256", encoding: .utf8)
+        #expect(manifest.contains("\\"))
+        let report = SnapshotVerifier.verify("\(workspace.jobDir)/\(id)")
+        #expect(report.passed, "\(report.problems)")
+        try SnapshotWorkspace.flipByte("\(workspace.jobDir)/\(id)/data/uploads/line\nbreak.txt", at: 0)
+        #expect(SnapshotVerifier.verify("\(workspace.jobDir)/\(id)").problems == ["data/uploads/line\nbreak.txt: content differs from MANIFEST.sha256"])
+    }
+}
