@@ -1,20 +1,9 @@
 import BackplanCore
+import TestSupport
 import Testing
 
 /// Mutations of a valid plan never trap: every one ends in a plan or in diagnostics with a location.
 @Suite struct FrontEndFuzzTests {
-    /// A small deterministic generator (SplitMix64), so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let alphabet = Array(":{}[],-&*!|>'\"#%@`\n\t ~?yes0123456789ab\u{7F}\u{0}é".utf8)
 
     @Test func mutatedPlansNeverTrap() {

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import BackplanCore
 
@@ -5,17 +6,6 @@ import Testing
 /// second, independent definition ("the newest snapshot of each of the N newest buckets").
 @Suite("Retention: planner properties")
 struct RetentionPropertyTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// IDs spread over a random span (minutes to years) around a random year end or mid-year day.
     static func randomIDs(_ rng: inout SplitMix) -> [String] {
         let start = SnapshotTime(year: Int.random(in: 1999...2030, using: &rng), month: Bool.random(using: &rng) ? 12 : 6,

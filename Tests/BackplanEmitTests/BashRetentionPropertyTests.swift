@@ -1,6 +1,7 @@
 import BackplanCore
 import BackplanEmit
 import Foundation
+import TestSupport
 import Testing
 
 /// The bash function and `RetentionPlanner` agree on thousands of random (seeded) snapshot lists and

@@ -1,6 +1,7 @@
 import BackplanCore
 import BackplanEmit
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs `BashRetention.function` in a real bash, in a temp folder of its own.
@@ -47,17 +48,6 @@ struct BashRetentionHarness {
     }
 }
 
-/// A seeded random number generator (SplitMix64), so every run tests the same cases.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random snapshot lists and policies that hit the edges: year ends (ISO week 53), leap days, bursts
 /// within one second/hour/day, duplicates, junk lines, and `keep_within` exactly at a snapshot.

@@ -2,6 +2,7 @@
 import BackplanEmit
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// A temp folder for one snapshot-command test: a writable copy of the fixture data dir, a state dir,
@@ -148,48 +149,10 @@ struct SnapshotWorkspace {
         if result.status != 0 { throw Failure(description: "status \(result.status): \(result.stderr)\(result.stdout)") }
     }
 
-    /// Runs `executable` with an empty signal mask and default dispositions, stdin from /dev/null,
-    /// stdout and stderr through temp files; waits for it.
+    /// Runs `executable` as cron would start it (TestSupport's CleanProcess).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) -> Result {
-        let dir = FileManager.default.temporaryDirectory.path
-        let id = UUID().uuidString
-        let outPath = "\(dir)/.bp-out-\(id)", errPath = "\(dir)/.bp-err-\(id)"
-        defer {
-            try? FileManager.default.removeItem(atPath: outPath)
-            try? FileManager.default.removeItem(atPath: errPath)
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }.sorted()
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, executable, &actions, &attributes, argv, envp) == 0 else {
-            return Result(status: -1, stdout: "", stderr: "cannot start \(executable)")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let signal = status & 0x7f
-        let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        return Result(status: code, stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        let r = CleanProcess.run(executable, arguments, environment: environment)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
 
