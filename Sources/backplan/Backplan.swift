@@ -10,7 +10,7 @@ struct Backplan: ParsableCommand {
             commit it. Exit status: 0 success, 1 failure (invalid plan), 64 usage error.
             """,
         version: BackplanVersion.current,
-        subcommands: [DetectCommand.self, InitCommand.self, CheckCommand.self, CompileCommand.self, SchemaCommand.self]
+        subcommands: [DetectCommand.self, InitCommand.self, CheckCommand.self, CompileCommand.self, SchemaCommand.self, RunCommand.self]
     )
 }
 
