@@ -72,7 +72,7 @@ extension RunExecutor {
             state.bytes += bytes
             summaries.append(.init(name: source.name, kind: source.kind, path: source.path, files: files, bytes: bytes))
             if alembic == nil, source.kind == "sqlite",
-               let version = try? SQLiteBackup.query(dir + "/data/" + source.path, "SELECT version_num FROM alembic_version LIMIT 1").first,
+               let version = try? SQLiteBackup.query(dir + "/data/" + source.path, "SELECT version_num FROM alembic_version LIMIT 1", copy: true).first,
                !version.isEmpty, version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
                 alembic = version
             }

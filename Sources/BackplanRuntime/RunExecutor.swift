@@ -42,7 +42,10 @@ public final class RunExecutor {
     }
 
     /// Runs the job: exit status 0 (every target done), 1 (nothing published) or 3 (some targets failed).
+    /// Everything it creates is private to the owner (umask 077, like the script); the umask is restored.
     public func run() -> Int32 {
+        let umaskBefore = umask(0o077)
+        defer { umask(umaskBefore) }
         let lock: RunLock
         do { lock = try RunLock(stateDir: plan.stateDir, log: log) } catch {
             log.error("\(error)", step: "lock")

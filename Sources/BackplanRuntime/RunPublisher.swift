@@ -64,7 +64,7 @@ struct RunPublisher {
         for name in job.sources {
             guard let source = plan.source(named: name) else { continue }
             let db = source.kind == "sqlite" ? source.path : source.kind == "chroma" ? source.path + "/chroma.sqlite3" : nil
-            if let db, (try? SQLiteBackup.integrityCheck(snapshot + "/data/" + db)) != "ok" { return false }
+            if let db, (try? SQLiteBackup.integrityCheck(snapshot + "/data/" + db, copy: true)) != "ok" { return false }
         }
         return true
     }

@@ -25,7 +25,7 @@ public struct SQLiteBackup: Sendable {
         unlink(temp)
         do {
             try backup(source, to: temp, cancellation: cancellation)
-            let result = try Self.integrityCheck(temp)
+            let result = try Self.integrityCheck(temp, copy: true)
             guard result == "ok" else {
                 throw RunError("capture: integrity check of the copy of \(source) failed: \(result.prefix(200))")
             }
@@ -64,13 +64,16 @@ public struct SQLiteBackup: Sendable {
     }
 
     /// The rows of `PRAGMA integrity_check`, joined by newlines (`ok` when the database is sound).
-    public static func integrityCheck(_ path: String) throws -> String {
-        (try query(path, "PRAGMA integrity_check")).joined(separator: "\n")
+    public static func integrityCheck(_ path: String, copy: Bool) throws -> String {
+        (try query(path, "PRAGMA integrity_check", copy: copy)).joined(separator: "\n")
     }
 
-    /// The first column of every row of `sql`, on a read-only connection to `path`.
-    public static func query(_ path: String, _ sql: String) throws -> [String] {
-        let db = try open(readOnlyURI(path), flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
+    /// The first column of every row of `sql`. A live source is read through a read-only URI; a copy
+    /// (`copy`) is opened read-write like `sqlite3 FILE` in the bash script, so closing it removes the
+    /// `-wal` and `-shm` files a WAL-mode copy gets, and the snapshot holds the database file alone.
+    public static func query(_ path: String, _ sql: String, copy: Bool) throws -> [String] {
+        let db = copy ? try open(path, flags: SQLITE_OPEN_READWRITE)
+            : try open(readOnlyURI(path), flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
         defer { sqlite3_close_v2(db) }
         sqlite3_busy_timeout(db, 10_000)
         var statement: OpaquePointer?
