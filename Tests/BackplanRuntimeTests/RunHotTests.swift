@@ -1,4 +1,4 @@
-import BackplanCore
+@testable import BackplanCore
 import BackplanRuntime
 import Foundation
 import Testing
