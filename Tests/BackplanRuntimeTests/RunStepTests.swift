@@ -49,6 +49,40 @@ import Testing
         try RunHarness.bash("cd \(RunHarness.q(b)) && sha256sum -c --quiet --strict MANIFEST.sha256")
     }
 
+    @Test func furtherLocalTargetsGetALinkedCopy() throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        let second = h.root + "/second"
+        try FileManager.default.createDirectory(atPath: second, withIntermediateDirectories: true)
+        let plan = h.plan(targets: [RunHarness.localTarget("local", h.backups), RunHarness.localTarget("usb", second)])
+        #expect(try h.runtime(plan).status == 0)
+        sleep(1)
+        #expect(try h.runtime(plan).status == 0)
+        let ids = h.snapshots(plan, target: second)
+        #expect(ids == h.snapshots(plan) && ids.count == 2)
+        let upload = "/data/uploads/efaf13b5-a79d-4e22-a4dd-03adad6667f1_harness-notes-1795750891-30198.txt"
+        let dir = h.jobDir(plan, target: second)
+        #expect(RunHarness.inode(dir + "/" + ids[0] + upload) == RunHarness.inode(dir + "/" + ids[1] + upload))
+        #expect(RunHarness.inode(dir + "/" + ids[1] + upload) != RunHarness.inode(h.jobDir(plan) + "/" + ids[1] + upload))
+        try RunHarness.bash("cd \(RunHarness.q(dir + "/" + ids[1])) && sha256sum -c --quiet --strict MANIFEST.sha256")
+        #expect(!((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix(".") })
+    }
+
+    @Test func waitsForTheLockAndSaysSo() throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        try FileManager.default.createDirectory(atPath: h.stateDir, withIntermediateDirectories: true)
+        let held = h.root + "/held"
+        let holder = try #require(RunHarness.spawn("/usr/bin/flock", [h.stateDir + "/lock", "-c", "touch \(RunHarness.q(held)); sleep 1"]))
+        while !FileManager.default.fileExists(atPath: held) { usleep(10_000) }
+        let (status, log) = try h.runtime(h.plan())
+        _ = RunHarness.wait(holder)
+        #expect(status == 0)
+        #expect(log.first?.contains("holds \(h.stateDir)/lock; waiting for it") == true)
+    }
+
     @Test(arguments: [
         ("*.part", "a/b/c.part", false, true), ("*.part", "c.partx", false, false), ("cache", "x/cache", true, true),
         ("/chroma.sqlite3", "chroma.sqlite3", false, true), ("/chroma.sqlite3", "d/chroma.sqlite3", false, false),
