@@ -35,6 +35,11 @@ import Testing
                 == RunHarness.bash("sqlite3 -readonly \(RunHarness.q(runtimeSnap + "/" + db)) .dump"))
         }
         #expect(try SnapshotRecord.read(from: bashSnap).executor == "bash")
+        #expect(try Self.keys(bashSnap + "/SNAPSHOT.json") == Self.keys(runtimeSnap + "/SNAPSHOT.json"))
+        let runs = h.runsLog()
+        #expect(runs.map { $0["executor"] as? String } == ["bash", "runtime"])
+        #expect(Set(runs[0].keys) == Set(runs[1].keys))
+        #expect(runs[0]["files"] as? Int == runs[1]["files"] as? Int)
 
         // Second runs by the other executor link against the first one's snapshot.
         try h.remove(script: script)
@@ -55,6 +60,11 @@ import Testing
     /// Every entry under `data/`: relative path, type, size, mode; contents for files that are not databases.
     static func tree(_ snapshot: String) throws -> String {
         try RunHarness.bash("cd \(RunHarness.q(snapshot)) && find data -printf '%p %y %m %l\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -printf '%p %s\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -exec sha256sum {} + | LC_ALL=C sort")
+    }
+
+    static func keys(_ file: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+        return (object?.keys.map { $0 } ?? []).sorted()
     }
 
     /// Lines only in `a` (-) or only in `b` (+).

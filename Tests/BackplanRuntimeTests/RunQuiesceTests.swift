@@ -54,6 +54,20 @@ import Testing
         #expect(h.runsLog().first?["status"] as? String == "failed")
     }
 
+    @Test func aFailedStopIsResumed() throws {
+        let h = try RunHarness()
+        defer { Self.cleanUp(h) }
+        try h.copyFixture()
+        var quiesce = Self.commands(h)
+        quiesce.stopCommands[0] += "; exit 3"
+        let plan = h.plan(quiesce: quiesce)
+        let (status, log) = try h.runtime(plan)
+        #expect(status == 1)
+        #expect(Self.events(h) == ["stop", "start"], "\(log)")
+        #expect(log.contains { $0.contains("stopping the app failed (it was started again)") })
+        #expect(h.jobDirEntries(plan).isEmpty)
+    }
+
     @Test func maxDowntimeCancelsALockedCapture() throws {
         let h = try RunHarness()
         defer { Self.cleanUp(h) }
