@@ -76,6 +76,7 @@ public final class RunExecutor {
         try prepareCapture()
         try stopCaptureResume()
         try describeAndSeal()
+        try cancellation.check()
         return publishAll()
     }
 
@@ -87,10 +88,11 @@ public final class RunExecutor {
             throw RunError("quiesce: stopping the app failed (it was started again)")
         }
         let watchdog = startWatchdog()
-        defer { watchdog?.cancel() }
         do {
             try CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
                 .capture(into: state.captureDir ?? "")
+            // The budget covers the capture only: a slow start must not fail a capture made in time.
+            watchdog?.cancel()
         } catch {
             watchdog?.cancel()
             log.error("\(error)", step: "capture")

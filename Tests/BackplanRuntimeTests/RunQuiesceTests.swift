@@ -68,6 +68,17 @@ import Testing
         #expect(h.jobDirEntries(plan).isEmpty)
     }
 
+    @Test func aSlowStartDoesNotSpendTheDowntimeBudget() throws {
+        let h = try RunHarness()
+        defer { Self.cleanUp(h) }
+        try h.copyFixture()
+        var quiesce = Self.commands(h, maxDowntime: 1)
+        quiesce.startCommands[0] = "sleep 1.5; " + quiesce.startCommands[0]
+        let (status, log) = try h.runtime(h.plan(quiesce: quiesce))
+        #expect(status == 0, "\(log)")
+        #expect(Self.events(h) == ["stop", "start"])
+    }
+
     @Test func maxDowntimeCancelsALockedCapture() throws {
         let h = try RunHarness()
         defer { Self.cleanUp(h) }
