@@ -47,7 +47,7 @@ public final class RunExecutor {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
         let lock: RunLock
-        do { lock = try RunLock(stateDir: plan.stateDir, log: log) } catch {
+        do { lock = try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
             log.error("\(error)", step: "lock")
             return 1
         }

@@ -5,8 +5,9 @@ import Foundation
 public final class RunLock {
     private let fd: Int32
 
-    /// Creates the state dir and takes the lock, logging once and waiting when another run holds it.
-    public init(stateDir: String, log: RunLog) throws {
+    /// Creates the state dir and takes the lock, logging once and waiting when another run holds it
+    /// (polling every 100 ms, so that a signal ends the wait).
+    public init(stateDir: String, log: RunLog, cancellation: RunCancellation) throws {
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         chmod(stateDir, 0o700)
         let path = stateDir + "/lock"
@@ -14,11 +15,13 @@ public final class RunLock {
         guard fd >= 0 else { throw RunError("cannot open \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             log.log("another run of plan \(log.plan) holds \(path); waiting for it", step: "lock")
-            while flock(fd, LOCK_EX) != 0 {
-                guard errno == EINTR else {
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR, !cancellation.isCancelled else {
+                    let reason = cancellation.reason ?? "cannot lock \(path): \(String(cString: strerror(errno)))"
                     close(fd)
-                    throw RunError("cannot lock \(path): \(String(cString: strerror(errno)))")
+                    throw RunError(reason)
                 }
+                usleep(100_000)
             }
         }
     }

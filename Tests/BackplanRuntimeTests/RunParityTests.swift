@@ -57,6 +57,27 @@ import Testing
         }
     }
 
+    @Test func theJournalIsTheSameFileForBothExecutors() throws {
+        let h = try RunHarness()
+        defer { RunQuiesceTests.cleanUp(h) }
+        try h.copyFixture()
+        var quiesce = RunQuiesceTests.commands(h)
+        let copy = h.root + "/journal-by-bash"
+        quiesce.stopCommands[0] += "; cp \(RunHarness.q(h.stateDir + "/quiesce")) \(RunHarness.q(copy))"
+        let plan = h.plan(quiesce: quiesce)
+        let script = try h.writeScript(plan)
+        #expect(try h.runScript(script).status == 0)
+        let expected = QuiesceJournal(plan: plan.name, job: "daily", method: "commands", names: [],
+                                      startCommands: quiesce.startCommands)
+        #expect(try String(contentsOfFile: copy, encoding: .utf8) == expected.text, "bash writes what the runtime writes")
+
+        // A journal the runtime left is resumed by the script's --resume.
+        try expected.write(stateDir: h.stateDir)
+        #expect(try h.runScript(script, ["--resume"]).status == 0)
+        #expect(RunQuiesceTests.events(h) == ["stop", "start", "start"])
+        #expect(!FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"))
+    }
+
     /// Every entry under `data/`: relative path, type, size, mode; contents for files that are not databases.
     static func tree(_ snapshot: String) throws -> String {
         try RunHarness.bash("cd \(RunHarness.q(snapshot)) && find data -printf '%p %y %m %l\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -printf '%p %s\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -exec sha256sum {} + | LC_ALL=C sort")
