@@ -66,6 +66,25 @@ struct RunKillTests {
         #expect(Self.eventsBalanced(h))
     }
 
+    @Test func theBashScriptRecoversAKilledRuntimeRun() throws {
+        let h = try RunHarness()
+        defer { RunQuiesceTests.cleanUp(h) }
+        try h.copyFixture()
+        let plan = try Self.lockedPlan(h)
+        let holder = try Self.holdLock(h, seconds: 3)
+        let run = try Self.start(h, planFile: try h.writePlan(plan))
+        Self.waitForLog(h, "capture: source locked")
+        kill(run, SIGKILL)
+        _ = RunHarness.wait(run)
+        _ = RunHarness.wait(holder)
+        #expect(h.jobDirEntries(plan).contains { $0.hasSuffix(".partial") })
+        let result = try h.runScript(try h.writeScript(plan))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("a killed run left the app stopped"))
+        #expect(h.jobDirEntries(plan) == h.snapshots(plan) && h.snapshots(plan).count == 1)
+        #expect(Self.eventsBalanced(h))
+    }
+
     @Test func sigtermResumesAndRecords() throws {
         let h = try RunHarness()
         defer { RunQuiesceTests.cleanUp(h) }
