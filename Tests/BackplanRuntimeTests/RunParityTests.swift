@@ -78,9 +78,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"))
     }
 
-    /// Every entry under `data/`: relative path, type, size, mode; contents for files that are not databases.
+    /// Every entry under `data/`: relative path, type, mode, link target; size, mtime (ns), owner and contents
+    /// of the files that are not databases.
     static func tree(_ snapshot: String) throws -> String {
-        try RunHarness.bash("cd \(RunHarness.q(snapshot)) && find data -printf '%p %y %m %l\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -printf '%p %s\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -exec sha256sum {} + | LC_ALL=C sort")
+        try RunHarness.bash("cd \(RunHarness.q(snapshot)) && find data -printf '%p %y %m %l\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -printf '%p %s %T@ %U:%G\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -exec sha256sum {} + | LC_ALL=C sort")
     }
 
     static func keys(_ file: String) throws -> [String] {
