@@ -21,7 +21,7 @@ import Testing
         let insert = "BEGIN IMMEDIATE; INSERT INTO t(v, pad) VALUES(1, randomblob(3000)); INSERT INTO t(v, pad) VALUES(2, randomblob(3000)); COMMIT;"
         let writer = try #require(RunHarness.spawn("/bin/bash", ["-c", "while [ ! -e \(RunHarness.q(stop)) ]; do echo \(RunHarness.q(insert)); done | sqlite3 -cmd '.timeout 10000' \(RunHarness.q(db))"]))
         defer {
-            FileManager.default.createFile(atPath: stop, contents: nil)
+            _ = FileManager.default.createFile(atPath: stop, contents: nil)
             _ = RunHarness.wait(writer)
         }
         usleep(300_000)
@@ -29,7 +29,7 @@ import Testing
             let (status, log) = try h.runtime(plan)
             #expect(status == 0, "\(log)")
         }
-        FileManager.default.createFile(atPath: stop, contents: nil)
+        _ = FileManager.default.createFile(atPath: stop, contents: nil)
         let ids = h.snapshots(plan)
         #expect(ids.count == 4)
         var counts: [Int] = []
