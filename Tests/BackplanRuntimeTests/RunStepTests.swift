@@ -1,5 +1,5 @@
 @testable import BackplanCore
-import BackplanRuntime
+@testable import BackplanRuntime
 import Foundation
 import Testing
 
@@ -18,6 +18,22 @@ import Testing
         #expect(try RunExecutor(plan: h.plan(retention: CompiledRetention(keepLast: 1)), job: "daily", log: log).dryRun() == 0)
         #expect(log.lines.contains { $0.contains("dry run: retention would remove snapshot \(ids[0])") })
         #expect(h.snapshots(plan) == ids, "a dry run removes nothing")
+    }
+
+    @Test(arguments: ["manifest", "deep"])
+    func aSnapshotFailingVerificationIsWithdrawn(verify: String) throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        let plan = h.plan(verify: verify)
+        #expect(try h.runtime(plan).status == 0)
+        let id = h.snapshots(plan)[0]
+        let snapshot = h.jobDir(plan) + "/" + id
+        try RunHarness.bash("echo corrupt >> \(RunHarness.q(snapshot + "/data/uploads/efaf13b5-a79d-4e22-a4dd-03adad6667f1_harness-notes-1795750891-30198.txt"))")
+        let publisher = RunPublisher(plan: plan, job: plan.jobs[0], id: id, log: RunLog(plan: plan.name, job: "daily", output: .silent),
+                                     cancellation: RunCancellation())
+        #expect(throws: RunError.self) { try publisher.verify(plan.targets[0], snapshot: snapshot) }
+        #expect(h.jobDirEntries(plan).isEmpty, "withdrawn: renamed away and removed")
     }
 
     @Test func dryRunTouchesNothing() throws {
