@@ -12,8 +12,8 @@ struct Backplan: ParsableCommand {
         version: BackplanVersion.current,
         subcommands: [
             DetectCommand.self, InitCommand.self, CheckCommand.self, CompileCommand.self, ExplainCommand.self,
-            SnapshotsCommand.self, VerifyCommand.self, PruneCommand.self, RestoreCommand.self, StatusCommand.self,
-            RecoverCommand.self, SchemaCommand.self,
+            RunCommand.self, SnapshotsCommand.self, VerifyCommand.self, PruneCommand.self, RestoreCommand.self,
+            StatusCommand.self, RecoverCommand.self, SchemaCommand.self,
         ]
     )
 }

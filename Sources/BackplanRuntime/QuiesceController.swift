@@ -1,0 +1,102 @@
+import BackplanCore
+import Foundation
+
+/// Stops the app before the capture and starts it again (steps 3 and 5), journaled like the bash script:
+/// the journal is written and synced before anything is stopped and removed only when every start
+/// succeeded, so a killed run is resumed by the next run of either executor.
+public final class QuiesceController: @unchecked Sendable {
+    private let plan: CompiledPlan
+    private let job: CompiledJob
+    private let log: RunLog
+    private let lock = NSLock()
+    private var stopMs = 0
+    private var downtime = 0
+
+    public init(plan: CompiledPlan, job: CompiledJob, log: RunLog) {
+        self.plan = plan
+        self.job = job
+        self.log = log
+    }
+
+    /// When the stop began (ms since the epoch); 0 when the app was not stopped by this run.
+    public var stopStartedMs: Int { lock.withLock { stopMs } }
+    /// Milliseconds from the stop to the end of the start.
+    public var downtimeMs: Int { lock.withLock { downtime } }
+
+    /// Journals, then stops the app. Throws when a stop failed (the caller resumes).
+    public func stop() throws {
+        let quiesce = job.quiesce
+        guard quiesce.method != "none" else { return }
+        try QuiesceJournal(plan: plan.name, job: job.name, method: quiesce.method, names: quiesce.names,
+                           startCommands: quiesce.startCommands).write(stateDir: plan.stateDir)
+        lock.withLock { stopMs = RunClock.nowMs() }
+        switch quiesce.method {
+        case "compose":
+            log.log("quiesce: stopping compose services: \(quiesce.names.joined(separator: " "))", step: "quiesce")
+            try check(RunProcess.run(composeCommand("stop", quiesce.names)), "stopping compose services")
+        case "units":
+            log.log("quiesce: stopping systemd units: \(quiesce.names.joined(separator: " "))", step: "quiesce")
+            try check(RunProcess.run(["systemctl", "stop", "--"] + quiesce.names), "systemctl stop")
+        default:
+            for (index, command) in quiesce.stopCommands.enumerated() {
+                log.log("quiesce: stop command \(index + 1) of \(quiesce.stopCommands.count)", step: "quiesce")
+                try check(RunProcess.run(["bash", "-c", command]), "stop command \(index + 1)")
+            }
+        }
+        log.log("quiesce: app stopped", step: "quiesce")
+    }
+
+    /// Starts the app as the journal says, if there is one, and removes it. Safe to call on every exit
+    /// path: without a journal it does nothing. Returns false when a start failed (the journal stays).
+    @discardableResult
+    public func resume() -> Bool {
+        lock.withLock {
+            guard let journal = QuiesceJournal.read(stateDir: plan.stateDir) else { return true }
+            guard start(journal) else {
+                log.error("quiesce: starting the app failed; \(QuiesceJournal.path(stateDir: plan.stateDir)) is kept so that the next run or --resume tries again", step: "quiesce")
+                return false
+            }
+            QuiesceJournal.remove(stateDir: plan.stateDir)
+            if stopMs > 0 {
+                downtime = RunClock.nowMs() - stopMs
+                stopMs = 0
+            }
+            log.log("quiesce: app started again (downtime \(downtime) ms)", step: "quiesce")
+            return true
+        }
+    }
+
+    private func start(_ journal: QuiesceJournal) -> Bool {
+        let reversed = Array(journal.names.reversed())
+        switch journal.method {
+        case "compose":
+            log.log("quiesce: starting compose services: \(reversed.joined(separator: " "))", step: "quiesce")
+            return RunProcess.run(composeCommand("start", reversed)) == 0
+        case "units":
+            log.log("quiesce: starting systemd units: \(reversed.joined(separator: " "))", step: "quiesce")
+            return RunProcess.run(["systemctl", "start", "--"] + reversed) == 0
+        case "commands":
+            var ok = true
+            for (index, command) in journal.startCommands.enumerated() {
+                log.log("quiesce: start command \(index + 1) of \(journal.startCommands.count)", step: "quiesce")
+                if RunProcess.run(["bash", "-c", command]) != 0 { ok = false }
+            }
+            return ok
+        default:
+            log.error("quiesce: \(QuiesceJournal.path(stateDir: plan.stateDir)) names no known method", step: "quiesce")
+            return false
+        }
+    }
+
+    /// The plan's compose command on its file and project (no `--`: docker-compose 1.29 refuses it for start).
+    private func composeCommand(_ verb: String, _ services: [String]) -> [String] {
+        guard let compose = plan.compose else { return ["false"] }
+        var words = compose.command + ["-f", compose.file]
+        if let project = compose.project { words += ["-p", project] }
+        return words + [verb] + services
+    }
+
+    private func check(_ status: Int32, _ what: String) throws {
+        if status != 0 { throw RunError("quiesce: \(what) failed (status \(status))") }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// The quiesce journal `<state_dir>/quiesce`, in the bash script's format (docs/run-contract.md): one
+/// `KEY VALUE` line per entry: `format 1`, `plan P`, `job J`, `method M`, then `name N` (stop order) or
+/// `start C` (in order). Either executor resumes the other's journal.
+public struct QuiesceJournal: Hashable, Sendable {
+    public var plan: String
+    public var job: String
+    public var method: String
+    public var names: [String]
+    public var startCommands: [String]
+
+    public init(plan: String, job: String, method: String, names: [String], startCommands: [String]) {
+        self.plan = plan
+        self.job = job
+        self.method = method
+        self.names = names
+        self.startCommands = startCommands
+    }
+
+    public static func path(stateDir: String) -> String { stateDir + "/quiesce" }
+
+    public var text: String {
+        var lines = ["format 1", "plan \(plan)", "job \(job)", "method \(method)"]
+        lines += names.map { "name \($0)" } + startCommands.map { "start \($0)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Reads a journal; unknown keys are ignored, like the bash reader.
+    public static func parse(_ text: String) -> QuiesceJournal {
+        var journal = QuiesceJournal(plan: "", job: "", method: "", names: [], startCommands: [])
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let key = line.prefix { $0 != " " }
+            let value = line.count > key.count ? String(line.dropFirst(key.count + 1)) : String(line)
+            switch key {
+            case "plan": journal.plan = value
+            case "job": journal.job = value
+            case "method": journal.method = value
+            case "name": journal.names.append(value)
+            case "start": journal.startCommands.append(value)
+            default: break
+            }
+        }
+        return journal
+    }
+
+    public static func read(stateDir: String) -> QuiesceJournal? {
+        guard let text = try? String(contentsOfFile: path(stateDir: stateDir), encoding: .utf8) else { return nil }
+        return parse(text)
+    }
+
+    /// Writes `quiesce.new`, fsyncs it, renames it over `quiesce` and fsyncs the folder.
+    public func write(stateDir: String) throws {
+        let final = Self.path(stateDir: stateDir), temp = final + ".new"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw RunError("cannot write \(temp): \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0, rename(temp, final) == 0 else {
+            throw RunError("cannot write \(final): \(String(cString: strerror(errno)))")
+        }
+        Self.syncDirectory(stateDir)
+    }
+
+    /// Removes the journal and fsyncs the folder.
+    public static func remove(stateDir: String) {
+        unlink(path(stateDir: stateDir))
+        syncDirectory(stateDir)
+    }
+
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import BackplanCore
+import Foundation
+
+extension RunExecutor {
+    /// Every exit path after the lock: resume a journaled quiesce, remove what was not published, record
+    /// the run in runs.jsonl and log its end. Returns the exit status (1 when the resume failed).
+    func finish(_ status: Int32) -> Int32 {
+        var rc = status
+        if QuiesceJournal.read(stateDir: plan.stateDir) != nil && !quiesce.resume() { rc = 1 }
+        if let dir = state.captureDir { try? FileManager.default.removeItem(atPath: dir) }
+        try? FileManager.default.removeItem(atPath: plan.stateDir + "/staging")
+        if rc != 0 && rc != 3 { rc = 1 }
+        let record = RunRecord(
+            bytes: state.bytes, downtimeMs: quiesce.downtimeMs,
+            error: rc == 0 ? nil : (log.runError ?? "failed"), executor: "runtime", exit: rc, files: state.files,
+            finished: RunClock.iso(Date()), id: state.id, job: job.name, plan: plan.name,
+            started: state.id.isEmpty ? "" : RunClock.iso(id: state.id), status: RunRecord.status(exit: rc),
+            targets: targets.map { target in
+                let status = state.targetStatus[target.name]
+                return .init(error: status?.ok == true ? nil : (status?.error ?? "not attempted: the run failed before publishing"),
+                             name: target.name, status: status?.ok == true ? "ok" : "failed")
+            })
+        do { try record.append(stateDir: plan.stateDir) } catch { log.error("\(error)", step: "record") }
+        switch rc {
+        case 0: log.log("run \(state.id): ok", step: "end")
+        case 3: log.log("run \(state.id): some targets failed (exit 3)", step: "end")
+        default: log.log("run \(state.id): failed (exit 1)\(log.runError.map { ": \($0)" } ?? "")", step: "end")
+        }
+        return rc
+    }
+
+    /// `--dry-run`: the preflight, then the steps a run would take; creates nothing, takes no lock.
+    public func dryRun() -> Int32 {
+        log.log("dry run: nothing is changed", step: "dry-run")
+        guard RunPreflight.check(plan: plan, sources: sources, targets: targets, log: log) else { return 1 }
+        if QuiesceJournal.read(stateDir: plan.stateDir) != nil {
+            log.log("dry run: would resume the quiesce journaled in \(QuiesceJournal.path(stateDir: plan.stateDir))", step: "dry-run")
+        }
+        log.log("dry run: would lock \(plan.stateDir)/lock", step: "dry-run")
+        switch job.quiesce.method {
+        case "none": log.log("dry run: no quiesce: hot capture", step: "dry-run")
+        case "commands":
+            for command in job.quiesce.stopCommands { log.log("dry run: would stop with: \(command)", step: "dry-run") }
+        default: log.log("dry run: would stop (\(job.quiesce.method)): \(job.quiesce.names.joined(separator: " "))", step: "dry-run")
+        }
+        for source in sources {
+            log.log("dry run: would capture \(source.name) (\(source.kind)) \(source.absolutePath) as data/\(source.path)", step: "dry-run")
+        }
+        if job.quiesce.method != "none" { log.log("dry run: would start the app again", step: "dry-run") }
+        for target in targets {
+            guard target.type == "local" else {
+                log.log("dry run: target \(target.name): type \(target.type) is not supported by this version", step: "dry-run")
+                continue
+            }
+            log.log("dry run: would publish to target \(target.name): \(layout(target).jobDirectory(job.name))/ID, verify: \(job.verify)", step: "dry-run")
+            publisher.applyRetention(target, dryRun: true)
+        }
+        return 0
+    }
+}

@@ -1,0 +1,118 @@
+import BackplanCore
+import Foundation
+
+/// `backplan run`: one run of a job of a compiled plan, the same contract and on-disk layout as the
+/// generated bash script (docs/run-contract.md). Local targets only; other types count as failed.
+public final class RunExecutor {
+    let plan: CompiledPlan
+    let job: CompiledJob
+    let sources: [CompiledSource]
+    let targets: [CompiledTarget]
+    let log: RunLog
+    let cancellation: RunCancellation
+    let quiesce: QuiesceController
+    var state = RunState()
+
+    /// What the run has done so far (runs.jsonl reports it on every exit path).
+    struct RunState {
+        var id = ""
+        var captureDir: String?
+        var captureTarget: Int?
+        var previous: String?
+        var snapshot: String?
+        var targetStatus: [String: (ok: Bool, error: String?)] = [:]
+        var targetSnapshot: [String: String] = [:]
+        var files = 0
+        var bytes: Int64 = 0
+    }
+
+    /// `cancellation` is set by the CLI's signal handler (and by the max_downtime watchdog).
+    public init(plan: CompiledPlan, job name: String, log: RunLog, cancellation: RunCancellation = RunCancellation()) throws {
+        guard plan.format == CompiledPlan.currentFormat else { throw RunError("plan.json has format \(plan.format); this backplan reads \(CompiledPlan.currentFormat)") }
+        guard let job = plan.jobs.first(where: { $0.name == name }) else {
+            throw RunError("plan \(plan.name) has no job \(name) (jobs: \(plan.jobs.map(\.name).joined(separator: ", ")))")
+        }
+        self.plan = plan
+        self.job = job
+        sources = job.sources.compactMap { plan.source(named: $0) }
+        targets = job.targets.compactMap { plan.target(named: $0) }
+        self.log = log
+        self.cancellation = cancellation
+        quiesce = QuiesceController(plan: plan, job: job, log: log)
+    }
+
+    /// Runs the job: exit status 0 (every target done), 1 (nothing published) or 3 (some targets failed).
+    /// Everything it creates is private to the owner (umask 077, like the script); the umask is restored.
+    public func run() -> Int32 {
+        let umaskBefore = umask(0o077)
+        defer { umask(umaskBefore) }
+        let lock: RunLock
+        do { lock = try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
+            log.error("\(error)", step: "lock")
+            return 1
+        }
+        defer { lock.release() }
+        var rc: Int32
+        do { rc = try steps() } catch {
+            log.error("\(error)")
+            rc = 1
+        }
+        return finish(rc)
+    }
+
+    /// Steps 1 to 9; throws what fails the whole run.
+    private func steps() throws -> Int32 {
+        state.id = newID()
+        log.log("run \(state.id): start", step: "start")
+        if QuiesceJournal.read(stateDir: plan.stateDir) != nil {
+            log.log("quiesce: a killed run left the app stopped; resuming it first", step: "quiesce")
+            guard quiesce.resume() else { throw RunError("could not resume the quiesce left by an earlier run") }
+        }
+        cleanLeftovers()
+        guard RunPreflight.check(plan: plan, sources: sources, targets: targets, log: log) else {
+            throw RunError("preflight failed; nothing was stopped")
+        }
+        try cancellation.check()
+        try prepareCapture()
+        try stopCaptureResume()
+        try describeAndSeal()
+        try cancellation.check()
+        return publishAll()
+    }
+
+    /// Steps 3-5: stop, capture under the max_downtime watchdog, start; the downtime is the capture only.
+    private func stopCaptureResume() throws {
+        do { try quiesce.stop() } catch {
+            log.error("\(error)", step: "quiesce")
+            quiesce.resume()
+            throw RunError("quiesce: stopping the app failed (it was started again)")
+        }
+        let watchdog = startWatchdog()
+        do {
+            try CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
+                .capture(into: state.captureDir ?? "")
+            // The budget covers the capture only: a slow start must not fail a capture made in time.
+            watchdog?.cancel()
+        } catch {
+            watchdog?.cancel()
+            log.error("\(error)", step: "capture")
+            quiesce.resume()
+            throw error
+        }
+        guard quiesce.resume() else { throw RunError("the app could not be started again") }
+    }
+
+    /// With max_downtime and a quiesce: cancels the capture when the budget (from the stop) is spent.
+    private func startWatchdog() -> DispatchWorkItem? {
+        guard let seconds = job.quiesce.maxDowntimeSeconds, seconds > 0, job.quiesce.method != "none" else { return nil }
+        let budget = max(1, seconds * 1000 - (RunClock.nowMs() - quiesce.stopStartedMs))
+        let (log, cancellation) = (self.log, self.cancellation)
+        let item = DispatchWorkItem {
+            let message = "quiesce: max_downtime of \(seconds)s exceeded; stopping the capture"
+            cancellation.cancel(message)
+            log.error(message, step: "quiesce")
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(budget), execute: item)
+        return item
+    }
+}

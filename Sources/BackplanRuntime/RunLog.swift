@@ -1,0 +1,80 @@
+import Foundation
+
+/// The run's log: one line per step, `backplan[plan/job]: message` on standard error, or with `json`
+/// one JSON object per line on standard output (`{"job":…,"message":…,"plan":…,"step":…,"time":…}`).
+/// Lines can also be collected in memory (tests). Thread-safe: the watchdog and signal threads log too.
+public final class RunLog: @unchecked Sendable {
+    /// Where lines go.
+    public enum Output: Sendable {
+        case text
+        case json
+        case silent
+    }
+
+    public let plan: String
+    public let job: String
+    private let output: Output
+    private let lock = NSLock()
+    private var collected: [String] = []
+    /// The run's first error (runs.jsonl's `error`).
+    private var firstError: String?
+
+    public init(plan: String, job: String, output: Output = .text) {
+        self.plan = plan
+        self.job = job
+        self.output = output
+    }
+
+    /// Logs one step; `step` names it in JSON output (`lock`, `capture`, `quiesce`, …).
+    public func log(_ message: String, step: String = "run") {
+        let line = "backplan[\(plan)/\(job)]: \(message)"
+        lock.withLock { collected.append(line) }
+        switch output {
+        case .text: FileHandle.standardError.write(Data((line + "\n").utf8))
+        case .json: FileHandle.standardOutput.write(Data((jsonLine(message, step: step) + "\n").utf8))
+        case .silent: break
+        }
+    }
+
+    /// Logs an error; the first one becomes the run's error.
+    public func error(_ message: String, step: String = "run") {
+        lock.withLock { if firstError == nil { firstError = message } }
+        log("error: \(message)", step: step)
+    }
+
+    public var runError: String? { lock.withLock { firstError } }
+    /// Every line logged so far, as text.
+    public var lines: [String] { lock.withLock { collected } }
+
+    private func jsonLine(_ message: String, step: String) -> String {
+        let object: [String: String] = ["plan": plan, "job": job, "step": step, "message": message,
+                                        "time": RunClock.iso(Date())]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Times as the contract writes them: IDs `YYYYMMDDTHHMMSSZ` and ISO 8601 UTC seconds.
+public enum RunClock {
+    /// `2026-11-27T03:15:00Z`.
+    public static func iso(_ date: Date) -> String { format(date, "%04d-%02d-%02dT%02d:%02d:%02dZ") }
+    /// `20261127T031500Z`.
+    public static func id(_ date: Date) -> String { format(date, "%04d%02d%02dT%02d%02d%02dZ") }
+    /// ISO form of an ID.
+    public static func iso(id: String) -> String {
+        let c = Array(id)
+        guard c.count == 16 else { return id }
+        return "\(String(c[0..<4]))-\(String(c[4..<6]))-\(String(c[6..<8]))T\(String(c[9..<11])):\(String(c[11..<13])):\(String(c[13..<15]))Z"
+    }
+
+    /// Milliseconds since the epoch.
+    public static func nowMs() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
+
+    private static func format(_ date: Date, _ pattern: String) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: pattern, Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Starts the commands a run needs (compose, systemctl, `bash -c` quiesce commands) with `posix_spawnp`,
+/// the way cron would: an empty signal mask and default dispositions (the runtime blocks the signals it
+/// waits for, and a child must not inherit that), stdin from /dev/null, stdout and stderr to the log's
+/// standard error. Descriptors the runtime opens are close-on-exec, so children never hold the lock.
+public enum RunProcess {
+    /// Runs `arguments` (searched in PATH) and waits; its exit status, or 128 + the signal that ended it.
+    public static func run(_ arguments: [String]) -> Int32 {
+        guard let pid = spawn(arguments) else { return 127 }
+        return wait(pid)
+    }
+
+    /// Starts `arguments`; nil when it cannot be started.
+    public static func spawn(_ arguments: [String]) -> pid_t? {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard let first = arguments.first,
+              posix_spawnp(&pid, first, &actions, &attributes, argv, environ) == 0 else { return nil }
+        return pid
+    }
+
+    /// Waits for `pid`: its exit status, or 128 + the signal that ended it.
+    public static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            if errno != EINTR { return 127 }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+}
+
+/// Why a run must stop early: a signal, or max_downtime spent. Set from the signal and watchdog threads,
+/// read by the capture between files and while it waits for a locked database.
+public final class RunCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var why: String?
+
+    public init() {}
+
+    /// Records the first reason; later ones are ignored.
+    public func cancel(_ reason: String) { lock.withLock { if why == nil { why = reason } } }
+    public var reason: String? { lock.withLock { why } }
+    public var isCancelled: Bool { reason != nil }
+
+    /// Throws the reason when cancelled.
+    public func check() throws {
+        if let reason { throw RunError(reason) }
+    }
+}

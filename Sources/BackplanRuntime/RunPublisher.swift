@@ -1,0 +1,97 @@
+import BackplanCore
+import Foundation
+
+/// Steps 7 to 9 for local targets: publish (rename, or a linked copy on further targets), verify as the
+/// job says (withdrawing a snapshot that fails) and retention by `RetentionPlanner`.
+struct RunPublisher {
+    var plan: CompiledPlan
+    var job: CompiledJob
+    var id: String
+    var log: RunLog
+    var cancellation: RunCancellation
+
+    func layout(_ target: CompiledTarget) -> SnapshotLayout { SnapshotLayout(root: target.path ?? "", plan: plan.name) }
+
+    /// The newest complete snapshot folder of the job on `target` other than this run's.
+    func previous(_ target: CompiledTarget) -> String? {
+        let layout = layout(target)
+        return layout.completeSnapshots(job: job.name).last { $0 != id }.map { layout.snapshotDirectory(job: job.name, id: $0) }
+    }
+
+    /// Renames the capture folder to its ID; returns the snapshot folder.
+    func publishCaptured(_ target: CompiledTarget, captureDir: String) throws -> String {
+        let final = layout(target).snapshotDirectory(job: job.name, id: id)
+        guard rename(captureDir, final) == 0 else { throw RunError("publishing to \(target.path ?? "") failed") }
+        log.log("target \(target.name): published \(final)", step: "publish")
+        return final
+    }
+
+    /// Copies `snapshot` to a further local target, linked against its own previous snapshot, then renames.
+    func publishCopy(_ target: CompiledTarget, snapshot: String) throws -> String {
+        let layout = layout(target)
+        let part = layout.partialDirectory(job: job.name, id: id), final = layout.snapshotDirectory(job: job.name, id: id)
+        do {
+            try FileManager.default.createDirectory(atPath: layout.jobDirectory(job.name), withIntermediateDirectories: true)
+            try TreeCopier(linkDest: previous(target), cancellation: cancellation).copyTree(snapshot, to: part)
+            guard rename(part, final) == 0 else { throw RunError("rename") }
+        } catch {
+            try? FileManager.default.removeItem(atPath: part)
+            throw RunError("publishing to \(target.path ?? "") failed")
+        }
+        log.log("target \(target.name): published \(final)", step: "publish")
+        return final
+    }
+
+    /// Verifies `snapshot` on `target`; on failure withdraws it and throws.
+    func verify(_ target: CompiledTarget, snapshot: String) throws {
+        guard job.verify != "none" else { return }
+        if verified(snapshot, previous: previous(target)) {
+            log.log("target \(target.name): verified (\(job.verify))", step: "verify")
+            return
+        }
+        let deleting = layout(target).jobDirectory(job.name) + "/.\(id).deleting"
+        if rename(snapshot, deleting) == 0 { try? FileManager.default.removeItem(atPath: deleting) }
+        throw RunError("verification (\(job.verify)) of \(snapshot) failed; the snapshot is withdrawn")
+    }
+
+    private func verified(_ snapshot: String, previous: String?) -> Bool {
+        guard let manifest = try? Manifest.read(from: snapshot) else { return false }
+        let carried = job.verify == "deep" ? [:] : RunManifest.carriedHashes(snapshot: snapshot, previous: previous)
+        for (path, hash) in manifest.hashes where carried[path] != hash {
+            guard (try? FileHash.sha256(snapshot + "/" + path)) == hash else { return false }
+        }
+        guard job.verify == "deep" else { return true }
+        for name in job.sources {
+            guard let source = plan.source(named: name) else { continue }
+            let db = source.kind == "sqlite" ? source.path : source.kind == "chroma" ? source.path + "/chroma.sqlite3" : nil
+            if let db, (try? SQLiteBackup.integrityCheck(snapshot + "/data/" + db, copy: true)) != "ok" { return false }
+        }
+        return true
+    }
+
+    /// Removes the snapshots the job's retention does not keep (never the newest, never this run's).
+    func applyRetention(_ target: CompiledTarget, dryRun: Bool = false) {
+        guard let retention = job.retention else { return }
+        let layout = layout(target)
+        let ids = layout.completeSnapshots(job: job.name)
+        guard let newest = ids.last else { return }
+        var removed = 0
+        for old in RetentionPlanner.plan(ids: ids, policy: RetentionPolicy(retention)).removed where old != newest && old != id {
+            if dryRun {
+                log.log("dry run: retention would remove snapshot \(old) from target \(target.name)", step: "retention")
+                continue
+            }
+            log.log("retention: target \(target.name): removing snapshot \(old)", step: "retention")
+            let dir = layout.snapshotDirectory(job: job.name, id: old), deleting = layout.jobDirectory(job.name) + "/.\(old).deleting"
+            guard rename(dir, deleting) == 0 else {
+                log.log("retention: warning: could not remove \(dir)", step: "retention")
+                continue
+            }
+            removed += 1
+            try? FileManager.default.removeItem(atPath: deleting)
+        }
+        if !dryRun {
+            log.log("retention: target \(target.name): \(ids.count - removed) snapshots kept, \(removed) removed", step: "retention")
+        }
+    }
+}

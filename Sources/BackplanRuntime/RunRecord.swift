@@ -1,0 +1,44 @@
+import Foundation
+
+/// One line of `<state_dir>/runs.jsonl`, the same fields as the bash script's (keys sorted).
+public struct RunRecord: Codable, Hashable, Sendable {
+    public struct Target: Codable, Hashable, Sendable {
+        public var error: String?
+        public var name: String
+        public var status: String
+    }
+
+    public var bytes: Int64
+    public var downtimeMs: Int
+    public var error: String?
+    public var executor: String
+    public var exit: Int32
+    public var files: Int
+    public var finished: String
+    public var id: String
+    public var job: String
+    public var plan: String
+    public var started: String
+    public var status: String
+    public var targets: [Target]
+
+    enum CodingKeys: String, CodingKey {
+        case bytes, error, executor, exit, files, finished, id, job, plan, started, status, targets
+        case downtimeMs = "downtime_ms"
+    }
+
+    /// `ok`, `partial` or `failed` for an exit status.
+    public static func status(exit: Int32) -> String { exit == 0 ? "ok" : exit == 3 ? "partial" : "failed" }
+
+    /// Appends the record as one line to `<stateDir>/runs.jsonl`.
+    public func append(stateDir: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = try encoder.encode(self) + Data("\n".utf8)
+        let path = stateDir + "/runs.jsonl"
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw RunError("cannot append to \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        _ = line.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Copies a folder tree like `rsync -a --link-dest=PREVIOUS`, without a process per file: each regular
+/// file whose previous copy (same relative path under `linkDest`) has the same size, mtime (seconds),
+/// mode and owner is hard-linked to it; every other file is copied (`copy_file_range(2)`, else
+/// read/write) keeping mode, mtime and, as root, owner. Folders and symlinks are recreated; other kinds
+/// (sockets, fifos, devices) are skipped. Memory stays flat: one folder's names at a time.
+public struct TreeCopier: Sendable {
+    public var exclude: TreeCopierExclude
+    /// The same place in the previous snapshot; nil copies everything.
+    public var linkDest: String?
+    public var cancellation: RunCancellation
+    /// Called with a path that vanished while it was copied (rsync's status 24: a warning).
+    public var onVanished: @Sendable (String) -> Void = { _ in }
+
+    public init(exclude: TreeCopierExclude = TreeCopierExclude([]), linkDest: String?, cancellation: RunCancellation) {
+        self.exclude = exclude
+        self.linkDest = linkDest
+        self.cancellation = cancellation
+    }
+
+    /// Copies the contents of folder `source` into `destination` (created; takes `source`'s mode and mtime).
+    public func copyTree(_ source: String, to destination: String) throws {
+        var st = stat()
+        guard lstat(source, &st) == 0 else { throw RunError("capture: cannot read \(source): \(Self.errorText())") }
+        try makeDirectory(destination)
+        try copyChildren(of: source, to: destination, relative: "")
+        try Self.setAttributes(destination, st, isLink: false)
+    }
+
+    /// Copies the single entry `source` as `destination` (its name is matched against the excludes).
+    public func copyEntry(_ source: String, to destination: String) throws {
+        let name = (source as NSString).lastPathComponent
+        var st = stat()
+        guard lstat(source, &st) == 0 else { throw RunError("capture: cannot read \(source): \(Self.errorText())") }
+        if exclude.excludes(name, isDirectory: Self.isDirectory(st)) { return }
+        try copy(source, st, to: destination, relative: name)
+    }
+
+    private func copyChildren(of source: String, to destination: String, relative: String) throws {
+        for name in try Self.names(in: source) {
+            try cancellation.check()
+            let path = source + "/" + name, rel = relative.isEmpty ? name : relative + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0 else {
+                onVanished(path)
+                continue
+            }
+            if exclude.excludes(rel, isDirectory: Self.isDirectory(st)) { continue }
+            try copy(path, st, to: destination + "/" + name, relative: rel)
+        }
+    }
+
+    private func copy(_ path: String, _ st: stat, to dest: String, relative: String) throws {
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            try makeDirectory(dest)
+            try copyChildren(of: path, to: dest, relative: relative)
+            try Self.setAttributes(dest, st, isLink: false)
+        case S_IFREG:
+            if try link(relative, st, to: dest) { return }
+            if try !TreeCopierFile.copy(path, st, to: dest) { onVanished(path) }
+        case S_IFLNK:
+            try copySymlink(path, st, to: dest)
+        default:
+            return
+        }
+    }
+
+    /// Hard-links `dest` to the previous copy of `relative` when it is unchanged; false when it is not.
+    private func link(_ relative: String, _ st: stat, to dest: String) throws -> Bool {
+        guard let linkDest else { return false }
+        let previous = linkDest + "/" + relative
+        var old = stat()
+        guard lstat(previous, &old) == 0, old.st_mode == st.st_mode, old.st_size == st.st_size,
+              old.st_mtim.tv_sec == st.st_mtim.tv_sec, old.st_uid == st.st_uid, old.st_gid == st.st_gid
+        else { return false }
+        return Foundation.link(previous, dest) == 0
+    }
+
+    private func copySymlink(_ path: String, _ st: stat, to dest: String) throws {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else {
+            onVanished(path)
+            return
+        }
+        buffer[count] = 0
+        unlink(dest)
+        guard symlink(buffer, dest) == 0 else { throw RunError("capture: cannot create \(dest): \(Self.errorText())") }
+        try Self.setAttributes(dest, st, isLink: true)
+    }
+
+    private func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw RunError("capture: cannot create \(path): \(Self.errorText())")
+        }
+    }
+
+    /// Mode, owner (as root) and mtime of `path` from `st`.
+    static func setAttributes(_ path: String, _ st: stat, isLink: Bool) throws {
+        if geteuid() == 0 { lchown(path, st.st_uid, st.st_gid) }
+        if !isLink { chmod(path, st.st_mode & 0o7777) }
+        var times = [st.st_atim, st.st_mtim]
+        utimensat(AT_FDCWD, path, &times, isLink ? AT_SYMLINK_NOFOLLOW : 0)
+    }
+
+    static func isDirectory(_ st: stat) -> Bool { st.st_mode & S_IFMT == S_IFDIR }
+
+    /// The names in a folder (without `.` and `..`), sorted by bytes.
+    static func names(in path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw RunError("capture: cannot read \(path): \(errorText())") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    static func errorText() -> String { String(cString: strerror(errno)) }
+}

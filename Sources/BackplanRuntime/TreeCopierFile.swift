@@ -1,0 +1,68 @@
+import Foundation
+
+/// Copies one regular file's bytes and attributes: `copy_file_range(2)` (in-kernel, reflinks where the
+/// file system can), falling back to 1 MiB read/write loops.
+enum TreeCopierFile {
+    private typealias CopyRange = @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
+    /// glibc's copy_file_range, looked up once (the Glibc module does not always export it).
+    private static let copyRange: CopyRange? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "copy_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: CopyRange.self)
+    }()
+
+    /// Copies `source` to a new file `dest`; false when `source` vanished before it could be opened.
+    static func copy(_ source: String, _ st: stat, to dest: String) throws -> Bool {
+        let input = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard input >= 0 else {
+            if errno == ENOENT { return false }
+            throw RunError("capture: cannot read \(source): \(TreeCopier.errorText())")
+        }
+        defer { close(input) }
+        unlink(dest)
+        let output = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw RunError("capture: cannot create \(dest): \(TreeCopier.errorText())") }
+        defer { close(output) }
+        if !copyInKernel(input, output) {
+            try copyByReading(input, output, source: source)
+        }
+        if geteuid() == 0 { fchown(output, st.st_uid, st.st_gid) }
+        fchmod(output, st.st_mode & 0o7777)
+        var times = [st.st_atim, st.st_mtim]
+        futimens(output, &times)
+        return true
+    }
+
+    /// True when copy_file_range copied everything; false when it is unavailable before any byte moved.
+    private static func copyInKernel(_ input: Int32, _ output: Int32) -> Bool {
+        guard let copyRange else { return false }
+        var copied = 0
+        while true {
+            let n = copyRange(input, nil, output, nil, 1 << 30, 0)
+            if n > 0 { copied += n; continue }
+            if n == 0 { return true }
+            if errno == EINTR { continue }
+            if copied == 0 { return false }
+            return false
+        }
+    }
+
+    private static func copyByReading(_ input: Int32, _ output: Int32, source: String) throws {
+        lseek(input, 0, SEEK_SET)
+        ftruncate(output, 0)
+        lseek(output, 0, SEEK_SET)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = read(input, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw RunError("capture: cannot read \(source): \(TreeCopier.errorText())") }
+            if n == 0 { return }
+            var offset = 0
+            while offset < n {
+                let w = buffer[offset..<n].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
+                if w < 0 && errno == EINTR { continue }
+                guard w > 0 else { throw RunError("capture: cannot write a copy of \(source): \(TreeCopier.errorText())") }
+                offset += w
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import BackplanCore
+import BackplanRuntime
+import Foundation
+
+/// `backplan run PLAN JOB`: runs a job of a compiled plan once, like its generated script.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a job of a compiled plan once (the same contract as generated/<plan>/<job>.sh).",
+        discussion: """
+            PLAN is a path to plan.json or a plan name (generated/<name>/plan.json). Local targets only; \
+            other target types count as failed. Logs one line per step on standard error (JSON lines on \
+            standard output with --json). Exit status: 0 every target done, 1 nothing published, \
+            3 some targets failed, 64 usage error.
+            """
+    )
+
+    @Argument(help: "plan.json, or the name of a compiled plan under generated/.")
+    var plan: String
+
+    @Argument(help: "The job to run.")
+    var job: String
+
+    @Flag(help: "Print the steps; change nothing.")
+    var dryRun = false
+
+    @Flag(help: "JSON lines (one object per step) on standard output instead of log lines.")
+    var json = false
+
+    @Option(help: ArgumentHelp("The folder of generated files.", valueName: "dir"))
+    var generated = "generated"
+
+    func run() throws {
+        let path = plan.hasSuffix(".json") || plan.contains("/") ? plan : "\(generated)/\(plan)/plan.json"
+        let compiled: CompiledPlan
+        do {
+            compiled = try JSONDecoder().decode(CompiledPlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            FileHandle.standardError.write(Data("backplan: cannot read compiled plan \(path): \(error.localizedDescription)\n".utf8))
+            throw ExitCode.failure
+        }
+        let log = RunLog(plan: compiled.name, job: job, output: json ? .json : .text)
+        let cancellation = RunCancellation()
+        if !dryRun { RunSignals.install(cancellation, log: log) }
+        let executor: RunExecutor
+        do { executor = try RunExecutor(plan: compiled, job: job, log: log, cancellation: cancellation) } catch {
+            FileHandle.standardError.write(Data("backplan: \(error)\n".utf8))
+            throw ExitCode(64)
+        }
+        let status = dryRun ? executor.dryRun() : executor.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

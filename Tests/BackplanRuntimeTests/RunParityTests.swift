@@ -1,0 +1,106 @@
+@testable import BackplanCore
+import BackplanRuntime
+import Foundation
+import Testing
+
+/// The generated bash script and `backplan run` on the same data: identical data trees and manifests
+/// (SQLite files compared by rows), and each links against the other's snapshot.
+@Suite struct RunParityTests {
+    static let databases = ["data/webui.db", "data/vector_db/chroma.sqlite3"]
+
+    @Test func bashAndRuntimeProduceTheSameSnapshot() throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        try RunHarness.bash("mkdir -p \(RunHarness.q(h.dataDir + "/uploads/deep/er")) && echo hi > \(RunHarness.q(h.dataDir + "/uploads/deep/er/a.txt")) && chmod 640 \(RunHarness.q(h.dataDir + "/uploads/deep/er/a.txt")) && ln -s deep/er/a.txt \(RunHarness.q(h.dataDir + "/uploads/link")) && echo t > \(RunHarness.q(h.dataDir + "/uploads/x.part"))")
+        let bashTarget = h.root + "/bash-backups", runtimeTarget = h.root + "/runtime-backups"
+        try FileManager.default.createDirectory(atPath: bashTarget, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: runtimeTarget, withIntermediateDirectories: true)
+        let bashPlan = h.plan(targets: [RunHarness.localTarget("local", bashTarget)])
+        let runtimePlan = h.plan(targets: [RunHarness.localTarget("local", runtimeTarget)])
+
+        let script = try h.writeScript(bashPlan)
+        let result = try h.runScript(script)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try h.runtime(runtimePlan).status == 0)
+        let bashSnap = h.jobDir(bashPlan, target: bashTarget) + "/" + h.snapshots(bashPlan, target: bashTarget)[0]
+        let runtimeSnap = h.jobDir(runtimePlan, target: runtimeTarget) + "/" + h.snapshots(runtimePlan, target: runtimeTarget)[0]
+
+        let (bashTree, runtimeTree) = (try Self.tree(bashSnap), try Self.tree(runtimeSnap))
+        #expect(Self.difference(bashTree, runtimeTree) == "", "\(Self.difference(bashTree, runtimeTree))")
+        let (bashManifest, runtimeManifest) = (try Self.manifestWithoutDatabases(bashSnap), try Self.manifestWithoutDatabases(runtimeSnap))
+        #expect(Self.difference(bashManifest.joined(separator: "\n"), runtimeManifest.joined(separator: "\n")) == "")
+        for db in Self.databases {
+            #expect(try RunHarness.bash("sqlite3 -readonly \(RunHarness.q(bashSnap + "/" + db)) .dump")
+                == RunHarness.bash("sqlite3 -readonly \(RunHarness.q(runtimeSnap + "/" + db)) .dump"))
+        }
+        #expect(try SnapshotRecord.read(from: bashSnap).executor == "bash")
+        #expect(try Self.keys(bashSnap + "/SNAPSHOT.json") == Self.keys(runtimeSnap + "/SNAPSHOT.json"))
+        let runs = h.runsLog()
+        #expect(runs.map { $0["executor"] as? String } == ["bash", "runtime"])
+        #expect(Set(runs[0].keys) == Set(runs[1].keys))
+        #expect(runs[0]["files"] as? Int == runs[1]["files"] as? Int)
+
+        // Second runs by the other executor link against the first one's snapshot.
+        try h.remove(script: script)
+        sleep(1)
+        #expect(try h.runtime(bashPlan).status == 0)
+        let script2 = try h.writeScript(runtimePlan)
+        #expect(try h.runScript(script2).status == 0)
+        let upload = "/data/uploads/deep/er/a.txt"
+        for (plan, target, first) in [(bashPlan, bashTarget, bashSnap), (runtimePlan, runtimeTarget, runtimeSnap)] {
+            let ids = h.snapshots(plan, target: target)
+            #expect(ids.count == 2)
+            let second = h.jobDir(plan, target: target) + "/" + ids[1]
+            #expect(RunHarness.inode(first + upload) == RunHarness.inode(second + upload))
+            try RunHarness.bash("cd \(RunHarness.q(second)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+        }
+    }
+
+    @Test func theJournalIsTheSameFileForBothExecutors() throws {
+        let h = try RunHarness()
+        defer { RunQuiesceTests.cleanUp(h) }
+        try h.copyFixture()
+        var quiesce = RunQuiesceTests.commands(h)
+        let copy = h.root + "/journal-by-bash"
+        quiesce.stopCommands[0] += "; cp \(RunHarness.q(h.stateDir + "/quiesce")) \(RunHarness.q(copy))"
+        let plan = h.plan(quiesce: quiesce)
+        let script = try h.writeScript(plan)
+        #expect(try h.runScript(script).status == 0)
+        let expected = QuiesceJournal(plan: plan.name, job: "daily", method: "commands", names: [],
+                                      startCommands: quiesce.startCommands)
+        #expect(try String(contentsOfFile: copy, encoding: .utf8) == expected.text, "bash writes what the runtime writes")
+
+        // A journal the runtime left is resumed by the script's --resume.
+        try expected.write(stateDir: h.stateDir)
+        #expect(try h.runScript(script, ["--resume"]).status == 0)
+        #expect(RunQuiesceTests.events(h) == ["stop", "start", "start"])
+        #expect(!FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"))
+    }
+
+    /// Every entry under `data/`: relative path, type, mode, link target; size, mtime (ns), owner and contents
+    /// of the files that are not databases.
+    static func tree(_ snapshot: String) throws -> String {
+        try RunHarness.bash("cd \(RunHarness.q(snapshot)) && find data -printf '%p %y %m %l\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -printf '%p %s %T@ %U:%G\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -exec sha256sum {} + | LC_ALL=C sort")
+    }
+
+    static func keys(_ file: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+        return (object?.keys.map { $0 } ?? []).sorted()
+    }
+
+    /// Lines only in `a` (-) or only in `b` (+).
+    static func difference(_ a: String, _ b: String) -> String {
+        let (left, right) = (Set(a.split(separator: "\n")), Set(b.split(separator: "\n")))
+        return (left.subtracting(right).map { "- \($0)" } + right.subtracting(left).map { "+ \($0)" }).sorted().joined(separator: "\n")
+    }
+
+    static func manifestWithoutDatabases(_ snapshot: String) throws -> [String] {
+        try String(contentsOfFile: snapshot + "/MANIFEST.sha256", encoding: .utf8).split(separator: "\n").map(String.init)
+            .filter { line in !databases.contains { line.hasSuffix("  " + $0) } }
+    }
+}
+
+extension RunHarness {
+    func remove(script: String) throws { try FileManager.default.removeItem(atPath: script) }
+}
