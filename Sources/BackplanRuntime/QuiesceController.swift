@@ -33,14 +33,14 @@ public final class QuiesceController: @unchecked Sendable {
         switch quiesce.method {
         case "compose":
             log.log("quiesce: stopping compose services: \(quiesce.names.joined(separator: " "))", step: "quiesce")
-            try check(RunProcess.run(composeCommand("stop", quiesce.names)), "stopping compose services")
+            try check(ChildProcess.run(composeCommand("stop", quiesce.names)), "stopping compose services")
         case "units":
             log.log("quiesce: stopping systemd units: \(quiesce.names.joined(separator: " "))", step: "quiesce")
-            try check(RunProcess.run(["systemctl", "stop", "--"] + quiesce.names), "systemctl stop")
+            try check(ChildProcess.run(["systemctl", "stop", "--"] + quiesce.names), "systemctl stop")
         default:
             for (index, command) in quiesce.stopCommands.enumerated() {
                 log.log("quiesce: stop command \(index + 1) of \(quiesce.stopCommands.count)", step: "quiesce")
-                try check(RunProcess.run(["bash", "-c", command]), "stop command \(index + 1)")
+                try check(ChildProcess.run(["bash", "-c", command]), "stop command \(index + 1)")
             }
         }
         log.log("quiesce: app stopped", step: "quiesce")
@@ -67,33 +67,12 @@ public final class QuiesceController: @unchecked Sendable {
     }
 
     private func start(_ journal: QuiesceJournal) -> Bool {
-        let reversed = Array(journal.names.reversed())
-        switch journal.method {
-        case "compose":
-            log.log("quiesce: starting compose services: \(reversed.joined(separator: " "))", step: "quiesce")
-            return RunProcess.run(composeCommand("start", reversed)) == 0
-        case "units":
-            log.log("quiesce: starting systemd units: \(reversed.joined(separator: " "))", step: "quiesce")
-            return RunProcess.run(["systemctl", "start", "--"] + reversed) == 0
-        case "commands":
-            var ok = true
-            for (index, command) in journal.startCommands.enumerated() {
-                log.log("quiesce: start command \(index + 1) of \(journal.startCommands.count)", step: "quiesce")
-                if RunProcess.run(["bash", "-c", command]) != 0 { ok = false }
-            }
-            return ok
-        default:
-            log.error("quiesce: \(QuiesceJournal.path(stateDir: plan.stateDir)) names no known method", step: "quiesce")
-            return false
-        }
+        journal.start(plan: plan, log: { self.log.log($0, step: "quiesce") },
+                      error: { self.log.error($0, step: "quiesce") })
     }
 
-    /// The plan's compose command on its file and project (no `--`: docker-compose 1.29 refuses it for start).
     private func composeCommand(_ verb: String, _ services: [String]) -> [String] {
-        guard let compose = plan.compose else { return ["false"] }
-        var words = compose.command + ["-f", compose.file]
-        if let project = compose.project { words += ["-p", project] }
-        return words + [verb] + services
+        QuiesceJournal.composeCommand(plan, verb, services)
     }
 
     private func check(_ status: Int32, _ what: String) throws {

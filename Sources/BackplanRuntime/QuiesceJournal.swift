@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 
 /// The quiesce journal `<state_dir>/quiesce`, in the bash script's format (docs/run-contract.md): one
@@ -76,5 +77,44 @@ public struct QuiesceJournal: Hashable, Sendable {
             fsync(fd)
             close(fd)
         }
+    }
+}
+
+extension QuiesceJournal {
+    /// Starts the app as the journal says, the way the script's `bp_resume` does: compose services and
+    /// units in reverse stop order, start commands with `bash -c` in order. False when any start failed.
+    public func start(plan: CompiledPlan, log: (String) -> Void, error: (String) -> Void) -> Bool {
+        let reversed = Array(names.reversed())
+        switch method {
+        case "compose":
+            guard plan.compose != nil else {
+                error("quiesce: the journal says compose, but plan \(plan.name) has no compose file")
+                return false
+            }
+            log("quiesce: starting compose services: \(reversed.joined(separator: " "))")
+            return ChildProcess.run(Self.composeCommand(plan, "start", reversed)) == 0
+        case "units":
+            log("quiesce: starting systemd units: \(reversed.joined(separator: " "))")
+            return ChildProcess.run(["systemctl", "start", "--"] + reversed) == 0
+        case "commands":
+            var ok = true
+            for (index, command) in startCommands.enumerated() {
+                log("quiesce: start command \(index + 1) of \(startCommands.count)")
+                if ChildProcess.run(["bash", "-c", command]) != 0 { ok = false }
+            }
+            return ok
+        default:
+            error("quiesce: \(Self.path(stateDir: plan.stateDir)) names no known method")
+            return false
+        }
+    }
+
+    /// The plan's compose command on its file and project. No `--` before the services: docker-compose
+    /// 1.29 refuses it for `start`, and the plan decoder admits only compose service names.
+    static func composeCommand(_ plan: CompiledPlan, _ verb: String, _ services: [String]) -> [String] {
+        guard let compose = plan.compose else { return ["false"] }
+        var words = compose.command + ["-f", compose.file]
+        if let project = compose.project { words += ["-p", project] }
+        return words + [verb] + services
     }
 }

@@ -73,7 +73,7 @@ struct AppControl {
         guard let compose else { return }
         log("stopping the app (compose service \(compose.service))")
         stopped = true
-        guard RestoreProcess.run(Self.command(compose, "stop")) == 0 else {
+        guard ChildProcess.run(Self.command(compose, "stop")) == 0 else {
             throw SnapshotStoreError("stopping the app failed (compose service \(compose.service)); nothing was restored")
         }
     }
@@ -83,7 +83,7 @@ struct AppControl {
         guard let compose, stopped, !startTried else { return true }
         startTried = true
         log("starting the app (compose service \(compose.service))")
-        return RestoreProcess.run(Self.command(compose, "start")) == 0
+        return ChildProcess.run(Self.command(compose, "start")) == 0
     }
 
     static func command(_ compose: CompiledCompose, _ verb: String) -> [String] {

@@ -62,7 +62,7 @@ public struct SnapshotRestorer {
         }
         let staging = String(cString: made)
         log("copying snapshot \(snapshot.job)/\(snapshot.id) into \(staging)")
-        let status = RestoreProcess.run(["cp", "-a", "--", snapshot.directory + "/data",
+        let status = ChildProcess.run(["cp", "-a", "--", snapshot.directory + "/data",
                                          snapshot.directory + "/" + SnapshotLayout.manifestName, staging + "/"])
         let report = status == 0 ? SnapshotVerifier.verify(staging) : nil
         guard let report, report.passed else {

@@ -12,7 +12,7 @@ extension SnapshotVerifier {
         let folder = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         log("restoring \(snapshot.job)/\(snapshot.id) into \(folder)")
-        let status = RestoreProcess.run(["cp", "-a", "--", snapshot.directory + "/data",
+        let status = ChildProcess.run(["cp", "-a", "--", snapshot.directory + "/data",
                                          snapshot.directory + "/" + SnapshotLayout.manifestName, folder + "/"])
         guard status == 0 else { throw SnapshotStoreError("copying the snapshot into \(folder) failed (cp -a status \(status))") }
         var report = verify(folder)

@@ -73,7 +73,7 @@ import Testing
         let killed = SnapshotWorkspace.run("/bin/bash", [script])
         #expect(killed.status == 128 + SIGKILL)
         let journal = try String(contentsOfFile: workspace.stateDir + "/quiesce", encoding: .utf8)
-        #expect(RecoverJournal(text: journal).method == "commands")
+        #expect(QuiesceJournal.parse(journal).method == "commands")
 
         let result = workspace.backplan("recover")
         #expect(result.status == 0, "\(result.stderr)")

@@ -1,18 +1,21 @@
 import Foundation
 
-/// Starts the commands a run needs (compose, systemctl, `bash -c` quiesce commands) with `posix_spawnp`,
-/// the way cron would: an empty signal mask and default dispositions (the runtime blocks the signals it
-/// waits for, and a child must not inherit that), stdin from /dev/null, stdout and stderr to the log's
-/// standard error. Descriptors the runtime opens are close-on-exec, so children never hold the lock.
-public enum RunProcess {
-    /// Runs `arguments` (searched in PATH) and waits; its exit status, or 128 + the signal that ended it.
-    public static func run(_ arguments: [String]) -> Int32 {
-        guard let pid = spawn(arguments) else { return 127 }
+/// Starts the commands the runtime needs (compose, systemctl, `bash -c` quiesce commands, cp) with
+/// `posix_spawnp`, the way cron would: an empty signal mask and default dispositions (the runtime blocks
+/// the signals it waits for, and a child must not inherit that), stdin from /dev/null, stdout and stderr
+/// to standard error (their output is log, never a result). Descriptors the runtime opens are
+/// close-on-exec, so children never hold the lock.
+public enum ChildProcess {
+    /// Runs `arguments` (searched in PATH) and waits; its exit status, or 128 + the signal that ended it,
+    /// or 127 when it cannot be started.
+    @discardableResult
+    public static func run(_ arguments: [String], environment: [String: String]? = nil) -> Int32 {
+        guard let pid = spawn(arguments, environment: environment) else { return 127 }
         return wait(pid)
     }
 
-    /// Starts `arguments`; nil when it cannot be started.
-    public static func spawn(_ arguments: [String]) -> pid_t? {
+    /// Starts `arguments` (with `environment`, or this process's); nil when it cannot be started.
+    public static func spawn(_ arguments: [String], environment: [String: String]? = nil) -> pid_t? {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -28,11 +31,16 @@ public enum RunProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, 2, 1)
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer {
+            argv.forEach { free($0) }
+            envp?.forEach { free($0) }
+        }
         var pid: pid_t = 0
-        guard let first = arguments.first,
-              posix_spawnp(&pid, first, &actions, &attributes, argv, environ) == 0 else { return nil }
-        return pid
+        guard let first = arguments.first else { return nil }
+        let status = envp.map { e in e.withUnsafeBufferPointer { posix_spawnp(&pid, first, &actions, &attributes, argv, $0.baseAddress) } }
+            ?? posix_spawnp(&pid, first, &actions, &attributes, argv, environ)
+        return status == 0 ? pid : nil
     }
 
     /// Waits for `pid`: its exit status, or 128 + the signal that ended it.
