@@ -29,7 +29,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["BackplanCore", "BackplanEmit"], path: "Tests/TestSupport"),
         .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore", "TestSupport"]),
         .testTarget(name: "BackplanEmitTests", dependencies: ["BackplanCore", "BackplanEmit", "TestSupport"], exclude: ["Fixtures", "Goldens"]),
         .testTarget(name: "BackplanRuntimeTests", dependencies: ["BackplanCore", "BackplanEmit", "BackplanRuntime", "TestSupport"]),

@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanEmit
 import Foundation
+import TestSupport
 import Testing
 
 /// Plan values holding quotes, `$(…)`, backticks, `;`, globs, spaces, leading dashes and unicode are data:

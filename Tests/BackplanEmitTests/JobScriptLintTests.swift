@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanEmit
 import Foundation
+import TestSupport
 import Testing
 
 /// The rendered scripts parse (`bash -n`), have no shellcheck finding, and hold plan values only in

@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanEmit
 import Foundation
+import TestSupport
 import Testing
 
 /// Quiesce by `commands` with a real background "app": a writer loop the stop command kills and the

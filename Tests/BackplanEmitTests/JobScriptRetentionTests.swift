@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanEmit
 import Foundation
+import TestSupport
 import Testing
 
 /// Retention, leftovers of killed runs, targets of other types, dry runs.

@@ -1,6 +1,7 @@
 import BackplanCore
 import BackplanEmit
 import Foundation
+import TestSupport
 import Testing
 
 /// Hot runs of the generated script over a copy of the real Open WebUI data dir.

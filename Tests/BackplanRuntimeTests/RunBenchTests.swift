@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// Figures, not a check: the bash script and `backplan run` (the binary) on the fixture plus 3000 small

@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// A writer commits paired rows in WAL mode all the time; every snapshot must be sound and hold whole pairs.

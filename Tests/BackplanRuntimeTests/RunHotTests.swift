@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// `backplan run` on a hot copy of the fixture: the snapshot, its manifest, SNAPSHOT.json and runs.jsonl.

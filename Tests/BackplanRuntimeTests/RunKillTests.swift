@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// `backplan run` (the built binary) killed or signalled mid-run: nothing partial is listed, earlier

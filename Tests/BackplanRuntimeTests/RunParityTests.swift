@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// The generated bash script and `backplan run` on the same data: identical data trees and manifests

@@ -1,6 +1,7 @@
 @testable import BackplanCore
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// Quiesce by commands: a background "app" that records its stops and starts.

@@ -1,6 +1,7 @@
 @testable import BackplanCore
 @testable import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// Smaller steps of `backplan run`: retention, verify, dry run, excludes, the CLI's JSON lines.

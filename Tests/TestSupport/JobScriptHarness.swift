@@ -1,57 +1,56 @@
 @testable import BackplanCore
 import BackplanEmit
 import Foundation
-import TestSupport
 
 /// A temp folder for one job-script test: a writable copy of the fixture data dir, a state dir, a
 /// backups folder, and helpers to render, write and run the script with real tools.
-struct JobScriptHarness {
+public struct JobScriptHarness {
     /// The repository's read-only Open WebUI 0.12.4 data dir (never written to).
-    static let fixtureData = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    public static let fixtureData = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fixtures/openwebui-0.12.4/data").path
 
-    let root: String
+    public let root: String
 
     /// `component` is put in the data dir, state dir and target paths (hostile tests put odd bytes there).
-    init(component: String = "") throws {
+    public init(component: String = "") throws {
         root = FileManager.default.temporaryDirectory.path + "/backplan-jobscript-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         self.component = component
     }
 
-    let component: String
+    public let component: String
 
-    var dataDir: String { root + "/data\(component)" }
-    var stateDir: String { root + "/state\(component)" }
-    var backups: String { root + "/backups\(component)" }
+    public var dataDir: String { root + "/data\(component)" }
+    public var stateDir: String { root + "/state\(component)" }
+    public var backups: String { root + "/backups\(component)" }
 
     /// Copies the fixture data dir (cp -a, then makes it writable) and creates the backups folder.
-    func copyFixture() throws {
+    public func copyFixture() throws {
         try Self.check(Self.run("/bin/cp", ["-a", "--", Self.fixtureData, dataDir]))
         try Self.check(Self.run("/bin/chmod", ["-R", "u+w", "--", dataDir]))
         try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
     }
 
-    func remove() {
+    public func remove() {
         _ = Self.run("/bin/chmod", ["-R", "u+rwx", "--", root])
         try? FileManager.default.removeItem(atPath: root)
     }
 
     // MARK: Plans
 
-    static func source(_ name: String, _ kind: String, _ path: String, dataDir: String, exclude: [String] = []) -> CompiledSource {
+    public static func source(_ name: String, _ kind: String, _ path: String, dataDir: String, exclude: [String] = []) -> CompiledSource {
         CompiledSource(name: name, kind: kind, path: path, absolutePath: dataDir + "/" + path, exclude: exclude)
     }
 
-    static func localTarget(_ name: String, _ path: String) -> CompiledTarget {
+    public static func localTarget(_ name: String, _ path: String) -> CompiledTarget {
         var target = CompiledTarget(name: name, type: "local")
         target.path = path
         return target
     }
 
     /// A plan over the fixture's database, uploads and vector_db into one local target `local`.
-    func plan(name: String = "openwebui", job: String = "daily", quiesce: CompiledQuiesce = .none,
+    public func plan(name: String = "openwebui", job: String = "daily", quiesce: CompiledQuiesce = .none,
               retention: CompiledRetention? = nil, verify: String = "manifest",
               targets: [CompiledTarget]? = nil, compose: CompiledCompose? = nil) -> CompiledPlan {
         let targets = targets ?? [Self.localTarget("local", backups)]
@@ -73,30 +72,30 @@ struct JobScriptHarness {
     }
 
     /// Renders the plan's first job and writes it as `<root>/<job>.sh`; returns its path.
-    func writeScript(_ plan: CompiledPlan) throws -> String {
+    public func writeScript(_ plan: CompiledPlan) throws -> String {
         let path = root + "/\(plan.jobs[0].name).sh"
         try JobScriptEmitter.render(plan, job: plan.jobs[0]).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     /// `<backups>/<plan>/<job>`.
-    func jobDir(_ plan: CompiledPlan, target: String? = nil) -> String {
+    public func jobDir(_ plan: CompiledPlan, target: String? = nil) -> String {
         "\(target ?? backups)/\(plan.name)/\(plan.jobs[0].name)"
     }
 
     /// Complete snapshot IDs in the job folder (named like an ID and holding SNAPSHOT.json), sorted.
-    func snapshots(_ plan: CompiledPlan, target: String? = nil) -> [String] {
+    public func snapshots(_ plan: CompiledPlan, target: String? = nil) -> [String] {
         let dir = jobDir(plan, target: target)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return names.filter { !$0.hasPrefix(".") && FileManager.default.fileExists(atPath: "\(dir)/\($0)/SNAPSHOT.json") }.sorted()
     }
 
     /// Every entry of the job folder (hidden ones included), sorted.
-    func jobDirEntries(_ plan: CompiledPlan) -> [String] {
+    public func jobDirEntries(_ plan: CompiledPlan) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: jobDir(plan))) ?? []).sorted()
     }
 
-    func runsLog() -> [[String: Any]] {
+    public func runsLog() -> [[String: Any]] {
         let text = (try? String(contentsOfFile: stateDir + "/runs.jsonl", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -105,61 +104,67 @@ struct JobScriptHarness {
 
     // MARK: Processes
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Result {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// Runs the script with bash; output goes through files, so background processes it leaves behind
     /// cannot keep the test waiting.
-    func runScript(_ script: String, _ arguments: [String] = [], path: String? = nil) throws -> Result {
+    public func runScript(_ script: String, _ arguments: [String] = [], path: String? = nil) throws -> Result {
         var environment = ProcessInfo.processInfo.environment
         if let path { environment["PATH"] = path + ":" + (environment["PATH"] ?? "/usr/bin:/bin") }
         return Self.run("/bin/bash", [script] + arguments, scratch: root, environment: environment)
     }
 
     /// Runs `executable` and waits, as cron would start it (TestSupport's CleanProcess).
-    static func run(_ executable: String, _ arguments: [String], scratch: String? = nil,
+    public static func run(_ executable: String, _ arguments: [String], scratch: String? = nil,
                     environment: [String: String]? = nil) -> Result {
         let r = CleanProcess.run(executable, arguments, scratch: scratch, environment: environment)
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
-    static func spawn(_ executable: String, _ arguments: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
+    public static func spawn(_ executable: String, _ arguments: [String], stdout: String = "/dev/null", stderr: String = "/dev/null",
                       environment: [String: String]? = nil) -> pid_t? {
         CleanProcess.spawn(executable, arguments, stdout: stdout, stderr: stderr, environment: environment)
     }
 
-    static func wait(_ pid: pid_t) -> Int32 { CleanProcess.wait(pid) }
+    public static func wait(_ pid: pid_t) -> Int32 { CleanProcess.wait(pid) }
 
     /// Runs a bash command line (test scaffolding only) and returns its stdout without the final newline.
     @discardableResult
-    static func bash(_ command: String) throws -> String {
+    public static func bash(_ command: String) throws -> String {
         let result = run("/bin/bash", ["-c", command])
         try check(result)
         return result.stdout.hasSuffix("\n") ? String(result.stdout.dropLast()) : result.stdout
     }
 
     /// One value from sqlite3 (`-readonly` unless told).
-    static func sqlite(_ database: String, _ sql: String) throws -> String {
+    public static func sqlite(_ database: String, _ sql: String) throws -> String {
         let result = run("/usr/bin/sqlite3", [database, sql])
         try check(result)
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func check(_ result: Result) throws {
+    public static func check(_ result: Result) throws {
         if result.status != 0 {
             throw Failure(description: "status \(result.status): \(result.stderr)\(result.stdout)")
         }
     }
 
     /// A single-quoted bash word (test scaffolding; the emitter's own quoting is `Shell.quote`).
-    static func q(_ value: String) -> String {
+    public static func q(_ value: String) -> String {
         "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }
