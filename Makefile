@@ -26,7 +26,7 @@ test: deps
 	$(SWIFT) build --product backplan
 	BACKPLAN=$(DEBUG_BIN) scripts/schema-check.sh
 
-## demo: a demo Open WebUI deployment under .demo/, then `backplan detect` and `backplan check`
+## demo: a demo Open WebUI under .demo/: detect, check, compile, run the daily job (script, then backplan run) under a writer, restore, verify
 demo: deps
 	$(SWIFT) build --product backplan
 	BACKPLAN=$(DEBUG_BIN) scripts/demo.sh

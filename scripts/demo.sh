@@ -6,7 +6,8 @@
 #   .demo/opt/open-webui/data/                 a copy of fixtures/openwebui-0.12.4/data
 # then runs `backplan detect --root .demo --compose /opt/open-webui/docker-compose.yaml` and
 # `backplan check` (every plan under plans/), compiles a demo plan whose paths point into .demo/, runs
-# its daily job twice while a writer commits paired rows into webui.db, restores the latest snapshot
+# its daily job twice (the generated script, then `backplan run`) while a writer commits paired rows
+# into webui.db, restores the latest snapshot
 # into .demo/restored with the generated restore.sh (which verifies it), and shows what it holds.
 # The binary is ${BACKPLAN:-.build/debug/backplan} (`make demo` builds it first).
 set -euo pipefail
@@ -133,8 +134,9 @@ sleep 1
 step "Run 1 of $DEMO/generated/demo/daily.sh (hot: the writer keeps writing)"
 "$DEMO/generated/demo/daily.sh"
 sleep 1
-step "Run 2 (unchanged uploads are hard-linked, their hashes carried over)"
-"$DEMO/generated/demo/daily.sh"
+step "Run 2, by backplan's own runtime: $BACKPLAN run $DEMO/generated/demo/plan.json daily"
+echo "(same contract: unchanged uploads are hard-linked to run 1's snapshot, their hashes carried over)"
+"$BACKPLAN" run "$DEMO/generated/demo/plan.json" daily
 kill "$WRITER" 2>/dev/null || true
 wait "$WRITER" 2>/dev/null || true
 trap - EXIT
@@ -155,7 +157,7 @@ sqlite3 "file:$ABS/restored/webui.db?mode=ro" \
 
 mapfile -t ids < <(find "$DEMO/backups/demo/daily" -mindepth 1 -maxdepth 1 -name '2*' -printf '%f\n' | sort)
 upload=$(cd "$DATA/uploads" && find . -type f -printf '%P\n' | head -n 1)
-step "Hard links between the two snapshots (same inode = stored once)"
+step "Hard links between the two snapshots, one per executor (same inode = stored once)"
 stat -c '%i %n' "$DEMO/backups/demo/daily/${ids[0]}/data/uploads/$upload" "$DEMO/backups/demo/daily/${ids[1]}/data/uploads/$upload"
 
 step "Done. The demo deployment, its snapshots and the restore stay in $DEMO/ until the next run or make clean."
