@@ -554,10 +554,12 @@ bp_stop_watchdog() {
 # flag file, so that the script reacts at once: `wait` returns as soon as the trap has run.
 # Returns 0 when the capture succeeded in time.
 bp_run_capture() {
-  local dir=$1 rc budget_ms capture_pid flag="$STATE_DIR/watchdog-fired"
-  rm -f -- "$flag"
+  local dir=$1 rc budget_ms capture_pid flag="$STATE_DIR/watchdog-fired" errfile="$STATE_DIR/capture-error"
+  rm -f -- "$flag" "$errfile"
   set -m
-  bp_capture "$dir" &
+  # The capture's first error is set in the background subshell; it comes back through errfile so
+  # runs.jsonl records it rather than only the capture's exit status.
+  { bp_capture "$dir" || { printf '%s' "$BP_ERROR" >"$errfile"; exit 1; }; } &
   BP_CAPTURE_PID=$!
   capture_pid=$BP_CAPTURE_PID
   if ((MAX_DOWNTIME > 0)) && [[ $QUIESCE_METHOD != none ]]; then
@@ -592,6 +594,8 @@ bp_run_capture() {
     bp_error "quiesce: max_downtime of ${MAX_DOWNTIME}s exceeded; the capture was stopped"
   fi
   rm -f -- "$flag"
+  if [[ -z $BP_ERROR && -s $errfile ]] && ((!BP_TIMED_OUT)); then BP_ERROR=$(<"$errfile"); fi
+  rm -f -- "$errfile"
   if ((BP_TIMED_OUT)); then return 1; fi
   if ((rc != 0)); then
     bp_error "capture failed (status $rc)"
