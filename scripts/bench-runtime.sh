@@ -85,11 +85,11 @@ targets: {local: {type: local, path: $P/backups}}
 jobs:
   hot: {schedule: \"*-*-* 03:15\", targets: [local], retention: {keep_last: 2}, quiesce: none}")
 
-  local -a run_t run_m sq_t sq_m cp_t cp_m cap_t hash_t
+  local -a run_t run_m sq_t sq_m cp_t cp_m cap_t hash_t sc_t sc_m
   local i t m c
   for ((i = 1; i <= ROUNDS; i++)); do
-    local order=(run sqlite cp)
-    ((i % 2 == 0)) && order=(cp sqlite run)
+    local order=(run sqlite cp script)
+    ((i % 2 == 0)) && order=(script cp sqlite run)
     for what in "${order[@]}"; do
       rm -rf "$P/backups" "$P/copy"/*
       sync
@@ -107,12 +107,16 @@ jobs:
           cap_t+=("${c% *}") hash_t+=("${c#* }")
           ;;
         sqlite)
-          read -r t m < <(timed "p1-sqlite-$i" sqlite3 "$P/data/webui.db" ".backup '$P/copy/webui.db'")
+          read -r t m < <(timed "p1-sqlite-$i" sqlite3 -readonly "$P/data/webui.db" ".backup '$P/copy/webui.db'")
           sq_t+=("$t") sq_m+=("$m")
           ;;
         cp)
           read -r t m < <(timed "p1-cp-$i" cp "$P/data/webui.db" "$P/copy/webui.db")
           cp_t+=("$t") cp_m+=("$m")
+          ;;
+        script)
+          read -r t m < <(timed "p1-script-$i" "$OUT/generated/bench-sqlite/hot.sh")
+          sc_t+=("$t") sc_m+=("$m")
           ;;
       esac
       echo "round $i $what: ${t}s ${m} KiB"
@@ -130,8 +134,10 @@ jobs:
     printf '| of which manifest: SHA-256 of the copy (log line times) | %s | | |\n' "$(median "${hash_t[@]}")"
     printf '| sqlite3 SRC .backup DEST | %.2f | %.1f | %s |\n' "$st" "$(awk -v k="$(median "${sq_m[@]}")" 'BEGIN {print k / 1024}')" "$(ratio "$rt" "$st")"
     printf '| cp SRC DEST (main file only, no WAL) | %.2f | %.1f | %s |\n' "$ct" "$(awk -v k="$(median "${cp_m[@]}")" 'BEGIN {print k / 1024}')" "$(ratio "$rt" "$ct")"
+    printf '| the generated job script (same job: sqlite3 .backup, integrity_check, sha256sum) | %.2f | %.1f | %s |\n' "$(median "${sc_t[@]}")" "$(awk -v k="$(median "${sc_m[@]}")" 'BEGIN {print k / 1024}')" "$(ratio "$rt" "$(median "${sc_t[@]}")")"
     printf '\ncapture / sqlite3 .backup: %s; capture / cp: %s\n\n' "$(ratio "$ca" "$st")" "$(ratio "$ca" "$ct")"
   } | tee -a "$OUT/result.md"
+  echo "WAL after the rounds (never checkpointed by them): $(stat -c %s "$P/data/webui.db-wal") bytes"
   rm -rf "$P"
 }
 
@@ -232,38 +238,56 @@ jobs:
     retention: {keep_last: 100}
     quiesce: {commands: {stop: [\"echo stop \$(date +%s.%N) >> $stamps\"], start: [\"echo start \$(date +%s.%N) >> $stamps\"]}}")
   window() { awk '$1 == "stop" {s = $2} $1 == "start" {e = $2} END {printf "%.3f", e - s}' "$stamps"; }
-  sync
-  : >"$stamps"
-  local total1 w1 total2 w2 gt gw
-  total1=$(elapsed "$BACKPLAN" run "$pj" cold)
-  w1=$(window)
-  echo "first run: total $total1 s, window $w1 s"
-  sleep 1
-  : >"$stamps"
-  total2=$(elapsed "$BACKPLAN" run "$pj" cold)
-  w2=$(window)
-  echo "second run (nothing changed): total $total2 s, window $w2 s"
-  rm -rf "$P/backups"
-  sync
+  # one run: "total window sqlite_capture files_capture" (capture lines timed through stamp)
+  onerun() {
+    local s=$EPOCHREALTIME e
+    : >"$stamps"
+    "$BACKPLAN" run "$pj" cold --json 2>"$OUT/p3-run.err" | stamp >"$OUT/p3-run.log"
+    e=$EPOCHREALTIME
+    printf '%s %s %s\n' "$(awk -v a="$s" -v b="$e" 'BEGIN {printf "%.3f", b - a}')" "$(window)" \
+      "$(awk '/capture: source database/ {d = $1} /capture: source uploads/ {u = $1} /capture: done/ {e = $1}
+        END {printf "%.3f %.3f", u - d, e - u}' "$OUT/p3-run.log")"
+  }
   # the backup guide: stop, cp -a everything, start (the script times itself)
   guide() {
     local s=$EPOCHREALTIME
     echo "stop $(date +%s.%N)" >"$stamps"
     cp -a "$P/data" "$P/guide/data"
     echo "start $(date +%s.%N)" >>"$stamps"
-    awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.3f\n", b - a}'
+    printf '%s %s\n' "$(awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.3f", b - a}')" "$(window)"
   }
-  gt=$(guide)
-  gw=$(window)
-  echo "guide: total $gt s, window $gw s"
+  local -a f_t f_w f_db f_up s_t s_w g_t g_w
+  local i t w db up
+  for ((i = 1; i <= ROUNDS; i++)); do
+    local order=(run guide)
+    ((i % 2 == 0)) && order=(guide run)
+    for what in "${order[@]}"; do
+      rm -rf "$P/backups" "$P/guide/data"
+      sync
+      if [[ $what == run ]]; then
+        read -r t w db up < <(onerun)
+        f_t+=("$t") f_w+=("$w") f_db+=("$db") f_up+=("$up")
+        echo "round $i first run: total $t s, window $w s (database $db s, uploads $up s)"
+        sleep 1 # a new snapshot ID
+        read -r t w db up < <(onerun)
+        s_t+=("$t") s_w+=("$w")
+        echo "round $i second run (nothing changed): total $t s, window $w s"
+      else
+        read -r t w < <(guide)
+        g_t+=("$t") g_w+=("$w")
+        echo "round $i guide: total $t s, window $w s"
+      fi
+    done
+  done
   {
-    echo "### Part 3: quiesce window over a ${BIG_MIB} MiB data dir (one run each)"
+    echo "### Part 3: quiesce window over a ${BIG_MIB} MiB data dir ($ROUNDS rounds, medians)"
     echo
     echo "| what | window stop -> start (s) | total (s) |"
     echo "|---|---:|---:|"
-    printf '| backplan run, first (everything copied) | %s | %s |\n' "$w1" "$total1"
-    printf '| backplan run, second (nothing changed) | %s | %s |\n' "$w2" "$total2"
-    printf '| guide: stop; cp -a; start | %s | %s |\n\n' "$gw" "$gt"
+    printf '| backplan run, first (everything copied; database %s s, uploads %s s) | %s | %s |\n' \
+      "$(median "${f_db[@]}")" "$(median "${f_up[@]}")" "$(median "${f_w[@]}")" "$(median "${f_t[@]}")"
+    printf '| backplan run, second (uploads unchanged: hard links) | %s | %s |\n' "$(median "${s_w[@]}")" "$(median "${s_t[@]}")"
+    printf '| guide: stop; cp -a; start | %s | %s |\n\n' "$(median "${g_w[@]}")" "$(median "${g_t[@]}")"
   } | tee -a "$OUT/result.md"
   rm -rf "$P"
 }
