@@ -176,7 +176,17 @@ targets: {local: {type: local, path: $P/backups}}
 jobs:
   daily: {schedule: \"*-*-* 03:15\", targets: [local], retention: {keep_last: 100}}")
   echo "first run: $(elapsed "$BACKPLAN" run "$pj" daily) s"
-  local -a run_t rs_t
+  # one run: "total capture manifest verify" (log lines timed through stamp)
+  onerun() {
+    local s=$EPOCHREALTIME e
+    "$BACKPLAN" run "$pj" daily --json 2>"$OUT/p2-run.err" | stamp >"$OUT/p2-run.log"
+    e=$EPOCHREALTIME
+    awk -v a="$s" -v b="$e" '/capture: source/ {c = $1} /capture: done/ {d = $1} /"step":"manifest"/ {m = $1}
+      /"step":"publish"/ {p = $1} /"step":"verify"/ {v = $1}
+      END {printf "%.3f %.3f %.3f %.3f\n", b - a, d - c, m - d, v - p}' "$OUT/p2-run.log"
+  }
+  local -a run_t rs_t cap_t man_t ver_t
+  local c m v
   local i prev t
   for ((i = 1; i <= ROUNDS; i++)); do
     # change 1% of the files: new content, new size, new mtime
@@ -195,14 +205,15 @@ PY
     sleep 1 # a new snapshot ID
     rm -rf "$P/rsync/run"
     if ((i % 2)); then
-      run_t+=("$(elapsed "$BACKPLAN" run "$pj" daily)")
+      read -r t c m v < <(onerun)
       rs_t+=("$(elapsed rsync -a --link-dest="$prev/data/uploads" "$P/data/uploads/" "$P/rsync/run/")")
     else
       rs_t+=("$(elapsed rsync -a --link-dest="$prev/data/uploads" "$P/data/uploads/" "$P/rsync/run/")")
-      run_t+=("$(elapsed "$BACKPLAN" run "$pj" daily)")
+      read -r t c m v < <(onerun)
     fi
+    run_t+=("$t") cap_t+=("$c") man_t+=("$m") ver_t+=("$v")
     t=$(find "$P/backups/bench-files/daily" -mindepth 1 -maxdepth 1 -name '2*' | wc -l)
-    echo "round $i: run ${run_t[-1]} s, rsync ${rs_t[-1]} s ($t snapshots)"
+    echo "round $i: run ${run_t[-1]} s (capture $c, manifest $m, verify $v), rsync ${rs_t[-1]} s ($t snapshots)"
   done
   local rt st
   rt=$(median "${run_t[@]}") st=$(median "${rs_t[@]}")
@@ -211,7 +222,12 @@ PY
     echo
     echo "| what | backplan run | rsync -a --link-dest | ratio |"
     echo "|---|---:|---:|---:|"
-    printf '| second run, %s files, %s changed | %.3f s | %.3f s | %s |\n\n' "$FILES" "$((FILES / 100))" "$rt" "$st" "$(ratio "$rt" "$st")"
+    printf '| second run, %s files, %s changed | %.3f s | %.3f s | %s |\n' "$FILES" "$((FILES / 100))" "$rt" "$st" "$(ratio "$rt" "$st")"
+    local ca
+    ca=$(median "${cap_t[@]}")
+    printf '| of which capture (walk, links, copies; log line times) | %.3f s | | %s |\n' "$ca" "$(ratio "$ca" "$st")"
+    printf '| of which manifest (carry-over, hash the new files) | %.3f s | | |\n' "$(median "${man_t[@]}")"
+    printf '| of which verify (manifest) | %.3f s | | |\n\n' "$(median "${ver_t[@]}")"
   } | tee -a "$OUT/result.md"
   rm -rf "$P"
 }
