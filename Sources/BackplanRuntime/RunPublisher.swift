@@ -18,10 +18,27 @@ struct RunPublisher {
         return layout.completeSnapshots(job: job.name).last { $0 != id }.map { layout.snapshotDirectory(job: job.name, id: $0) }
     }
 
+    /// Makes `source` (a finished `.ID.partial`) visible as `destination` only once its data is on disk:
+    /// syncfs of the file system holding it, the rename, then an fsync of the job folder (as the script's
+    /// `bp_durable_rename`), so a power cut never leaves a listed snapshot with unwritten pages.
+    static func durableRename(_ source: String, _ destination: String) -> Bool {
+        let fd = open(source, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        let synced = systemSyncfs(fd) == 0
+        close(fd)
+        guard synced, rename(source, destination) == 0 else { return false }
+        let parent = open((destination as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if parent >= 0 {
+            fsync(parent)
+            close(parent)
+        }
+        return true
+    }
+
     /// Renames the capture folder to its ID; returns the snapshot folder.
     func publishCaptured(_ target: CompiledTarget, captureDir: String) throws -> String {
         let final = layout(target).snapshotDirectory(job: job.name, id: id)
-        guard rename(captureDir, final) == 0 else { throw RunError("publishing to \(target.path ?? "") failed") }
+        guard Self.durableRename(captureDir, final) else { throw RunError("publishing to \(target.path ?? "") failed") }
         log.log("target \(target.name): published \(final)", step: "publish")
         return final
     }
@@ -33,7 +50,7 @@ struct RunPublisher {
         do {
             try FileManager.default.createDirectory(atPath: layout.jobDirectory(job.name), withIntermediateDirectories: true)
             try TreeCopier(linkDest: previous(target), cancellation: cancellation).copyTree(snapshot, to: part)
-            guard rename(part, final) == 0 else { throw RunError("rename") }
+            guard Self.durableRename(part, final) else { throw RunError("rename") }
         } catch {
             try? FileManager.default.removeItem(atPath: part)
             throw RunError("publishing to \(target.path ?? "") failed")
@@ -95,3 +112,7 @@ struct RunPublisher {
         }
     }
 }
+
+/// syncfs(2): Glibc declares it only under _GNU_SOURCE, which the Swift module map does not set.
+@_silgen_name("syncfs")
+private func systemSyncfs(_ fd: Int32) -> Int32

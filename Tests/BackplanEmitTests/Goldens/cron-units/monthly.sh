@@ -714,6 +714,15 @@ bp_target_failed() {
   bp_error "target ${TARGET_NAMES[$1]}: $2"
 }
 
+# bp_durable_rename SRC DST: makes SRC (a finished `.ID.partial`) visible as DST only once its data is
+# on disk: `sync -f` flushes the file system that holds it (syncfs), then the rename, then an fsync of
+# the job folder so the rename itself survives a power cut.
+bp_durable_rename() {
+  sync -f -- "$1" || return 1
+  mv -T -- "$1" "$2" || return 1
+  sync -- "${2%/*}"
+}
+
 # bp_publish_local INDEX: makes the snapshot visible on local target INDEX. The capture target renames
 # its `.ID.partial` (atomic on one file system); a further local target gets an rsync copy into its own
 # `.ID.partial`, hard-linked against its own previous snapshot, then renamed.
@@ -721,7 +730,7 @@ bp_publish_local() {
   local i=$1 dir prev part
   dir=$(bp_job_dir "$i")
   if ((i == BP_CAPTURE_TARGET)); then
-    mv -T -- "$BP_CAPTURE_DIR" "$dir/$BP_ID" || return 1
+    bp_durable_rename "$BP_CAPTURE_DIR" "$dir/$BP_ID" || return 1
     BP_CAPTURE_DIR=''
     BP_SNAPSHOT=$dir/$BP_ID
   else
@@ -732,7 +741,7 @@ bp_publish_local() {
     local -a opts=(-a)
     if [[ -n $prev ]]; then opts+=("--link-dest=$prev/"); fi
     rsync "${opts[@]}" -- "$BP_SNAPSHOT/" "$part/" >&2 || return 1
-    mv -T -- "$part" "$dir/$BP_ID" || return 1
+    bp_durable_rename "$part" "$dir/$BP_ID" || return 1
   fi
   BP_TARGET_SNAPSHOT[i]=$dir/$BP_ID
   bp_log "target ${TARGET_NAMES[i]}: published $dir/$BP_ID"
