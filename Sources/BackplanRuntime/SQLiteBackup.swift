@@ -45,8 +45,8 @@ public struct SQLiteBackup: Sendable {
         let dest = try Self.open(temp, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         defer { sqlite3_close_v2(dest) }
         // The copy is a new file under a temporary name inside the `.ID.partial` folder: it needs no
-        // rollback journal (a failed backup leaves a file that is deleted, never reused), and it is not
-        // fsynced at commit, like the upload files copied beside it (nothing in a snapshot is fsynced).
+        // rollback journal (a failed backup leaves a file that is deleted, never reused), and it need not be
+        // fsynced at commit: publishing syncs the whole file system before the rename (RunPublisher).
         guard sqlite3_exec(dest, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF", nil, nil, nil) == SQLITE_OK else {
             throw RunError("capture: cannot prepare the copy of \(source): \(Self.message(dest))")
         }
