@@ -27,12 +27,17 @@ public enum JobScriptEmitter {
         for part in JobScriptLibrary.parts {
             out += "\n" + part
         }
+        let targets = job.targets.compactMap { plan.target(named: $0) }
+        if targets.contains(where: { $0.type != "local" }) {
+            out += RemoteTargetBash.envFile
+            for type in RemoteTargetBash.types(in: targets) { out += type.jobLibrary }
+        }
         out += "\nmain \"$@\"\n"
         return out
     }
 
     /// One `readonly NAME=value` line; `value` is already a bash word or array literal.
-    struct Assignment {
+    struct Assignment: Sendable {
         var name: String
         var value: String
         var isArray: Bool
@@ -103,6 +108,16 @@ public enum JobScriptEmitter {
             .number("KEEP_YEARLY", retention?.keepYearly),
             .number("KEEP_WITHIN", retention?.keepWithinSeconds),
             .scalar("VERIFY", job.verify),
-        ]
+        ] + remoteAssignments(targets)
+    }
+
+    /// With any target other than local: which targets the NAS pulls, the env files, and each remote
+    /// type's own arrays (all parallel to TARGET_NAMES).
+    static func remoteAssignments(_ targets: [CompiledTarget]) -> [Assignment] {
+        guard targets.contains(where: { $0.type != "local" }) else { return [] }
+        var out: [Assignment] = [.array("TARGET_PULLED", targets.map { $0.type == "rsync" && $0.direction == "pull" ? "1" : "" })]
+        out += RemoteTargetBash.commonAssignments(targets)
+        for type in RemoteTargetBash.types(in: targets) { out += type.assignments(targets) }
+        return out
     }
 }

@@ -30,6 +30,7 @@ extension JobScriptLibrary {
         BP_TARGET_ERROR=()
         BP_TARGET_SNAPSHOT=()   # per target index: the published snapshot folder
         BP_PARTIALS=()          # .ID.partial folders of further targets, removed by the EXIT trap
+        BP_REMOTE_ERROR=''      # why the last remote target operation failed (set by bp_remote and bp_<type>_*)
 
         # ---- Logging: one line per step on standard error ----
         bp_log() {
@@ -188,6 +189,26 @@ extension JobScriptLibrary {
 
         # ---- Step 2: preflight (changes nothing) ----
 
+        # bp_preflight_remotes: each remote target's own check (bp_<type>_preflight); one that fails counts as
+        # failed at once and is skipped. Returns 1 only when no target is left.
+        bp_preflight_remotes() {
+          local i left=0
+          for i in "${!TARGET_NAMES[@]}"; do
+            if [[ ${TARGET_TYPES[i]} != local && -z ${TARGET_PULLED[i]:-} ]]; then
+              BP_REMOTE_ERROR=''
+              if ! "bp_${TARGET_TYPES[i]}_preflight" "$i"; then
+                bp_target_failed "$i" "preflight: ${BP_REMOTE_ERROR:-failed}"
+                continue
+              fi
+            fi
+            left=$((left + 1))
+          done
+          if ((left == 0 && ${#TARGET_NAMES[@]} > 0)); then
+            bp_error "preflight: no target can be reached"
+            return 1
+          fi
+        }
+
         # bp_preflight: the data dir, each source with its kind, each local target's folder or its parent, and
         # the tools; every problem is logged; returns 1 if there was any.
         bp_preflight() {
@@ -217,6 +238,7 @@ extension JobScriptLibrary {
               if [[ ! -d $parent || ! -w $parent ]]; then bp_error "preflight: target ${TARGET_NAMES[i]}: neither $dir nor its parent folder exists writable"; ok=1; fi
             fi
           done
+          bp_preflight_remotes || ok=1
           case $QUIESCE_METHOD in
             compose) tools+=("${COMPOSE_CMD[0]}") ;;
             units) tools+=(systemctl) ;;

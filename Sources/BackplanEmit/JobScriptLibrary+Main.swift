@@ -94,7 +94,13 @@ extension JobScriptLibrary {
               local)
                 bp_log "dry run: would publish to target ${TARGET_NAMES[i]}: $(bp_job_dir "$i")/ID, verify: $VERIFY"
                 bp_retention "$i" ;;
-              *) bp_log "dry run: target ${TARGET_NAMES[i]}: type ${TARGET_TYPES[i]} is not supported by this script version" ;;
+              *)
+                if [[ -n ${TARGET_PULLED[i]:-} ]]; then
+                  bp_log "dry run: target ${TARGET_NAMES[i]} is pulled by the NAS (pull-${TARGET_NAMES[i]}.sh)"
+                  continue
+                fi
+                bp_log "dry run: would upload to target ${TARGET_NAMES[i]}: $("bp_${TARGET_TYPES[i]}_location" "$i" ID), verify: $VERIFY"
+                bp_retention "$i" ;;
             esac
           done
         }

@@ -6,7 +6,22 @@ import BackplanCore
 public enum RestoreScriptEmitter {
     public static func render(_ plan: CompiledPlan) -> String {
         "#!/usr/bin/env bash\n" + GeneratedHeader.lines(for: plan) + "#\n" + usage(plan) + "\n"
-            + assignments(plan) + "\n" + RestoreScriptLibrary.text + "\n\nmain \"$@\"\n"
+            + assignments(plan) + remoteAssignments(plan) + "\n" + RestoreScriptLibrary.text + remoteLibrary(plan)
+            + "\n\nmain \"$@\"\n"
+    }
+
+    /// The remote targets' variables (as in the job scripts), when the plan has any.
+    static func remoteAssignments(_ plan: CompiledPlan) -> String {
+        let assignments = JobScriptEmitter.remoteAssignments(plan.targets)
+        guard !assignments.isEmpty else { return "" }
+        return "# Remote targets (docs/run-contract.md): credentials only ever come from the files named here.\n"
+            + assignments.map { silencingSingleQuoteNotice($0.line) }.joined(separator: "\n") + "\n"
+    }
+
+    /// The env-file reader and each remote type's functions, for the types the plan uses.
+    static func remoteLibrary(_ plan: CompiledPlan) -> String {
+        guard plan.targets.contains(where: { $0.type != "local" }) else { return "" }
+        return RemoteTargetBash.envFile + RemoteTargetBash.types(in: plan.targets).map(\.restoreLibrary).joined()
     }
 
     /// A comment telling the reader what the script is for before any code.

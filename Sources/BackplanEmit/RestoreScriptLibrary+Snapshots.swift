@@ -4,8 +4,9 @@ extension RestoreScriptLibrary {
     static let snapshots = #"""
 
 # --- Finding snapshots ------------------------------------------------------------------------------
-# Each target type has <type>_snapshots (print "ID JOB" per complete snapshot) and <type>_open (print
-# a local folder holding the snapshot's data/ and MANIFEST.sha256). Only `local` exists so far.
+# Each target type has <type>_snapshots (print "ID JOB" per complete snapshot), <type>_info (print
+# "STARTED SOURCE-BYTES" of one snapshot) and <type>_open (print a local folder holding the snapshot's
+# data/, MANIFEST.sha256 and SNAPSHOT.json; a remote type downloads it under $DOWNLOAD first).
 
 # Complete snapshots of this plan on local target $1 (an index), of job $2 ("" for every job).
 # `.<ID>.partial` folders never match: the glob skips dot names and the name must be an ID.
@@ -30,15 +31,22 @@ local_open() {
 
 # "ID JOB" lines of target $1 (index), job $2 ("" for all), oldest first (IDs are UTC times).
 snapshots() {
-    case "${TARGET_TYPES[$1]}" in
-        local) local_snapshots "$1" "$2" | sort ;;
-    esac
+    "${TARGET_TYPES[$1]}_snapshots" "$1" "$2" | sort
 }
 
+# The local folder of snapshot $3 of job $2 on target $1 (downloaded first from a remote target, into
+# $DOWNLOAD, which the caller makes with ensure_download_dir: this runs in a command substitution).
 snapshot_folder() {
-    case "${TARGET_TYPES[$1]}" in
-        local) local_open "$1" "$2" "$3" ;;
-    esac
+    "${TARGET_TYPES[$1]}_open" "$1" "$2" "$3"
+}
+
+# "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on target $1.
+snapshot_summary() {
+    if [[ "${TARGET_TYPES[$1]}" == local ]]; then
+        snapshot_info "$(local_open "$1" "$2" "$3")"
+    else
+        "${TARGET_TYPES[$1]}_info" "$1" "$2" "$3"
+    fi
 }
 
 is_snapshot_id() { [[ "$1" == latest || "$1" =~ $ID_PATTERN ]]; }
@@ -87,6 +95,7 @@ resolve_snapshot() {
     fi
     SNAP_ID=${matches[0]%% *}
     SNAP_JOB=${matches[0]#* }
+    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
     SNAP_DIR=$(snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
 }
 
@@ -111,12 +120,13 @@ cmd_list() {
     idx=$(target_index "$1")
     if (( $# == 2 )); then require_job "$2"; fi
     require_supported "$idx"
+    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
     local count=0
     while IFS= read -r row; do
         count=$((count + 1))
         id=${row%% *}
         job=${row#* }
-        printf '%s %s %s\n' "$job" "$id" "$(snapshot_info "$(snapshot_folder "$idx" "$job" "$id")")"
+        printf '%s %s %s\n' "$job" "$id" "$(snapshot_summary "$idx" "$job" "$id")"
     done < <(snapshots "$idx" "${2:-}")
     if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
 }

@@ -66,13 +66,26 @@ require_job() {
     is_job "$1" || die "unknown job '$1'; the jobs of plan $PLAN are: ${JOBS[*]}"
 }
 
-# Fails unless target $1 (an index) has a type this script can read. Remote types (rclone, restic,
-# rsync) slot in here: each gets a <type>_snapshots and a <type>_open function like local_* below.
+# Fails unless target $1 (an index) has a type this script can read: local, or a remote type with its
+# <type>_snapshots, <type>_info and <type>_open functions. An rsync target the NAS pulls is read on the NAS.
 require_supported() {
     case "${TARGET_TYPES[$1]}" in
         local) ;;
-        *) die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
+        *)
+            if [[ -n "${TARGET_PULLED[$1]:-}" ]]; then
+                die "target ${TARGET_NAMES[$1]} is pulled by the NAS: list and restore its snapshots there, with pull-${TARGET_NAMES[$1]}.sh"
+            fi
+            declare -F "${TARGET_TYPES[$1]}_open" >/dev/null \
+                || die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
     esac
+}
+
+DOWNLOAD=""         # folder of snapshots downloaded from remote targets, removed on exit
+
+# Makes DOWNLOAD (under TMPDIR, default /var/tmp: a restore may need room) unless it exists. Called in
+# this shell before a <type>_open runs in a command substitution, so that the EXIT trap removes it.
+ensure_download_dir() {
+    if [[ -z "$DOWNLOAD" ]]; then DOWNLOAD=$(mktemp -d "${TMPDIR:-/var/tmp}/backplan-download.XXXXXX"); fi
 }
 
 # Takes the plan's lock (the one the job scripts hold while they run) so that no backup, retention
@@ -115,7 +128,7 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
     trap 'exit 129' HUP
-    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi' EXIT
+    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi; if [[ -n "$DOWNLOAD" ]]; then rm -rf -- "$DOWNLOAD"; fi' EXIT
     case "$command" in
         list) cmd_list "${args[@]}" ;;
         verify) cmd_verify "${args[@]}" ;;

@@ -15,7 +15,10 @@ public enum ChildProcess {
     }
 
     /// Starts `arguments` (with `environment`, or this process's); nil when it cannot be started.
-    public static func spawn(_ arguments: [String], environment: [String: String]? = nil) -> pid_t? {
+    /// `output` and `errors`, when given, are files that receive the child's stdout and stderr (else both
+    /// go to standard error); `input` replaces /dev/null as stdin; `directory` is the child's working folder.
+    public static func spawn(_ arguments: [String], environment: [String: String]? = nil, input: String = "/dev/null",
+                             output: String? = nil, errors: String? = nil, directory: String? = nil) -> pid_t? {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -28,8 +31,14 @@ public enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        }
+        if let errors { posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
+        if let directory { systemAddChdir(&actions, directory) }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer {
@@ -72,3 +81,7 @@ public final class RunCancellation: @unchecked Sendable {
         if let reason { throw RunError(reason) }
     }
 }
+
+/// posix_spawn_file_actions_addchdir_np(3) (glibc 2.29): Glibc's Swift module does not export it.
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+private func systemAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32

@@ -25,20 +25,31 @@ public struct PruneStep: Hashable, Sendable {
     }
 }
 
-/// Applies each job's retention to the complete snapshots of each local target, with the same
-/// decision as the generated scripts (`RetentionPlanner`, restic's `forget --keep-*`) and the same
-/// removal: rename to `.ID.deleting`, then delete.
+/// Applies each job's retention to the complete snapshots of each target, with the same decision as the
+/// generated scripts (`RetentionPlanner`, restic's `forget --keep-*`) and the same removal: on a local
+/// target rename to `.ID.deleting`, then delete; on a remote one through its `RemoteStore`.
 public enum SnapshotPruner {
     /// Plans (and unless `dryRun`, carries out) the removals on `targets`.
     public static func prune(store: SnapshotStore, targets: [CompiledTarget], dryRun: Bool) -> [PruneStep] {
         var steps: [PruneStep] = []
         for target in targets {
             let layout = store.layout(target)
+            let remote = RemoteStores.store(for: target, plan: store.plan)
             for job in store.plan.jobs where job.targets.contains(target.name) {
-                let ids = layout.completeSnapshots(job: job.name)
+                let ids: [String]
+                if let remote {
+                    do { ids = try remote.snapshotIDs(job: job.name) } catch {
+                        steps.append(PruneStep(target: target.name, job: job.name, kept: [], removed: [], failures: ["\(error)"]))
+                        continue
+                    }
+                } else {
+                    ids = layout.completeSnapshots(job: job.name)
+                }
                 let decision = RetentionPlanner.plan(ids: ids, policy: RetentionPolicy(job.retention))
                 var step = PruneStep(target: target.name, job: job.name, kept: decision.kept, removed: decision.removed, failures: [])
-                if !dryRun {
+                if !dryRun, let remote, !decision.removed.isEmpty {
+                    do { try remote.remove(job: job.name, ids: decision.removed) { _ in } } catch { step.failures.append("\(error)") }
+                } else if !dryRun {
                     for id in decision.removed {
                         if let failure = remove(layout: layout, job: job.name, id: id) { step.failures.append(failure) }
                     }

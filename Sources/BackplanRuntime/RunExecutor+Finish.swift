@@ -48,8 +48,13 @@ extension RunExecutor {
         }
         if job.quiesce.method != "none" { log.log("dry run: would start the app again", step: "dry-run") }
         for target in targets {
-            guard target.type == "local" else {
-                log.log("dry run: target \(target.name): type \(target.type) is not supported by this version", step: "dry-run")
+            if RemoteStores.isPulled(target) {
+                log.log("dry run: target \(target.name) is pulled by the NAS (generated/\(plan.name)/pull-\(target.name).sh)", step: "dry-run")
+                continue
+            }
+            if let store = RemoteStores.store(for: target, plan: plan) {
+                log.log("dry run: would upload to target \(target.name): \(store.location(job: job.name, id: "ID")), verify: \(job.verify)", step: "dry-run")
+                applyRemoteRetention(target, store, dryRun: true)
                 continue
             }
             log.log("dry run: would publish to target \(target.name): \(layout(target).jobDirectory(job.name))/ID, verify: \(job.verify)", step: "dry-run")

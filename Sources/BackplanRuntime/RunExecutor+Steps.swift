@@ -92,21 +92,30 @@ extension RunExecutor {
     func publishAll() -> Int32 {
         let order = (state.captureTarget.map { [$0] } ?? []) + targets.indices.filter { $0 != state.captureTarget }
         for index in order { publish(targets[index], captured: index == state.captureTarget) }
-        for target in targets where state.targetStatus[target.name]?.ok == true {
-            do { try publisher.verify(target, snapshot: state.targetSnapshot[target.name] ?? "") } catch {
+        for target in targets where state.targetStatus[target.name]?.ok == true && !RemoteStores.isPulled(target) {
+            let store = RemoteStores.store(for: target, plan: plan)
+            do {
+                if let store { try verifyRemote(target, store) } else {
+                    try publisher.verify(target, snapshot: state.targetSnapshot[target.name] ?? "")
+                }
+            } catch {
                 targetFailed(target, "\(error)")
                 continue
             }
-            publisher.applyRetention(target)
+            if let store { applyRemoteRetention(target, store) } else { publisher.applyRetention(target) }
         }
         let published = targets.filter { state.targetStatus[$0.name]?.ok == true }.count
         return published == 0 ? 1 : published < targets.count ? 3 : 0
     }
 
     private func publish(_ target: CompiledTarget, captured: Bool) {
-        guard target.type == "local" else {
-            return targetFailed(target, "type \(target.type) is not supported by this version of backplan run")
+        guard state.targetStatus[target.name] == nil else { return }  // failed its preflight
+        if RemoteStores.isPulled(target) {
+            log.log("target \(target.name): pulled by the NAS with generated/\(plan.name)/pull-\(target.name).sh; nothing to publish here", step: "publish")
+            state.targetStatus[target.name] = (true, nil)
+            return
         }
+        if let store = RemoteStores.store(for: target, plan: plan) { return publishRemote(target, store) }
         do {
             let snapshot: String
             if captured {

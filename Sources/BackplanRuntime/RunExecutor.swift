@@ -2,7 +2,7 @@ import BackplanCore
 import Foundation
 
 /// `backplan run`: one run of a job of a compiled plan, the same contract and on-disk layout as the
-/// generated bash script (docs/run-contract.md). Local targets only; other types count as failed.
+/// generated bash script (docs/run-contract.md). Remote targets go through their `RemoteStore`.
 public final class RunExecutor {
     let plan: CompiledPlan
     let job: CompiledJob
@@ -72,6 +72,7 @@ public final class RunExecutor {
         guard RunPreflight.check(plan: plan, sources: sources, targets: targets, log: log) else {
             throw RunError("preflight failed; nothing was stopped")
         }
+        try preflightRemotes()
         try cancellation.check()
         try prepareCapture()
         try stopCaptureResume()

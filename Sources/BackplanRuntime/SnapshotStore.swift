@@ -6,8 +6,11 @@ public struct StoredSnapshot: Hashable, Sendable {
     public var target: String
     public var job: String
     public var id: String
-    /// The snapshot folder (holding `data/`, `MANIFEST.sha256`, `SNAPSHOT.json`).
+    /// The snapshot folder (holding `data/`, `MANIFEST.sha256`, `SNAPSHOT.json`); on a remote target,
+    /// where it lives (`RemoteStore.location`), to be downloaded by `SnapshotStore.withLocalCopy` first.
     public var directory: String
+    /// On a remote target (rclone, restic, rsync push).
+    public var isRemote = false
     /// nil when `SNAPSHOT.json` cannot be read.
     public var record: SnapshotRecord?
 
@@ -21,15 +24,17 @@ public struct SnapshotStoreError: Error, Equatable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Reads the complete snapshots of a compiled plan on its local targets, in the layout both executors
-/// write (docs/run-contract.md): `<path>/<plan>/<job>/<ID>/` holding `SNAPSHOT.json`; `.ID.partial`
-/// and `.ID.deleting` folders are never listed.
+/// Reads the complete snapshots of a compiled plan on its targets, in the layout both executors write
+/// (docs/run-contract.md): on a local target `<path>/<plan>/<job>/<ID>/` holding `SNAPSHOT.json`
+/// (`.ID.partial` and `.ID.deleting` folders are never listed); on a remote target what its
+/// `RemoteStore` lists as complete.
 public struct SnapshotStore: Sendable {
     public var plan: CompiledPlan
 
     public init(plan: CompiledPlan) { self.plan = plan }
 
-    /// The targets named (`nil`: every target of the plan), checked to exist and to be local.
+    /// The targets named (`nil`: every target of the plan), checked to exist; an rsync target the NAS pulls
+    /// is read on the NAS (with its pull script), not here.
     public func targets(_ name: String?) throws(SnapshotStoreError) -> [CompiledTarget] {
         let chosen: [CompiledTarget]
         if let name {
@@ -41,8 +46,11 @@ public struct SnapshotStore: Sendable {
         } else {
             chosen = plan.targets
         }
-        for target in chosen where target.type != "local" || target.path == nil {
-            throw SnapshotStoreError("target \(target.name): type \(target.type) is not supported yet")
+        for target in chosen where RemoteStores.isPulled(target) {
+            throw SnapshotStoreError("target \(target.name) is pulled by the NAS: list and restore its snapshots there (generated/\(plan.name)/pull-\(target.name).sh)")
+        }
+        for target in chosen where target.type == "local" && target.path == nil {
+            throw SnapshotStoreError("target \(target.name): the local target has no path")
         }
         return chosen
     }
@@ -64,6 +72,7 @@ public struct SnapshotStore: Sendable {
     /// Complete snapshots of `target` (of `job`, or of every job of the plan), oldest first; two jobs'
     /// snapshots of the same second are ordered by job name.
     public func snapshots(on target: CompiledTarget, job: String? = nil) throws(SnapshotStoreError) -> [StoredSnapshot] {
+        if let remote = RemoteStores.store(for: target, plan: plan) { return try remoteSnapshots(remote, job: job) }
         let layout = layout(target)
         var found: [StoredSnapshot] = []
         for compiled in try jobs(job) {
@@ -96,5 +105,49 @@ public struct SnapshotStore: Sendable {
             throw SnapshotStoreError("several jobs have a snapshot \(selector) on target \(target.name); name the job with --job")
         }
         return match
+    }
+}
+
+extension SnapshotStore {
+    /// The complete snapshots a remote store lists, with their SNAPSHOT.json.
+    func remoteSnapshots(_ store: any RemoteStore, job: String?) throws(SnapshotStoreError) -> [StoredSnapshot] {
+        var found: [StoredSnapshot] = []
+        for compiled in try jobs(job) {
+            let ids: [String]
+            do { ids = try store.snapshotIDs(job: compiled.name) } catch {
+                throw SnapshotStoreError("target \(store.target.name): \(error)")
+            }
+            for id in ids {
+                found.append(StoredSnapshot(target: store.target.name, job: compiled.name, id: id,
+                                            directory: store.location(job: compiled.name, id: id), isRemote: true,
+                                            record: store.record(job: compiled.name, id: id)))
+            }
+        }
+        return found.sorted { ($0.id, $0.job) < ($1.id, $1.job) }
+    }
+
+    /// Calls `body` with `snapshot` as a local folder: a local snapshot as it is; a remote one downloaded
+    /// first into a new temporary folder under `near` (a folder on the file system where it is needed,
+    /// default the system's temporary folder), removed afterwards.
+    public func withLocalCopy<T>(_ snapshot: StoredSnapshot, near: String? = nil, log: @escaping @Sendable (String) -> Void,
+                                 _ body: (StoredSnapshot) throws(SnapshotStoreError) -> T) throws(SnapshotStoreError) -> T {
+        guard snapshot.isRemote else { return try body(snapshot) }
+        guard let target = plan.target(named: snapshot.target), let store = RemoteStores.store(for: target, plan: plan) else {
+            throw SnapshotStoreError("target \(snapshot.target) is not a remote target of plan \(plan.name)")
+        }
+        var template = Array(((near ?? NSTemporaryDirectory()) + "/.backplan-download.XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw SnapshotStoreError("cannot make a temporary folder under \(near ?? NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+        }
+        let folder = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        log("downloading \(snapshot.directory) into \(folder)")
+        do { try store.download(job: snapshot.job, id: snapshot.id, into: folder + "/snapshot", log: log) } catch {
+            throw SnapshotStoreError("target \(snapshot.target): downloading snapshot \(snapshot.job)/\(snapshot.id) failed: \(error)")
+        }
+        var local = snapshot
+        local.directory = folder + "/snapshot"
+        local.isRemote = false
+        return try body(local)
     }
 }

@@ -49,10 +49,14 @@ struct RestoreCommand: ParsableCommand {
             defer { lock.release() }
             let chosen = try store.resolve(target: chosenTarget, job: job, selector: snapshot)
             let restorer = SnapshotRestorer(plan: plan, log: CommandOutput.log)
-            let lines = if let to {
-                try restorer.restore(chosen, to: to, force: force, rewritePaths: rewritePaths)
-            } else {
-                try restorer.restoreInPlace(chosen, appStopped: appStopped, rewritePaths: rewritePaths)
+            // A remote snapshot is downloaded beside where it goes (one file system), then restored from there.
+            let near = ((to ?? plan.dataDir) as NSString).deletingLastPathComponent
+            let lines = try store.withLocalCopy(chosen, near: near.isEmpty ? "." : near, log: CommandOutput.log) { (local) throws(SnapshotStoreError) in
+                if let to {
+                    try restorer.restore(local, to: to, force: force, rewritePaths: rewritePaths)
+                } else {
+                    try restorer.restoreInPlace(local, appStopped: appStopped, rewritePaths: rewritePaths)
+                }
             }
             lines.forEach(CommandOutput.print)
         }

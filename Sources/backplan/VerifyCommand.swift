@@ -35,7 +35,9 @@ struct VerifyCommand: ParsableCommand {
             for target in targets {
                 let chosen = try store.resolve(target: target, job: job, selector: snapshot)
                 CommandOutput.log("verifying snapshot \(chosen.job)/\(chosen.id) on target \(target.name)\(deep ? " (deep: restored copy)" : "")")
-                let report = deep ? try SnapshotVerifier.verifyRestored(chosen, log: CommandOutput.log) : SnapshotVerifier.verify(chosen.directory)
+                let report = try store.withLocalCopy(chosen, log: CommandOutput.log) { (local) throws(SnapshotStoreError) in
+                    deep ? try SnapshotVerifier.verifyRestored(local, log: CommandOutput.log) : SnapshotVerifier.verify(local.directory)
+                }
                 for problem in report.problems { CommandOutput.log("\(chosen.job)/\(chosen.id): \(problem)") }
                 CommandOutput.print("target \(target.name) snapshot \(chosen.job)/\(chosen.id): \(report.summary)")
                 if !report.passed { failed = true }

@@ -148,6 +148,7 @@ BP_TARGET_STATUS=()     # per target index: ok | failed
 BP_TARGET_ERROR=()
 BP_TARGET_SNAPSHOT=()   # per target index: the published snapshot folder
 BP_PARTIALS=()          # .ID.partial folders of further targets, removed by the EXIT trap
+BP_REMOTE_ERROR=''      # why the last remote target operation failed (set by bp_remote and bp_<type>_*)
 
 # ---- Logging: one line per step on standard error ----
 bp_log() {
@@ -306,6 +307,26 @@ bp_new_id() {
 
 # ---- Step 2: preflight (changes nothing) ----
 
+# bp_preflight_remotes: each remote target's own check (bp_<type>_preflight); one that fails counts as
+# failed at once and is skipped. Returns 1 only when no target is left.
+bp_preflight_remotes() {
+  local i left=0
+  for i in "${!TARGET_NAMES[@]}"; do
+    if [[ ${TARGET_TYPES[i]} != local && -z ${TARGET_PULLED[i]:-} ]]; then
+      BP_REMOTE_ERROR=''
+      if ! "bp_${TARGET_TYPES[i]}_preflight" "$i"; then
+        bp_target_failed "$i" "preflight: ${BP_REMOTE_ERROR:-failed}"
+        continue
+      fi
+    fi
+    left=$((left + 1))
+  done
+  if ((left == 0 && ${#TARGET_NAMES[@]} > 0)); then
+    bp_error "preflight: no target can be reached"
+    return 1
+  fi
+}
+
 # bp_preflight: the data dir, each source with its kind, each local target's folder or its parent, and
 # the tools; every problem is logged; returns 1 if there was any.
 bp_preflight() {
@@ -335,6 +356,7 @@ bp_preflight() {
       if [[ ! -d $parent || ! -w $parent ]]; then bp_error "preflight: target ${TARGET_NAMES[i]}: neither $dir nor its parent folder exists writable"; ok=1; fi
     fi
   done
+  bp_preflight_remotes || ok=1
   case $QUIESCE_METHOD in
     compose) tools+=("${COMPOSE_CMD[0]}") ;;
     units) tools+=(systemctl) ;;
@@ -747,16 +769,32 @@ bp_publish_local() {
   bp_log "target ${TARGET_NAMES[i]}: published $dir/$BP_ID"
 }
 
-# bp_publish INDEX: publishes to target INDEX by its type. Types other than local come with a later
-# version of the script (rclone, restic, rsync): the target counts as failed.
+# bp_publish_remote INDEX: uploads the sealed snapshot ($BP_SNAPSHOT) to remote target INDEX through its
+# type's functions (bp_<type>_upload; see the remote target sections below).
+bp_publish_remote() {
+  local i=$1 type=${TARGET_TYPES[$1]}
+  BP_REMOTE_ERROR=''
+  if [[ -z $BP_SNAPSHOT ]]; then BP_REMOTE_ERROR='no local snapshot to upload'; return 1; fi
+  "bp_${type}_upload" "$i" || return 1
+  BP_TARGET_SNAPSHOT[i]=$("bp_${type}_location" "$i" "$BP_ID")
+  bp_log "target ${TARGET_NAMES[i]}: published ${BP_TARGET_SNAPSHOT[i]}"
+}
+
+# bp_publish INDEX: publishes to target INDEX by its type; a target that failed its preflight is skipped.
+# An rsync target with direction pull is published by the NAS's pull script, not here.
 bp_publish() {
   local i=$1
+  [[ ${BP_TARGET_STATUS[i]:-} != failed ]] || return 1
   case ${TARGET_TYPES[i]} in
     local)
       if ! bp_publish_local "$i"; then bp_target_failed "$i" "publishing to ${TARGET_PATHS[i]} failed"; return 1; fi ;;
     *)
-      bp_target_failed "$i" "type ${TARGET_TYPES[i]} is not supported by this script version"
-      return 1 ;;
+      if [[ -n ${TARGET_PULLED[i]:-} ]]; then
+        bp_log "target ${TARGET_NAMES[i]}: pulled by the NAS with pull-${TARGET_NAMES[i]}.sh; nothing to publish here"
+      elif ! bp_publish_remote "$i"; then
+        bp_target_failed "$i" "${BP_REMOTE_ERROR:-upload failed}"
+        return 1
+      fi ;;
   esac
   BP_TARGET_STATUS[i]=ok
 }
@@ -774,8 +812,12 @@ bp_sqlite_ok() {
 #   deep:     sha256sum -c over the whole manifest, and PRAGMA integrity_check on each SQLite file.
 # On failure the snapshot is withdrawn (renamed, then removed) and the target counts as failed.
 bp_verify() {
-  local i=$1 snap=${BP_TARGET_SNAPSHOT[$1]} dir prev ok=1 k
+  local i=$1 snap=${BP_TARGET_SNAPSHOT[$1]:-} dir prev ok=1 k
   [[ $VERIFY != none ]] || return 0
+  if [[ ${TARGET_TYPES[i]} != local ]]; then
+    bp_verify_remote "$i"
+    return
+  fi
   dir=$(bp_job_dir "$i")
   case $VERIFY in
     deep)
@@ -806,14 +848,31 @@ bp_verify() {
   return 1
 }
 
-# bp_retention INDEX: removes the snapshots of this plan and job on local target INDEX that the rules
-# do not keep (bp_retention_remove_ids decides; the newest and this run's snapshot are always kept).
-# A snapshot is first renamed out of the listing, then deleted.
+# bp_verify_remote INDEX: the remote type's check of this run's upload; a snapshot that fails is removed.
+bp_verify_remote() {
+  local i=$1 type=${TARGET_TYPES[$1]}
+  [[ -z ${TARGET_PULLED[i]:-} ]] || return 0
+  BP_REMOTE_ERROR=''
+  if "bp_${type}_verify" "$i"; then
+    bp_log "target ${TARGET_NAMES[i]}: verified ($VERIFY)"
+    return 0
+  fi
+  bp_target_failed "$i" "verification ($VERIFY) of ${BP_TARGET_SNAPSHOT[i]} failed: ${BP_REMOTE_ERROR:-?}; the snapshot is withdrawn"
+  "bp_${type}_remove" "$i" "$BP_ID" || bp_log "target ${TARGET_NAMES[i]}: warning: could not withdraw $BP_ID: $BP_REMOTE_ERROR"
+  return 1
+}
+
+# bp_retention INDEX: removes the snapshots of this plan and job on target INDEX that the rules do not
+# keep (bp_retention_remove_ids decides; the newest and this run's snapshot are always kept). A local
+# snapshot is first renamed out of the listing, then deleted; a remote one goes through bp_<type>_remove.
 bp_retention() {
   local i=$1 dir id newest removed=0
   local -a ids=() remove=()
   ((RETENTION)) || return 0
-  [[ ${TARGET_TYPES[i]} == local ]] || return 0
+  if [[ ${TARGET_TYPES[i]} != local ]]; then
+    bp_retention_remote "$i"
+    return 0
+  fi
   dir=$(bp_job_dir "$i")
   mapfile -t ids < <(bp_list_ids "$dir")
   ((${#ids[@]} > 0)) || return 0
@@ -841,6 +900,42 @@ bp_retention() {
     fi
   done
   bp_log "retention: target ${TARGET_NAMES[i]}: $((${#ids[@]} - removed)) snapshots kept, $removed removed"
+}
+
+# bp_retention_remote INDEX: retention on remote target INDEX (the same decision as for local targets).
+bp_retention_remote() {
+  local i=$1 type=${TARGET_TYPES[$1]} id newest listing
+  local -a ids=() remove=()
+  [[ -z ${TARGET_PULLED[i]:-} ]] || return 0
+  BP_REMOTE_ERROR=''
+  if ! listing=$("bp_${type}_ids" "$i"); then
+    bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots: $BP_REMOTE_ERROR; nothing is removed"
+    return 0
+  fi
+  mapfile -t ids < <(printf '%s\n' "$listing" | grep -E '^[0-9]{8}T[0-9]{6}Z$' || true)
+  ((${#ids[@]} > 0)) || return 0
+  newest=${ids[${#ids[@]} - 1]}
+  printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
+  if ! bp_retention_remove_ids "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" "$KEEP_YEARLY" \
+    "$KEEP_WITHIN" <"$BP_TMP/retention.ids" >"$BP_TMP/retention.remove"; then
+    bp_log "retention: warning: target ${TARGET_NAMES[i]}: the retention rules failed; nothing is removed"
+    return 0
+  fi
+  while IFS= read -r id; do
+    if [[ $id != "$newest" && $id != "$BP_ID" ]]; then remove+=("$id"); fi
+  done <"$BP_TMP/retention.remove"
+  if ((BP_DRY_RUN)); then
+    for id in "${remove[@]}"; do bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"; done
+    return 0
+  fi
+  if ((${#remove[@]} > 0)); then
+    bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshots ${remove[*]}"
+    if ! "bp_${type}_remove" "$i" "${remove[@]}"; then
+      bp_log "retention: warning: target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
+      return 0
+    fi
+  fi
+  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#ids[@]} - ${#remove[@]})) snapshots kept, ${#remove[@]} removed"
 }
 
 # ---- Step 10: the run log ----
@@ -962,7 +1057,13 @@ bp_dry_run() {
       local)
         bp_log "dry run: would publish to target ${TARGET_NAMES[i]}: $(bp_job_dir "$i")/ID, verify: $VERIFY"
         bp_retention "$i" ;;
-      *) bp_log "dry run: target ${TARGET_NAMES[i]}: type ${TARGET_TYPES[i]} is not supported by this script version" ;;
+      *)
+        if [[ -n ${TARGET_PULLED[i]:-} ]]; then
+          bp_log "dry run: target ${TARGET_NAMES[i]} is pulled by the NAS (pull-${TARGET_NAMES[i]}.sh)"
+          continue
+        fi
+        bp_log "dry run: would upload to target ${TARGET_NAMES[i]}: $("bp_${TARGET_TYPES[i]}_location" "$i" ID), verify: $VERIFY"
+        bp_retention "$i" ;;
     esac
   done
 }

@@ -20,6 +20,9 @@ readonly -a TARGET_NAMES=(b2 nas)
 readonly -a TARGET_TYPES=(rclone rsync)
 readonly -a TARGET_PATHS=('' /volume1/backups/openwebui)
 readonly -a JOBS=(daily weekly)
+# Remote targets (docs/run-contract.md): credentials only ever come from the files named here.
+readonly -a TARGET_PULLED=('' '')
+readonly -a TARGET_ENV_FILES=('' '')
 
 # ---------------------------------------------------------------------------------------------------
 # Everything below is the same for every plan; the plan's values are the readonly assignments above.
@@ -81,13 +84,26 @@ require_job() {
     is_job "$1" || die "unknown job '$1'; the jobs of plan $PLAN are: ${JOBS[*]}"
 }
 
-# Fails unless target $1 (an index) has a type this script can read. Remote types (rclone, restic,
-# rsync) slot in here: each gets a <type>_snapshots and a <type>_open function like local_* below.
+# Fails unless target $1 (an index) has a type this script can read: local, or a remote type with its
+# <type>_snapshots, <type>_info and <type>_open functions. An rsync target the NAS pulls is read on the NAS.
 require_supported() {
     case "${TARGET_TYPES[$1]}" in
         local) ;;
-        *) die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
+        *)
+            if [[ -n "${TARGET_PULLED[$1]:-}" ]]; then
+                die "target ${TARGET_NAMES[$1]} is pulled by the NAS: list and restore its snapshots there, with pull-${TARGET_NAMES[$1]}.sh"
+            fi
+            declare -F "${TARGET_TYPES[$1]}_open" >/dev/null \
+                || die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
     esac
+}
+
+DOWNLOAD=""         # folder of snapshots downloaded from remote targets, removed on exit
+
+# Makes DOWNLOAD (under TMPDIR, default /var/tmp: a restore may need room) unless it exists. Called in
+# this shell before a <type>_open runs in a command substitution, so that the EXIT trap removes it.
+ensure_download_dir() {
+    if [[ -z "$DOWNLOAD" ]]; then DOWNLOAD=$(mktemp -d "${TMPDIR:-/var/tmp}/backplan-download.XXXXXX"); fi
 }
 
 # Takes the plan's lock (the one the job scripts hold while they run) so that no backup, retention
@@ -103,8 +119,9 @@ take_lock() {
 }
 
 # --- Finding snapshots ------------------------------------------------------------------------------
-# Each target type has <type>_snapshots (print "ID JOB" per complete snapshot) and <type>_open (print
-# a local folder holding the snapshot's data/ and MANIFEST.sha256). Only `local` exists so far.
+# Each target type has <type>_snapshots (print "ID JOB" per complete snapshot), <type>_info (print
+# "STARTED SOURCE-BYTES" of one snapshot) and <type>_open (print a local folder holding the snapshot's
+# data/, MANIFEST.sha256 and SNAPSHOT.json; a remote type downloads it under $DOWNLOAD first).
 
 # Complete snapshots of this plan on local target $1 (an index), of job $2 ("" for every job).
 # `.<ID>.partial` folders never match: the glob skips dot names and the name must be an ID.
@@ -129,15 +146,22 @@ local_open() {
 
 # "ID JOB" lines of target $1 (index), job $2 ("" for all), oldest first (IDs are UTC times).
 snapshots() {
-    case "${TARGET_TYPES[$1]}" in
-        local) local_snapshots "$1" "$2" | sort ;;
-    esac
+    "${TARGET_TYPES[$1]}_snapshots" "$1" "$2" | sort
 }
 
+# The local folder of snapshot $3 of job $2 on target $1 (downloaded first from a remote target, into
+# $DOWNLOAD, which the caller makes with ensure_download_dir: this runs in a command substitution).
 snapshot_folder() {
-    case "${TARGET_TYPES[$1]}" in
-        local) local_open "$1" "$2" "$3" ;;
-    esac
+    "${TARGET_TYPES[$1]}_open" "$1" "$2" "$3"
+}
+
+# "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on target $1.
+snapshot_summary() {
+    if [[ "${TARGET_TYPES[$1]}" == local ]]; then
+        snapshot_info "$(local_open "$1" "$2" "$3")"
+    else
+        "${TARGET_TYPES[$1]}_info" "$1" "$2" "$3"
+    fi
 }
 
 is_snapshot_id() { [[ "$1" == latest || "$1" =~ $ID_PATTERN ]]; }
@@ -186,6 +210,7 @@ resolve_snapshot() {
     fi
     SNAP_ID=${matches[0]%% *}
     SNAP_JOB=${matches[0]#* }
+    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
     SNAP_DIR=$(snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
 }
 
@@ -210,12 +235,13 @@ cmd_list() {
     idx=$(target_index "$1")
     if (( $# == 2 )); then require_job "$2"; fi
     require_supported "$idx"
+    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
     local count=0
     while IFS= read -r row; do
         count=$((count + 1))
         id=${row%% *}
         job=${row#* }
-        printf '%s %s %s\n' "$job" "$id" "$(snapshot_info "$(snapshot_folder "$idx" "$job" "$id")")"
+        printf '%s %s %s\n' "$job" "$id" "$(snapshot_summary "$idx" "$job" "$id")"
     done < <(snapshots "$idx" "${2:-}")
     if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
 }
@@ -487,7 +513,7 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
     trap 'exit 129' HUP
-    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi' EXIT
+    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi; if [[ -n "$DOWNLOAD" ]]; then rm -rf -- "$DOWNLOAD"; fi' EXIT
     case "$command" in
         list) cmd_list "${args[@]}" ;;
         verify) cmd_verify "${args[@]}" ;;
@@ -496,5 +522,118 @@ main() {
         *) usage_error "unknown command '$command' (list, restore, verify)" ;;
     esac
 }
+# ---- Remote targets: credentials from env files ----
+
+BP_ENV_KEYS=()          # bp_read_env_file's result
+BP_ENV_VALUES=()
+
+# bp_read_env_file FILE: reads FILE's KEY=value lines into BP_ENV_KEYS and BP_ENV_VALUES (no code is run);
+# returns 1 with BP_REMOTE_ERROR set when FILE cannot be read or a line is not KEY=value.
+# shellcheck disable=SC2317 # called by the remote types' functions
+bp_read_env_file() {
+  local file=$1 line key value n=0
+  BP_ENV_KEYS=()
+  BP_ENV_VALUES=()
+  [[ -n $file ]] || return 0
+  if [[ ! -r $file ]]; then
+    BP_REMOTE_ERROR="cannot read env_file $file; it must be readable by the user running the backup"
+    return 1
+  fi
+  while IFS= read -r line || [[ -n $line ]]; do
+    n=$((n + 1))
+    line=${line%$'\r'}
+    line=${line#"${line%%[!$' \t']*}"}
+    [[ -n $line && $line != '#'* ]] || continue
+    if [[ $line == 'export '* ]]; then
+      line=${line#export }
+      line=${line#"${line%%[! ]*}"}
+    fi
+    [[ $line == *=* ]] || continue
+    key=${line%%=*}
+    key=${key%"${key##*[!$' \t']}"}
+    if [[ ! $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+      BP_REMOTE_ERROR="env_file $file line $n: '$key' is not a valid variable name (KEY=value lines only)"
+      return 1
+    fi
+    value=${line#*=}
+    value=${value#"${value%%[!$' \t']*}"}
+    if [[ $value == "'"*"'"* ]]; then
+      value=${value#\'}
+      value=${value%%\'*}
+    elif [[ $value == '"'* ]]; then
+      value=$(bp_env_unquote "${value#\"}")
+    else
+      value=${value%% #*}
+      value=${value%"${value##*[!$' \t']}"}
+    fi
+    BP_ENV_KEYS+=("$key")
+    BP_ENV_VALUES+=("$value")
+  done <"$file"
+}
+
+# bp_env_unquote TEXT: TEXT after an opening double quote, up to the closing one, with \n, \t and \X read.
+# shellcheck disable=SC2317 # called by the remote types' functions
+bp_env_unquote() {
+  local text=$1 out='' c k
+  for ((k = 0; k < ${#text}; k++)); do
+    c=${text:k:1}
+    if [[ $c == "\\" ]]; then
+      k=$((k + 1))
+      c=${text:k:1}
+      case $c in
+        n) out+=$'\n' ;;
+        t) out+=$'\t' ;;
+        *) out+=$c ;;
+      esac
+    elif [[ $c == '"' ]]; then
+      break
+    else
+      out+=$c
+    fi
+  done
+  printf '%s' "$out"
+}
+
+# bp_remote I LABEL COMMAND...: runs COMMAND for target I with its env_file's variables exported (in a
+# subshell: nothing leaks into the script), stdin from /dev/null, stdout as this function's. COMMAND's
+# stderr is kept; when COMMAND fails, BP_REMOTE_ERROR says "LABEL failed (status N): <its last lines>"
+# with every env-file value (4 characters or more) replaced by [redacted].
+# shellcheck disable=SC2317 # called by the remote types' functions
+bp_remote() {
+  local i=$1 label=$2 rc=0 k err
+  shift 2
+  err=$(mktemp "${TMPDIR:-/tmp}/backplan-remote.XXXXXX") || return 1
+  (
+    bp_read_env_file "${TARGET_ENV_FILES[i]}" || { printf '%s\n' "$BP_REMOTE_ERROR" >&2; exit 1; }
+    for k in "${!BP_ENV_KEYS[@]}"; do export "${BP_ENV_KEYS[k]}=${BP_ENV_VALUES[k]}"; done
+    exec "$@"
+  ) </dev/null 2>"$err" || rc=$?
+  if ((rc != 0)); then BP_REMOTE_ERROR="$label failed (status $rc)$(bp_redacted_tail "$i" "$err")"; fi
+  rm -f -- "$err"
+  return "$rc"
+}
+
+# bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every value
+# of target I's env file replaced by [redacted]; nothing when FILE has no line.
+# shellcheck disable=SC2317 # called by the remote types' functions
+bp_redacted_tail() {
+  BP_ENV_VALUES=()
+  bp_read_env_file "${TARGET_ENV_FILES[$1]}" 2>/dev/null || true
+  { printf '%s\n' "${BP_ENV_VALUES[@]}"; printf '\x1e\n'; cat -- "$2"; } | awk '
+    !sep { if ($0 == "\036") sep = 1; else if (length($0) >= 4) secret[n++] = $0; next }
+    NF {
+      for (k = 0; k < n; k++) {
+        out = ""; rest = $0
+        while ((p = index(rest, secret[k])) > 0) { out = out substr(rest, 1, p - 1) "[redacted]"; rest = substr(rest, p + length(secret[k])) }
+        $0 = out rest
+      }
+      sub(/^[ \t]+/, ""); lines[m++] = $0
+    }
+    END { if (m == 0) exit; s = ""; for (k = (m > 3 ? m - 3 : 0); k < m; k++) s = s (s == "" ? "" : " | ") lines[k]; printf ": %s", s }'
+}
+# --- Target type rclone: not implemented by this restore.sh version (require_supported says so) ---
+
+# --- Target type rsync: not implemented by this restore.sh version (require_supported says so) ---
+
 
 main "$@"

@@ -84,13 +84,26 @@ require_job() {
     is_job "$1" || die "unknown job '$1'; the jobs of plan $PLAN are: ${JOBS[*]}"
 }
 
-# Fails unless target $1 (an index) has a type this script can read. Remote types (rclone, restic,
-# rsync) slot in here: each gets a <type>_snapshots and a <type>_open function like local_* below.
+# Fails unless target $1 (an index) has a type this script can read: local, or a remote type with its
+# <type>_snapshots, <type>_info and <type>_open functions. An rsync target the NAS pulls is read on the NAS.
 require_supported() {
     case "${TARGET_TYPES[$1]}" in
         local) ;;
-        *) die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
+        *)
+            if [[ -n "${TARGET_PULLED[$1]:-}" ]]; then
+                die "target ${TARGET_NAMES[$1]} is pulled by the NAS: list and restore its snapshots there, with pull-${TARGET_NAMES[$1]}.sh"
+            fi
+            declare -F "${TARGET_TYPES[$1]}_open" >/dev/null \
+                || die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
     esac
+}
+
+DOWNLOAD=""         # folder of snapshots downloaded from remote targets, removed on exit
+
+# Makes DOWNLOAD (under TMPDIR, default /var/tmp: a restore may need room) unless it exists. Called in
+# this shell before a <type>_open runs in a command substitution, so that the EXIT trap removes it.
+ensure_download_dir() {
+    if [[ -z "$DOWNLOAD" ]]; then DOWNLOAD=$(mktemp -d "${TMPDIR:-/var/tmp}/backplan-download.XXXXXX"); fi
 }
 
 # Takes the plan's lock (the one the job scripts hold while they run) so that no backup, retention
@@ -106,8 +119,9 @@ take_lock() {
 }
 
 # --- Finding snapshots ------------------------------------------------------------------------------
-# Each target type has <type>_snapshots (print "ID JOB" per complete snapshot) and <type>_open (print
-# a local folder holding the snapshot's data/ and MANIFEST.sha256). Only `local` exists so far.
+# Each target type has <type>_snapshots (print "ID JOB" per complete snapshot), <type>_info (print
+# "STARTED SOURCE-BYTES" of one snapshot) and <type>_open (print a local folder holding the snapshot's
+# data/, MANIFEST.sha256 and SNAPSHOT.json; a remote type downloads it under $DOWNLOAD first).
 
 # Complete snapshots of this plan on local target $1 (an index), of job $2 ("" for every job).
 # `.<ID>.partial` folders never match: the glob skips dot names and the name must be an ID.
@@ -132,15 +146,22 @@ local_open() {
 
 # "ID JOB" lines of target $1 (index), job $2 ("" for all), oldest first (IDs are UTC times).
 snapshots() {
-    case "${TARGET_TYPES[$1]}" in
-        local) local_snapshots "$1" "$2" | sort ;;
-    esac
+    "${TARGET_TYPES[$1]}_snapshots" "$1" "$2" | sort
 }
 
+# The local folder of snapshot $3 of job $2 on target $1 (downloaded first from a remote target, into
+# $DOWNLOAD, which the caller makes with ensure_download_dir: this runs in a command substitution).
 snapshot_folder() {
-    case "${TARGET_TYPES[$1]}" in
-        local) local_open "$1" "$2" "$3" ;;
-    esac
+    "${TARGET_TYPES[$1]}_open" "$1" "$2" "$3"
+}
+
+# "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on target $1.
+snapshot_summary() {
+    if [[ "${TARGET_TYPES[$1]}" == local ]]; then
+        snapshot_info "$(local_open "$1" "$2" "$3")"
+    else
+        "${TARGET_TYPES[$1]}_info" "$1" "$2" "$3"
+    fi
 }
 
 is_snapshot_id() { [[ "$1" == latest || "$1" =~ $ID_PATTERN ]]; }
@@ -189,6 +210,7 @@ resolve_snapshot() {
     fi
     SNAP_ID=${matches[0]%% *}
     SNAP_JOB=${matches[0]#* }
+    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
     SNAP_DIR=$(snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
 }
 
@@ -213,12 +235,13 @@ cmd_list() {
     idx=$(target_index "$1")
     if (( $# == 2 )); then require_job "$2"; fi
     require_supported "$idx"
+    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
     local count=0
     while IFS= read -r row; do
         count=$((count + 1))
         id=${row%% *}
         job=${row#* }
-        printf '%s %s %s\n' "$job" "$id" "$(snapshot_info "$(snapshot_folder "$idx" "$job" "$id")")"
+        printf '%s %s %s\n' "$job" "$id" "$(snapshot_summary "$idx" "$job" "$id")"
     done < <(snapshots "$idx" "${2:-}")
     if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
 }
@@ -490,7 +513,7 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
     trap 'exit 129' HUP
-    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi' EXIT
+    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi; if [[ -n "$DOWNLOAD" ]]; then rm -rf -- "$DOWNLOAD"; fi' EXIT
     case "$command" in
         list) cmd_list "${args[@]}" ;;
         verify) cmd_verify "${args[@]}" ;;

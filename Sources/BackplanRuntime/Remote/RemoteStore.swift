@@ -1,0 +1,59 @@
+import BackplanCore
+import Foundation
+
+/// The operations every target type other than `local` offers to `backplan run` and to the snapshot
+/// commands (docs/run-contract.md, "Remote targets"). One store per target; `RemoteStores.store(for:plan:)`
+/// makes it. A store keeps the run contract's guarantee: a snapshot is listed only when complete
+/// (rclone: `SNAPSHOT.json` uploaded last; restic: its own atomic snapshot; rsync: rename on the remote).
+///
+/// Credentials reach the tools only through the files the plan names (`env_file`, `config_file`,
+/// `password_file`, `ssh_key`), never on a command line; `RemoteTool` runs the tools and redacts
+/// every env-file value from what they print.
+public protocol RemoteStore: Sendable {
+    var target: CompiledTarget { get }
+
+    /// Step 2: the tool exists, the credential files are readable, the remote answers. Changes nothing.
+    func preflight() throws(RunError)
+
+    /// IDs of the complete snapshots of `job`, oldest first.
+    func snapshotIDs(job: String) throws(RunError) -> [String]
+
+    /// The snapshot's `SNAPSHOT.json`, nil when it cannot be read.
+    func record(job: String, id: String) -> SnapshotRecord?
+
+    /// Step 7: publishes the complete local snapshot folder `folder` (data/, MANIFEST.sha256,
+    /// SNAPSHOT.json) as `job`/`id`, incrementally against the newest complete snapshot the target holds.
+    /// Leftovers of an interrupted upload are cleaned or resumed here. A failed upload leaves nothing listed.
+    func upload(_ folder: String, job: String, id: String, log: @escaping @Sendable (String) -> Void) throws(RunError)
+
+    /// Step 8: checks the published snapshot (`deep`: every byte; else what the type checks cheaply).
+    /// `local` is the folder it was uploaded from during a run, nil from `backplan verify`.
+    func verify(job: String, id: String, deep: Bool, local: String?, log: @escaping @Sendable (String) -> Void) throws(RunError)
+
+    /// Step 9 and `backplan prune`: removes these snapshots of `job` (each stops being listed first).
+    func remove(job: String, ids: [String], log: @escaping @Sendable (String) -> Void) throws(RunError)
+
+    /// Restore and `backplan verify`: downloads the snapshot into `directory` (not there yet; its parent
+    /// is), which then holds `data/`, `MANIFEST.sha256` and `SNAPSHOT.json` like a local snapshot folder.
+    func download(job: String, id: String, into directory: String, log: @escaping @Sendable (String) -> Void) throws(RunError)
+
+    /// Where the snapshot lives, for messages (`s3:bucket/plan/job/ID`); never holds a credential.
+    func location(job: String, id: String) -> String
+}
+
+/// The store of each remote target type.
+public enum RemoteStores {
+    /// The store of `target`; nil for a local target (and for an rsync target pulled by the NAS, which
+    /// the server's run does not publish to).
+    public static func store(for target: CompiledTarget, plan: CompiledPlan) -> (any RemoteStore)? {
+        switch target.type {
+        case "rclone": RcloneStore(target: target, plan: plan.name)
+        case "restic": ResticStore(target: target, plan: plan.name)
+        case "rsync" where target.direction != "pull": RsyncStore(target: target, plan: plan.name)
+        default: nil
+        }
+    }
+
+    /// True for an rsync target that the NAS pulls (`direction: pull`): the server's run leaves it alone.
+    public static func isPulled(_ target: CompiledTarget) -> Bool { target.type == "rsync" && target.direction == "pull" }
+}

@@ -1,0 +1,98 @@
+import BackplanCore
+@testable import BackplanEmit
+@testable import BackplanRuntime
+import Foundation
+import Testing
+import TestSupport
+
+/// The credential handling both executors share for remote targets: an env file is read as data with
+/// compose's rules (never executed), its variables reach the tool, and what a failing tool prints is
+/// redacted before it can reach a log.
+@Suite struct RemoteCredentialTests {
+    /// An env file with every rule the reader knows, and values that would do harm if a shell ran them.
+    static let envText = #"""
+        # a comment
+        export AWS_ACCESS_KEY_ID=AKIAEXAMPLEKEY0001 # trailing comment
+        AWS_SECRET_ACCESS_KEY='s3cr3t $(touch /tmp/backplan-pwned) `id`'
+        RCLONE_CONFIG_X_ENDPOINT="http://127.0.0.1:1/\"q\""
+          SPACED	=	 value with spaces	
+        EMPTY=
+
+        """#
+
+    /// Runs `body` (bash, after the env-file functions) in a script holding one target with `envFile`.
+    func bash(_ body: String, envFile: String, in dir: String) -> CleanProcess.Result {
+        let script = """
+            set -Eeuo pipefail
+            readonly -a TARGET_ENV_FILES=(\(Shell.quote(envFile)))
+            BP_REMOTE_ERROR=''
+            \(RemoteTargetBash.envFile)
+            \(body)
+            """
+        let path = dir + "/t.sh"
+        FileManager.default.createFile(atPath: path, contents: Data(script.utf8))
+        return CleanProcess.run("/bin/bash", [path], scratch: dir)
+    }
+
+    @Test func bashAndSwiftReadTheSameVariablesAndRunNothing() throws {
+        let dir = try TemporaryFolder()
+        let env = dir.path + "/creds.env"
+        try Self.envText.write(toFile: env, atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: "/tmp/backplan-pwned")
+        let run = bash(#"""
+            bp_read_env_file "${TARGET_ENV_FILES[0]}"
+            for k in "${!BP_ENV_KEYS[@]}"; do printf '%s=%s\n' "${BP_ENV_KEYS[k]}" "${BP_ENV_VALUES[k]}"; done
+            """#, envFile: env, in: dir.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let tool = try RemoteTool(envFile: env)
+        let swiftLines = EnvFile(parsing: Self.envText).entries.map { "\($0.key)=\($0.value)" }
+        #expect(run.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) == swiftLines)
+        #expect(tool.environment["AWS_SECRET_ACCESS_KEY"] == "s3cr3t $(touch /tmp/backplan-pwned) `id`")
+        #expect(tool.environment["RCLONE_CONFIG_X_ENDPOINT"] == #"http://127.0.0.1:1/"q""#)
+        #expect(tool.environment["SPACED"] == "value with spaces")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/backplan-pwned"))
+    }
+
+    @Test func theToolSeesTheVariablesAndFailuresAreRedactedInBothExecutors() throws {
+        let dir = try TemporaryFolder()
+        let env = dir.path + "/creds.env"
+        try Self.envText.write(toFile: env, atomically: true, encoding: .utf8)
+        // A tool that prints its secret, as a verbose or buggy tool might, then fails.
+        let echo = #"printf 'line one\nauth failed for %s with %s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >&2; exit 7"#
+
+        let tool = try RemoteTool(envFile: env)
+        let result = tool.run(["bash", "-c", echo])
+        #expect(result.status == 7)
+        #expect(result.stderr.contains("auth failed for [redacted] with [redacted]"))
+        #expect(throws: RunError.self) { try tool.check(["bash", "-c", echo], "upload") }
+        do { try tool.check(["bash", "-c", echo], "upload") } catch {
+            #expect(error.description == "upload failed (status 7): line one | auth failed for [redacted] with [redacted]")
+        }
+
+        let run = bash("""
+            if bp_remote 0 upload bash -c \(Shell.quote(echo)); then exit 1; fi
+            printf '%s\\n' "$BP_REMOTE_ERROR"
+            [[ -z ${AWS_ACCESS_KEY_ID:-} ]]
+            """, envFile: env, in: dir.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "upload failed (status 7): line one | auth failed for [redacted] with [redacted]\n")
+        for secret in ["AKIAEXAMPLEKEY0001", "s3cr3t"] {
+            #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
+        }
+    }
+
+    @Test func anUnreadableOrBrokenEnvFileIsAClearError() throws {
+        let dir = try TemporaryFolder()
+        let broken = dir.path + "/broken.env"
+        try "GOOD=1\nnot a variable=2\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        #expect(throws: RunError.self) { try RemoteTool(envFile: dir.path + "/missing.env") }
+        do { _ = try RemoteTool(envFile: broken) } catch {
+            #expect(error.description.contains("line 2"))
+        }
+        let run = bash(#"""
+            if bp_read_env_file "${TARGET_ENV_FILES[0]}"; then exit 1; fi
+            printf '%s\n' "$BP_REMOTE_ERROR"
+            """#, envFile: broken, in: dir.path)
+        #expect(run.stdout.contains("line 2: 'not a variable' is not a valid variable name"), "\(run.stdout)\(run.stderr)")
+    }
+}
