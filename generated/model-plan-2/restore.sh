@@ -23,6 +23,9 @@ readonly -a JOBS=(daily-b2 daily-s3 weekly-nas)
 # Remote targets (docs/run-contract.md): credentials only ever come from the files named here.
 readonly -a TARGET_PULLED=('' '' '')
 readonly -a TARGET_ENV_FILES=('' '' /etc/backplan/s3.env)
+readonly -a RESTIC_REPOSITORIES=('' '' s3:https://s3.eu-central-1.amazonaws.com/example-owui-backups/restic)
+readonly -a RESTIC_PASSWORD_FILES=('' '' /etc/backplan/restic.pass)
+readonly -a RESTIC_INIT=('' '' '')
 
 # ---------------------------------------------------------------------------------------------------
 # Everything below is the same for every plan; the plan's values are the readonly assignments above.
@@ -633,7 +636,163 @@ bp_redacted_tail() {
 }
 # --- Target type rclone: not implemented by this restore.sh version (require_supported says so) ---
 
-# --- Target type restic: not implemented by this restore.sh version (require_supported says so) ---
+# ---- Target type restic (docs/remote-restic.md) ----
+
+BP_RESTIC_STATE=''      # bp_restic_state's result: present or missing
+BP_RESTIC_ROWS=()       # bp_restic_list's result: "ID RESTIC-ID" lines, oldest first
+BP_RESTIC_SNAP=''       # bp_restic_find's result: the restic snapshot ID
+
+# bp_restic_in I DIR LABEL ARGS...: restic ARGS in DIR on target I's repository, with its password file
+# (a path: the password is never in argv or the environment), its env file, and TZ=UTC (--time, output).
+# shellcheck disable=SC2317 # called by the functions below
+bp_restic_in() {
+  local i=$1 dir=$2 label=$3
+  shift 3
+  bp_remote "$i" "$label" env -C "$dir" TZ=UTC restic "--repo=${RESTIC_REPOSITORIES[i]}" \
+    "--password-file=${RESTIC_PASSWORD_FILES[i]}" "$@"
+}
+
+# bp_restic I LABEL ARGS...: bp_restic_in in the current folder.
+# shellcheck disable=SC2317 # called by the functions below
+bp_restic() {
+  local i=$1
+  shift
+  bp_restic_in "$i" . "$@"
+}
+
+# bp_restic_state I: sets BP_RESTIC_STATE to present or missing (restic cannot open the config file
+# because it, the bucket or the folder does not exist); any other error (unreachable, wrong password)
+# returns 1 with BP_REMOTE_ERROR set, and is never taken for "missing".
+# shellcheck disable=SC2317 # called by the functions below
+bp_restic_state() {
+  local i=$1
+  BP_RESTIC_STATE=''
+  if bp_restic "$i" "restic cat config" cat config >/dev/null; then
+    BP_RESTIC_STATE=present
+    return 0
+  fi
+  if [[ $BP_REMOTE_ERROR == *'unable to open config file'* ]] && [[ $BP_REMOTE_ERROR == *'specified key does not exist'* ||
+    $BP_REMOTE_ERROR == *'specified bucket does not exist'* || $BP_REMOTE_ERROR == *'no such file or directory'* ||
+    $BP_REMOTE_ERROR == *'file does not exist'* ]]; then
+    BP_RESTIC_STATE=missing
+    return 0
+  fi
+  if [[ $BP_REMOTE_ERROR == *'wrong password'* ]]; then
+    BP_REMOTE_ERROR="the password in password_file ${RESTIC_PASSWORD_FILES[i]} does not open restic repository ${RESTIC_REPOSITORIES[i]} (wrong password or no key found)"
+  fi
+  return 1
+}
+
+# bp_restic_missing I: the error of a missing repository, naming the fix.
+# shellcheck disable=SC2317 # called by the functions below
+bp_restic_missing() {
+  local i=$1
+  BP_REMOTE_ERROR="restic repository ${RESTIC_REPOSITORIES[i]} does not exist: create it with \`restic -r ${RESTIC_REPOSITORIES[i]} --password-file ${RESTIC_PASSWORD_FILES[i]} init\` (and the env file's variables), or set \`init: true\` on target ${TARGET_NAMES[i]} so that backplan creates it"
+}
+
+# bp_restic_list I JOB: sets BP_RESTIC_ROWS to "ID RESTIC-ID" for each restic snapshot tagged plan=$PLAN,
+# job=JOB, oldest first; ID comes from the id= tag and must be a snapshot ID. The JSON is read with
+# sqlite3's JSON functions (the file name is a constant in the SQL; its folder is entered with cd).
+# shellcheck disable=SC2317 # called by the functions below
+bp_restic_list() {
+  local i=$1 job=$2 dir rows row
+  BP_RESTIC_ROWS=()
+  if ! dir=$(mktemp -d "${TMPDIR:-/tmp}/backplan-restic.XXXXXX"); then
+    BP_REMOTE_ERROR='cannot make a temporary folder'
+    return 1
+  fi
+  if ! bp_restic "$i" "restic snapshots" snapshots --json --tag "plan=$PLAN,job=$job" >"$dir/snapshots.json"; then
+    rm -rf -- "$dir"
+    return 1
+  fi
+  if ! rows=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -noheader :memory: \
+    "SELECT substr(t.value, 4) || ' ' || json_extract(s.value, '\$.id')
+     FROM json_each(CAST(readfile('snapshots.json') AS TEXT)) AS s, json_each(s.value, '\$.tags') AS t
+     WHERE substr(t.value, 1, 3) = 'id=' ORDER BY 1;" 2>&1); then
+    BP_REMOTE_ERROR="the output of restic snapshots --json cannot be read: $rows"
+    rm -rf -- "$dir"
+    return 1
+  fi
+  rm -rf -- "$dir"
+  while IFS= read -r row; do
+    if [[ $row =~ ^[0-9]{8}T[0-9]{6}Z\ [0-9a-f]{64}$ ]]; then BP_RESTIC_ROWS+=("$row"); fi
+  done <<<"$rows"
+}
+
+# bp_restic_find I JOB ID: sets BP_RESTIC_SNAP to the restic snapshot of backplan snapshot JOB/ID.
+# shellcheck disable=SC2317 # called by the functions below
+bp_restic_find() {
+  local i=$1 row
+  BP_RESTIC_SNAP=''
+  bp_restic_list "$i" "$2" || return 1
+  for row in "${BP_RESTIC_ROWS[@]}"; do
+    if [[ ${row%% *} == "$3" ]]; then BP_RESTIC_SNAP=${row#* }; fi
+  done
+  if [[ -z $BP_RESTIC_SNAP ]]; then
+    BP_REMOTE_ERROR="restic repository ${RESTIC_REPOSITORIES[i]} holds no snapshot tagged plan=$PLAN,job=$2,id=$3"
+    return 1
+  fi
+}
+
+# bp_restic_restore I JOB ID DIR: restores snapshot JOB/ID into DIR (not there yet), which then holds
+# data/, MANIFEST.sha256 and SNAPSHOT.json (the snapshot's paths are relative to its folder).
+# shellcheck disable=SC2317 # called by the functions below
+bp_restic_restore() {
+  local i=$1 dir=$4
+  bp_restic_find "$i" "$2" "$3" || return 1
+  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore "$BP_RESTIC_SNAP" --target "$dir" >/dev/null || return 1
+  if [[ ! -f $dir/SNAPSHOT.json ]]; then
+    BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
+    return 1
+  fi
+}
+
+# "ID JOB" lines of the restic snapshots of target $1 (index), job $2 ("" for every job).
+# shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_snapshots"
+restic_snapshots() {
+    local job row last
+    for job in "${JOBS[@]}"; do
+        if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+        if ! bp_restic_list "$1" "$job"; then
+            if bp_restic_state "$1" && [[ "$BP_RESTIC_STATE" == missing ]]; then
+                if [[ "${RESTIC_INIT[$1]}" == 1 ]]; then
+                    BP_REMOTE_ERROR="restic repository ${RESTIC_REPOSITORIES[$1]} does not exist yet (init: true: the first backup to it creates it)"
+                else
+                    bp_restic_missing "$1"
+                fi
+            fi
+            die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+        fi
+        last=''
+        for row in "${BP_RESTIC_ROWS[@]}"; do
+            if [[ "${row%% *}" != "$last" ]]; then printf '%s %s\n' "${row%% *}" "$job"; fi
+            last=${row%% *}
+        done
+    done
+}
+
+# "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on target $1, from its SNAPSHOT.json (restic dump).
+# shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_info"
+restic_info() {
+    local dir=$DOWNLOAD/info-$2-$3
+    mkdir -p -- "$dir"
+    if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
+        snapshot_info "$dir"
+    else
+        log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+        printf '? ?\n'
+    fi
+    rm -rf -- "$dir"
+}
+
+# Restores snapshot $3 of job $2 on target $1 into $DOWNLOAD and prints the folder.
+# shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_open"
+restic_open() {
+    local dir=$DOWNLOAD/$2-$3
+    log "restoring restic snapshot $2/$3 of target ${TARGET_NAMES[$1]} into $dir"
+    bp_restic_restore "$1" "$2" "$3" "$dir" || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+    printf '%s\n' "$dir"
+}
 
 # --- Target type rsync: not implemented by this restore.sh version (require_supported says so) ---
 
