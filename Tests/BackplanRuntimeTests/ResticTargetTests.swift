@@ -50,6 +50,14 @@ import TestSupport
             #expect(ids.count == 2)
             #expect(try w.resticIDs() == ids, "retention keeps the same two snapshots on restic as locally")
             let (runtimeID, bashID) = (ids[0], ids[1])
+            // Each restic snapshot: fixed host, the snapshot's start time, the four tags.
+            for snapshot in try w.resticSnapshots() {
+                let tags = snapshot["tags"] as? [String] ?? []
+                let id = String(tags.first { $0.hasPrefix("id=") }?.dropFirst(3) ?? "")
+                #expect(snapshot["hostname"] as? String == "backplan")
+                #expect(snapshot["time"] as? String == RunClock.iso(id: id), "\(snapshot)")
+                #expect(tags == ["backplan", "plan=openwebui", "job=daily", "id=\(id)"])
+            }
 
             // Listing in both executors.
             let listed = w.backplan("snapshots", ["--target", "offsite"])
@@ -97,6 +105,35 @@ import TestSupport
         }
     }
 
+    func s3Endpoint(_ w: ResticWorkspace) -> String { w.s3?.endpoint ?? "" }
+
+    /// A local-folder repository as the job's only target: the sealed folder is a fresh copy in staging,
+    /// so restic reads every file again but adds only what changed; restores match the source.
+    @Test func aLocalFolderRepositoryAsTheOnlyTarget() throws {
+        let w = try ResticWorkspace(s3: nil, resticOnly: true)
+        defer { w.remove() }
+        let bash = try w.jobScript()
+        #expect(bash.status == 0, "\(bash.stderr)")
+        #expect(FileManager.default.fileExists(atPath: w.root + "/repo/config"))
+        let runtime = w.backplan("run", ["daily"])
+        #expect(runtime.status == 0, "\(runtime.stderr)")
+        #expect(runtime.stderr.contains("against parent") && runtime.stderr.contains(" 0 new,"), "\(runtime.stderr)")
+        #expect(w.localIDs.isEmpty, "no local target: nothing published locally")
+        let ids = try w.resticIDs()
+        #expect(ids.count == 2)
+        let list = try w.restoreScript(["list", "offsite"])
+        #expect(list.stdout.split(separator: "\n").count == 2, "\(list.stdout)\(list.stderr)")
+        for (index, id) in ids.enumerated() {
+            let into = w.root + "/restored-\(index)"
+            let result = index == 0 ? w.backplan("restore", ["--target", "offsite", "--snapshot", id, "--to", into])
+                                    : try w.restoreScript(["restore", "offsite", "daily", id, into])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try SnapshotWorkspace.tree(into + "/uploads") == SnapshotWorkspace.tree(w.workspace.dataDir + "/uploads"))
+            #expect(try SnapshotWorkspace.sqlite(into + "/webui.db", ".dump") == SnapshotWorkspace.sqlite(w.workspace.dataDir + "/webui.db", ".dump"))
+        }
+        #expect(try w.leakedSecrets(in: [bash.stderr, runtime.stderr, list.stdout, list.stderr]).isEmpty)
+    }
+
     @Test func initFalseOnAMissingRepositoryFailsClearlyAndCreatesNothing() throws {
         try withWorkspace(initialize: false) { w in
             let bash = try w.jobScript()
@@ -111,7 +148,7 @@ import TestSupport
             }
             #expect(w.localIDs.count == 2, "the local snapshots stay published")
             // Nothing was created: no bucket, so restic still finds no repository.
-            let curl = CleanProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", w.s3.endpoint + "/" + w.bucket])
+            let curl = CleanProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", s3Endpoint(w) + "/" + w.bucket])
             #expect(curl.stdout == "404", "\(curl.stdout)")
             #expect(try w.leakedSecrets(in: [bash.stdout, bash.stderr, runtime.stdout, runtime.stderr]).isEmpty)
         }
@@ -124,7 +161,7 @@ import TestSupport
             try "another-password-123\n".write(toFile: other, atomically: true, encoding: .utf8)
             var env = ProcessInfo.processInfo.environment.merging(try S3Service.readEnvFile(w.plan.target(named: "offsite")!.envFile!)) { $1 }
             env["RESTIC_PASSWORD_FILE"] = other
-            try SnapshotWorkspace.check(SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.s3.resticRepository(bucket: w.bucket), "init"], environment: env))
+            try SnapshotWorkspace.check(SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.plan.target(named: "offsite")!.repository!, "init"], environment: env))
             let bash = try w.jobScript()
             let runtime = w.backplan("run", ["daily"])
             for (result, runs) in [(bash, 0), (runtime, 1)] {
@@ -133,7 +170,7 @@ import TestSupport
                 #expect((target?["error"] as? String ?? "").contains("wrong password"), "\(String(describing: target))")
             }
             env["RESTIC_PASSWORD_FILE"] = other
-            let check = SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.s3.resticRepository(bucket: w.bucket), "snapshots", "--json"], environment: env)
+            let check = SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.plan.target(named: "offsite")!.repository!, "snapshots", "--json"], environment: env)
             #expect(check.status == 0 && check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(check.stdout)\(check.stderr)")
         }
     }

@@ -12,14 +12,17 @@ struct ResticWorkspace {
     static let secrets = [password, S3Service.accessKeyID, S3Service.secretAccessKey]
 
     var workspace: SnapshotWorkspace
-    let s3: S3Service
+    let s3: S3Service?
     let bucket: String
     var root: String { workspace.root }
     var shims: String { root + "/shims" }
     /// One line per restic call: its arguments (the recorder's log).
     var argvLog: String { root + "/restic-argv.log" }
 
-    init(s3: S3Service, initialize: Bool = true, retention: CompiledRetention? = nil, bucket: String = "owui") throws {
+    /// A restic target on `s3` (bucket `bucket`), else on a local folder repository `<root>/repo`;
+    /// `resticOnly`: the job's only target (its sealed folder is a fresh copy in staging).
+    init(s3: S3Service?, initialize: Bool = true, retention: CompiledRetention? = nil, bucket: String = "owui",
+         resticOnly: Bool = false) throws {
         self.s3 = s3
         self.bucket = bucket
         workspace = try SnapshotWorkspace(retention: retention)
@@ -29,12 +32,12 @@ struct ResticWorkspace {
         try (Self.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
         chmod(passwordFile, 0o600)
         var target = CompiledTarget(name: "offsite", type: "restic")
-        target.repository = s3.resticRepository(bucket: bucket)
+        target.repository = s3?.resticRepository(bucket: bucket) ?? workspace.root + "/repo"
         target.passwordFile = passwordFile
-        target.envFile = try s3.writeResticEnvFile(in: secrets)
+        target.envFile = try s3?.writeResticEnvFile(in: secrets)
         target.initialize = initialize
         workspace.plan.targets = (workspace.plan.targets + [target]).sorted { $0.name < $1.name }
-        workspace.plan.jobs[0].targets = ["local", "offsite"]
+        workspace.plan.jobs[0].targets = resticOnly ? ["offsite"] : ["local", "offsite"]
         try workspace.writePlan()
         try FileManager.default.createDirectory(atPath: shims, withIntermediateDirectories: true)
         // The recorder: logs restic's argv; with KILL_RESTIC_BACKUP set, a backup runs slowly and is killed
@@ -87,7 +90,7 @@ struct ResticWorkspace {
     /// restic itself on the repository (test scaffolding: the password from its file, keys from the env file).
     func restic(_ arguments: [String]) throws -> String {
         let target = plan.target(named: "offsite")!
-        var environment = ProcessInfo.processInfo.environment.merging(try S3Service.readEnvFile(target.envFile!)) { $1 }
+        var environment = ProcessInfo.processInfo.environment.merging(try target.envFile.map(S3Service.readEnvFile) ?? [:]) { $1 }
         environment["RESTIC_PASSWORD_FILE"] = target.passwordFile
         environment["RESTIC_REPOSITORY"] = target.repository
         let result = SnapshotWorkspace.run("/usr/bin/restic", arguments, environment: environment)
@@ -97,9 +100,13 @@ struct ResticWorkspace {
 
     /// The backplan IDs of the restic snapshots tagged for this plan's job, as restic lists them.
     func resticIDs() throws -> [String] {
+        try resticSnapshots().compactMap { ($0["tags"] as? [String])?.first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) } }.sorted()
+    }
+
+    /// `restic snapshots --json` of the restic snapshots tagged for this plan's job.
+    func resticSnapshots() throws -> [[String: Any]] {
         let data = Data(try restic(["snapshots", "--json", "--tag", "plan=openwebui,job=daily"]).utf8)
-        let list = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-        return list.compactMap { ($0["tags"] as? [String])?.first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) } }.sorted()
+        return (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
     }
 
     /// The local snapshot IDs.
