@@ -15,11 +15,12 @@ struct ResticStore: RemoteStore {
 
     private var repository: String { target.repository ?? "" }
 
-    /// restic with the repository and password file; TZ=UTC so that `--time` and restic's output are UTC.
+    /// restic's command line with the repository and the password file (a path; the password never in argv).
     private func restic(_ arguments: [String]) -> [String] {
         ["restic", "--repo=\(repository)", "--password-file=\(target.passwordFile ?? "")"] + arguments
     }
 
+    /// The env file's variables, and TZ=UTC so that `--time` and restic's output are UTC.
     private func tool() throws(RunError) -> RemoteTool { try RemoteTool(envFile: target.envFile, extra: ["TZ": "UTC"]) }
 
     func preflight() throws(RunError) {
