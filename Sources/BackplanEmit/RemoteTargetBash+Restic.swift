@@ -223,7 +223,11 @@ extension RemoteTargetBash {
         # shellcheck disable=SC2317
         bp_restic_ids() {
           local row last=''
-          bp_restic_list "$1" "$JOB" || return 1
+          # Called in a command substitution, where BP_REMOTE_ERROR is lost: the reason goes to the log here.
+          if ! bp_restic_list "$1" "$JOB"; then
+            bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+            return 1
+          fi
           for row in "${BP_RESTIC_ROWS[@]}"; do
             if [[ ${row%% *} != "$last" ]]; then printf '%s\n' "${row%% *}"; fi
             last=${row%% *}
@@ -265,12 +269,17 @@ extension RemoteTargetBash {
         # "ID JOB" lines of the restic snapshots of target $1 (index), job $2 ("" for every job).
         # shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_snapshots"
         restic_snapshots() {
-            local job row last
+            local job row last reason
             for job in "${JOBS[@]}"; do
                 if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
                 if ! bp_restic_list "$1" "$job"; then
-                    if bp_restic_state "$1" && [[ "$BP_RESTIC_STATE" == missing ]]; then
-                        if [[ "${RESTIC_INIT[$1]}" == 1 ]]; then
+                    # The repository's state says more: missing (and whether the first backup creates it),
+                    # or a wrong password; else the listing's own error stands.
+                    reason=$BP_REMOTE_ERROR
+                    if bp_restic_state "$1"; then
+                        if [[ "$BP_RESTIC_STATE" == present ]]; then
+                            BP_REMOTE_ERROR=$reason
+                        elif [[ "${RESTIC_INIT[$1]}" == 1 ]]; then
                             BP_REMOTE_ERROR="restic repository ${RESTIC_REPOSITORIES[$1]} does not exist yet (init: true: the first backup to it creates it)"
                         else
                             bp_restic_missing "$1"

@@ -147,6 +147,11 @@ import TestSupport
                 #expect(error.contains("does not exist") && error.contains("init: true") && error.contains("restic"), "\(error)")
             }
             #expect(w.localIDs.count == 2, "the local snapshots stay published")
+            // Listing a missing repository fails with the fix, in both executors.
+            let list = try w.restoreScript(["list", "offsite"])
+            #expect(list.status == 1 && list.stderr.contains("does not exist") && list.stderr.contains("init: true"), "\(list.stderr)")
+            let snapshots = w.backplan("snapshots", ["--target", "offsite"])
+            #expect(snapshots.status == 1 && snapshots.stderr.contains("does not exist"), "\(snapshots.stderr)")
             // Nothing was created: no bucket, so restic still finds no repository.
             let curl = CleanProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", s3Endpoint(w) + "/" + w.bucket])
             #expect(curl.stdout == "404", "\(curl.stdout)")
@@ -169,7 +174,8 @@ import TestSupport
                 let target = (w.runsLog()[runs]["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "offsite" }
                 #expect((target?["error"] as? String ?? "").contains("wrong password"), "\(String(describing: target))")
             }
-            env["RESTIC_PASSWORD_FILE"] = other
+            let list = try w.restoreScript(["list", "offsite"])
+            #expect(list.status == 1 && list.stderr.contains("wrong password"), "\(list.stderr)")
             let check = SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.plan.target(named: "offsite")!.repository!, "snapshots", "--json"], environment: env)
             #expect(check.status == 0 && check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(check.stdout)\(check.stderr)")
         }

@@ -193,8 +193,10 @@ parse_selector() {
 # Finds the snapshot SEL_JOB/SEL_ID on target $1 (index) and sets SNAP_ID, SNAP_JOB and SNAP_DIR.
 # `latest` is the newest ID (across every job when no job is named).
 resolve_snapshot() {
-    local idx=$1 rows=() matches=() row
-    mapfile -t rows < <(snapshots "$idx" "$SEL_JOB")
+    local idx=$1 rows=() matches=() row listing
+    # A command substitution, not < <(...): a remote listing that fails must stop the script here.
+    listing=$(snapshots "$idx" "$SEL_JOB") || die "target ${TARGET_NAMES[idx]}: its snapshots cannot be listed"
+    if [[ -n "$listing" ]]; then mapfile -t rows <<<"$listing"; fi
     if (( ${#rows[@]} == 0 )); then
         die "target ${TARGET_NAMES[idx]} holds no snapshot of plan $PLAN${SEL_JOB:+ job $SEL_JOB}"
     fi
@@ -239,13 +241,15 @@ cmd_list() {
     if (( $# == 2 )); then require_job "$2"; fi
     require_supported "$idx"
     if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
-    local count=0
+    local count=0 listing
+    listing=$(snapshots "$idx" "${2:-}") || die "target $1: its snapshots cannot be listed"
     while IFS= read -r row; do
+        [[ -n "$row" ]] || continue
         count=$((count + 1))
         id=${row%% *}
         job=${row#* }
         printf '%s %s %s\n' "$job" "$id" "$(snapshot_summary "$idx" "$job" "$id")"
-    done < <(snapshots "$idx" "${2:-}")
+    done <<<"$listing"
     if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
 }
 
@@ -750,12 +754,17 @@ bp_restic_restore() {
 # "ID JOB" lines of the restic snapshots of target $1 (index), job $2 ("" for every job).
 # shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_snapshots"
 restic_snapshots() {
-    local job row last
+    local job row last reason
     for job in "${JOBS[@]}"; do
         if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
         if ! bp_restic_list "$1" "$job"; then
-            if bp_restic_state "$1" && [[ "$BP_RESTIC_STATE" == missing ]]; then
-                if [[ "${RESTIC_INIT[$1]}" == 1 ]]; then
+            # The repository's state says more: missing (and whether the first backup creates it),
+            # or a wrong password; else the listing's own error stands.
+            reason=$BP_REMOTE_ERROR
+            if bp_restic_state "$1"; then
+                if [[ "$BP_RESTIC_STATE" == present ]]; then
+                    BP_REMOTE_ERROR=$reason
+                elif [[ "${RESTIC_INIT[$1]}" == 1 ]]; then
                     BP_REMOTE_ERROR="restic repository ${RESTIC_REPOSITORIES[$1]} does not exist yet (init: true: the first backup to it creates it)"
                 else
                     bp_restic_missing "$1"

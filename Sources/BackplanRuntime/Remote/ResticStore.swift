@@ -163,8 +163,17 @@ extension ResticStore {
 
     /// The restic snapshots of `job`, oldest first by backplan ID (tags `plan=P,job=J`; the ID from the valid `id=` tag).
     func snapshots(job: String, _ tool: RemoteTool) throws(RunError) -> [Listed] {
-        let output = try tool.check(restic(["snapshots", "--json", "--tag", "plan=\(plan),job=\(job)"]), "restic snapshots")
-        guard let decoded = try? JSONDecoder().decode([JSONSnapshot]?.self, from: output) else {
+        let result = tool.run(restic(["snapshots", "--json", "--tag", "plan=\(plan),job=\(job)"]))
+        guard result.succeeded else {
+            // The repository's state says more (missing, wrong password); else the listing's own error.
+            if try repositoryState(tool) == .missing {
+                throw target.initialize == true
+                    ? RunError("restic repository \(repository) does not exist yet (init: true: the first backup to it creates it)")
+                    : missingError
+            }
+            throw RunError("restic snapshots failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
+        }
+        guard let decoded = try? JSONDecoder().decode([JSONSnapshot]?.self, from: result.stdout) else {
             throw RunError("restic snapshots --json printed something that is not a list of snapshots")
         }
         return Self.listed(decoded ?? [])

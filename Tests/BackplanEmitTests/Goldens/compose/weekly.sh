@@ -1479,7 +1479,11 @@ bp_restic_verify() {
 # shellcheck disable=SC2317
 bp_restic_ids() {
   local row last=''
-  bp_restic_list "$1" "$JOB" || return 1
+  # Called in a command substitution, where BP_REMOTE_ERROR is lost: the reason goes to the log here.
+  if ! bp_restic_list "$1" "$JOB"; then
+    bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+    return 1
+  fi
   for row in "${BP_RESTIC_ROWS[@]}"; do
     if [[ ${row%% *} != "$last" ]]; then printf '%s\n' "${row%% *}"; fi
     last=${row%% *}
