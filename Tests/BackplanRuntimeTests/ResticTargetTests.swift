@@ -102,6 +102,8 @@ import TestSupport
             #expect(try w.leakedSecrets(in: outputs).isEmpty)
             let argv = try String(contentsOfFile: w.argvLog, encoding: .utf8)
             #expect(argv.contains("--password-file="))
+            let environments = argv.split(separator: "\n").filter { $0.hasPrefix("RESTIC_PASSWORD in the environment: ") }
+            #expect(!environments.isEmpty && environments.allSatisfy { $0.hasSuffix(": none") })
         }
     }
 
@@ -109,14 +111,16 @@ import TestSupport
 
     /// A local-folder repository as the job's only target: the sealed folder is a fresh copy in staging,
     /// so restic reads every file again but adds only what changed; restores match the source.
-    @Test func aLocalFolderRepositoryAsTheOnlyTarget() throws {
-        let w = try ResticWorkspace(s3: nil, resticOnly: true)
+    @Test func aLocalFolderRepositoryAsTheOnlyTargetWithDeepVerify() throws {
+        let w = try ResticWorkspace(s3: nil, resticOnly: true, verify: "deep")
         defer { w.remove() }
         let bash = try w.jobScript()
         #expect(bash.status == 0, "\(bash.stderr)")
         #expect(FileManager.default.fileExists(atPath: w.root + "/repo/config"))
         let runtime = w.backplan("run", ["daily"])
         #expect(runtime.status == 0, "\(runtime.stderr)")
+        for result in [bash, runtime] { #expect(result.stderr.contains("target offsite: verified (deep)"), "\(result.stderr)") }
+        #expect(runtime.stderr.contains("restored copy matches MANIFEST.sha256"), "\(runtime.stderr)")
         #expect(runtime.stderr.contains("against parent") && runtime.stderr.contains(" 0 new,"), "\(runtime.stderr)")
         #expect(w.localIDs.isEmpty, "no local target: nothing published locally")
         let ids = try w.resticIDs()
@@ -132,6 +136,28 @@ import TestSupport
             #expect(try SnapshotWorkspace.sqlite(into + "/webui.db", ".dump") == SnapshotWorkspace.sqlite(w.workspace.dataDir + "/webui.db", ".dump"))
         }
         #expect(try w.leakedSecrets(in: [bash.stderr, runtime.stderr, list.stdout, list.stderr]).isEmpty)
+    }
+
+    /// A damaged pack file: deep verification (restic check --read-data) fails, the run exits 3 naming the
+    /// target, and this run's snapshot is withdrawn (never listed), in both executors.
+    @Test func aCorruptedRepositoryFailsDeepVerificationAndTheSnapshotIsWithdrawn() throws {
+        let w = try ResticWorkspace(s3: nil, verify: "deep")
+        defer { w.remove() }
+        let first = try w.jobScript()
+        #expect(first.status == 0, "\(first.stderr)")
+        let packs = try JobScriptHarness.bash("find \(SnapshotWorkspace.q(w.root + "/repo/data")) -type f | sort")
+        for pack in packs.split(separator: "\n") {
+            chmod(String(pack), 0o644)
+            try SnapshotWorkspace.flipByte(String(pack), at: 100)
+        }
+        let bash = try w.jobScript()
+        let runtime = w.backplan("run", ["daily"])
+        for (result, index) in [(bash, 1), (runtime, 2)] {
+            #expect(result.status == 3, "\(result.stderr)")
+            let target = (w.runsLog()[index]["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "offsite" }
+            #expect((target?["error"] as? String ?? "").contains("verification"), "\(String(describing: target))")
+        }
+        #expect(try w.resticIDs() == [w.localIDs[0]], "only the first run's snapshot stays listed: \(bash.stderr)\(runtime.stderr)")
     }
 
     @Test func initFalseOnAMissingRepositoryFailsClearlyAndCreatesNothing() throws {

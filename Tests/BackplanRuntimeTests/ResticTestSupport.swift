@@ -22,7 +22,7 @@ struct ResticWorkspace {
     /// A restic target on `s3` (bucket `bucket`), else on a local folder repository `<root>/repo`;
     /// `resticOnly`: the job's only target (its sealed folder is a fresh copy in staging).
     init(s3: S3Service?, initialize: Bool = true, retention: CompiledRetention? = nil, bucket: String = "owui",
-         resticOnly: Bool = false) throws {
+         resticOnly: Bool = false, verify: String = "manifest") throws {
         self.s3 = s3
         self.bucket = bucket
         workspace = try SnapshotWorkspace(retention: retention)
@@ -38,6 +38,7 @@ struct ResticWorkspace {
         target.initialize = initialize
         workspace.plan.targets = (workspace.plan.targets + [target]).sorted { $0.name < $1.name }
         workspace.plan.jobs[0].targets = resticOnly ? ["offsite"] : ["local", "offsite"]
+        workspace.plan.jobs[0].verify = verify
         try workspace.writePlan()
         try FileManager.default.createDirectory(atPath: shims, withIntermediateDirectories: true)
         // The recorder: logs restic's argv; with KILL_RESTIC_BACKUP set, a backup runs slowly and is killed
@@ -45,6 +46,7 @@ struct ResticWorkspace {
         let shim = """
             #!/bin/bash
             printf '%s\\n' "$*" >>\(SnapshotWorkspace.q(argvLog))
+            printf 'RESTIC_PASSWORD in the environment: %s\\n' "${RESTIC_PASSWORD:-none}" >>\(SnapshotWorkspace.q(argvLog))
             if [[ -n ${KILL_RESTIC_BACKUP:-} && " $* " == *" backup "* ]]; then
               /usr/bin/restic --limit-upload 256 "$@" & pid=$!
               sleep 2
