@@ -32,6 +32,7 @@ import TestSupport
         let script = """
             set -Eeuo pipefail
             readonly -a TARGET_ENV_FILES=('')
+            readonly STATE_DIR=/nonexistent/state
             readonly -a TARGET_NAMES=(s3)
             readonly -a RESTIC_REPOSITORIES=(repo)
             readonly -a RESTIC_PASSWORD_FILES=(/pass)

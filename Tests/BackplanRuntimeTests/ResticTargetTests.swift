@@ -48,6 +48,9 @@ import TestSupport
 
             let ids = w.localIDs
             #expect(ids.count == 2)
+            // restic's cache lives in the state dir (a systemd service has no HOME).
+            let cache = (try? FileManager.default.contentsOfDirectory(atPath: w.workspace.stateDir + "/restic-cache")) ?? []
+            #expect(cache.contains { $0.count == 64 }, "\(cache)")
             #expect(try w.resticIDs() == ids, "retention keeps the same two snapshots on restic as locally")
             let (runtimeID, bashID) = (ids[0], ids[1])
             // Each restic snapshot: fixed host, the snapshot's start time, the four tags.
@@ -155,7 +158,7 @@ import TestSupport
         for (result, index) in [(bash, 1), (runtime, 2)] {
             #expect(result.status == 3, "\(result.stderr)")
             let target = (w.runsLog()[index]["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "offsite" }
-            #expect((target?["error"] as? String ?? "").contains("verification"), "\(String(describing: target))")
+            #expect((target?["error"] as? String ?? "").contains("verification"), "\(target ?? [:])")
         }
         #expect(try w.resticIDs() == [w.localIDs[0]], "only the first run's snapshot stays listed: \(bash.stderr)\(runtime.stderr)")
     }
@@ -198,7 +201,7 @@ import TestSupport
             for (result, runs) in [(bash, 0), (runtime, 1)] {
                 #expect(result.status == 3, "\(result.stderr)")
                 let target = (w.runsLog()[runs]["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "offsite" }
-                #expect((target?["error"] as? String ?? "").contains("wrong password"), "\(String(describing: target))")
+                #expect((target?["error"] as? String ?? "").contains("wrong password"), "\(target ?? [:])")
             }
             let list = try w.restoreScript(["list", "offsite"])
             #expect(list.status == 1 && list.stderr.contains("wrong password"), "\(list.stderr)")

@@ -48,7 +48,7 @@ public enum RemoteStores {
     public static func store(for target: CompiledTarget, plan: CompiledPlan) -> (any RemoteStore)? {
         switch target.type {
         case "rclone": RcloneStore(target: target, plan: plan.name)
-        case "restic": ResticStore(target: target, plan: plan.name)
+        case "restic": ResticStore(target: target, plan: plan.name, cacheDirectory: plan.stateDir + "/restic-cache")
         case "rsync" where target.direction != "pull": RsyncStore(target: target, plan: plan.name)
         default: nil
         }

@@ -9,6 +9,8 @@ import Foundation
 struct ResticStore: RemoteStore {
     var target: CompiledTarget
     var plan: String
+    /// restic's cache (`RESTIC_CACHE_DIR`): `<state_dir>/restic-cache`, since a systemd service has no HOME.
+    var cacheDirectory: String
 
     /// The host name of every snapshot, so that listings and restores do not depend on the server's name.
     static let host = "backplan"
@@ -20,8 +22,12 @@ struct ResticStore: RemoteStore {
         ["restic", "--repo=\(repository)", "--password-file=\(target.passwordFile ?? "")"] + arguments
     }
 
-    /// The env file's variables, and TZ=UTC so that `--time` and restic's output are UTC.
-    private func tool() throws(RunError) -> RemoteTool { try RemoteTool(envFile: target.envFile, extra: ["TZ": "UTC"]) }
+    /// The env file's variables, TZ=UTC so that `--time` and restic's output are UTC, and the cache folder
+    /// (absolute: restic may run inside the snapshot folder).
+    private func tool() throws(RunError) -> RemoteTool {
+        let cache = cacheDirectory.hasPrefix("/") ? cacheDirectory : FileManager.default.currentDirectoryPath + "/" + cacheDirectory
+        return try RemoteTool(envFile: target.envFile, extra: ["TZ": "UTC", "RESTIC_CACHE_DIR": cache])
+    }
 
     func preflight() throws(RunError) {
         try checkPasswordFile()
@@ -59,8 +65,13 @@ struct ResticStore: RemoteStore {
             log("restic backup against parent \(parent.backplanID) (restic \(parent.shortID))")
         }
         arguments += ["--", "data", SnapshotLayout.manifestName, SnapshotLayout.recordName]
-        let output = try tool.check(restic(arguments), "restic backup", directory: folder)
-        if let summary = Self.summary(output) { log(summary) }
+        let result = tool.run(restic(arguments), directory: folder)
+        guard result.succeeded else {
+            // restic exits 3 when it made a snapshot without some files: never leave that one listed.
+            try? remove(job: job, ids: [id], log: log)
+            throw RunError("restic backup failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
+        }
+        if let summary = Self.summary(result.stdout) { log(summary) }
     }
 
     func verify(job: String, id: String, deep: Bool, local: String?, log: @escaping @Sendable (String) -> Void) throws(RunError) {

@@ -645,6 +645,7 @@ bp_redacted_tail() {
 BP_RESTIC_STATE=''      # bp_restic_state's result: present or missing
 BP_RESTIC_ROWS=()       # bp_restic_list's result: "ID RESTIC-ID" lines, oldest first
 BP_RESTIC_SNAP=''       # bp_restic_find's result: the restic snapshot ID
+BP_RESTIC_CACHE=''      # job scripts: restic's cache folder (absolute), since a systemd service has no HOME
 
 # bp_restic_in I DIR LABEL ARGS...: restic ARGS in DIR on target I's repository, with its password file
 # (a path: the password is never in argv or the environment), its env file, and TZ=UTC (--time, output).
@@ -652,8 +653,8 @@ BP_RESTIC_SNAP=''       # bp_restic_find's result: the restic snapshot ID
 bp_restic_in() {
   local i=$1 dir=$2 label=$3
   shift 3
-  bp_remote "$i" "$label" env -C "$dir" TZ=UTC restic "--repo=${RESTIC_REPOSITORIES[i]}" \
-    "--password-file=${RESTIC_PASSWORD_FILES[i]}" "$@"
+  bp_remote "$i" "$label" env -C "$dir" TZ=UTC ${BP_RESTIC_CACHE:+"RESTIC_CACHE_DIR=$BP_RESTIC_CACHE"} restic \
+    "--repo=${RESTIC_REPOSITORIES[i]}" "--password-file=${RESTIC_PASSWORD_FILES[i]}" "$@"
 }
 
 # bp_restic I LABEL ARGS...: bp_restic_in in the current folder.

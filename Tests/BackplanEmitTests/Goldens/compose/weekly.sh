@@ -1284,6 +1284,7 @@ bp_redacted_tail() {
 BP_RESTIC_STATE=''      # bp_restic_state's result: present or missing
 BP_RESTIC_ROWS=()       # bp_restic_list's result: "ID RESTIC-ID" lines, oldest first
 BP_RESTIC_SNAP=''       # bp_restic_find's result: the restic snapshot ID
+BP_RESTIC_CACHE=''      # job scripts: restic's cache folder (absolute), since a systemd service has no HOME
 
 # bp_restic_in I DIR LABEL ARGS...: restic ARGS in DIR on target I's repository, with its password file
 # (a path: the password is never in argv or the environment), its env file, and TZ=UTC (--time, output).
@@ -1291,8 +1292,8 @@ BP_RESTIC_SNAP=''       # bp_restic_find's result: the restic snapshot ID
 bp_restic_in() {
   local i=$1 dir=$2 label=$3
   shift 3
-  bp_remote "$i" "$label" env -C "$dir" TZ=UTC restic "--repo=${RESTIC_REPOSITORIES[i]}" \
-    "--password-file=${RESTIC_PASSWORD_FILES[i]}" "$@"
+  bp_remote "$i" "$label" env -C "$dir" TZ=UTC ${BP_RESTIC_CACHE:+"RESTIC_CACHE_DIR=$BP_RESTIC_CACHE"} restic \
+    "--repo=${RESTIC_REPOSITORIES[i]}" "--password-file=${RESTIC_PASSWORD_FILES[i]}" "$@"
 }
 
 # bp_restic I LABEL ARGS...: bp_restic_in in the current folder.
@@ -1390,6 +1391,9 @@ bp_restic_restore() {
   fi
 }
 
+BP_RESTIC_CACHE=$STATE_DIR/restic-cache
+if [[ $BP_RESTIC_CACHE != /* ]]; then BP_RESTIC_CACHE=$PWD/$BP_RESTIC_CACHE; fi
+
 # The functions below are called as "bp_${TARGET_TYPES[i]}_upload" and so on (hence SC2317).
 # bp_restic_preflight I: password file, restic, and the repository (a missing one is fine only with init: true).
 # shellcheck disable=SC2317
@@ -1432,9 +1436,15 @@ bp_restic_upload() {
     parent=(--parent "${row#* }")
     bp_log "target ${TARGET_NAMES[i]}: restic backup against parent ${row%% *} (restic ${row:17:8})"
   fi
-  bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \
+  if ! bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \
     --tag "backplan,plan=$PLAN,job=$JOB,id=$BP_ID" --time "$(bp_restic_time "$BP_ID")" "${parent[@]}" \
-    -- data MANIFEST.sha256 SNAPSHOT.json >"$BP_TMP/restic-backup.json" || return 1
+    -- data MANIFEST.sha256 SNAPSHOT.json >"$BP_TMP/restic-backup.json"; then
+    # restic exits 3 when it made a snapshot without some files: never leave that one listed.
+    row=$BP_REMOTE_ERROR
+    bp_restic_remove "$i" "$BP_ID" || true
+    BP_REMOTE_ERROR=$row
+    return 1
+  fi
   tail -n 1 "$BP_TMP/restic-backup.json" >"$BP_TMP/restic-summary.json"
   if summary=$(cd -- "$BP_TMP" && sqlite3 -init /dev/null -batch -noheader :memory: \
     "SELECT 'restic snapshot ' || json_extract(j, '\$.snapshot_id') || ': ' || json_extract(j, '\$.files_new') || ' new, ' ||
