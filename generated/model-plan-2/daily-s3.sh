@@ -1419,7 +1419,7 @@ bp_restic_preflight() {
 # hard-linked file's ctime changes when it is linked; its inode, size and mtime do not.
 # shellcheck disable=SC2317
 bp_restic_upload() {
-  local i=$1 row summary
+  local i=$1 row summary reason
   local -a parent=()
   bp_restic_state "$i" || return 1
   if [[ $BP_RESTIC_STATE == missing ]]; then
@@ -1440,9 +1440,9 @@ bp_restic_upload() {
     --tag "backplan,plan=$PLAN,job=$JOB,id=$BP_ID" --time "$(bp_restic_time "$BP_ID")" "${parent[@]}" \
     -- data MANIFEST.sha256 SNAPSHOT.json >"$BP_TMP/restic-backup.json"; then
     # restic exits 3 when it made a snapshot without some files: never leave that one listed.
-    row=$BP_REMOTE_ERROR
+    reason=$BP_REMOTE_ERROR
     bp_restic_remove "$i" "$BP_ID" || true
-    BP_REMOTE_ERROR=$row
+    BP_REMOTE_ERROR=$reason
     return 1
   fi
   tail -n 1 "$BP_TMP/restic-backup.json" >"$BP_TMP/restic-summary.json"
