@@ -13,14 +13,14 @@ APT_PACKAGES=(
   shellcheck                                  # lint of generated scripts
   openssh-server openssh-client               # sshd on 127.0.0.1 for rsync/sftp targets
   cron                                        # crontab -n to check generated cron.d files
-  jq                                          # JSON in scripts and tests
+  jq curl                                     # JSON in scripts and tests; HTTP to moto_server
   podman runc busybox-static docker-compose   # a real container engine for quiesce tests
   systemd                                     # systemd-analyze verify / calendar (offline)
   python3-venv                                # python3 -m venv for .venv/
   time hyperfine                              # scripts/bench.sh
 )
-PY_PACKAGES=(check-jsonschema croniter)
-PY_MODULES="check_jsonschema, croniter"
+PY_PACKAGES=(check-jsonschema croniter 'moto[server]')   # moto_server: an S3 API for off-site target tests
+PY_MODULES="check_jsonschema, croniter, moto.server, flask_cors"
 VENV=.venv
 
 log() { printf 'deps: %s\n' "$*"; }
@@ -66,4 +66,12 @@ if ! "$VENV/bin/python" -c "import $PY_MODULES" >/dev/null 2>&1; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PY_PACKAGES[@]}"
   "$VENV/bin/python" -c "import $PY_MODULES"
   log "installed: ${PY_PACKAGES[*]}"
+fi
+
+# --- sshd's privilege-separation folder ---------------------------------------------------------
+# /usr/sbin/sshd refuses to start without it, and /run is emptied at boot: TestSupport's SSHService
+# creates it too.
+if is_root && [[ ! -d /run/sshd ]]; then
+  mkdir -p /run/sshd && chmod 755 /run/sshd
+  log "created /run/sshd"
 fi
