@@ -19,8 +19,8 @@ APT_PACKAGES=(
   python3-venv                                # python3 -m venv for .venv/
   time hyperfine                              # scripts/bench.sh
 )
-PY_PACKAGES=(check-jsonschema croniter)
-PY_MODULES="check_jsonschema, croniter"
+PY_PACKAGES=(check-jsonschema croniter cryptography)
+PY_MODULES="check_jsonschema, croniter, cryptography"
 VENV=.venv
 
 log() { printf 'deps: %s\n' "$*"; }
