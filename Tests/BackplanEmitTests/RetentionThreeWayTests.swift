@@ -35,7 +35,7 @@ struct RetentionThreeWayTests {
         try #require(FileManager.default.isExecutableFile(atPath: python),
                      "the restic forger needs .venv with cryptography: run 'make deps'")
 
-        // tmpfs when there is one: the forger writes one file per snapshot (~70 000), which costs
+        // tmpfs when there is one: the forger writes one file per snapshot (~62 000), which costs
         // ~0.6 ms each on a plain ext4 disk and ~15 µs on tmpfs.
         let scratch = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm")
             : FileManager.default.temporaryDirectory
