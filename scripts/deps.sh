@@ -19,8 +19,8 @@ APT_PACKAGES=(
   python3-venv                                # python3 -m venv for .venv/
   time hyperfine                              # scripts/bench.sh
 )
-PY_PACKAGES=(check-jsonschema croniter 'moto[server]')   # moto_server: an S3 API for off-site target tests
-PY_MODULES="check_jsonschema, croniter, moto.server, flask_cors"
+PY_PACKAGES=(check-jsonschema croniter 'moto[server]' cryptography)   # moto_server: S3 API for target tests; cryptography: restic-forge.py
+PY_MODULES="check_jsonschema, croniter, moto.server, flask_cors, cryptography"
 VENV=.venv
 
 log() { printf 'deps: %s\n' "$*"; }
