@@ -11,8 +11,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             PLAN is a path to plan.json or a plan name (generated/<name>/plan.json). Local targets only; \
             other target types count as failed. Logs one line per step on standard error (JSON lines on \
-            standard output with --json). Exit status: 0 every target done, 1 nothing published, \
-            3 some targets failed, 64 usage error.
+            standard output with --json). --resume only starts the app a killed run left stopped (the \
+            quiesce journal) and exits; --jitter sleeps a random 0..SECONDS before taking the lock. \
+            Exit status: 0 every target done, 1 nothing published, 3 some targets failed, 64 usage error.
             """
     )
 
@@ -28,8 +29,21 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "JSON lines (one object per step) on standard output instead of log lines.")
     var json = false
 
+    @Flag(help: "Resume a journaled quiesce (start the app a killed run left stopped) and exit.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("Sleep a random 0..SECONDS before taking the lock (cron).", valueName: "seconds"))
+    var jitter: Int?
+
     @Option(help: ArgumentHelp("The folder of generated files.", valueName: "dir"))
     var generated = "generated"
+
+    func validate() throws {
+        // The script's `^[0-9]{1,9}$`.
+        if let jitter, !(0...999_999_999).contains(jitter) {
+            throw ValidationError("--jitter takes a whole number of seconds from 0 to 999999999")
+        }
+    }
 
     func run() throws {
         let path = plan.hasSuffix(".json") || plan.contains("/") ? plan : "\(generated)/\(plan)/plan.json"
@@ -48,7 +62,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("backplan: \(error)\n".utf8))
             throw ExitCode(64)
         }
-        let status = dryRun ? executor.dryRun() : executor.run()
+        let status = dryRun ? executor.dryRun() : resume ? executor.resumeOnly() : executor.run(jitter: jitter ?? 0)
         if status != 0 { throw ExitCode(status) }
     }
 }
