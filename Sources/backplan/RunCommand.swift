@@ -11,7 +11,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             PLAN is a path to plan.json or a plan name (generated/<name>/plan.json). Local targets only; \
             other target types count as failed. Logs one line per step on standard error (JSON lines on \
-            standard output with --json). --resume only starts the app a killed run left stopped (the \
+            standard output with --json). On a terminal, a progress line per source (files and bytes, \
+            against the previous snapshot's counts) is redrawn during the capture; errors and warnings are \
+            coloured unless NO_COLOR is set. --resume only starts the app a killed run left stopped (the \
             quiesce journal) and exits; --jitter sleeps a random 0..SECONDS before taking the lock. \
             Exit status: 0 every target done, 1 nothing published, 3 some targets failed, 64 usage error.
             """
@@ -54,7 +56,8 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("backplan: cannot read compiled plan \(path): \(error.localizedDescription)\n".utf8))
             throw ExitCode.failure
         }
-        let log = RunLog(plan: compiled.name, job: job, output: json ? .json : .text)
+        let log = RunLog(plan: compiled.name, job: job, output: json ? .json : .text,
+                         terminal: Terminal.runTerminal())
         let cancellation = RunCancellation()
         if !dryRun { RunSignals.install(cancellation, log: log) }
         let executor: RunExecutor
