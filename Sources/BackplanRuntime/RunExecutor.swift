@@ -48,11 +48,7 @@ public final class RunExecutor {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
         if jitter > 0 && !sleepJitter(jitter) { return 1 }
-        let lock: RunLock
-        do { lock = try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
-            log.error("\(error)", step: "lock")
-            return 1
-        }
+        guard let lock = takeLock() else { return 1 }
         defer { lock.release() }
         var rc: Int32
         do { rc = try steps() } catch {
@@ -67,17 +63,21 @@ public final class RunExecutor {
     public func resumeOnly() -> Int32 {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
-        let lock: RunLock
-        do { lock = try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
-            log.error("\(error)", step: "lock")
-            return 1
-        }
+        guard let lock = takeLock() else { return 1 }
         defer { lock.release() }
         guard QuiesceJournal.read(stateDir: plan.stateDir) != nil else {
             log.log("resume: no quiesce journal; nothing to do", step: "quiesce")
             return 0
         }
         return quiesce.resume() ? 0 : 1
+    }
+
+    /// The plan's lock (step 1), or nil after logging why it could not be taken.
+    private func takeLock() -> RunLock? {
+        do { return try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
+            log.error("\(error)", step: "lock")
+            return nil
+        }
     }
 
     /// Sleeps a random 0...seconds, waking every 100 ms to see whether a signal ended the run (false).
