@@ -15,6 +15,8 @@ struct RunCommand: ParsableCommand {
             against the previous snapshot's counts) is redrawn during the capture; errors and warnings are \
             coloured unless NO_COLOR is set. --resume only starts the app a killed run left stopped (the \
             quiesce journal) and exits; --jitter sleeps a random 0..SECONDS before taking the lock. \
+            With a notify webhook in the plan, the run's runs.jsonl line is POSTed to it with curl when \
+            the outcome is listed; a failed notification is a warning and never changes the exit status. \
             Exit status: 0 every target done, 1 nothing published, 3 some targets failed, 64 usage error.
             """
     )
