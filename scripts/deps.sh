@@ -13,7 +13,7 @@ APT_PACKAGES=(
   shellcheck                                  # lint of generated scripts
   openssh-server openssh-client               # sshd on 127.0.0.1 for rsync/sftp targets
   cron                                        # crontab -n to check generated cron.d files
-  jq curl                                     # JSON in scripts and tests; HTTP to moto_server
+  jq curl                                     # JSON in scripts and tests; HTTP to moto_server, webhooks
   podman runc busybox-static docker-compose   # a real container engine for quiesce tests
   systemd                                     # systemd-analyze verify / calendar (offline)
   python3-venv                                # python3 -m venv for .venv/
