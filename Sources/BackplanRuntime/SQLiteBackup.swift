@@ -2,7 +2,9 @@ import CSQLite
 import Foundation
 
 /// A consistent copy of a live SQLite database through libsqlite3's online backup API, then
-/// `PRAGMA integrity_check` on the copy (step 4 for `sqlite` sources and `chroma.sqlite3`).
+/// `PRAGMA integrity_check` on the copy (step 4 for `sqlite` sources and `chroma.sqlite3`) and, at the
+/// same time on a second thread, the copy's SHA-256 for the manifest, so the file is read once after it
+/// is written rather than once per step.
 ///
 /// The source is opened through a read-only URI (`file:…?mode=ro`), so the backup never checkpoints it
 /// and never deletes its WAL. The copy is made in one `sqlite3_backup_step(b, -1)`: a single step holds
@@ -17,21 +19,27 @@ public struct SQLiteBackup: Sendable {
 
     public init(busyTimeoutMs: Int = 10_000) { self.busyTimeoutMs = busyTimeoutMs }
 
-    /// Copies `source` to `destination` (created with its folder), checked before it gets its name.
-    public func copy(_ source: String, to destination: String, cancellation: RunCancellation) throws {
+    /// Copies `source` to `destination` (created with its folder), checked before it gets its name;
+    /// returns the copy's size and SHA-256.
+    public func copy(_ source: String, to destination: String, cancellation: RunCancellation) throws -> CaptureInventory.File {
         let folder = (destination as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temp = folder + "/" + Self.temporaryName
         unlink(temp)
         do {
             try backup(source, to: temp, cancellation: cancellation)
-            let result = try Self.integrityCheck(temp, copy: true)
+            // The integrity check opens the copy read-write (as `sqlite3 FILE` does) but only reads it.
+            let (check, hash) = Concurrently.both({ try Self.integrityCheck(temp, copy: true) }, { try FileHash.sha256(temp) })
+            let result = try check.get()
             guard result == "ok" else {
                 throw RunError("capture: integrity check of the copy of \(source) failed: \(result.prefix(200))")
             }
-            guard rename(temp, destination) == 0 else {
+            let sha256 = try hash.get()
+            var st = stat()
+            guard lstat(temp, &st) == 0, rename(temp, destination) == 0 else {
                 throw RunError("capture: cannot rename the copy to \(destination): \(String(cString: strerror(errno)))")
             }
+            return .init(bytes: Int64(st.st_size), sha256: sha256)
         } catch {
             unlink(temp)
             throw error
