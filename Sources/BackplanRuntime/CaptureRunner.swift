@@ -55,7 +55,7 @@ public struct CaptureRunner: Sendable {
     private func copyDatabase(_ path: String, to dest: String, _ name: String, _ progress: CaptureProgress) throws -> CaptureInventory.File {
         var st = stat()
         progress.start(name, note: lstat(path, &st) == 0 ? "SQLite online backup of \(CaptureProgress.size(Int64(st.st_size)))" : nil)
-        let file = try backup.copy(path, to: dest, cancellation: cancellation)
+        let file = try backup.copy(path, to: dest, cancellation: cancellation) { [log] in log.log("capture: " + $0, step: "capture") }
         progress.add(bytes: file.bytes)
         return file
     }

@@ -20,14 +20,16 @@ public struct SQLiteBackup: Sendable {
     public init(busyTimeoutMs: Int = 10_000) { self.busyTimeoutMs = busyTimeoutMs }
 
     /// Copies `source` to `destination` (created with its folder), checked before it gets its name;
-    /// returns the copy's size and SHA-256.
-    public func copy(_ source: String, to destination: String, cancellation: RunCancellation) throws -> CaptureInventory.File {
+    /// returns the copy's size and SHA-256. `copied` is told when the backup itself is done.
+    public func copy(_ source: String, to destination: String, cancellation: RunCancellation,
+                     copied: (String) -> Void = { _ in }) throws -> CaptureInventory.File {
         let folder = (destination as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temp = folder + "/" + Self.temporaryName
         unlink(temp)
         do {
             try backup(source, to: temp, cancellation: cancellation)
+            copied("online backup of \(source) done; integrity_check and SHA-256 of the copy")
             // The integrity check opens the copy read-write (as `sqlite3 FILE` does) but only reads it.
             let (check, hash) = Concurrently.both({ try Self.integrityCheck(temp, copy: true) }, { try FileHash.sha256(temp) })
             let result = try check.get()
