@@ -5,12 +5,12 @@ import Foundation
 /// again. Memory grows with the number of files (a path and a few numbers each), like the manifest itself.
 public struct CaptureInventory: Sendable {
     /// One regular file written into the snapshot.
-    public struct File: Sendable, Hashable {
+    public struct File: Sendable {
         public var bytes: Int64
         /// Device and inode of the previous snapshot's file this one is a hard link to, or nil (copied).
         public var linkedTo: FileIdentity?
-        /// The SHA-256 taken during the capture (a database copy, hashed while it was checked), or nil.
-        public var sha256: String?
+        /// The SHA-256 started by the capture (a database copy, hashed while it is checked), or nil.
+        public var hash: PendingHash?
     }
 
     /// Files by path relative to the snapshot folder (`data/uploads/a.txt`).

@@ -41,6 +41,11 @@ public enum FileHash {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw RunError("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        return try sha256(fd: fd, path: path)
+    }
+
+    /// The SHA-256 of what `fd` reads to its end; `path` names errors.
+    static func sha256(fd: Int32, path: String) throws -> String {
         var hasher = SHA256()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }

@@ -3,9 +3,9 @@ import Foundation
 /// Step 6's `MANIFEST.sha256` with carry-over, as the bash script writes it, from what the capture wrote
 /// (`CaptureInventory`) rather than by walking the snapshots again: a file the capture hard-linked to the
 /// same path in the previous snapshot (so the same inode) takes its hash from the previous manifest; a
-/// database copy has the hash taken while it was checked; every other file is read (FileHash). Paths
-/// holding a backslash or a line break are never carried over and are written escaped, as `sha256sum`
-/// writes them. Lines are sorted by the path's bytes.
+/// database copy has the hash the capture started while it was checked; every other file is read
+/// (FileHash). Paths holding a backslash or a line break are never carried over and are written escaped,
+/// as `sha256sum` writes them. Lines are sorted by the path's bytes.
 public enum RunManifest {
     /// What writing a manifest did.
     public struct Summary: Sendable, Hashable {
@@ -33,7 +33,7 @@ public enum RunManifest {
                 continue
             }
             try cancellation.check()
-            lines.append(line(hash: try file.sha256 ?? FileHash.sha256(dir + "/" + path), path: path))
+            lines.append(line(hash: try file.hash?.value() ?? FileHash.sha256(dir + "/" + path), path: path))
         }
         lines.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         let text = lines.map { $0.line + "\n" }.joined()

@@ -2,9 +2,10 @@ import CSQLite
 import Foundation
 
 /// A consistent copy of a live SQLite database through libsqlite3's online backup API, then
-/// `PRAGMA integrity_check` on the copy (step 4 for `sqlite` sources and `chroma.sqlite3`) and, at the
-/// same time on a second thread, the copy's SHA-256 for the manifest, so the file is read once after it
-/// is written rather than once per step.
+/// `PRAGMA integrity_check` on the copy (step 4 for `sqlite` sources and `chroma.sqlite3`). The copy's
+/// SHA-256 for the manifest is started at the same time on a thread of its own (`PendingHash`): the file
+/// is read once for the check and once for the hash, side by side, and the capture (so the app's downtime)
+/// does not wait for the hash.
 ///
 /// The source is opened through a read-only URI (`file:…?mode=ro`), so the backup never checkpoints it
 /// and never deletes its WAL. The copy is made in one `sqlite3_backup_step(b, -1)`: a single step holds
@@ -20,7 +21,7 @@ public struct SQLiteBackup: Sendable {
     public init(busyTimeoutMs: Int = 10_000) { self.busyTimeoutMs = busyTimeoutMs }
 
     /// Copies `source` to `destination` (created with its folder), checked before it gets its name;
-    /// returns the copy's size and SHA-256. `copied` is told when the backup itself is done.
+    /// returns the copy's size and its pending SHA-256. `copied` is told when the backup itself is done.
     public func copy(_ source: String, to destination: String, cancellation: RunCancellation,
                      copied: (String) -> Void = { _ in }) throws -> CaptureInventory.File {
         let folder = (destination as NSString).deletingLastPathComponent
@@ -30,18 +31,20 @@ public struct SQLiteBackup: Sendable {
         do {
             try backup(source, to: temp, cancellation: cancellation)
             copied("online backup of \(source) done; integrity_check and SHA-256 of the copy")
-            // The integrity check opens the copy read-write (as `sqlite3 FILE` does) but only reads it.
-            let (check, hash) = Concurrently.both({ try Self.integrityCheck(temp, copy: true) }, { try FileHash.sha256(temp) })
-            let result = try check.get()
+            // The integrity check opens the copy read-write (as `sqlite3 FILE` does) but only reads it; the
+            // hash reads through its own descriptor, so the rename below does not disturb it.
+            let fd = Glibc.open(temp, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw RunError("capture: cannot read the copy \(temp): \(String(cString: strerror(errno)))") }
+            let hash = PendingHash(fd: fd, path: destination)
+            let result = try Self.integrityCheck(temp, copy: true)
             guard result == "ok" else {
                 throw RunError("capture: integrity check of the copy of \(source) failed: \(result.prefix(200))")
             }
-            let sha256 = try hash.get()
             var st = stat()
             guard lstat(temp, &st) == 0, rename(temp, destination) == 0 else {
                 throw RunError("capture: cannot rename the copy to \(destination): \(String(cString: strerror(errno)))")
             }
-            return .init(bytes: Int64(st.st_size), sha256: sha256)
+            return .init(bytes: Int64(st.st_size), hash: hash)
         } catch {
             unlink(temp)
             throw error
