@@ -85,8 +85,8 @@ targets: {local: {type: local, path: $P/backups}}
 jobs:
   hot: {schedule: \"*-*-* 03:15\", targets: [local], retention: {keep_last: 2}, quiesce: none}")
 
-  local -a run_t run_m sq_t sq_m cp_t cp_m cap_t bk_t chk_t hash_t ver_t sc_t sc_m ic_t sh_t
-  local i t m c b k h v
+  local -a run_t run_m sq_t sq_m cp_t cp_m cap_t bk_t chk_t hash_t pub_t ver_t sc_t sc_m ic_t sh_t
+  local i t m c b k h u v
   for ((i = 1; i <= ROUNDS; i++)); do
     local order=(run sqlite cp script)
     ((i % 2 == 0)) && order=(script cp sqlite run)
@@ -102,12 +102,13 @@ jobs:
           run_t+=("$t") run_m+=("$m")
           # capture: from "capture: source" to "capture: done", of which the online backup (to its "done"
           # line) and then integrity_check and SHA-256 of the copy (two threads); manifest: from "capture:
-          # done" to the manifest line; verify: from the publish line to the verified line (SHA-256 again)
+          # done" to the manifest line; publish: from there to the published line (SNAPSHOT.json, syncfs,
+          # rename); verify: from the publish line to the verified line (SHA-256 again)
           c=$(awk '/capture: source/ {s = $1} /online backup of/ {b = $1} /capture: done/ {d = $1}
             /"step":"manifest"/ && !h {h = $1} /"step":"publish"/ {p = $1} /"step":"verify"/ {v = $1}
-            END {printf "%.3f %.3f %.3f %.3f %.3f", d - s, b - s, d - b, h - d, v - p}' "$OUT/p1-run-$i.log")
-          read -r c b k h v <<<"$c"
-          cap_t+=("$c") bk_t+=("$b") chk_t+=("$k") hash_t+=("$h") ver_t+=("$v")
+            END {printf "%.3f %.3f %.3f %.3f %.3f %.3f", d - s, b - s, d - b, h - d, p - h, v - p}' "$OUT/p1-run-$i.log")
+          read -r c b k h u v <<<"$c"
+          cap_t+=("$c") bk_t+=("$b") chk_t+=("$k") hash_t+=("$h") pub_t+=("$u") ver_t+=("$v")
           ;;
         sqlite)
           read -r t m < <(timed "p1-sqlite-$i" sqlite3 -readonly "$P/data/webui.db" ".backup '$P/copy/webui.db'")
@@ -141,6 +142,7 @@ jobs:
     printf '| of which online backup (log line times) | %s | | |\n' "$bk"
     printf '| of which integrity_check and SHA-256 of the copy, two threads (log line times) | %s | | |\n' "$(median "${chk_t[@]}")"
     printf '| of which manifest (the hash is the capture'"'"'s; log line times) | %s | | |\n' "$(median "${hash_t[@]}")"
+    printf '| of which publish: SNAPSHOT.json, syncfs, rename (log line times) | %s | | |\n' "$(median "${pub_t[@]}")"
     printf '| of which verify (manifest): SHA-256 of the copy again (log line times) | %s | | |\n' "$vt"
     printf '| sqlite3 COPY "PRAGMA integrity_check" (on the sqlite3 copy) | %s | | |\n' "$(median "${ic_t[@]}")"
     printf '| sha256sum COPY (on the sqlite3 copy) | %s | | |\n' "$(median "${sh_t[@]}")"
