@@ -129,8 +129,9 @@ public final class RunExecutor {
         }
         let watchdog = startWatchdog()
         do {
-            state.inventory = try CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
-                .capture(into: state.captureDir ?? "")
+            var capture = CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
+            capture.backup.hashBeside = job.quiesce.method == "none"
+            state.inventory = try capture.capture(into: state.captureDir ?? "")
             // The budget covers the capture only: a slow start must not fail a capture made in time.
             watchdog?.cancel()
         } catch {
