@@ -76,7 +76,7 @@ enum PullScriptLibrary {
 
         # bp_pull_job K: pulls the newest complete snapshot of job K from the server. Sets BP_PULLED_ID.
         bp_pull_job() {
-          local k=$1 job=${JOB_NAMES[$1]} dir p name ids newest prev out
+          local k=$1 job=${JOB_NAMES[$1]} dir p name newest prev
           local -a opts=(-a --numeric-ids --protect-args --stats)
           dir=$NAS_PATH/$PLAN/$job
           BP_PULLED_ID=''
@@ -88,8 +88,8 @@ enum PullScriptLibrary {
               rm -rf -- "$p"
             fi
           done
-          ids=$(bp_rsync_list_in 0 "${JOB_SOURCES[k]}" "$PLAN/$job") || return 1
-          newest=$(printf '%s\n' "$ids" | tail -n 1)
+          bp_rsync_list_in 0 "${JOB_SOURCES[k]}" "$PLAN/$job" || return 1
+          newest=$(printf '%s\n' "$BP_RSYNC_IDS" | tail -n 1)
           if [[ -z $newest ]]; then
             BP_REMOTE_ERROR="the server holds no complete snapshot in ${JOB_SOURCES[k]}/$PLAN/$job"
             return 1
@@ -103,9 +103,12 @@ enum PullScriptLibrary {
             BP_PARTIAL=$dir/.$newest.partial
             bp_rsync_ssh 0
             bp_log "job $job: pulling $BP_RSYNC_DEST:${JOB_SOURCES[k]}/$PLAN/$job/$newest${prev:+ (unchanged files linked to $prev)}"
-            out=$(bp_remote 0 rsync rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- \
-              "$BP_RSYNC_DEST:${JOB_SOURCES[k]}/$PLAN/$job/$newest/" "$BP_PARTIAL/") || { bp_rsync_hint 0; return 1; }
-            bp_log "job $job: rsync received $(printf '%s\n' "$out" | sed -n 's/^Literal data: *//p' | tr -d ',') bytes of file data"
+            if ! bp_remote 0 rsync rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- \
+              "$BP_RSYNC_DEST:${JOB_SOURCES[k]}/$PLAN/$job/$newest/" "$BP_PARTIAL/" >"$BP_TMP/rsync.stats"; then
+              bp_rsync_hint 0
+              return 1
+            fi
+            bp_log "job $job: rsync received $(sed -n 's/^Literal data: *//p' "$BP_TMP/rsync.stats" | tr -d ',') bytes of file data"
             if [[ ! -f $BP_PARTIAL/SNAPSHOT.json ]]; then BP_REMOTE_ERROR="the pulled snapshot has no SNAPSHOT.json"; return 1; fi
             if ! bp_pull_verify "$dir" ".$newest.partial" "${JOB_VERIFY[k]}"; then
               BP_REMOTE_ERROR="verification (${JOB_VERIFY[k]}) failed: $BP_REMOTE_ERROR"

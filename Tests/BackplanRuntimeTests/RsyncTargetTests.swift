@@ -56,4 +56,59 @@ import Testing
         #expect(restored.status == 0, "\(restored.stderr)")
         try w.expectRestored(dest2)
     }
+
+    @Test func backplanRunUploadsWhatRestoreShRestores() throws {
+        let w = try RsyncWorkspace(retention: CompiledRetention(keepLast: 2), verify: "deep")
+        defer { w.remove() }
+        var ids: [String] = []
+        for _ in 0..<3 {
+            let run = try w.runRuntime()
+            #expect(run.status == 0, "\(run.log.joined(separator: "\n"))")
+            ids.append(try #require(w.harness.snapshots(w.plan).last))
+        }
+        #expect(w.nasEntries == Array(ids.suffix(2)))
+        let older = try RsyncWorkspace.anUpload(in: "\(w.nasJob)/\(ids[1])")
+        #expect(RsyncWorkspace.inode(older) == RsyncWorkspace.inode(older.replacingOccurrences(of: ids[1], with: ids[2])))
+        let record = try JSONDecoder().decode(SnapshotRecord.self, from: Data(contentsOf: URL(fileURLWithPath: "\(w.nasJob)/\(ids[2])/SNAPSHOT.json")))
+        #expect(record.executor == "runtime")
+
+        // What backplan run uploaded, restore.sh lists and restores.
+        let list = try w.restoreScript(["list", "nas", "daily"])
+        #expect(list.stdout.split(separator: "\n").count == 2, "\(list.stdout)\(list.stderr)")
+        let dest = w.harness.root + "/restored"
+        let restore = try w.restoreScript(["restore", "nas", "daily", ids[1], dest])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        try w.expectRestored(dest)
+    }
+
+    /// `backplan prune` removes whole snapshots from the NAS; the script's and the runtime's snapshots mix.
+    @Test func pruneRemovesWholeSnapshotsMadeByEitherExecutor() throws {
+        var w = try RsyncWorkspace()
+        defer { w.remove() }
+        #expect(try w.runScript().status == 0)
+        #expect(try w.runRuntime().status == 0)
+        #expect(try w.runScript().status == 0)
+        let ids = w.nasSnapshots
+        #expect(ids.count == 3)
+        w.plan.jobs[0].retention = CompiledRetention(keepLast: 1)
+        let dry = try w.backplan("prune", ["--target", "nas", "--dry-run"])
+        #expect(dry.status == 0 && w.nasSnapshots == ids, "\(dry.stdout)\(dry.stderr)")
+        let prune = try w.backplan("prune", ["--target", "nas"])
+        #expect(prune.status == 0, "\(prune.stdout)\(prune.stderr)")
+        #expect(w.nasEntries == [ids[2]])
+        #expect(w.harness.snapshots(w.plan).count == 3, "the local target is untouched")
+    }
+
+    /// A snapshot damaged on the NAS fails `backplan verify` and `restore.sh verify`.
+    @Test func aDamagedRemoteSnapshotFailsVerification() throws {
+        let w = try RsyncWorkspace()
+        defer { w.remove() }
+        #expect(try w.runScript().status == 0)
+        let id = try #require(w.nasSnapshots.last)
+        try RunHarness.bash("printf 'X' | dd of=\(RsyncWorkspace.q("\(w.nasJob)/\(id)/data/webui.db")) bs=1 seek=5000 conv=notrunc 2>/dev/null")
+        let verify = try w.backplan("verify", ["--target", "nas"])
+        #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+        let script = try w.restoreScript(["verify", "nas"])
+        #expect(script.status != 0, "\(script.stdout)\(script.stderr)")
+    }
 }

@@ -12,8 +12,8 @@ struct RsyncWorkspace {
     let sshd: SSHService
     var plan: CompiledPlan
 
-    /// The rsync target's path: as on a NAS, a folder that must exist (here with a space and a quote).
-    var nasRoot: String { harness.root + "/nas it's" }
+    /// The rsync target's path: as on a NAS, a folder that must exist (by default with a space and a quote).
+    let nasRoot: String
     var nasJob: String { "\(nasRoot)/\(plan.name)/\(plan.jobs[0].name)" }
     var localJob: String { harness.jobDir(plan) }
 
@@ -28,9 +28,9 @@ struct RsyncWorkspace {
         nas.port = self.sshd.port
         nas.sshKey = self.sshd.clientKey
         nas.knownHosts = self.sshd.knownHosts
-        let root = remotePath ?? harness.root + "/nas it's"
-        nas.path = root
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        nasRoot = remotePath ?? harness.root + "/nas it's"
+        nas.path = nasRoot
+        try FileManager.default.createDirectory(atPath: nasRoot, withIntermediateDirectories: true)
         let targets = (local ? [RunHarness.localTarget("local", harness.backups)] : []) + [nas]
         plan = harness.plan(retention: retention, verify: verify, targets: targets)
     }

@@ -645,6 +645,7 @@ for d in *; do if [ -f "$d/SNAPSHOT.json" ]; then printf '\''%s\n'\'' "$d"; fi; 
 exit 0'
 
 BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
+BP_RSYNC_IDS=''         # bp_rsync_list_in's result
 BP_RSYNC_DEST=''        # and user@host
 
 # bp_rsync_ssh I: sets BP_RSYNC_SSH and BP_RSYNC_DEST for rsync target I (RsyncRemote.sshOptions): never a
@@ -688,18 +689,29 @@ bp_rsync_quote() {
   printf "'%s'" "${1//\'/$q}"
 }
 
+BP_RSYNC_OUT=''         # bp_rsync_run's result: the remote script's stdout
+
 # bp_rsync_run I LABEL SCRIPT ARG...: runs SCRIPT with sh on rsync target I's host (ssh … sh -c SCRIPT sh
-# ARG…, every word quoted for the remote shell); its stdout is this function's. On failure
-# BP_REMOTE_ERROR says why, with a hint for a refused key or an unknown host key.
+# ARG…, every word quoted for the remote shell) and puts its stdout in BP_RSYNC_OUT (not printed: a
+# command substitution would lose BP_REMOTE_ERROR). On failure BP_REMOTE_ERROR says why, with a hint
+# for a refused key or an unknown host key.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_run() {
-  local i=$1 label=$2 cmd arg
+  local i=$1 label=$2 cmd arg out
   shift 2
   cmd="sh -c $(bp_rsync_quote "$1") sh"
   shift
   for arg in "$@"; do cmd+=" $(bp_rsync_quote "$arg")"; done
   bp_rsync_ssh "$i"
-  bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" || { bp_rsync_hint "$i"; return 1; }
+  BP_RSYNC_OUT=''
+  out=$(mktemp "${TMPDIR:-/tmp}/backplan-rsync.XXXXXX") || { BP_REMOTE_ERROR="mktemp failed"; return 1; }
+  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" >"$out"; then
+    rm -f -- "$out"
+    bp_rsync_hint "$i"
+    return 1
+  fi
+  BP_RSYNC_OUT=$(cat -- "$out")
+  rm -f -- "$out"
 }
 
 # bp_rsync_hint I: adds what to do to BP_REMOTE_ERROR when ssh could not log in.
@@ -714,13 +726,19 @@ bp_rsync_hint() {
   esac
 }
 
-# bp_rsync_list_in I ROOT PLAN/JOB: IDs of the complete snapshots under ROOT/PLAN/JOB on target I's host,
-# oldest first.
+# bp_rsync_list_in I ROOT PLAN/JOB: sets BP_RSYNC_IDS to the IDs of the complete snapshots under
+# ROOT/PLAN/JOB on target I's host, one a line, oldest first.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_list_in() {
-  local out
-  out=$(bp_rsync_run "$1" "listing $2/$3" "$BP_RSYNC_SH_LIST" "$2" "$3") || return 1
-  printf '%s\n' "$out" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
+  BP_RSYNC_IDS=''
+  bp_rsync_run "$1" "listing $2/$3" "$BP_RSYNC_SH_LIST" "$2" "$3" || return 1
+  BP_RSYNC_IDS=$(bp_rsync_ids_of "$BP_RSYNC_OUT")
+}
+
+# bp_rsync_ids_of TEXT: the lines of TEXT that are snapshot IDs, sorted.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_ids_of() {
+  printf '%s\n' "$1" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
 }
 
 # bp_rsync_manifest_check FILE: checks the output of BP_RSYNC_SH_MANIFEST (RsyncRemote.manifestCheck).
@@ -741,11 +759,11 @@ bp_rsync_manifest_check() {
 }
 # "ID JOB" lines of the complete snapshots on rsync target $1, of job $2 ("" for every job).
 rsync_snapshots() {
-    local job ids
+    local job
     for job in "${JOBS[@]}"; do
         if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
-        ids=$(bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$job") || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-        if [[ -n "$ids" ]]; then printf '%s\n' "$ids" | sed "s/\$/ $job/"; fi
+        bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$job" || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+        if [[ -n "$BP_RSYNC_IDS" ]]; then printf '%s\n' "$BP_RSYNC_IDS" | sed "s/\$/ $job/"; fi
     done
 }
 

@@ -95,6 +95,19 @@ public enum RsyncRemote {
         exit 0
         """
 
+    /// After a failed upload, before its `.$3.partial` is removed: the free KiB of the file system holding $1
+    /// (rsync often loses the receiver's "No space left on device").
+    public static let freeSpaceScript = """
+        df -Pk -- "$1" | awk 'NR == 2 { print $4 }'
+        """
+
+    /// What to add to a failed upload's message given `freeSpaceScript`'s output: a full remote disk said
+    /// plainly when under 1 MiB is free.
+    public static func spaceNote(_ output: String, root: String) -> String {
+        guard let free = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)), free < 1024 else { return "" }
+        return "; no space left on the remote file system holding \(root) (\(free) KiB free)"
+    }
+
     /// Removes `.$3.partial` (after a failed upload; best effort).
     public static let discardScript = """
         cd -- "$1/$2" 2>/dev/null || exit 0

@@ -76,7 +76,8 @@ struct RsyncStore: RemoteStore {
         log("uploading to \(location(job: job, id: ".\(id).partial"))\(previous.map { " (unchanged files linked to \($0))" } ?? "")")
         let result = try tool().run(arguments)
         guard result.succeeded else {
-            let error = failure("rsync", result)
+            let free = (try? run("df", RsyncRemote.freeSpaceScript, [root])) ?? ""
+            let error = RunError(failure("rsync", result).description + RsyncRemote.spaceNote(free, root: root))
             _ = try? run("removing the partial upload", RsyncRemote.discardScript, [root, jobPath(job), id])
             throw error
         }

@@ -1332,8 +1332,11 @@ cat MANIFEST.sha256 && printf '\''\036\n'\'' || exit 2
 find data -type f -links 1 -exec sha256sum -- {} + || exit 2
 printf '\''\036\n'\''
 find data -type f -print0 | tr -dc '\''\000'\'' | wc -c'
+# shellcheck disable=SC2016 # POSIX sh for the remote host; "$1"… are its arguments there
+readonly BP_RSYNC_SH_DF='df -Pk -- "$1" | awk '\''NR == 2 { print $4 }'\'''
 
 BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
+BP_RSYNC_IDS=''         # bp_rsync_list_in's result
 BP_RSYNC_DEST=''        # and user@host
 
 # bp_rsync_ssh I: sets BP_RSYNC_SSH and BP_RSYNC_DEST for rsync target I (RsyncRemote.sshOptions): never a
@@ -1377,18 +1380,29 @@ bp_rsync_quote() {
   printf "'%s'" "${1//\'/$q}"
 }
 
+BP_RSYNC_OUT=''         # bp_rsync_run's result: the remote script's stdout
+
 # bp_rsync_run I LABEL SCRIPT ARG...: runs SCRIPT with sh on rsync target I's host (ssh … sh -c SCRIPT sh
-# ARG…, every word quoted for the remote shell); its stdout is this function's. On failure
-# BP_REMOTE_ERROR says why, with a hint for a refused key or an unknown host key.
+# ARG…, every word quoted for the remote shell) and puts its stdout in BP_RSYNC_OUT (not printed: a
+# command substitution would lose BP_REMOTE_ERROR). On failure BP_REMOTE_ERROR says why, with a hint
+# for a refused key or an unknown host key.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_run() {
-  local i=$1 label=$2 cmd arg
+  local i=$1 label=$2 cmd arg out
   shift 2
   cmd="sh -c $(bp_rsync_quote "$1") sh"
   shift
   for arg in "$@"; do cmd+=" $(bp_rsync_quote "$arg")"; done
   bp_rsync_ssh "$i"
-  bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" || { bp_rsync_hint "$i"; return 1; }
+  BP_RSYNC_OUT=''
+  out=$(mktemp "${TMPDIR:-/tmp}/backplan-rsync.XXXXXX") || { BP_REMOTE_ERROR="mktemp failed"; return 1; }
+  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" >"$out"; then
+    rm -f -- "$out"
+    bp_rsync_hint "$i"
+    return 1
+  fi
+  BP_RSYNC_OUT=$(cat -- "$out")
+  rm -f -- "$out"
 }
 
 # bp_rsync_hint I: adds what to do to BP_REMOTE_ERROR when ssh could not log in.
@@ -1403,13 +1417,19 @@ bp_rsync_hint() {
   esac
 }
 
-# bp_rsync_list_in I ROOT PLAN/JOB: IDs of the complete snapshots under ROOT/PLAN/JOB on target I's host,
-# oldest first.
+# bp_rsync_list_in I ROOT PLAN/JOB: sets BP_RSYNC_IDS to the IDs of the complete snapshots under
+# ROOT/PLAN/JOB on target I's host, one a line, oldest first.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_list_in() {
-  local out
-  out=$(bp_rsync_run "$1" "listing $2/$3" "$BP_RSYNC_SH_LIST" "$2" "$3") || return 1
-  printf '%s\n' "$out" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
+  BP_RSYNC_IDS=''
+  bp_rsync_run "$1" "listing $2/$3" "$BP_RSYNC_SH_LIST" "$2" "$3" || return 1
+  BP_RSYNC_IDS=$(bp_rsync_ids_of "$BP_RSYNC_OUT")
+}
+
+# bp_rsync_ids_of TEXT: the lines of TEXT that are snapshot IDs, sorted.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_ids_of() {
+  printf '%s\n' "$1" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
 }
 
 # bp_rsync_manifest_check FILE: checks the output of BP_RSYNC_SH_MANIFEST (RsyncRemote.manifestCheck).
@@ -1444,7 +1464,7 @@ bp_rsync_preflight() {
     BP_REMOTE_ERROR="cannot read known_hosts ${RSYNC_KNOWN_HOSTS[i]}"
     return 1
   fi
-  bp_rsync_run "$i" "ssh to ${RSYNC_HOSTS[i]}" "$BP_RSYNC_SH_PREFLIGHT" "${TARGET_PATHS[i]}" >/dev/null
+  bp_rsync_run "$i" "ssh to ${RSYNC_HOSTS[i]}" "$BP_RSYNC_SH_PREFLIGHT" "${TARGET_PATHS[i]}"
 }
 
 # bp_rsync_upload I: rsync -a of $BP_SNAPSHOT into .ID.partial on the remote, hard-linked (--link-dest)
@@ -1452,25 +1472,29 @@ bp_rsync_preflight() {
 # removed first; a failed upload's .ID.partial is removed (or by the next run).
 # shellcheck disable=SC2317
 bp_rsync_upload() {
-  local i=$1 listing prev='' out sent literal
+  local i=$1 prev='' error sent literal stats=$BP_TMP/rsync.stats
   local -a opts=(-a --numeric-ids --protect-args --stats)
-  listing=$(bp_rsync_run "$i" "preparing the upload" "$BP_RSYNC_SH_PREPARE" "${TARGET_PATHS[i]}" "$PLAN/$JOB") || return 1
-  prev=$(printf '%s\n' "$listing" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | grep -vx -- "$BP_ID" | LC_ALL=C sort | tail -n 1 || true)
+  bp_rsync_run "$i" "preparing the upload" "$BP_RSYNC_SH_PREPARE" "${TARGET_PATHS[i]}" "$PLAN/$JOB" || return 1
+  prev=$(bp_rsync_ids_of "$BP_RSYNC_OUT" | grep -vx -- "$BP_ID" | tail -n 1 || true)
   if [[ -n $prev ]]; then opts+=("--link-dest=../$prev"); fi
   bp_rsync_ssh "$i"
   bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID.partial")${prev:+ (unchanged files linked to $prev)}"
-  if ! out=$(bp_remote "$i" "rsync" rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- "$BP_SNAPSHOT/" \
-    "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID.partial/"); then
+  if ! bp_remote "$i" "rsync" rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- "$BP_SNAPSHOT/" \
+    "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID.partial/" >"$stats"; then
     bp_rsync_hint "$i"
-    local error=$BP_REMOTE_ERROR
-    bp_rsync_run "$i" "removing the partial upload" "$BP_RSYNC_SH_DISCARD" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID" >/dev/null || true
+    error=$BP_REMOTE_ERROR
+    # rsync often loses the receiver's "No space left on device": say it when the remote disk is full.
+    if bp_rsync_run "$i" "df" "$BP_RSYNC_SH_DF" "${TARGET_PATHS[i]}" && [[ $BP_RSYNC_OUT =~ ^[0-9]+$ ]] && ((BP_RSYNC_OUT < 1024)); then
+      error+="; no space left on the remote file system holding ${TARGET_PATHS[i]} ($BP_RSYNC_OUT KiB free)"
+    fi
+    bp_rsync_run "$i" "removing the partial upload" "$BP_RSYNC_SH_DISCARD" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID" || true
     BP_REMOTE_ERROR=$error
     return 1
   fi
-  sent=$(printf '%s\n' "$out" | sed -n 's/^Total bytes sent: *//p' | tr -d ',')
-  literal=$(printf '%s\n' "$out" | sed -n 's/^Literal data: *//p' | tr -d ',')
+  sent=$(sed -n 's/^Total bytes sent: *//p' "$stats" | tr -d ',')
+  literal=$(sed -n 's/^Literal data: *//p' "$stats" | tr -d ',')
   bp_log "target ${TARGET_NAMES[i]}: rsync sent ${sent:-?} bytes (${literal:-?} bytes of file data)"
-  bp_rsync_run "$i" "publishing $BP_ID" "$BP_RSYNC_SH_PUBLISH" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID" >/dev/null
+  bp_rsync_run "$i" "publishing $BP_ID" "$BP_RSYNC_SH_PUBLISH" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID"
 }
 
 # bp_rsync_verify I: deep: sha256sum -c of the whole manifest on the remote host; manifest: the files the
@@ -1479,24 +1503,30 @@ bp_rsync_upload() {
 bp_rsync_verify() {
   local i=$1
   if [[ $VERIFY == deep ]]; then
-    bp_rsync_run "$i" "sha256sum -c on the remote host" "$BP_RSYNC_SH_DEEP" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID" >/dev/null
+    bp_rsync_run "$i" "sha256sum -c on the remote host" "$BP_RSYNC_SH_DEEP" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID"
     return
   fi
-  bp_rsync_run "$i" "hashing on the remote host" "$BP_RSYNC_SH_MANIFEST" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID" \
-    >"$BP_TMP/rsync.verify" || return 1
+  bp_rsync_run "$i" "hashing on the remote host" "$BP_RSYNC_SH_MANIFEST" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID" || return 1
+  printf '%s\n' "$BP_RSYNC_OUT" >"$BP_TMP/rsync.verify"
   bp_rsync_manifest_check "$BP_TMP/rsync.verify"
 }
 
+# bp_rsync_ids I: prints the IDs (as bp_T_ids must); the error also goes to stderr, since the caller
+# reads this in a command substitution.
 # shellcheck disable=SC2317
 bp_rsync_ids() {
-  bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$JOB"
+  if ! bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$JOB"; then
+    printf '%s\n' "$BP_REMOTE_ERROR" >&2
+    return 1
+  fi
+  if [[ -n $BP_RSYNC_IDS ]]; then printf '%s\n' "$BP_RSYNC_IDS"; fi
 }
 
 # shellcheck disable=SC2317
 bp_rsync_remove() {
   local i=$1
   shift
-  bp_rsync_run "$i" "removing snapshots" "$BP_RSYNC_SH_REMOVE" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$@" >/dev/null
+  bp_rsync_run "$i" "removing snapshots" "$BP_RSYNC_SH_REMOVE" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$@"
 }
 
 # shellcheck disable=SC2317
