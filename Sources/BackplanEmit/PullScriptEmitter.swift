@@ -55,8 +55,7 @@ public enum PullScriptEmitter {
             .scalar("PLAN", plan.name),
             .scalar("TARGET", target.name),
             .scalar("NAS_PATH", target.path ?? ""),
-            // The server, as the NAS reaches it (index 0 of the rsync arrays).
-            .array("TARGET_NAMES", [target.name]),
+            // The server, as the NAS reaches it (index 0 of the rsync arrays; no env file).
             .array("TARGET_ENV_FILES", [""]),
         ] + RemoteTargetBash.rsync.assignments([target]) + [
             // The jobs pulled: name, the server folder holding <plan>/<job>/<ID>/, verify, retention.

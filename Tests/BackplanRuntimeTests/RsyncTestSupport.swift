@@ -81,11 +81,20 @@ struct RsyncWorkspace {
 
     /// The restored folder holds the data dir's database (same `.dump`) and uploads (same bytes).
     func expectRestored(_ dir: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-        let dump = { (db: String) throws -> String in try RunHarness.bash("sqlite3 -readonly \(Self.q(db)) .dump") }
-        #expect(try dump(dir + "/webui.db") == dump(harness.dataDir + "/webui.db"), sourceLocation: sourceLocation)
-        let diff = RunHarness.run("/usr/bin/diff", ["-r", "--", harness.dataDir + "/uploads", dir + "/uploads"])
-        #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)", sourceLocation: sourceLocation)
-        #expect(FileManager.default.fileExists(atPath: dir + "/vector_db/chroma.sqlite3"), sourceLocation: sourceLocation)
+        try Comparison(dataDir: harness.dataDir).expectRestored(dir, sourceLocation: sourceLocation)
+    }
+
+    /// A restored folder against the data dir it came from.
+    struct Comparison {
+        var dataDir: String
+
+        func expectRestored(_ dir: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+            let dump = { (db: String) throws -> String in try RunHarness.bash("sqlite3 -readonly \(q(db)) .dump") }
+            #expect(try dump(dir + "/webui.db") == dump(dataDir + "/webui.db"), sourceLocation: sourceLocation)
+            let diff = RunHarness.run("/usr/bin/diff", ["-r", "--", dataDir + "/uploads", dir + "/uploads"])
+            #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)", sourceLocation: sourceLocation)
+            #expect(FileManager.default.fileExists(atPath: dir + "/vector_db/chroma.sqlite3"), sourceLocation: sourceLocation)
+        }
     }
 
     static func q(_ value: String) -> String { "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'" }
