@@ -93,6 +93,14 @@ import Testing
         #expect(again.status == 0 && again.stderr.contains("here already"), "\(again.stderr)")
         #expect(p.pullRuns.count == 4 && p.pullRuns.allSatisfy { $0["status"] as? String == "ok" })
 
+        // On the server, backplan lists the local target and leaves the pulled one to the NAS.
+        let binary = try #require(RunHarness.binary)
+        let planJSON = try p.generate() + "/plan.json"
+        let all = RunHarness.run(binary, ["snapshots", planJSON])
+        #expect(all.status == 0 && pulled.suffix(2).allSatisfy { all.stdout.contains($0) }, "\(all.stdout)\(all.stderr)")
+        let refused = RunHarness.run(binary, ["snapshots", planJSON, "--target", "nas"])
+        #expect(refused.status != 0 && refused.stderr.contains("pulled by the NAS"), "\(refused.stderr)")
+
         // The NAS folder is a normal snapshot folder: restore.sh's local logic restores from it.
         var local = p.plan
         local.targets = [RunHarness.localTarget("nas", p.nas)]

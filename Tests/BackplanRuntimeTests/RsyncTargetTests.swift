@@ -1,5 +1,5 @@
 @testable import BackplanCore
-import BackplanEmit
+@testable import BackplanEmit
 import BackplanRuntime
 import Foundation
 import TestSupport
@@ -110,5 +110,30 @@ import Testing
         #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
         let script = try w.restoreScript(["verify", "nas"])
         #expect(script.status != 0, "\(script.stdout)\(script.stderr)")
+    }
+
+    /// The script's ssh words and rsync -e value are the runtime's (RsyncRemote), also for hostile paths.
+    @Test func theScriptAndTheRuntimeSayTheSameToSsh() throws {
+        let dir = try TemporaryFolder()
+        let key = #"/etc/bp keys/it's "%h" \x"#
+        let known = "/etc/known hosts%"
+        let script = """
+            set -Eeuo pipefail
+            readonly -a TARGET_ENV_FILES=('')
+            readonly -a RSYNC_HOSTS=(nas.lan) RSYNC_USERS=(backup) RSYNC_PORTS=(2222)
+            readonly -a RSYNC_KEYS=(\(Shell.quote(key))) RSYNC_KNOWN_HOSTS=(\(Shell.quote(known)))
+            \(RemoteTargetBash.envFile)
+            \(RemoteTargetBash.rsyncCommon([]))
+            bp_rsync_ssh 0
+            printf '%s\\n' "${BP_RSYNC_SSH[@]}" "$BP_RSYNC_DEST"
+            printf '%s\\n' "$(bp_rsync_rsh)"
+            printf '%s\\n' "$(bp_rsync_quote "a'b c")"
+            """
+        try script.write(toFile: dir.path + "/t.sh", atomically: true, encoding: .utf8)
+        let run = CleanProcess.run("/bin/bash", [dir.path + "/t.sh"], scratch: dir.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        let ssh = ["ssh"] + RsyncRemote.sshOptions(port: 2222, sshKey: key, knownHosts: known)
+        let expected = ssh + ["backup@nas.lan", RsyncRemote.rsh(ssh), RsyncRemote.quote("a'b c")]
+        #expect(run.stdout.split(separator: "\n").map(String.init) == expected)
     }
 }
