@@ -29,6 +29,24 @@ import Testing
         #expect(w.nasEntries.isEmpty)
     }
 
+    /// A host key that is not the NAS's (another key for [127.0.0.1]:PORT in known_hosts) is never accepted:
+    /// exit 3 and a message saying what to check; nothing reaches the NAS.
+    @Test(arguments: FaultExecutor.allCases)
+    func anUnknownHostKeyIsRefused(_ executor: FaultExecutor) throws {
+        var w = try RsyncWorkspace()
+        defer { w.remove() }
+        let wrong = w.harness.root + "/known_hosts"
+        let other = try String(contentsOfFile: w.sshd.directory + "/other_key.pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
+        try "[127.0.0.1]:\(w.sshd.port) \(other)\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+        w.plan.targets = w.plan.targets.map { var t = $0; if t.type == "rsync" { t.knownHosts = wrong }; return t }
+        let run = try executor.run(w.harness, w.plan)
+        #expect(run.status == 3, "\(run.stderr)")
+        let nas = try #require((w.harness.runsLog().last?["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "nas" })
+        let error = nas["error"] as? String ?? ""
+        #expect(error.contains("Host key verification failed") && error.contains("check its fingerprint"), "\(error)")
+        #expect(w.nasEntries.isEmpty)
+    }
+
     /// The NAS's disk fills up during the second upload: the target fails with a clear message, nothing
     /// partial is left or listed, the first remote snapshot is intact; the local snapshot is published.
     @Test(arguments: FaultExecutor.allCases)

@@ -30,9 +30,10 @@ import Testing
         #expect(rows?.first?["executor"] as? String == "bash")
         #expect((rows?.first?["bytes"] as? Int ?? 0) > 0)
 
-        let unsupported = workspace.backplan("snapshots")
-        #expect(unsupported.status == 1)
-        #expect(unsupported.stderr.contains("target offsite: type rsync is not supported yet"))
+        // A remote target that cannot be listed (an rsync target without a host) fails the listing clearly.
+        let unreachable = workspace.backplan("snapshots")
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("target offsite: listing /srv/backups/openwebui/daily failed"), "\(unreachable.stderr)")
     }
 
     @Test func unknownTargetAndBadSnapshotIDAreClearFailures() throws {

@@ -101,10 +101,11 @@ public enum RsyncRemote {
         df -Pk -- "$1" | awk 'NR == 2 { print $4 }'
         """
 
-    /// What to add to a failed upload's message given `freeSpaceScript`'s output: a full remote disk said
-    /// plainly when under 1 MiB is free.
-    public static func spaceNote(_ output: String, root: String) -> String {
-        guard let free = Int(output.trimmingCharacters(in: .whitespacesAndNewlines)), free < 1024 else { return "" }
+    /// What to add to a failed upload's message given `freeSpaceScript`'s output: a full remote disk, said
+    /// plainly. rsync removes the file it was writing when the write fails, so "full" means less free space
+    /// than the snapshot's largest file plus 1 MiB.
+    public static func spaceNote(_ output: String, root: String, largestFile: Int64) -> String {
+        guard let free = Int64(output.trimmingCharacters(in: .whitespacesAndNewlines)), free < largestFile / 1024 + 1024 else { return "" }
         return "; no space left on the remote file system holding \(root) (\(free) KiB free)"
     }
 

@@ -77,13 +77,26 @@ struct RsyncStore: RemoteStore {
         let result = try tool().run(arguments)
         guard result.succeeded else {
             let free = (try? run("df", RsyncRemote.freeSpaceScript, [root])) ?? ""
-            let error = RunError(failure("rsync", result).description + RsyncRemote.spaceNote(free, root: root))
+            let error = RunError(failure("rsync", result).description + RsyncRemote.spaceNote(free, root: root, largestFile: Self.largestFile(in: folder)))
             _ = try? run("removing the partial upload", RsyncRemote.discardScript, [root, jobPath(job), id])
             throw error
         }
         let stats = String(decoding: result.stdout, as: UTF8.self)
         log("rsync sent \(Self.stat("Total bytes sent", stats)) bytes (\(Self.stat("Literal data", stats)) bytes of file data)")
         try run("publishing \(id)", RsyncRemote.publishScript, [root, jobPath(job), id])
+    }
+
+    /// The size of the largest regular file under `folder`.
+    static func largestFile(in folder: String) -> Int64 {
+        var largest: Int64 = 0
+        let enumerator = FileManager.default.enumerator(atPath: folder)
+        while enumerator?.nextObject() != nil {
+            if let attributes = enumerator?.fileAttributes, attributes[.type] as? FileAttributeType == .typeRegular,
+               let size = (attributes[.size] as? NSNumber)?.int64Value {
+                largest = max(largest, size)
+            }
+        }
+        return largest
     }
 
     /// A number from rsync's `--stats` (`Label: 1,234`), "?" when missing.

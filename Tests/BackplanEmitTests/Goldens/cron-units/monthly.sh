@@ -1540,7 +1540,7 @@ bp_rsync_preflight() {
 # removed first; a failed upload's .ID.partial is removed (or by the next run).
 # shellcheck disable=SC2317
 bp_rsync_upload() {
-  local i=$1 prev='' error sent literal stats=$BP_TMP/rsync.stats
+  local i=$1 prev='' error sent literal largest stats=$BP_TMP/rsync.stats
   local -a opts=(-a --numeric-ids --protect-args --stats)
   bp_rsync_run "$i" "preparing the upload" "$BP_RSYNC_SH_PREPARE" "${TARGET_PATHS[i]}" "$PLAN/$JOB" || return 1
   prev=$(bp_rsync_ids_of "$BP_RSYNC_OUT" | grep -vx -- "$BP_ID" | tail -n 1 || true)
@@ -1551,8 +1551,11 @@ bp_rsync_upload() {
     "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID.partial/" >"$stats"; then
     bp_rsync_hint "$i"
     error=$BP_REMOTE_ERROR
-    # rsync often loses the receiver's "No space left on device": say it when the remote disk is full.
-    if bp_rsync_run "$i" "df" "$BP_RSYNC_SH_DF" "${TARGET_PATHS[i]}" && [[ $BP_RSYNC_OUT =~ ^[0-9]+$ ]] && ((BP_RSYNC_OUT < 1024)); then
+    # rsync often loses the receiver's "No space left on device": say it when the remote disk is full
+    # (less free than the largest file plus 1 MiB: rsync removes the file it failed to write).
+    largest=$(find "$BP_SNAPSHOT" -type f -printf '%s\n' | sort -n | tail -n 1)
+    if bp_rsync_run "$i" "df" "$BP_RSYNC_SH_DF" "${TARGET_PATHS[i]}" && [[ $BP_RSYNC_OUT =~ ^[0-9]+$ ]] &&
+      ((BP_RSYNC_OUT < ${largest:-0} / 1024 + 1024)); then
       error+="; no space left on the remote file system holding ${TARGET_PATHS[i]} ($BP_RSYNC_OUT KiB free)"
     fi
     bp_rsync_run "$i" "removing the partial upload" "$BP_RSYNC_SH_DISCARD" "${TARGET_PATHS[i]}" "$PLAN/$JOB" "$BP_ID" || true
