@@ -91,6 +91,16 @@ import Testing
         let ids = w.nasSnapshots
         #expect(ids.count == 3)
         w.plan.jobs[0].retention = CompiledRetention(keepLast: 1)
+        // --dry-run of both executors says what retention would remove on the NAS, and removes nothing.
+        let scriptDry = try w.harness.runScript(try w.harness.writeScript(w.plan), ["--dry-run"])
+        let binary = try #require(RunHarness.binary)
+        let runtimeDry = RunHarness.run(binary, ["run", try w.writeGenerated().plan, "daily", "--dry-run"])
+        for dry in [scriptDry, runtimeDry] {
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stderr.contains("would upload to target nas: root@127.0.0.1:\(w.nasRoot)/openwebui/daily/ID"), "\(dry.stderr)")
+            #expect(dry.stderr.contains("retention would remove snapshot \(ids[0]) from target nas"), "\(dry.stderr)")
+        }
+        #expect(w.nasSnapshots == ids)
         let dry = try w.backplan("prune", ["--target", "nas", "--dry-run"])
         #expect(dry.status == 0 && w.nasSnapshots == ids, "\(dry.stdout)\(dry.stderr)")
         let prune = try w.backplan("prune", ["--target", "nas"])
