@@ -32,10 +32,10 @@ import Testing
         #expect(rows?.first?["executor"] as? String == "bash")
         #expect((rows?.first?["bytes"] as? Int ?? 0) > 0)
 
-        // Every target: the unreachable one fails the listing, and the message names it.
+        // Every target: the unreachable one (nothing listens on its port) fails the listing, naming it.
         let unreachable = workspace.backplan("snapshots")
         #expect(unreachable.status == 1)
-        #expect(unreachable.stderr.contains("target offsite: "), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.contains("target offsite: listing /srv/backups/openwebui/daily failed"), "\(unreachable.stderr)")
     }
 
     @Test func unknownTargetAndBadSnapshotIDAreClearFailures() throws {
