@@ -158,7 +158,8 @@ import TestSupport
         for (result, index) in [(bash, 1), (runtime, 2)] {
             #expect(result.status == 3, "\(result.stderr)")
             let target = (w.runsLog()[index]["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "offsite" }
-            #expect((target?["error"] as? String ?? "").contains("verification"), "\(target ?? [:])")
+            let error = (target?["error"] as? String) ?? ""
+            #expect(error.contains("verification"), "\(target ?? [:])")
         }
         #expect(try w.resticIDs() == [w.localIDs[0]], "only the first run's snapshot stays listed: \(bash.stderr)\(runtime.stderr)")
     }
@@ -201,7 +202,8 @@ import TestSupport
             for (result, runs) in [(bash, 0), (runtime, 1)] {
                 #expect(result.status == 3, "\(result.stderr)")
                 let target = (w.runsLog()[runs]["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "offsite" }
-                #expect((target?["error"] as? String ?? "").contains("wrong password"), "\(target ?? [:])")
+                let error = (target?["error"] as? String) ?? ""
+                #expect(error.contains("wrong password"), "\(target ?? [:])")
             }
             let list = try w.restoreScript(["list", "offsite"])
             #expect(list.status == 1 && list.stderr.contains("wrong password"), "\(list.stderr)")

@@ -10,6 +10,10 @@ public struct JobScriptHarness {
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fixtures/openwebui-0.12.4/data").path
 
+    /// The repository's root folder.
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
     public let root: String
 
     /// `component` is put in the data dir, state dir and target paths (hostile tests put odd bytes there).
