@@ -29,7 +29,7 @@ import TestSupport
         var outputs: [String] = []
 
         init(local: Bool = true, retention: CompiledRetention? = nil, verify: String = "manifest",
-             endpointPort: Int? = nil, extraEnv: [String] = []) throws {
+             endpointPort: Int? = nil, extraEnv: [String] = [], configFile: Bool = false) throws {
             harness = try RunHarness()
             try harness.copyFixture()
             s3 = try S3Service()
@@ -45,7 +45,11 @@ import TestSupport
             chmod(wrapper + "/rclone", 0o755)
             var target = CompiledTarget(name: "offsite", type: "rclone")
             target.remote = "offsite:backplan-test"
-            target.envFile = envFile
+            if configFile {
+                target.configFile = try s3.writeRcloneConfig(remote: "offsite", in: harness.root)
+            } else {
+                target.envFile = envFile
+            }
             target.transfers = 2
             target.bandwidthLimit = "200M"
             var targets = [target]
@@ -227,6 +231,21 @@ import TestSupport
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(FileManager.default.fileExists(atPath: byBackplan + "/webui.db"))
         #expect(!FileManager.default.fileExists(atPath: byBackplan + "/uploads/test-runtime.txt"), "the older snapshot is restored")
+        try w.expectNoSecrets()
+    }
+
+    /// `config_file` instead of an env file: `--config FILE` on the command line, the credentials in the file.
+    @Test func configFile() throws {
+        let w = try Workspace(configFile: true)
+        for executor in Executor.allCases {
+            let run = try w.run(executor)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        #expect(w.remoteIDs.count == 2)
+        let list = try w.restoreScript(["list", "offsite"])
+        #expect(list.stdout.split(separator: "\n").count == 2, "\(list.stderr)")
+        let argv = try String(contentsOfFile: w.argvLog, encoding: .utf8)
+        #expect(argv.contains("--config \(w.harness.root)/rclone.conf"))
         try w.expectNoSecrets()
     }
 
