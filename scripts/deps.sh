@@ -13,14 +13,14 @@ APT_PACKAGES=(
   shellcheck                                  # lint of generated scripts
   openssh-server openssh-client               # sshd on 127.0.0.1 for rsync/sftp targets
   cron                                        # crontab -n to check generated cron.d files
-  jq curl                                     # JSON in scripts and tests; HTTP to moto_server
+  jq curl                                     # JSON in scripts and tests; HTTP to moto_server, webhooks
   podman runc busybox-static docker-compose   # a real container engine for quiesce tests
   systemd                                     # systemd-analyze verify / calendar (offline)
   python3-venv                                # python3 -m venv for .venv/
   time hyperfine                              # scripts/bench.sh
 )
-PY_PACKAGES=(check-jsonschema croniter 'moto[server]')   # moto_server: an S3 API for off-site target tests
-PY_MODULES="check_jsonschema, croniter, moto.server, flask_cors"
+PY_PACKAGES=(check-jsonschema croniter 'moto[server]' cryptography)   # moto_server: S3 API for target tests; cryptography: restic-forge.py
+PY_MODULES="check_jsonschema, croniter, moto.server, flask_cors, cryptography"
 VENV=.venv
 
 log() { printf 'deps: %s\n' "$*"; }

@@ -108,6 +108,10 @@ public enum JobScriptEmitter {
             .number("KEEP_YEARLY", retention?.keepYearly),
             .number("KEEP_WITHIN", retention?.keepWithinSeconds),
             .scalar("VERIFY", job.verify),
+            // The webhook: events (success, partial, failure) and where its URL is read at run time.
+            .array("NOTIFY_ON", plan.notify?.on ?? []),
+            .scalar("NOTIFY_URL_FILE", plan.notify?.webhookURLFile ?? ""),
+            .scalar("NOTIFY_URL_ENV", plan.notify?.webhookURLEnv ?? ""),
         ] + remoteAssignments(targets)
     }
 

@@ -20,6 +20,7 @@ extension JobScriptLibrary {
         BP_DOWNTIME_MS=0
         BP_RECORD=0             # 1 once the lock is held: the EXIT trap appends the run to runs.jsonl
         BP_ERROR=''             # the first error of the run (runs.jsonl)
+        BP_RECORD_LINE=''       # this run's runs.jsonl line (the webhook's body)
         BP_FILES=0
         BP_BYTES=0
         BP_HASHED=0             # manifest lines computed by this run
@@ -246,6 +247,9 @@ extension JobScriptLibrary {
           for tool in "${tools[@]}"; do
             if ! command -v -- "$tool" >/dev/null; then bp_error "preflight: command $tool not found"; ok=1; fi
           done
+          if [[ -n $NOTIFY_URL_FILE$NOTIFY_URL_ENV ]] && ! command -v curl >/dev/null; then
+            bp_log "preflight: warning: curl not found; the webhook notification will fail (the backup is not affected)"
+          fi
           if ((ok == 0)); then bp_log "preflight: ok (${#SOURCE_NAMES[@]} sources, ${#TARGET_NAMES[@]} targets)"; fi
           return "$ok"
         }

@@ -29,7 +29,10 @@ extension JobScriptLibrary {
           if [[ -d $STATE_DIR/staging ]]; then rm -rf -- "$STATE_DIR/staging"; fi
           if [[ -n $BP_TMP && -d $BP_TMP ]]; then rm -rf -- "$BP_TMP"; fi
           if ((rc != 0 && rc != 3)); then rc=1; fi
-          if ((BP_RECORD)); then bp_record "$rc"; fi
+          if ((BP_RECORD)); then
+            bp_record "$rc"
+            bp_notify "$rc"
+          fi
           case $rc in
             0) bp_log "run $BP_ID: ok" ;;
             3) bp_log "run $BP_ID: some targets failed (exit 3)" ;;
@@ -103,6 +106,7 @@ extension JobScriptLibrary {
                 bp_retention "$i" ;;
             esac
           done
+          if ((${#NOTIFY_ON[@]} > 0)); then bp_log "dry run: would notify the webhook on: ${NOTIFY_ON[*]}"; fi
         }
 
         # bp_prepare_capture: picks the capture folder: `.ID.partial` in the job folder of the first local

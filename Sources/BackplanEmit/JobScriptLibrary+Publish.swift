@@ -222,7 +222,8 @@ extension JobScriptLibrary {
 
         # ---- Step 10: the run log ----
 
-        # bp_record STATUS: appends this run to $STATE_DIR/runs.jsonl (one JSON object, keys sorted).
+        # bp_record STATUS: appends this run to $STATE_DIR/runs.jsonl (one JSON object, keys sorted), and keeps
+        # the line in BP_RECORD_LINE for the webhook.
         # shellcheck disable=SC2317 # called by the EXIT trap (bp_on_exit)
         bp_record() {
           local rc=$1 status i targets='' error finished t_status
@@ -242,9 +243,10 @@ extension JobScriptLibrary {
           error=''
           if [[ $status != ok ]]; then error="\"error\":$(bp_json_string "${BP_ERROR:-failed}"),"; fi
           finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-          printf '{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}\n' \
+          printf -v BP_RECORD_LINE '{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}' \
             "$BP_BYTES" "$BP_DOWNTIME_MS" "$error" "$rc" "$BP_FILES" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" \
-            "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets" >>"$STATE_DIR/runs.jsonl"
+            "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
+          printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/runs.jsonl"
         }
         """#
 }

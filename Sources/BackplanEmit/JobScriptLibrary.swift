@@ -1,11 +1,11 @@
 /// The constant bash library of every job script: the same text for every plan, so it can be audited
 /// once. It reads plan values only from the `readonly` variables `JobScriptEmitter` assigns (PLAN, JOB,
 /// DATA_DIR, STATE_DIR, SOURCE_*, EXCLUDE_*, TARGET_*, COMPOSE_*, QUIESCE_*, MAX_DOWNTIME, RETENTION,
-/// KEEP_*, VERIFY), always quoted, with `--` before them wherever a command could read an option.
+/// KEEP_*, VERIFY, NOTIFY_*), always quoted, with `--` before them wherever a command could read an option.
 /// Nothing evaluates plan text except the quiesce commands, run with `bash -c` by design.
 ///
 /// Tools used: bash 5, coreutils, find, awk, sed, xargs, flock, sqlite3, rsync, and per quiesce
-/// method `docker compose` (or the plan's compose command) or systemctl.
+/// method `docker compose` (or the plan's compose command) or systemctl; curl only for a plan's webhook.
 enum JobScriptLibrary {
     /// Shell options, before the plan's values.
     static let prologue = #"""
@@ -19,5 +19,5 @@ enum JobScriptLibrary {
         """#
 
     /// The functions, in the order they are written into the script.
-    static let parts = [common, quiesce, capture, manifest, publish, main]
+    static let parts = [common, quiesce, capture, manifest, publish, notify, main]
 }

@@ -24,28 +24,39 @@ public struct CaptureRunner: Sendable {
 
     /// Captures every source into `dir/data`; throws the first failure (or the cancellation's reason).
     public func capture(into dir: String) throws {
+        let progress = CaptureProgress(log: log, previous: previous)
         for source in sources {
             try cancellation.check()
             log.log("capture: source \(source.name) (\(source.kind)) \(source.absolutePath)", step: "capture")
             let dest = dir + "/data/" + source.path
             switch source.kind {
             case "sqlite":
-                try backup.copy(source.absolutePath, to: dest, cancellation: cancellation)
+                try copyDatabase(source.absolutePath, to: dest, source.name, progress)
             case "chroma":
-                try backup.copy(source.absolutePath + "/chroma.sqlite3", to: dest + "/chroma.sqlite3", cancellation: cancellation)
-                try copyFiles(source, into: dir, extraExcludes: Self.chromaExcludes)
+                try copyDatabase(source.absolutePath + "/chroma.sqlite3", to: dest + "/chroma.sqlite3", source.name, progress)
+                try copyFiles(source, into: dir, extraExcludes: Self.chromaExcludes, progress)
             case "files":
-                try copyFiles(source, into: dir, extraExcludes: [])
+                progress.start(source.name)
+                try copyFiles(source, into: dir, extraExcludes: [], progress)
             default:
                 throw RunError("capture: source \(source.name): kind \(source.kind) is not supported")
             }
+            progress.finish()
         }
         try cancellation.check()
         log.log("capture: done", step: "capture")
     }
 
+    /// The online backup of one database; the progress line shows its size meanwhile (one step copies it).
+    private func copyDatabase(_ path: String, to dest: String, _ name: String, _ progress: CaptureProgress) throws {
+        var st = stat()
+        progress.start(name, note: lstat(path, &st) == 0 ? "SQLite online backup of \(CaptureProgress.size(Int64(st.st_size)))" : nil)
+        try backup.copy(path, to: dest, cancellation: cancellation)
+        progress.add(bytes: lstat(dest, &st) == 0 ? Int64(st.st_size) : 0)
+    }
+
     /// A folder source into `data/<path>/`, a single file into `data/<parent>/`, like the bash rsync calls.
-    private func copyFiles(_ source: CompiledSource, into dir: String, extraExcludes: [String]) throws {
+    private func copyFiles(_ source: CompiledSource, into dir: String, extraExcludes: [String], _ progress: CaptureProgress) throws {
         let dest = dir + "/data/" + source.path
         let parent = (source.path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
@@ -59,6 +70,7 @@ public struct CaptureRunner: Sendable {
                                 cancellation: cancellation)
         let log = self.log
         copier.onVanished = { log.log("capture: warning: \($0) vanished while it was copied", step: "capture") }
+        copier.onFile = { progress.add(bytes: $0) }
         if isDirectory.boolValue {
             try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)

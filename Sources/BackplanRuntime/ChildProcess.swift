@@ -14,6 +14,41 @@ public enum ChildProcess {
         return wait(pid)
     }
 
+    /// Runs `arguments` with `input` as its standard input (at most 64 KiB: it is written into the pipe
+    /// before the child starts, so no write can ever meet a closed pipe) and its standard error dropped;
+    /// its exit status (127 when it cannot be started) and standard output. The child opens the pipes as
+    /// `/dev/fd/N` before its exec, while their close-on-exec descriptors are still there.
+    public static func capture(_ arguments: [String], input: Data) -> (status: Int32, output: String) {
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
+        guard input.count <= 65536, pipeCloseOnExec(&inPipe) else { return (127, "") }
+        guard pipeCloseOnExec(&outPipe) else {
+            inPipe.forEach { close($0) }
+            return (127, "")
+        }
+        let written = input.withUnsafeBytes { input.isEmpty ? 0 : Foundation.write(inPipe[1], $0.baseAddress, $0.count) }
+        close(inPipe[1])
+        let pid = written == input.count
+            ? spawn(arguments, input: "/dev/fd/\(inPipe[0])", output: "/dev/fd/\(outPipe[1])", errors: "/dev/null") : nil
+        close(inPipe[0])
+        close(outPipe[1])
+        var output = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(outPipe[0], &buffer, buffer.count)
+            if n > 0 { output.append(buffer, count: n) } else if n == 0 || errno != EINTR { break }
+        }
+        close(outPipe[0])
+        guard let pid else { return (127, "") }
+        return (wait(pid), String(decoding: output, as: UTF8.self))
+    }
+
+    /// A pipe whose ends are close-on-exec (Glibc's module has no `pipe2`).
+    private static func pipeCloseOnExec(_ fds: inout [Int32]) -> Bool {
+        guard pipe(&fds) == 0 else { return false }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return true
+    }
+
     /// Starts `arguments` (with `environment`, or this process's); nil when it cannot be started.
     /// `output` and `errors`, when given, are files that receive the child's stdout and stderr (else both
     /// go to standard error); `input` replaces /dev/null as stdin; `directory` is the child's working folder.

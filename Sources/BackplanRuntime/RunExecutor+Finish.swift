@@ -20,7 +20,10 @@ extension RunExecutor {
                 return .init(error: status?.ok == true ? nil : (status?.error ?? "not attempted: the run failed before publishing"),
                              name: target.name, status: status?.ok == true ? "ok" : "failed")
             })
-        do { try record.append(stateDir: plan.stateDir) } catch { log.error("\(error)", step: "record") }
+        do {
+            let line = try record.append(stateDir: plan.stateDir)
+            if let notify = plan.notify { RunNotifier(notify: notify, log: log).send(line, exit: rc) }
+        } catch { log.error("\(error)", step: "record") }
         switch rc {
         case 0: log.log("run \(state.id): ok", step: "end")
         case 3: log.log("run \(state.id): some targets failed (exit 3)", step: "end")
@@ -59,6 +62,9 @@ extension RunExecutor {
             }
             log.log("dry run: would publish to target \(target.name): \(layout(target).jobDirectory(job.name))/ID, verify: \(job.verify)", step: "dry-run")
             publisher.applyRetention(target, dryRun: true)
+        }
+        if let notify = plan.notify, !notify.on.isEmpty {
+            log.log("dry run: would notify the webhook on: \(notify.on.joined(separator: " "))", step: "dry-run")
         }
         return 0
     }

@@ -43,14 +43,12 @@ public final class RunExecutor {
 
     /// Runs the job: exit status 0 (every target done), 1 (nothing published) or 3 (some targets failed).
     /// Everything it creates is private to the owner (umask 077, like the script); the umask is restored.
-    public func run() -> Int32 {
+    /// `jitter` > 0 first sleeps a random 0...jitter seconds (the script's `--jitter`), before the lock.
+    public func run(jitter: Int = 0) -> Int32 {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
-        let lock: RunLock
-        do { lock = try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
-            log.error("\(error)", step: "lock")
-            return 1
-        }
+        if jitter > 0 && !sleepJitter(jitter) { return 1 }
+        guard let lock = takeLock() else { return 1 }
         defer { lock.release() }
         var rc: Int32
         do { rc = try steps() } catch {
@@ -58,6 +56,43 @@ public final class RunExecutor {
             rc = 1
         }
         return finish(rc)
+    }
+
+    /// `--resume` (the systemd unit's `ExecStopPost=`): under the lock, starts the app as a journaled
+    /// quiesce says and removes the journal; 0 also when there is none, 1 when a start failed.
+    public func resumeOnly() -> Int32 {
+        let umaskBefore = umask(0o077)
+        defer { umask(umaskBefore) }
+        guard let lock = takeLock() else { return 1 }
+        defer { lock.release() }
+        guard QuiesceJournal.read(stateDir: plan.stateDir) != nil else {
+            log.log("resume: no quiesce journal; nothing to do", step: "quiesce")
+            return 0
+        }
+        return quiesce.resume() ? 0 : 1
+    }
+
+    /// The plan's lock (step 1), or nil after logging why it could not be taken.
+    private func takeLock() -> RunLock? {
+        do { return try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
+            log.error("\(error)", step: "lock")
+            return nil
+        }
+    }
+
+    /// Sleeps a random 0...seconds, waking every 100 ms to see whether a signal ended the run (false).
+    private func sleepJitter(_ seconds: Int) -> Bool {
+        let delay = Int.random(in: 0...seconds)
+        log.log("jitter: sleeping \(delay)s", step: "jitter")
+        let end = DispatchTime.now() + .seconds(delay)
+        while DispatchTime.now() < end {
+            if let reason = cancellation.reason {
+                log.error(reason, step: "jitter")
+                return false
+            }
+            usleep(100_000)
+        }
+        return true
     }
 
     /// Steps 1 to 9; throws what fails the whole run.

@@ -2,7 +2,7 @@ import BackplanCore
 import Foundation
 
 /// Step 2: checks that change nothing: the data dir, each source with its kind, each local target's
-/// folder (or its parent) writable. Every problem is logged as an error; returns false if there was any.
+/// folder (or its parent) writable; curl when the plan has a webhook (a warning). Every problem is logged as an error; returns false if there was any.
 enum RunPreflight {
     static func check(plan: CompiledPlan, sources: [CompiledSource], targets: [CompiledTarget], log: RunLog) -> Bool {
         var ok = true
@@ -36,6 +36,9 @@ enum RunPreflight {
                     fail("target \(target.name): neither \(dir) nor its parent folder exists writable")
                 }
             }
+        }
+        if plan.notify != nil && !RunNotifier.inPath("curl", ProcessInfo.processInfo.environment["PATH"]) {
+            log.log("preflight: warning: curl not found; the webhook notification will fail (the backup is not affected)", step: "preflight")
         }
         if ok { log.log("preflight: ok (\(sources.count) sources, \(targets.count) targets)", step: "preflight") }
         return ok

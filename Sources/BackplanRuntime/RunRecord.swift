@@ -30,15 +30,18 @@ public struct RunRecord: Codable, Hashable, Sendable {
     /// `ok`, `partial` or `failed` for an exit status.
     public static func status(exit: Int32) -> String { exit == 0 ? "ok" : exit == 3 ? "partial" : "failed" }
 
-    /// Appends the record as one line to `<stateDir>/runs.jsonl`.
-    public func append(stateDir: String) throws {
+    /// Appends the record as one line to `<stateDir>/runs.jsonl`; returns the line without its line break.
+    @discardableResult
+    public func append(stateDir: String) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = try encoder.encode(self) + Data("\n".utf8)
+        let json = try encoder.encode(self)
+        let line = json + Data("\n".utf8)
         let path = stateDir + "/runs.jsonl"
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RunError("cannot append to \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         _ = line.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        return String(decoding: json, as: UTF8.self)
     }
 }

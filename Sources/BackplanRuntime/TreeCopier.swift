@@ -12,6 +12,8 @@ public struct TreeCopier: Sendable {
     public var cancellation: RunCancellation
     /// Called with a path that vanished while it was copied (rsync's status 24: a warning).
     public var onVanished: @Sendable (String) -> Void = { _ in }
+    /// Called with the size of each regular file linked or copied (the progress line).
+    public var onFile: @Sendable (Int64) -> Void = { _ in }
 
     public init(exclude: TreeCopierExclude = TreeCopierExclude([]), linkDest: String?, cancellation: RunCancellation) {
         self.exclude = exclude
@@ -58,8 +60,11 @@ public struct TreeCopier: Sendable {
             try copyChildren(of: path, to: dest, relative: relative)
             try Self.setAttributes(dest, st, isLink: false)
         case S_IFREG:
-            if try link(relative, st, to: dest) { return }
-            if try !TreeCopierFile.copy(path, st, to: dest) { onVanished(path) }
+            if try link(relative, st, to: dest) || TreeCopierFile.copy(path, st, to: dest) {
+                onFile(Int64(st.st_size))
+            } else {
+                onVanished(path)
+            }
         case S_IFLNK:
             try copySymlink(path, st, to: dest)
         default:

@@ -11,8 +11,13 @@ struct RunCommand: ParsableCommand {
         discussion: """
             PLAN is a path to plan.json or a plan name (generated/<name>/plan.json). Local targets only; \
             other target types count as failed. Logs one line per step on standard error (JSON lines on \
-            standard output with --json). Exit status: 0 every target done, 1 nothing published, \
-            3 some targets failed, 64 usage error.
+            standard output with --json). On a terminal, a progress line per source (files and bytes, \
+            against the previous snapshot's counts) is redrawn during the capture; errors and warnings are \
+            coloured unless NO_COLOR is set. --resume only starts the app a killed run left stopped (the \
+            quiesce journal) and exits; --jitter sleeps a random 0..SECONDS before taking the lock. \
+            With a notify webhook in the plan, the run's runs.jsonl line is POSTed to it with curl when \
+            the outcome is listed; a failed notification is a warning and never changes the exit status. \
+            Exit status: 0 every target done, 1 nothing published, 3 some targets failed, 64 usage error.
             """
     )
 
@@ -28,8 +33,21 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "JSON lines (one object per step) on standard output instead of log lines.")
     var json = false
 
+    @Flag(help: "Resume a journaled quiesce (start the app a killed run left stopped) and exit.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("Sleep a random 0..SECONDS before taking the lock (cron).", valueName: "seconds"))
+    var jitter: Int?
+
     @Option(help: ArgumentHelp("The folder of generated files.", valueName: "dir"))
     var generated = "generated"
+
+    func validate() throws {
+        // The script's `^[0-9]{1,9}$`.
+        if let jitter, !(0...999_999_999).contains(jitter) {
+            throw ValidationError("--jitter takes a whole number of seconds from 0 to 999999999")
+        }
+    }
 
     func run() throws {
         let path = plan.hasSuffix(".json") || plan.contains("/") ? plan : "\(generated)/\(plan)/plan.json"
@@ -40,7 +58,8 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("backplan: cannot read compiled plan \(path): \(error.localizedDescription)\n".utf8))
             throw ExitCode.failure
         }
-        let log = RunLog(plan: compiled.name, job: job, output: json ? .json : .text)
+        let log = RunLog(plan: compiled.name, job: job, output: json ? .json : .text,
+                         terminal: Terminal.runTerminal())
         let cancellation = RunCancellation()
         if !dryRun { RunSignals.install(cancellation, log: log) }
         let executor: RunExecutor
@@ -48,7 +67,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("backplan: \(error)\n".utf8))
             throw ExitCode(64)
         }
-        let status = dryRun ? executor.dryRun() : executor.run()
+        let status = dryRun ? executor.dryRun() : resume ? executor.resumeOnly() : executor.run(jitter: jitter ?? 0)
         if status != 0 { throw ExitCode(status) }
     }
 }

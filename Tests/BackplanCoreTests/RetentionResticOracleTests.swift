@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import BackplanCore
 
@@ -36,9 +37,7 @@ struct RetentionResticOracleTests {
     ]
 
     @Test func resticKeepsWhatThePlannerKeeps() throws {
-        let restic = ProcessInfo.processInfo.environment["PATH", default: "/usr/bin:/bin"].split(separator: ":")
-            .map { "\($0)/restic" }.first(where: FileManager.default.isExecutableFile)
-        try #require(restic != nil, "restic is not installed: `make deps` installs it (Debian 12: restic 0.14.0)")
+        try #require(ResticOracle.executable != nil, "restic is not installed: `make deps` installs it (Debian 12: restic 0.14.0)")
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bp-restic-oracle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -46,8 +45,8 @@ struct RetentionResticOracleTests {
         func write(_ name: String, _ text: String) throws { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
         try write("password", "backplan-test\n")
         try write("f", "data\n")
-        try write("times", Self.ids.map { Self.resticTime($0) + "\n" }.joined())
-        try write("policies", Self.policies.enumerated().map { "\($0.offset) \(Self.resticFlags($0.element))\n" }.joined())
+        try write("times", Self.ids.map { ResticOracle.backupTime($0) + "\n" }.joined())
+        try write("policies", Self.policies.enumerated().map { "\($0.offset) \(Self.flags($0.element))\n" }.joined())
 
         let result = try Self.bash("""
             set -euo pipefail
@@ -61,18 +60,18 @@ struct RetentionResticOracleTests {
 
         for (number, policy) in Self.policies.enumerated() {
             let json = try Data(contentsOf: folder.appendingPathComponent("forget\(number).json"))
-            let groups = try JSONDecoder().decode([Group].self, from: json)
+            let groups = try JSONDecoder().decode([ResticOracle.Group].self, from: json)
             try #require(groups.count == 1, "one host, one path: one group")
             let decision = RetentionPlanner.plan(ids: Self.ids.shuffled(), policy: policy)
             let keep = try (groups[0].keep ?? []).map { try Self.id(fromResticTime: $0.time) }
             let remove = try (groups[0].remove ?? []).map { try Self.id(fromResticTime: $0.time) }
-            let context = "\(Self.resticFlags(policy)) (\(version))"
+            let context = "\(Self.flags(policy)) (\(version))"
             #expect(keep == decision.keptIDs, "kept: \(context)")
             #expect(remove.sorted() == decision.removed, "removed: \(context)")
             var resticRules: [String: Set<RetentionRule>] = [:]
             for reason in groups[0].reasons ?? [] {
-                #expect(reason.matches.allSatisfy { Self.rule($0) != nil }, "unknown reason in \(reason.matches)")
-                resticRules[try Self.id(fromResticTime: reason.snapshot.time)] = Set(reason.matches.compactMap(Self.rule))
+                #expect(reason.matches.allSatisfy { ResticOracle.rule($0) != nil }, "unknown reason in \(reason.matches)")
+                resticRules[try Self.id(fromResticTime: reason.snapshot.time)] = Set(reason.matches.compactMap(ResticOracle.rule))
             }
             for kept in decision.kept {
                 #expect(resticRules[kept.id] == Set(kept.rules), "reasons for \(kept.id): \(context)")
@@ -80,53 +79,10 @@ struct RetentionResticOracleTests {
         }
     }
 
-    struct Group: Decodable {
-        var keep: [Snapshot]?
-        /// `null`, not `[]`, when nothing goes.
-        var remove: [Snapshot]?
-        var reasons: [Reason]?
-    }
+    static func flags(_ policy: RetentionPolicy) -> String { ResticOracle.flags(policy).joined(separator: " ") }
 
-    struct Snapshot: Decodable { var time: String }
-
-    struct Reason: Decodable {
-        var snapshot: Snapshot
-        var matches: [String]
-    }
-
-    /// restic 0.14's reasons: "last snapshot", "daily snapshot", …, "within 2d".
-    static func rule(_ match: String) -> RetentionRule? {
-        match.hasPrefix("within ") ? .within : RetentionRule(rawValue: String(match.prefix { $0 != " " }))
-    }
-
-    static func resticFlags(_ policy: RetentionPolicy) -> String {
-        var flags: [String] = []
-        for rule in RetentionRule.allCases where policy.count(of: rule) > 0 {
-            if rule == .within {
-                precondition(policy.keepWithinSeconds % 3_600 == 0, "restic 0.14 durations are whole hours at most")
-                flags.append("--keep-within \(policy.keepWithinSeconds / 3_600)h")
-            } else {
-                flags.append("--keep-\(rule.rawValue) \(policy.count(of: rule))")
-            }
-        }
-        return flags.joined(separator: " ")
-    }
-
-    /// `20251231T220000Z` → `2025-12-31 22:00:00` (read in TZ=UTC).
-    static func resticTime(_ id: String) -> String {
-        let t = SnapshotTime(id: id)!
-        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(t.year)-\(pad(t.month))-\(pad(t.day)) \(pad(t.hour)):\(pad(t.minute)):\(pad(t.second))"
-    }
-
-    /// `2025-12-31T22:00:00Z` (or `+00:00`) → `20251231T220000Z`.
     static func id(fromResticTime time: String) throws -> String {
-        let zone = time.dropFirst(19)
-        try #require(zone == "Z" || zone == "+00:00", "restic printed '\(time)', not a whole UTC second")
-        let digits = time.prefix(19).filter(\.isNumber)
-        let id = String(digits.prefix(8)) + "T" + String(digits.dropFirst(8)) + "Z"
-        try #require(SnapshotTime(id: id) != nil, "restic printed '\(time)'")
-        return id
+        try #require(ResticOracle.id(fromResticTime: time), "restic printed '\(time)', not a whole UTC second")
     }
 
     /// Runs `script` with bash in `folder`, restic's environment set; standard output and error together.

@@ -14,6 +14,9 @@
 /// restic 0.16 and later also keep the *oldest* snapshot while a bucket rule has count left; restic
 /// 0.14 (Debian 12) does not, and neither does this planner.
 ///
+/// `keep_within` counts back from the newest snapshot. restic 0.14 counts back from the newest snapshot
+/// that is not in the future by its clock; the two differ only when an ID is in the future.
+///
 /// The generated scripts' `BashRetention.function` implements the same decision; tests hold the two
 /// (and the real restic) to the same answers.
 public enum RetentionPlanner {

@@ -42,6 +42,9 @@ readonly KEEP_MONTHLY=12
 readonly KEEP_YEARLY=0
 readonly KEEP_WITHIN=2592000
 readonly VERIFY=deep
+readonly -a NOTIFY_ON=(failure partial success)
+readonly NOTIFY_URL_FILE=''
+readonly NOTIFY_URL_ENV=BACKPLAN_WEBHOOK_URL
 readonly -a TARGET_PULLED=('' '')
 readonly -a TARGET_ENV_FILES=('' '')
 
@@ -140,6 +143,7 @@ BP_STOP_MS=0            # when the quiesce stop began (ms since the epoch)
 BP_DOWNTIME_MS=0
 BP_RECORD=0             # 1 once the lock is held: the EXIT trap appends the run to runs.jsonl
 BP_ERROR=''             # the first error of the run (runs.jsonl)
+BP_RECORD_LINE=''       # this run's runs.jsonl line (the webhook's body)
 BP_FILES=0
 BP_BYTES=0
 BP_HASHED=0             # manifest lines computed by this run
@@ -366,6 +370,9 @@ bp_preflight() {
   for tool in "${tools[@]}"; do
     if ! command -v -- "$tool" >/dev/null; then bp_error "preflight: command $tool not found"; ok=1; fi
   done
+  if [[ -n $NOTIFY_URL_FILE$NOTIFY_URL_ENV ]] && ! command -v curl >/dev/null; then
+    bp_log "preflight: warning: curl not found; the webhook notification will fail (the backup is not affected)"
+  fi
   if ((ok == 0)); then bp_log "preflight: ok (${#SOURCE_NAMES[@]} sources, ${#TARGET_NAMES[@]} targets)"; fi
   return "$ok"
 }
@@ -950,7 +957,8 @@ bp_retention_remote() {
 
 # ---- Step 10: the run log ----
 
-# bp_record STATUS: appends this run to $STATE_DIR/runs.jsonl (one JSON object, keys sorted).
+# bp_record STATUS: appends this run to $STATE_DIR/runs.jsonl (one JSON object, keys sorted), and keeps
+# the line in BP_RECORD_LINE for the webhook.
 # shellcheck disable=SC2317 # called by the EXIT trap (bp_on_exit)
 bp_record() {
   local rc=$1 status i targets='' error finished t_status
@@ -970,9 +978,65 @@ bp_record() {
   error=''
   if [[ $status != ok ]]; then error="\"error\":$(bp_json_string "${BP_ERROR:-failed}"),"; fi
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  printf '{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}\n' \
+  printf -v BP_RECORD_LINE '{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}' \
     "$BP_BYTES" "$BP_DOWNTIME_MS" "$error" "$rc" "$BP_FILES" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" \
-    "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets" >>"$STATE_DIR/runs.jsonl"
+    "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
+  printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/runs.jsonl"
+}
+# ---- Step 10: the webhook ----
+
+# bp_notify STATUS: when the run's outcome (success, partial, failure) is one of NOTIFY_ON, POSTs its
+# runs.jsonl line to the webhook. The URL is a secret: it is read now (NOTIFY_URL_FILE, or the variable
+# NOTIFY_URL_ENV names) and reaches curl only through its config on standard input, never a command
+# line or the log; curl's own messages (which could quote it) are dropped. One try of 10 s plus two
+# retries for what curl deems transient (timeouts, HTTP 408/429/5xx). A failure is a warning: the exit
+# status stays the run's.
+# shellcheck disable=SC2317 # called by the EXIT trap (bp_on_exit)
+bp_notify() {
+  local event url code status bs=\\ dq='"' body
+  ((${#NOTIFY_ON[@]} > 0)) || return 0
+  case $1 in
+    0) event=success ;;
+    3) event=partial ;;
+    *) event=failure ;;
+  esac
+  [[ " ${NOTIFY_ON[*]} " == *" $event "* ]] || return 0
+  if [[ -n $NOTIFY_URL_FILE ]]; then
+    if [[ ! -f $NOTIFY_URL_FILE || ! -r $NOTIFY_URL_FILE ]]; then
+      bp_log "notify: warning: cannot read the webhook URL file $NOTIFY_URL_FILE; no notification sent"
+      return 0
+    fi
+    url=$(<"$NOTIFY_URL_FILE")
+    url=${url%%$'\n'*}
+  else
+    url=${!NOTIFY_URL_ENV:-}
+  fi
+  url=${url%$'\r'}
+  if [[ ! $url =~ ^https?://[^[:space:][:cntrl:]]+$ ]]; then
+    bp_log "notify: warning: the webhook URL (${NOTIFY_URL_FILE:-\$$NOTIFY_URL_ENV}) is not an http(s) URL; no notification sent"
+    return 0
+  fi
+  if ! command -v curl >/dev/null; then
+    bp_log "notify: warning: curl not found; no notification sent"
+    return 0
+  fi
+  # curl's config syntax: inside double quotes, \\ \" and \n are escapes.
+  url=${url//"$bs"/"$bs$bs"}
+  url=${url//"$dq"/"$bs$dq"}
+  body=${BP_RECORD_LINE//"$bs"/"$bs$bs"}
+  body=${body//"$dq"/"$bs$dq"}
+  code=$(printf 'url = "%s"\ndata-binary = "%s\\n"\n' "$url" "$body" |
+    curl --config - --silent --proto =http,https --max-time 10 --retry 2 --retry-delay 1 --retry-max-time 30 \
+      --header 'Content-Type: application/json' --output /dev/null --write-out '%{http_code}' 2>/dev/null)
+  status=$?
+  if ((status == 0)) && [[ $code == 2[0-9][0-9] ]]; then
+    bp_log "notify: webhook notified ($event, HTTP $code)"
+  elif [[ $code =~ ^[1-9][0-9][0-9]$ ]]; then
+    bp_log "notify: warning: the webhook failed (HTTP $code); the run's status is unchanged"
+  else
+    bp_log "notify: warning: the webhook failed (curl status $status); the run's status is unchanged"
+  fi
+  return 0
 }
 # ---- Traps ----
 
@@ -1002,7 +1066,10 @@ bp_on_exit() {
   if [[ -d $STATE_DIR/staging ]]; then rm -rf -- "$STATE_DIR/staging"; fi
   if [[ -n $BP_TMP && -d $BP_TMP ]]; then rm -rf -- "$BP_TMP"; fi
   if ((rc != 0 && rc != 3)); then rc=1; fi
-  if ((BP_RECORD)); then bp_record "$rc"; fi
+  if ((BP_RECORD)); then
+    bp_record "$rc"
+    bp_notify "$rc"
+  fi
   case $rc in
     0) bp_log "run $BP_ID: ok" ;;
     3) bp_log "run $BP_ID: some targets failed (exit 3)" ;;
@@ -1076,6 +1143,7 @@ bp_dry_run() {
         bp_retention "$i" ;;
     esac
   done
+  if ((${#NOTIFY_ON[@]} > 0)); then bp_log "dry run: would notify the webhook on: ${NOTIFY_ON[*]}"; fi
 }
 
 # bp_prepare_capture: picks the capture folder: `.ID.partial` in the job folder of the first local
