@@ -249,6 +249,25 @@ import TestSupport
         try w.expectNoSecrets()
     }
 
+    /// A config_file that cannot be read fails the target in preflight, in both executors: exit 3, the
+    /// local snapshot published, runs.jsonl says why.
+    @Test func missingConfigFileFailsPreflight() throws {
+        let w = try Workspace(configFile: true)
+        w.plan.targets = w.plan.targets.map { target in
+            var target = target
+            if target.type == "rclone" { target.configFile = w.harness.root + "/missing.conf" }
+            return target
+        }
+        _ = try w.harness.writePlan(w.plan)
+        for executor in Executor.allCases {
+            let run = try w.run(executor)
+            #expect(run.status == 3, "\(executor): \(run.stderr)")
+            let offsite = (w.harness.runsLog().last?["targets"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "offsite" }
+            #expect((offsite?["error"] as? String ?? "").contains("cannot read config_file \(w.harness.root)/missing.conf"), "\(executor): \(offsite ?? [:])")
+        }
+        #expect(w.harness.snapshots(w.plan).count == 2)
+    }
+
     /// The S3 server is cut off in the middle of an upload (a proxy forwards N bytes, then drops every
     /// connection and refuses new ones): the objects already uploaded stay on the server, yet the
     /// snapshot is never listed; the run exits 3 with a local target (1 without); the next run
