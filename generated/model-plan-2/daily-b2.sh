@@ -1449,7 +1449,8 @@ bp_rclone_upload() {
   rm -f -- "$log"
   bp_rclone "$i" "rclone copy to $dest" "${args[@]}" || rc=$?
   if ((rc != 0)); then
-    BP_REMOTE_ERROR="rclone copy to $dest failed (status $rc)$(bp_redacted_tail "$i" "$log")"
+    # rclone's errors went to the log file (bp_remote's message stands when rclone did not start).
+    if [[ -s $log ]]; then BP_REMOTE_ERROR="rclone copy to $dest failed (status $rc)$(bp_redacted_tail "$i" "$log")"; fi
     return 1
   fi
   sed -n -E 's/^.* INFO  : (.*): Copied \((new|replaced existing)\)$/\1/p' "$log" >"$BP_TMP/rclone.sent"

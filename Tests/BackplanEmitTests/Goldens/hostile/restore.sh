@@ -190,8 +190,9 @@ parse_selector() {
 # Finds the snapshot SEL_JOB/SEL_ID on target $1 (index) and sets SNAP_ID, SNAP_JOB and SNAP_DIR.
 # `latest` is the newest ID (across every job when no job is named).
 resolve_snapshot() {
-    local idx=$1 rows=() matches=() row
-    mapfile -t rows < <(snapshots "$idx" "$SEL_JOB")
+    local idx=$1 rows=() matches=() row listing
+    listing=$(snapshots "$idx" "$SEL_JOB") || die "target ${TARGET_NAMES[idx]}: listing its snapshots failed"
+    if [[ -n "$listing" ]]; then mapfile -t rows <<<"$listing"; fi
     if (( ${#rows[@]} == 0 )); then
         die "target ${TARGET_NAMES[idx]} holds no snapshot of plan $PLAN${SEL_JOB:+ job $SEL_JOB}"
     fi
@@ -236,13 +237,15 @@ cmd_list() {
     if (( $# == 2 )); then require_job "$2"; fi
     require_supported "$idx"
     if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
-    local count=0
+    local count=0 listing
+    listing=$(snapshots "$idx" "${2:-}") || die "target $1: listing its snapshots failed"
     while IFS= read -r row; do
+        [[ -n "$row" ]] || continue
         count=$((count + 1))
         id=${row%% *}
         job=${row#* }
         printf '%s %s %s\n' "$job" "$id" "$(snapshot_summary "$idx" "$job" "$id")"
-    done < <(snapshots "$idx" "${2:-}")
+    done <<<"$listing"
     if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
 }
 
