@@ -40,8 +40,17 @@ import TestSupport
             wrapper = harness.root + "/bin"
             try FileManager.default.createDirectory(atPath: wrapper, withIntermediateDirectories: true)
             let real = LocalServer.tool("rclone") ?? "/usr/bin/rclone"
-            try "#!/bin/bash\nprintf '%s\\n' \"$*\" >>\(RunHarness.q(harness.root + "/rclone-argv.log"))\nexec \(real) \"$@\"\n"
-                .write(toFile: wrapper + "/rclone", atomically: true, encoding: .utf8)
+            // With the file `fail-check` present, `rclone check` reports a difference (a corrupted upload).
+            try """
+                #!/bin/bash
+                printf '%s\\n' "$*" >>\(RunHarness.q(harness.root + "/rclone-argv.log"))
+                if [[ -f \(RunHarness.q(harness.root + "/fail-check")) && " $* " == *" check "* ]]; then
+                  echo "ERROR : data/webui.db: md5 differ" >&2
+                  exit 1
+                fi
+                exec \(real) "$@"
+
+                """.write(toFile: wrapper + "/rclone", atomically: true, encoding: .utf8)
             chmod(wrapper + "/rclone", 0o755)
             var target = CompiledTarget(name: "offsite", type: "rclone")
             target.remote = "offsite:backplan-test"
@@ -247,6 +256,22 @@ import TestSupport
         let argv = try String(contentsOfFile: w.argvLog, encoding: .utf8)
         #expect(argv.contains("--config \(w.harness.root)/rclone.conf"))
         try w.expectNoSecrets()
+    }
+
+    /// An upload that fails its verification (`rclone check` finds a difference) is withdrawn: exit 3,
+    /// runs.jsonl says why, and nothing of it stays on the server.
+    @Test(arguments: Executor.allCases)
+    func failedVerificationWithdrawsTheUpload(_ executor: Executor) throws {
+        let w = try Workspace()
+        FileManager.default.createFile(atPath: w.harness.root + "/fail-check", contents: Data())
+        let run = try w.run(executor)
+        #expect(run.status == 3, "\(run.stderr)")
+        let offsite = (w.harness.runsLog().last?["targets"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "offsite" }
+        let error = offsite?["error"] as? String ?? ""
+        #expect(error.contains("verification (manifest)") && error.contains("md5 differ") && error.contains("withdrawn"), "\(error)")
+        #expect(w.remoteIDs.isEmpty)
+        #expect(w.remoteFolders.isEmpty, "the withdrawn upload is purged")
+        #expect(w.harness.snapshots(w.plan).count == 1, "the local snapshot stays")
     }
 
     /// A config_file that cannot be read fails the target in preflight, in both executors: exit 3, the

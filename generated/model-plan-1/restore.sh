@@ -195,7 +195,8 @@ parse_selector() {
 # `latest` is the newest ID (across every job when no job is named).
 resolve_snapshot() {
     local idx=$1 rows=() matches=() row listing
-    listing=$(snapshots "$idx" "$SEL_JOB") || die "target ${TARGET_NAMES[idx]}: listing its snapshots failed"
+    # A command substitution, not < <(...): a remote listing that fails must stop the script here.
+    listing=$(snapshots "$idx" "$SEL_JOB") || die "target ${TARGET_NAMES[idx]}: its snapshots cannot be listed"
     if [[ -n "$listing" ]]; then mapfile -t rows <<<"$listing"; fi
     if (( ${#rows[@]} == 0 )); then
         die "target ${TARGET_NAMES[idx]} holds no snapshot of plan $PLAN${SEL_JOB:+ job $SEL_JOB}"
@@ -242,7 +243,7 @@ cmd_list() {
     require_supported "$idx"
     if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
     local count=0 listing
-    listing=$(snapshots "$idx" "${2:-}") || die "target $1: listing its snapshots failed"
+    listing=$(snapshots "$idx" "${2:-}") || die "target $1: its snapshots cannot be listed"
     while IFS= read -r row; do
         [[ -n "$row" ]] || continue
         count=$((count + 1))
