@@ -1423,7 +1423,7 @@ bp_rclone_preflight() {
 # from the newest complete snapshot (--copy-dest: same size and modification time), then SNAPSHOT.json.
 # shellcheck disable=SC2317
 bp_rclone_upload() {
-  local i=$1 job dest id previous='' log=$BP_TMP/rclone-upload.log sent bytes copied rc=0
+  local i=$1 job dest id previous log=$BP_TMP/rclone-upload.log sent bytes copied rc=0
   local -a args=()
   job=$(bp_rclone_path "$i" "$JOB")
   dest=$job/$BP_ID
@@ -1432,13 +1432,11 @@ bp_rclone_upload() {
   while IFS= read -r id; do
     id=${id%/}
     [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && $id != "$BP_ID" ]] || continue
-    if grep -qxF -- "$id" "$BP_TMP/rclone.complete"; then
-      if [[ $id < $BP_ID ]]; then previous=$id; fi
-      continue
-    fi
+    grep -qxF -- "$id" "$BP_TMP/rclone.complete" && continue
     bp_log "target ${TARGET_NAMES[i]}: removing $id, left incomplete by an interrupted run"
     bp_rclone "$i" "rclone purge of $id" purge "$job/$id" || return 1
   done <"$BP_TMP/rclone.folders"
+  previous=$(awk -v id="$BP_ID" '$0 < id' "$BP_TMP/rclone.complete" | tail -n 1)
   args=(copy -v --log-file "$log" "$BP_SNAPSHOT" "$dest" --exclude /SNAPSHOT.json)
   if [[ -n $previous ]]; then
     args+=(--copy-dest "$job/$previous")
