@@ -43,6 +43,7 @@ public enum InstallEmitter {
             out += "\n## Credentials\n\nThe plan names these files; create them on the server, readable by root only (`chmod 0600`), and keep them out of git:\n\n"
             for (file, what) in secrets { out += "- `\(file)`: \(what)\n" }
         }
+        for target in PullScriptEmitter.pulledTargets(plan) { out += pullSection(plan, target) }
         out += """
 
             ## Running and restoring by hand
@@ -59,9 +60,46 @@ public enum InstallEmitter {
         return out
     }
 
+    /// Where the NAS's files of a pulled rsync target go, and what the server must allow.
+    static func pullSection(_ plan: CompiledPlan, _ target: CompiledTarget) -> String {
+        let unit = PullScriptEmitter.unitName(plan, target)
+        let jobs = PullScriptEmitter.pulledJobs(plan, target)
+        let login = RsyncRemote.destination(host: target.host ?? "", user: target.user)
+        var out = """
+
+            ## On the NAS: the pull of target `\(target.name)` (direction: pull)
+
+            The server's jobs do not upload to `\(target.name)`: the NAS pulls the newest complete snapshot of \(jobs.map { "`\($0.job.name)`" }.joined(separator: ", "))
+            from the server over ssh (as `\(login)`\(target.port.map { ", port \($0)" } ?? "")) into `\(target.path ?? "")/\(plan.name)/<job>/`,
+            \(PullScriptEmitter.delaySeconds / 60) minutes after each job's start (see docs/remote-rsync.md). On the NAS (as root), from this folder:
+
+            ```sh
+            install -d -m 0755 \(plan.install.scriptDir)
+            install -m 0755 pull-\(target.name).sh \(plan.install.scriptDir)/
+            ```
+
+            Then **either** the systemd timer:
+
+            ```sh
+            install -m 0644 pull-\(target.name)/systemd/\(unit).service pull-\(target.name)/systemd/\(unit).timer /etc/systemd/system/
+            systemctl daemon-reload
+            systemctl enable --now \(unit).timer
+            ```
+
+            **or** cron: `install -m 0644 pull-\(target.name)/cron.d/\(unit) /etc/cron.d/`
+
+            On the NAS, readable by root only: \([target.sshKey.map { "`\($0)` (the private key the NAS logs in to the server with)" }, target.knownHosts.map { "`\($0)` (the server's host key: `ssh-keyscan`, then check the fingerprint)" }].compactMap { $0 }.joined(separator: "; ")).
+            On the server, `\(login)` must be able to read \(jobs.map { "`\($0.source)/\(plan.name)/\($0.job.name)`" }.joined(separator: ", ")) (the job writes them as root, mode 0700: log in as root with a key limited in the server's authorized_keys, e.g. `from="NAS-ADDRESS",restrict`).
+            Every pull appends a line to `\(target.path ?? "")/\(plan.name)/.pull-\(target.name)/runs.jsonl` on the NAS.
+
+            """
+        if jobs.isEmpty { out += "\nNo job with this target has a local target to pull from (BP323).\n" }
+        return out
+    }
+
     static func credentialFiles(_ plan: CompiledPlan) -> [(String, String)] {
         var files: [(String, String)] = []
-        for t in plan.targets {
+        for t in plan.targets where !PullScriptEmitter.pulledTargets(plan).contains(t) {
             if let f = t.configFile { files.append((f, "rclone config for target `\(t.name)`")) }
             if let f = t.envFile { files.append((f, "environment (credentials) for target `\(t.name)`")) }
             if let f = t.passwordFile { files.append((f, "restic repository password for target `\(t.name)`")) }

@@ -14,6 +14,7 @@ public enum PlanEmitter {
             files.append(GeneratedFile(path: "systemd/\(unit).service", contents: SystemdEmitter.service(plan, job)))
             files.append(GeneratedFile(path: "systemd/\(unit).timer", contents: SystemdEmitter.timer(plan, job)))
         }
+        files += PullScriptEmitter.files(plan)
         return files.sorted { $0.path < $1.path }
     }
 }

@@ -22,8 +22,10 @@ public struct CaptureRunner: Sendable {
         self.cancellation = cancellation
     }
 
-    /// Captures every source into `dir/data`; throws the first failure (or the cancellation's reason).
-    public func capture(into dir: String) throws {
+    /// Captures every source into `dir/data`; returns what it wrote (paths relative to `dir`), throws the
+    /// first failure (or the cancellation's reason).
+    public func capture(into dir: String) throws -> CaptureInventory {
+        var inventory = CaptureInventory()
         let progress = CaptureProgress(log: log, previous: previous)
         for source in sources {
             try cancellation.check()
@@ -31,13 +33,14 @@ public struct CaptureRunner: Sendable {
             let dest = dir + "/data/" + source.path
             switch source.kind {
             case "sqlite":
-                try copyDatabase(source.absolutePath, to: dest, source.name, progress)
+                inventory.files["data/" + source.path] = try copyDatabase(source.absolutePath, to: dest, source.name, progress)
             case "chroma":
-                try copyDatabase(source.absolutePath + "/chroma.sqlite3", to: dest + "/chroma.sqlite3", source.name, progress)
-                try copyFiles(source, into: dir, extraExcludes: Self.chromaExcludes, progress)
+                inventory.files["data/" + source.path + "/chroma.sqlite3"] =
+                    try copyDatabase(source.absolutePath + "/chroma.sqlite3", to: dest + "/chroma.sqlite3", source.name, progress)
+                try copyFiles(source, into: dir, extraExcludes: Self.chromaExcludes, progress, recording: &inventory)
             case "files":
                 progress.start(source.name)
-                try copyFiles(source, into: dir, extraExcludes: [], progress)
+                try copyFiles(source, into: dir, extraExcludes: [], progress, recording: &inventory)
             default:
                 throw RunError("capture: source \(source.name): kind \(source.kind) is not supported")
             }
@@ -45,18 +48,21 @@ public struct CaptureRunner: Sendable {
         }
         try cancellation.check()
         log.log("capture: done", step: "capture")
+        return inventory
     }
 
     /// The online backup of one database; the progress line shows its size meanwhile (one step copies it).
-    private func copyDatabase(_ path: String, to dest: String, _ name: String, _ progress: CaptureProgress) throws {
+    private func copyDatabase(_ path: String, to dest: String, _ name: String, _ progress: CaptureProgress) throws -> CaptureInventory.File {
         var st = stat()
         progress.start(name, note: lstat(path, &st) == 0 ? "SQLite online backup of \(CaptureProgress.size(Int64(st.st_size)))" : nil)
-        try backup.copy(path, to: dest, cancellation: cancellation)
-        progress.add(bytes: lstat(dest, &st) == 0 ? Int64(st.st_size) : 0)
+        let file = try backup.copy(path, to: dest, cancellation: cancellation) { [log] in log.log("capture: " + $0, step: "capture") }
+        progress.add(bytes: file.bytes)
+        return file
     }
 
     /// A folder source into `data/<path>/`, a single file into `data/<parent>/`, like the bash rsync calls.
-    private func copyFiles(_ source: CompiledSource, into dir: String, extraExcludes: [String], _ progress: CaptureProgress) throws {
+    private func copyFiles(_ source: CompiledSource, into dir: String, extraExcludes: [String], _ progress: CaptureProgress,
+                           recording inventory: inout CaptureInventory) throws {
         let dest = dir + "/data/" + source.path
         let parent = (source.path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
@@ -74,10 +80,11 @@ public struct CaptureRunner: Sendable {
         if isDirectory.boolValue {
             try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
-            try copier.copyTree(source.absolutePath, to: dest)
+            try copier.copyTree(source.absolutePath, to: dest, recording: &inventory, as: "data/" + source.path + "/")
         } else {
             try FileManager.default.createDirectory(atPath: dir + "/data/" + parent, withIntermediateDirectories: true)
-            try copier.copyEntry(source.absolutePath, to: dest)
+            try copier.copyEntry(source.absolutePath, to: dest, recording: &inventory,
+                                 as: "data/" + (parent.isEmpty ? "" : parent + "/"))
         }
     }
 }

@@ -73,7 +73,7 @@ public enum ChildProcess {
             posix_spawn_file_actions_adddup2(&actions, 2, 1)
         }
         if let errors { posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
-        if let directory { systemAddChdir(&actions, directory) }
+        if let directory { _ = systemAddChdir(&actions, directory) }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer {

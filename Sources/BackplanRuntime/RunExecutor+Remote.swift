@@ -32,19 +32,20 @@ extension RunExecutor {
         }
     }
 
-    /// Step 8: verifies the upload as the job says; an upload that fails is withdrawn (as the job script does).
+    /// Step 8: verifies the upload as the job says.
     func verifyRemote(_ target: CompiledTarget, _ store: any RemoteStore) throws {
         guard job.verify != "none" else { return }
         let log = self.log
-        let say: @Sendable (String) -> Void = { log.log("target \(target.name): \($0)", step: "verify") }
         do {
-            try store.verify(job: job.name, id: state.id, deep: job.verify == "deep", local: sealedSnapshot, log: say)
-        } catch {
-            let location = store.location(job: job.name, id: state.id)
-            do { try store.remove(job: job.name, ids: [state.id], log: say) } catch let removal {
-                say("warning: could not withdraw \(state.id): \(removal)")
+            try store.verify(job: job.name, id: state.id, deep: job.verify == "deep", local: sealedSnapshot) {
+                log.log("target \(target.name): \($0)", step: "verify")
             }
-            throw RunError("verification (\(job.verify)) of \(location) failed: \(error); the snapshot is withdrawn")
+        } catch {
+            // As the script's bp_verify_remote: a snapshot that fails verification is withdrawn.
+            do { try store.remove(job: job.name, ids: [state.id]) { _ in } } catch {
+                log.log("target \(target.name): warning: could not withdraw \(state.id): \(error)", step: "verify")
+            }
+            throw RunError("verification (\(job.verify)) of \(store.location(job: job.name, id: state.id)) failed: \(error); the snapshot is withdrawn")
         }
         log.log("target \(target.name): verified (\(job.verify))", step: "verify")
     }

@@ -67,7 +67,7 @@ extension RunExecutor {
         var summaries: [SnapshotRecord.SourceSummary] = []
         var alembic: String?
         for source in sources {
-            let (files, bytes) = try RunManifest.count(dir + "/data/" + source.path)
+            let (files, bytes) = state.inventory.count(under: "data/" + source.path)
             state.files += files
             state.bytes += bytes
             summaries.append(.init(name: source.name, kind: source.kind, path: source.path, files: files, bytes: bytes))
@@ -77,8 +77,9 @@ extension RunExecutor {
                 alembic = version
             }
         }
-        let summary = try RunManifest.write(dir: dir, previous: state.previous, cancellation: cancellation)
-        log.log("manifest: \(summary.files) files, \(summary.hashed) hashed, \(summary.carried) carried over from the previous snapshot", step: "manifest")
+        let summary = try RunManifest.write(dir: dir, inventory: state.inventory, previous: state.previous, cancellation: cancellation)
+        if let target = state.captureTarget { state.targetCarried[targets[target].name] = summary.carried }
+        log.log("manifest: \(summary.files) files, \(summary.hashed) hashed, \(summary.carried.count) carried over from the previous snapshot", step: "manifest")
         let record = SnapshotRecord(plan: plan.name, job: job.name, id: state.id, started: RunClock.iso(id: state.id),
                                     finished: RunClock.iso(Date()), executor: "runtime", sources: summaries,
                                     downtimeMs: quiesce.downtimeMs, app: .init(alembicVersion: alembic))
@@ -96,7 +97,8 @@ extension RunExecutor {
             let store = RemoteStores.store(for: target, plan: plan)
             do {
                 if let store { try verifyRemote(target, store) } else {
-                    try publisher.verify(target, snapshot: state.targetSnapshot[target.name] ?? "")
+                    try publisher.verify(target, snapshot: state.targetSnapshot[target.name] ?? "",
+                                         carried: state.targetCarried[target.name] ?? [:])
                 }
             } catch {
                 targetFailed(target, "\(error)")
@@ -123,7 +125,7 @@ extension RunExecutor {
                 state.captureDir = nil
                 state.snapshot = snapshot
             } else {
-                snapshot = try publisher.publishCopy(target, snapshot: state.snapshot ?? "")
+                (snapshot, state.targetCarried[target.name]) = try publisher.publishCopy(target, snapshot: state.snapshot ?? "")
             }
             state.targetSnapshot[target.name] = snapshot
             state.targetStatus[target.name] = (true, nil)

@@ -22,6 +22,10 @@ public final class RunExecutor {
         var snapshot: String?
         var targetStatus: [String: (ok: Bool, error: String?)] = [:]
         var targetSnapshot: [String: String] = [:]
+        /// What the capture wrote (paths relative to the snapshot folder).
+        var inventory = CaptureInventory()
+        /// Per target: the files linked to its previous snapshot whose hashes were carried over.
+        var targetCarried: [String: [String: RunManifest.CarriedFile]] = [:]
         var files = 0
         var bytes: Int64 = 0
     }
@@ -125,8 +129,9 @@ public final class RunExecutor {
         }
         let watchdog = startWatchdog()
         do {
-            try CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
-                .capture(into: state.captureDir ?? "")
+            var capture = CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
+            capture.backup.hashBeside = job.quiesce.method == "none"
+            state.inventory = try capture.capture(into: state.captureDir ?? "")
             // The budget covers the capture only: a slow start must not fail a capture made in time.
             watchdog?.cancel()
         } catch {

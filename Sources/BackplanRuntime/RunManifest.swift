@@ -1,48 +1,55 @@
 import Foundation
 
-/// Step 6's `MANIFEST.sha256` with carry-over, as the bash script writes it: a file that is the same inode
-/// as the same path in the previous snapshot (a hard link made by the capture) takes its hash from the
-/// previous manifest; every other file is read (FileHash). Paths holding a backslash or a line break are
-/// always hashed and written escaped, as `sha256sum` writes them. Lines are sorted by the path's bytes.
+/// Step 6's `MANIFEST.sha256` with carry-over, as the bash script writes it, from what the capture wrote
+/// (`CaptureInventory`) rather than by walking the snapshots again: a file the capture hard-linked to the
+/// same path in the previous snapshot (so the same inode) takes its hash from the previous manifest; a
+/// database copy has the hash the capture started while it was checked; every other file is read
+/// (FileHash). Paths holding a backslash or a line break are never carried over and are written escaped,
+/// as `sha256sum` writes them. Lines are sorted by the path's bytes.
 public enum RunManifest {
     /// What writing a manifest did.
     public struct Summary: Sendable, Hashable {
         public var files: Int
         public var hashed: Int
-        public var carried: Int
+        public var carried: [String: CarriedFile]
     }
 
-    /// Writes `dir/MANIFEST.sha256` for every regular file under `dir/data`.
-    @discardableResult
-    public static func write(dir: String, previous: String?, cancellation: RunCancellation) throws -> Summary {
-        let carried = carriedHashes(snapshot: dir, previous: previous)
+    /// A file linked to the previous snapshot whose hash was carried over: verify (`manifest`) checks it
+    /// is still that inode instead of reading it again.
+    public struct CarriedFile: Sendable, Hashable {
+        public var sha256: String
+        public var identity: FileIdentity
+    }
+
+    /// Writes `dir/MANIFEST.sha256` for the files of `inventory` (paths relative to `dir`).
+    public static func write(dir: String, inventory: CaptureInventory, previous: String?,
+                             cancellation: RunCancellation) throws -> Summary {
+        let carried = carriedFiles(inventory, previous: previous)
         var lines: [(key: String, line: String)] = []
-        var hashedCount = 0
-        try walkFiles(dir + "/data", relative: "data") { relative in
-            try cancellation.check()
-            if let hash = carried[relative] {
-                lines.append((relative, "\(hash)  \(relative)"))
-            } else {
-                hashedCount += 1
-                let hash = try FileHash.sha256(dir + "/" + relative)
-                lines.append(line(hash: hash, path: relative))
+        lines.reserveCapacity(inventory.files.count)
+        for (path, file) in inventory.files {
+            if let kept = carried[path] {
+                lines.append((path, "\(kept.sha256)  \(path)"))
+                continue
             }
+            try cancellation.check()
+            lines.append(line(hash: try file.hash?.value() ?? FileHash.sha256(dir + "/" + path), path: path))
         }
         lines.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         let text = lines.map { $0.line + "\n" }.joined()
         try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + SnapshotLayout.manifestName))
-        return Summary(files: lines.count, hashed: hashedCount, carried: lines.count - hashedCount)
+        return Summary(files: lines.count, hashed: lines.count - carried.count, carried: carried)
     }
 
-    /// Hashes of the previous manifest for the files of `snapshot` that are still its inode (hard links).
-    public static func carriedHashes(snapshot: String, previous: String?) -> [String: String] {
-        guard let previous, let manifest = try? Manifest.read(from: previous) else { return [:] }
-        var carried: [String: String] = [:]
-        for (path, hash) in manifest.hashes where !path.contains("\\") && !path.contains("\n") {
-            var old = stat(), new = stat()
-            guard lstat(previous + "/" + path, &old) == 0, lstat(snapshot + "/" + path, &new) == 0 else { continue }
-            if old.st_ino == new.st_ino && old.st_dev == new.st_dev && new.st_mode & S_IFMT == S_IFREG {
-                carried[path] = hash
+    /// The files of `inventory` linked to the previous snapshot `previous` that its manifest lists (plain
+    /// lines of paths without a backslash only, like the script's join), with that hash.
+    public static func carriedFiles(_ inventory: CaptureInventory, previous: String?) -> [String: CarriedFile] {
+        guard let previous, inventory.files.values.contains(where: { $0.linkedTo != nil }),
+              let entries = try? ManifestFile.entries(in: previous).entries else { return [:] }
+        var carried: [String: CarriedFile] = [:]
+        for entry in entries where !entry.escaped && !entry.path.utf8.contains(UInt8(ascii: "\\")) {
+            if let identity = inventory.files[entry.path]?.linkedTo {
+                carried[entry.path] = CarriedFile(sha256: entry.sha256, identity: identity)
             }
         }
         return carried
@@ -53,32 +60,5 @@ public enum RunManifest {
         guard path.contains("\\") || path.contains("\n") else { return (path, "\(hash)  \(path)") }
         let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
         return (escaped, "\\\(hash)  \(escaped)")
-    }
-
-    /// Calls `body` with the path (relative, prefixed by `relative`) of every regular file under `path`.
-    static func walkFiles(_ path: String, relative: String, _ body: (String) throws -> Void) throws {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: try body(relative)
-        case S_IFDIR:
-            for name in try TreeCopier.names(in: path) {
-                try walkFiles(path + "/" + name, relative: relative + "/" + name, body)
-            }
-        default: return
-        }
-    }
-
-    /// Files and bytes of the regular files at or under `path`.
-    public static func count(_ path: String) throws -> (files: Int, bytes: Int64) {
-        var files = 0, bytes: Int64 = 0
-        try walkFiles(path, relative: "") { relative in
-            var st = stat()
-            if lstat(path + relative, &st) == 0 {
-                files += 1
-                bytes += Int64(st.st_size)
-            }
-        }
-        return (files, bytes)
     }
 }

@@ -44,25 +44,29 @@ struct RunPublisher {
     }
 
     /// Copies `snapshot` to a further local target, linked against its own previous snapshot, then renames.
-    func publishCopy(_ target: CompiledTarget, snapshot: String) throws -> String {
+    /// Returns the new snapshot and the files linked to that previous snapshot with its manifest's hashes.
+    func publishCopy(_ target: CompiledTarget, snapshot: String) throws -> (String, [String: RunManifest.CarriedFile]) {
         let layout = layout(target)
         let part = layout.partialDirectory(job: job.name, id: id), final = layout.snapshotDirectory(job: job.name, id: id)
+        let previous = previous(target)
+        var inventory = CaptureInventory()
         do {
             try FileManager.default.createDirectory(atPath: layout.jobDirectory(job.name), withIntermediateDirectories: true)
-            try TreeCopier(linkDest: previous(target), cancellation: cancellation).copyTree(snapshot, to: part)
+            try TreeCopier(linkDest: previous, cancellation: cancellation).copyTree(snapshot, to: part, recording: &inventory, as: "")
             guard Self.durableRename(part, final) else { throw RunError("rename") }
         } catch {
             try? FileManager.default.removeItem(atPath: part)
             throw RunError("publishing to \(target.path ?? "") failed")
         }
         log.log("target \(target.name): published \(final)", step: "publish")
-        return final
+        return (final, RunManifest.carriedFiles(inventory, previous: previous))
     }
 
-    /// Verifies `snapshot` on `target`; on failure withdraws it and throws.
-    func verify(_ target: CompiledTarget, snapshot: String) throws {
+    /// Verifies `snapshot` on `target`; on failure withdraws it and throws. `carried`: the files linked to
+    /// the previous snapshot whose hashes came from its manifest (not read again by `manifest`).
+    func verify(_ target: CompiledTarget, snapshot: String, carried: [String: RunManifest.CarriedFile]) throws {
         guard job.verify != "none" else { return }
-        if verified(snapshot, previous: previous(target)) {
+        if verified(snapshot, carried: job.verify == "deep" ? [:] : carried) {
             log.log("target \(target.name): verified (\(job.verify))", step: "verify")
             return
         }
@@ -71,11 +75,14 @@ struct RunPublisher {
         throw RunError("verification (\(job.verify)) of \(snapshot) failed; the snapshot is withdrawn")
     }
 
-    private func verified(_ snapshot: String, previous: String?) -> Bool {
-        guard let manifest = try? Manifest.read(from: snapshot) else { return false }
-        let carried = job.verify == "deep" ? [:] : RunManifest.carriedHashes(snapshot: snapshot, previous: previous)
-        for (path, hash) in manifest.hashes where carried[path] != hash {
-            guard (try? FileHash.sha256(snapshot + "/" + path)) == hash else { return false }
+    /// Every manifest line is read again except a carried-over file's that is unchanged and still the
+    /// previous snapshot's inode (as the script's join by inode decides).
+    private func verified(_ snapshot: String, carried: [String: RunManifest.CarriedFile]) -> Bool {
+        guard let (entries, badLines) = try? ManifestFile.entries(in: snapshot), badLines == 0 else { return false }
+        for entry in entries {
+            if let kept = carried[entry.path], kept.sha256 == entry.sha256, !entry.escaped,
+               FileIdentity.of(snapshot + "/" + entry.path) == kept.identity { continue }
+            guard (try? FileHash.sha256(snapshot + "/" + entry.path)) == entry.sha256 else { return false }
         }
         guard job.verify == "deep" else { return true }
         for name in job.sources {

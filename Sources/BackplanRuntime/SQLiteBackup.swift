@@ -2,7 +2,11 @@ import CSQLite
 import Foundation
 
 /// A consistent copy of a live SQLite database through libsqlite3's online backup API, then
-/// `PRAGMA integrity_check` on the copy (step 4 for `sqlite` sources and `chroma.sqlite3`).
+/// `PRAGMA integrity_check` on the copy (step 4 for `sqlite` sources and `chroma.sqlite3`). With
+/// `hashBeside` (hot jobs) the copy's SHA-256 for the manifest is started at the same time on a thread of
+/// its own (`PendingHash`): the check and the hash read the file side by side, and the capture does not
+/// wait for the hash. A quiesced job leaves the hash to the manifest, after the app is started again: the
+/// hash thread would compete with the check for the cores, and the downtime is never traded for run time.
 ///
 /// The source is opened through a read-only URI (`file:…?mode=ro`), so the backup never checkpoints it
 /// and never deletes its WAL. The copy is made in one `sqlite3_backup_step(b, -1)`: a single step holds
@@ -12,26 +16,42 @@ import Foundation
 /// checking `cancellation` between tries, so max_downtime can end the wait.
 public struct SQLiteBackup: Sendable {
     public var busyTimeoutMs: Int = 10_000
+    /// Hash the copy on a second thread while it is checked (see above).
+    public var hashBeside = true
     /// The copy is written under this name in the destination folder, then renamed.
     public static let temporaryName = ".backplan-capture.tmp"
 
     public init(busyTimeoutMs: Int = 10_000) { self.busyTimeoutMs = busyTimeoutMs }
 
-    /// Copies `source` to `destination` (created with its folder), checked before it gets its name.
-    public func copy(_ source: String, to destination: String, cancellation: RunCancellation) throws {
+    /// Copies `source` to `destination` (created with its folder), checked before it gets its name;
+    /// returns the copy's size and, with `hashBeside`, its pending SHA-256. `copied` is told when the
+    /// backup itself is done.
+    public func copy(_ source: String, to destination: String, cancellation: RunCancellation,
+                     copied: (String) -> Void = { _ in }) throws -> CaptureInventory.File {
         let folder = (destination as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temp = folder + "/" + Self.temporaryName
         unlink(temp)
         do {
             try backup(source, to: temp, cancellation: cancellation)
+            copied("online backup of \(source) done; integrity_check\(hashBeside ? " and SHA-256" : "") of the copy")
+            // The integrity check opens the copy read-write (as `sqlite3 FILE` does) but only reads it; the
+            // hash reads through its own descriptor, so the rename below does not disturb it.
+            var hash: PendingHash?
+            if hashBeside {
+                let fd = Glibc.open(temp, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { throw RunError("capture: cannot read the copy \(temp): \(String(cString: strerror(errno)))") }
+                hash = PendingHash(fd: fd, path: destination)
+            }
             let result = try Self.integrityCheck(temp, copy: true)
             guard result == "ok" else {
                 throw RunError("capture: integrity check of the copy of \(source) failed: \(result.prefix(200))")
             }
-            guard rename(temp, destination) == 0 else {
+            var st = stat()
+            guard lstat(temp, &st) == 0, rename(temp, destination) == 0 else {
                 throw RunError("capture: cannot rename the copy to \(destination): \(String(cString: strerror(errno)))")
             }
+            return .init(bytes: Int64(st.st_size), hash: hash)
         } catch {
             unlink(temp)
             throw error

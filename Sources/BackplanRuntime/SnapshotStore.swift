@@ -33,8 +33,8 @@ public struct SnapshotStore: Sendable {
 
     public init(plan: CompiledPlan) { self.plan = plan }
 
-    /// The targets named (`nil`: every target of the plan), checked to exist; an rsync target the NAS pulls
-    /// is read on the NAS (with its pull script), not here.
+    /// The targets named (`nil`: every target of the plan but those the NAS pulls), checked to exist; an
+    /// rsync target the NAS pulls is read on the NAS (with its pull script), not here.
     public func targets(_ name: String?) throws(SnapshotStoreError) -> [CompiledTarget] {
         let chosen: [CompiledTarget]
         if let name {
@@ -44,7 +44,7 @@ public struct SnapshotStore: Sendable {
             }
             chosen = [target]
         } else {
-            chosen = plan.targets
+            chosen = plan.targets.filter { !RemoteStores.isPulled($0) }  // read on the NAS, not here
         }
         for target in chosen where RemoteStores.isPulled(target) {
             throw SnapshotStoreError("target \(target.name) is pulled by the NAS: list and restore its snapshots there (generated/\(plan.name)/pull-\(target.name).sh)")

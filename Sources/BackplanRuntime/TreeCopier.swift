@@ -4,7 +4,9 @@ import Foundation
 /// file whose previous copy (same relative path under `linkDest`) has the same size, mtime (seconds),
 /// mode and owner is hard-linked to it; every other file is copied (`copy_file_range(2)`, else
 /// read/write) keeping mode, mtime and, as root, owner. Folders and symlinks are recreated; other kinds
-/// (sockets, fifos, devices) are skipped. Memory stays flat: one folder's names at a time.
+/// (sockets, fifos, devices) are skipped. Each regular file written is recorded in a `CaptureInventory`
+/// (size, and the previous inode when linked), so the manifest and verify need not walk the trees again.
+/// Apart from that record, memory stays flat: one folder's names at a time.
 public struct TreeCopier: Sendable {
     public var exclude: TreeCopierExclude
     /// The same place in the previous snapshot; nil copies everything.
@@ -22,24 +24,42 @@ public struct TreeCopier: Sendable {
     }
 
     /// Copies the contents of folder `source` into `destination` (created; takes `source`'s mode and mtime).
-    public func copyTree(_ source: String, to destination: String) throws {
+    /// Files are recorded in `inventory` as `prefix` + their path under `source` (`prefix` ends with `/` or is empty).
+    public func copyTree(_ source: String, to destination: String, recording inventory: inout CaptureInventory,
+                         as prefix: String) throws {
         var st = stat()
         guard lstat(source, &st) == 0 else { throw RunError("capture: cannot read \(source): \(Self.errorText())") }
         try makeDirectory(destination)
-        try copyChildren(of: source, to: destination, relative: "")
+        try Walk.run(prefix, &inventory) { try copyChildren(of: source, to: destination, relative: "", &$0) }
         try Self.setAttributes(destination, st, isLink: false)
     }
 
-    /// Copies the single entry `source` as `destination` (its name is matched against the excludes).
-    public func copyEntry(_ source: String, to destination: String) throws {
+    /// Copies the single entry `source` as `destination` (its name is matched against the excludes),
+    /// recorded in `inventory` as `prefix` + its name.
+    public func copyEntry(_ source: String, to destination: String, recording inventory: inout CaptureInventory,
+                          as prefix: String) throws {
         let name = (source as NSString).lastPathComponent
         var st = stat()
         guard lstat(source, &st) == 0 else { throw RunError("capture: cannot read \(source): \(Self.errorText())") }
         if exclude.excludes(name, isDirectory: Self.isDirectory(st)) { return }
-        try copy(source, st, to: destination, relative: name)
+        try Walk.run(prefix, &inventory) { try copy(source, st, to: destination, relative: name, &$0) }
     }
 
-    private func copyChildren(of source: String, to destination: String, relative: String) throws {
+    /// The inventory being filled and the prefix of its paths.
+    private struct Walk {
+        var prefix: String
+        var inventory = CaptureInventory()
+
+        /// Runs `body` with `inventory` moved in (swapped, so adding to it never copies the dictionary).
+        static func run(_ prefix: String, _ inventory: inout CaptureInventory, _ body: (inout Walk) throws -> Void) throws {
+            var walk = Walk(prefix: prefix)
+            swap(&walk.inventory, &inventory)
+            defer { swap(&walk.inventory, &inventory) }
+            try body(&walk)
+        }
+    }
+
+    private func copyChildren(of source: String, to destination: String, relative: String, _ walk: inout Walk) throws {
         for name in try Self.names(in: source) {
             try cancellation.check()
             let path = source + "/" + name, rel = relative.isEmpty ? name : relative + "/" + name
@@ -49,19 +69,23 @@ public struct TreeCopier: Sendable {
                 continue
             }
             if exclude.excludes(rel, isDirectory: Self.isDirectory(st)) { continue }
-            try copy(path, st, to: destination + "/" + name, relative: rel)
+            try copy(path, st, to: destination + "/" + name, relative: rel, &walk)
         }
     }
 
-    private func copy(_ path: String, _ st: stat, to dest: String, relative: String) throws {
+    private func copy(_ path: String, _ st: stat, to dest: String, relative: String, _ walk: inout Walk) throws {
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             try makeDirectory(dest)
-            try copyChildren(of: path, to: dest, relative: relative)
+            try copyChildren(of: path, to: dest, relative: relative, &walk)
             try Self.setAttributes(dest, st, isLink: false)
         case S_IFREG:
-            if try link(relative, st, to: dest) || TreeCopierFile.copy(path, st, to: dest) {
-                onFile(Int64(st.st_size))
+            if let previous = link(relative, st, to: dest) {
+                walk.inventory.files[walk.prefix + relative] = .init(bytes: Int64(previous.st_size), linkedTo: FileIdentity(previous))
+                onFile(Int64(previous.st_size))
+            } else if let bytes = try TreeCopierFile.copy(path, st, to: dest) {
+                walk.inventory.files[walk.prefix + relative] = .init(bytes: bytes)
+                onFile(bytes)
             } else {
                 onVanished(path)
             }
@@ -72,15 +96,16 @@ public struct TreeCopier: Sendable {
         }
     }
 
-    /// Hard-links `dest` to the previous copy of `relative` when it is unchanged; false when it is not.
-    private func link(_ relative: String, _ st: stat, to dest: String) throws -> Bool {
-        guard let linkDest else { return false }
+    /// Hard-links `dest` to the previous copy of `relative` when it is unchanged and returns that copy's
+    /// status; nil when it is not linked.
+    private func link(_ relative: String, _ st: stat, to dest: String) -> stat? {
+        guard let linkDest else { return nil }
         let previous = linkDest + "/" + relative
         var old = stat()
         guard lstat(previous, &old) == 0, old.st_mode == st.st_mode, old.st_size == st.st_size,
               old.st_mtim.tv_sec == st.st_mtim.tv_sec, old.st_uid == st.st_uid, old.st_gid == st.st_gid
-        else { return false }
-        return Foundation.link(previous, dest) == 0
+        else { return nil }
+        return Foundation.link(previous, dest) == 0 ? old : nil
     }
 
     private func copySymlink(_ path: String, _ st: stat, to dest: String) throws {

@@ -10,11 +10,12 @@ enum TreeCopierFile {
         return unsafeBitCast(symbol, to: CopyRange.self)
     }()
 
-    /// Copies `source` to a new file `dest`; false when `source` vanished before it could be opened.
-    static func copy(_ source: String, _ st: stat, to dest: String) throws -> Bool {
+    /// Copies `source` to a new file `dest`; returns the bytes copied, nil when `source` vanished before
+    /// it could be opened.
+    static func copy(_ source: String, _ st: stat, to dest: String) throws -> Int64? {
         let input = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard input >= 0 else {
-            if errno == ENOENT { return false }
+            if errno == ENOENT { return nil }
             throw RunError("capture: cannot read \(source): \(TreeCopier.errorText())")
         }
         defer { close(input) }
@@ -22,40 +23,43 @@ enum TreeCopierFile {
         let output = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw RunError("capture: cannot create \(dest): \(TreeCopier.errorText())") }
         defer { close(output) }
-        if !copyInKernel(input, output) {
-            try copyByReading(input, output, source: source)
+        var bytes = copyInKernel(input, output)
+        if bytes == nil {
+            bytes = try copyByReading(input, output, source: source)
         }
         if geteuid() == 0 { fchown(output, st.st_uid, st.st_gid) }
         fchmod(output, st.st_mode & 0o7777)
         var times = [st.st_atim, st.st_mtim]
         futimens(output, &times)
-        return true
+        return bytes
     }
 
-    /// True when copy_file_range copied everything; false when it is unavailable before any byte moved.
-    private static func copyInKernel(_ input: Int32, _ output: Int32) -> Bool {
-        guard let copyRange else { return false }
-        var copied = 0
+    /// The bytes copy_file_range copied, or nil when it failed (the caller copies again by reading).
+    private static func copyInKernel(_ input: Int32, _ output: Int32) -> Int64? {
+        guard let copyRange else { return nil }
+        var copied: Int64 = 0
         while true {
             let n = copyRange(input, nil, output, nil, 1 << 30, 0)
-            if n > 0 { copied += n; continue }
-            if n == 0 { return true }
+            if n > 0 { copied += Int64(n); continue }
+            if n == 0 { return copied }
             if errno == EINTR { continue }
-            if copied == 0 { return false }
-            return false
+            return nil
         }
     }
 
-    private static func copyByReading(_ input: Int32, _ output: Int32, source: String) throws {
+    /// Copies from the start of `input` by read/write; returns the bytes copied.
+    private static func copyByReading(_ input: Int32, _ output: Int32, source: String) throws -> Int64 {
         lseek(input, 0, SEEK_SET)
         ftruncate(output, 0)
         lseek(output, 0, SEEK_SET)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var copied: Int64 = 0
         while true {
             let n = read(input, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else { throw RunError("capture: cannot read \(source): \(TreeCopier.errorText())") }
-            if n == 0 { return }
+            if n == 0 { return copied }
+            copied += Int64(n)
             var offset = 0
             while offset < n {
                 let w = buffer[offset..<n].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }

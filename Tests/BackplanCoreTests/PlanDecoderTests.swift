@@ -169,6 +169,25 @@ import Testing
         #expect(diagnostics.contains { $0.code == .emptySection && $0.message == "the plan has no jobs" })
     }
 
+    /// An rsync host or user that rsync or ssh would read otherwise (`host:path`, an option) is refused.
+    @Test func rsyncHostsAndUsersStayWhatTheySay() {
+        let source = MarkedSource("""
+            version: 1
+            name: test
+            deployment: {data_dir: /d}
+            sources: {db: {path: webui.db, kind: sqlite}}
+            targets:
+              a: {type: rsync, host: 1️⃣nas.lan:22, path: /p}
+              b: {type: rsync, host: 2️⃣backup@nas, path: /p}
+              c: {type: rsync, host: nas.lan, user: 3️⃣-oProxyCommand=x, path: /p}
+              d: {type: rsync, host: nas.lan, user: 4️⃣"a b", path: /p}
+              e: {type: rsync, host: 192.168.1.5, user: backup, path: /p}
+            jobs: {j: {schedule: daily, targets: [a, b, c, d, e]}}
+            """)
+        let (_, diagnostics) = frontEnd(source)
+        expectDiagnostics(diagnostics, in: source, ["1️⃣": .invalidValue, "2️⃣": .invalidValue, "3️⃣": .invalidValue, "4️⃣": .invalidValue])
+    }
+
     @Test func referencesAndQuiesceForms() {
         let source = MarkedSource("""
             version: 1

@@ -61,31 +61,36 @@ import Testing
         #expect(result.stderr.contains("retention: target local: removing snapshot 20200101T000000Z"))
     }
 
-    @Test func unsupportedTargetTypesFailThatTargetOnly() throws {
+    @Test func anUnreachableRemoteTargetFailsThatTargetOnly() throws {
         let h = try H()
         defer { h.remove() }
         try h.copyFixture()
+        // rclone with no such remote in any config: its preflight fails at once, without a network.
         var remote = CompiledTarget(name: "b2", type: "rclone")
-        remote.remote = "b2:bucket"
+        remote.remote = "nosuchremote:bucket"
+        remote.configFile = h.root + "/empty-rclone.conf"
+        FileManager.default.createFile(atPath: h.root + "/empty-rclone.conf", contents: Data())
         let mixed = h.plan(targets: [H.localTarget("local", h.backups), remote, H.localTarget("usb", h.root + "/usb")])
         let result = try h.runScript(try h.writeScript(mixed))
         #expect(result.status == 3, "\(result.stderr)")
-        // rclone without a config section for b2: that target fails its preflight, the others publish.
-        #expect(result.stderr.contains("target b2: preflight: rclone cannot reach b2:bucket"))
+        #expect(result.stderr.contains("target b2: preflight: "), "\(result.stderr)")
         #expect(h.snapshots(mixed).count == 1 && h.snapshots(mixed, target: h.root + "/usb").count == 1)
         let run = try #require(h.runsLog().last)
         #expect(run["status"] as? String == "partial" && run["exit"] as? Int == 3)
         let targets = (run["targets"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? ""):\($0["status"] ?? "")" }
         #expect(targets == ["b2:failed", "local:ok", "usb:ok"])
 
+        // Only unreachable targets: the run fails in preflight, before anything is stopped or captured.
         var restic = CompiledTarget(name: "s3", type: "restic")
-        restic.repository = "s3:https://example.com/b"
+        restic.repository = h.root + "/no-such-repository"
+        restic.passwordFile = h.root + "/no-such-password"
         let remoteOnly = h.plan(job: "offsite", targets: [remote, restic])
         let failed = try h.runScript(try h.writeScript(remoteOnly))
         #expect(failed.status == 1, "\(failed.stderr)")
-        #expect(failed.stderr.contains("preflight: no target can be reached"))
+        #expect(failed.stderr.contains("preflight: no target can be reached"), "\(failed.stderr)")
+        #expect(!failed.stderr.contains("capture into"))
         #expect(h.runsLog().last?["status"] as? String == "failed")
-        #expect(try H.bash("ls -A \(H.q(h.stateDir))") == "lock\nruns.jsonl", "staging removed")
+        #expect(try H.bash("ls -A \(H.q(h.stateDir))") == "lock\nruns.jsonl", "nothing staged")
     }
 
     @Test func dryRunChangesNothing() throws {

@@ -38,6 +38,10 @@ import Testing
         #expect(firstRun.status == 0, "\(firstRun.stderr)")
         let first = try #require(h.snapshots(plan).first)
         sleep(1)
+        // New bulk for the killed run, so its capture copies it and its manifest and verify read it: the
+        // runtime links and carries unchanged files over without reading them, and would end before the
+        // kill at "published".
+        try RunHarness.bash("for i in $(seq 1 12); do head -c 4000000 /dev/urandom > \(RunHarness.q(h.dataDir))/uploads/bulk-$i.bin; done")
 
         let line = try executor.commandLine(h, plan)
         let log = h.root + "/killed.err"

@@ -24,6 +24,9 @@ enum FaultExecutor: String, CaseIterable, CustomStringConvertible, Sendable {
     func run(_ h: RunHarness, _ plan: CompiledPlan, user: Int? = nil) throws -> JobScriptHarness.Result {
         var line = try commandLine(h, plan)
         if let user {
+            // What commandLine just wrote (script, plan.json) belongs to the user too: an in-process runtime
+            // test elsewhere may hold the process umask at 077 (RunExecutor.run), so modes alone cannot be trusted.
+            _ = RunHarness.run("/bin/chown", ["-R", "\(user):\(user)", "--", h.root])
             line = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + line
         }
         return RunHarness.run(line[0], Array(line.dropFirst()), scratch: h.root)

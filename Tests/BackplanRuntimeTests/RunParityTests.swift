@@ -58,6 +58,45 @@ import Testing
         }
     }
 
+    /// Names sha256sum escapes (a backslash, a line break) are hashed on every run by both executors and
+    /// written the same way; the other files are carried over, whichever executor made the previous snapshot.
+    @Test func escapedNamesAndCarryOverMatchAcrossExecutors() throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        let uploads = RunHarness.q(h.dataDir + "/uploads")
+        try RunHarness.bash("cd \(uploads) && echo a > 'back\\slash.txt' && echo b > $'new\\nline.txt' && echo c > plain.txt")
+        let bashTarget = h.root + "/bash-backups", runtimeTarget = h.root + "/runtime-backups"
+        let bashPlan = h.plan(targets: [RunHarness.localTarget("local", bashTarget)])
+        let runtimePlan = h.plan(targets: [RunHarness.localTarget("local", runtimeTarget)])
+        for target in [bashTarget, runtimeTarget] { try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true) }
+        let script = try h.writeScript(bashPlan)
+        #expect(try h.runScript(script).status == 0)
+        #expect(try h.runtime(runtimePlan).status == 0)
+        try h.remove(script: script)
+        sleep(1)
+        // Second runs, crossed: the runtime links against the script's snapshot and the other way round.
+        let (status, runtimeLog) = try h.runtime(bashPlan)
+        #expect(status == 0)
+        let script2 = try h.writeScript(runtimePlan)
+        let bashRun = try h.runScript(script2)
+        #expect(bashRun.status == 0, "\(bashRun.stderr)")
+        let manifestLine = { (lines: [String]) in lines.first { $0.contains("manifest: ") }.map { String($0[$0.range(of: "manifest: ")!.lowerBound...]) } }
+        #expect(manifestLine(runtimeLog) != nil)
+        #expect(manifestLine(runtimeLog) == manifestLine(bashRun.stderr.split(separator: "\n").map(String.init)), "same counts hashed and carried")
+        var manifests: [[String]] = []
+        for (plan, target) in [(bashPlan, bashTarget), (runtimePlan, runtimeTarget)] {
+            let ids = h.snapshots(plan, target: target)
+            #expect(ids.count == 2)
+            let second = h.jobDir(plan, target: target) + "/" + ids[1]
+            try RunHarness.bash("cd \(RunHarness.q(second)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+            manifests.append(try Self.manifestWithoutDatabases(second))
+        }
+        #expect(manifests[0] == manifests[1])
+        #expect(manifests[0].contains { $0.hasPrefix("\\") && $0.hasSuffix("  data/uploads/back\\\\slash.txt") })
+        #expect(manifests[0].contains { $0.hasPrefix("\\") && $0.hasSuffix("  data/uploads/new\\nline.txt") })
+    }
+
     @Test func theJournalIsTheSameFileForBothExecutors() throws {
         let h = try RunHarness()
         defer { RunQuiesceTests.cleanUp(h) }

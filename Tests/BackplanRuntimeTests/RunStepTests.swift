@@ -33,8 +33,32 @@ import Testing
         try RunHarness.bash("echo corrupt >> \(RunHarness.q(snapshot + "/data/uploads/efaf13b5-a79d-4e22-a4dd-03adad6667f1_harness-notes-1795750891-30198.txt"))")
         let publisher = RunPublisher(plan: plan, job: plan.jobs[0], id: id, log: RunLog(plan: plan.name, job: "daily", output: .silent),
                                      cancellation: RunCancellation())
-        #expect(throws: RunError.self) { try publisher.verify(plan.targets[0], snapshot: snapshot) }
+        #expect(throws: RunError.self) { try publisher.verify(plan.targets[0], snapshot: snapshot, carried: [:]) }
         #expect(h.jobDirEntries(plan).isEmpty, "withdrawn: renamed away and removed")
+    }
+
+    /// `manifest` skips a carried-over file only while it is still the previous snapshot's inode: a file
+    /// replaced after the capture is read again, and its new content fails.
+    @Test func aReplacedCarriedFileIsReadAgainAndFails() throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        let plan = h.plan()
+        #expect(try h.runtime(plan).status == 0)
+        sleep(1)
+        #expect(try h.runtime(plan).status == 0)
+        let ids = h.snapshots(plan)
+        let (previous, snapshot) = (h.jobDir(plan) + "/" + ids[0], h.jobDir(plan) + "/" + ids[1])
+        let path = "data/vector_db/2fb5abeb-bcab-4f45-a8d8-7e71ffa36f49/header.bin"
+        let identity = try #require(FileIdentity.of(previous + "/" + path))
+        #expect(FileIdentity.of(snapshot + "/" + path) == identity, "linked by the second run")
+        let carried = [path: RunManifest.CarriedFile(sha256: try FileHash.sha256(previous + "/" + path), identity: identity)]
+        let publisher = RunPublisher(plan: plan, job: plan.jobs[0], id: ids[1], log: RunLog(plan: plan.name, job: "daily", output: .silent),
+                                     cancellation: RunCancellation())
+        try publisher.verify(plan.targets[0], snapshot: snapshot, carried: carried)
+        try RunHarness.bash("cd \(RunHarness.q(snapshot)) && cp \(path) x && echo corrupt >> x && mv x \(path)")
+        #expect(throws: RunError.self) { try publisher.verify(plan.targets[0], snapshot: snapshot, carried: carried) }
+        #expect(h.snapshots(plan) == [ids[0]], "withdrawn")
     }
 
     @Test func dryRunTouchesNothing() throws {

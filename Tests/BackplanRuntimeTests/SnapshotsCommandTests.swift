@@ -8,6 +8,8 @@ import Testing
     @Test func listsBashSnapshotsButNeverPartialOnes() throws {
         var rsyncTarget = CompiledTarget(name: "offsite", type: "rsync")
         rsyncTarget.path = "/srv/backups"
+        rsyncTarget.host = "127.0.0.1"
+        rsyncTarget.port = 1  // nothing listens: listing it fails at once
         let workspace = try SnapshotWorkspace(extraTargets: [rsyncTarget])
         defer { workspace.remove() }
         let id = try workspace.runJobScript()
@@ -30,9 +32,10 @@ import Testing
         #expect(rows?.first?["executor"] as? String == "bash")
         #expect((rows?.first?["bytes"] as? Int ?? 0) > 0)
 
-        let unsupported = workspace.backplan("snapshots")
-        #expect(unsupported.status == 1)
-        #expect(unsupported.stderr.contains("target offsite: type rsync is not supported yet"))
+        // Every target: the unreachable one (nothing listens on its port) fails the listing, naming it.
+        let unreachable = workspace.backplan("snapshots")
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("target offsite: listing /srv/backups/openwebui/daily failed"), "\(unreachable.stderr)")
     }
 
     @Test func unknownTargetAndBadSnapshotIDAreClearFailures() throws {

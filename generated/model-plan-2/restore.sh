@@ -27,6 +27,11 @@ readonly -a TARGET_RCLONE_REMOTES=(b2:openwebui-backups '' '')
 readonly -a TARGET_RCLONE_CONFIGS=(/etc/backplan/rclone.conf '' '')
 readonly -a TARGET_RCLONE_BWLIMITS=('' '' '')
 readonly -a TARGET_RCLONE_TRANSFERS=('' '' '')
+readonly -a RSYNC_HOSTS=('' nas.lan '')
+readonly -a RSYNC_USERS=('' backup '')
+readonly -a RSYNC_PORTS=('' 22 '')
+readonly -a RSYNC_KEYS=('' /etc/backplan/nas_ed25519 '')
+readonly -a RSYNC_KNOWN_HOSTS=('' /etc/backplan/known_hosts '')
 
 # ---------------------------------------------------------------------------------------------------
 # Everything below is the same for every plan; the plan's values are the readonly assignments above.
@@ -722,7 +727,158 @@ rclone_open() {
 
 # --- Target type restic: not implemented by this restore.sh version (require_supported says so) ---
 
-# --- Target type rsync: not implemented by this restore.sh version (require_supported says so) ---
+# ---- Target type rsync: rsync over ssh (docs/remote-rsync.md) ----
+
+# shellcheck disable=SC2016 # POSIX sh for the remote host; "$1"… are its arguments there
+readonly BP_RSYNC_SH_LIST='[ -d "$1" ] || { echo "$1 is not a folder on the remote host (is the volume mounted?)" >&2; exit 2; }
+cd -- "$1/$2" 2>/dev/null || exit 0
+for d in *; do if [ -f "$d/SNAPSHOT.json" ]; then printf '\''%s\n'\'' "$d"; fi; done
+exit 0'
+
+BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
+BP_RSYNC_IDS=''         # bp_rsync_list_in's result
+BP_RSYNC_DEST=''        # and user@host
+
+# bp_rsync_ssh I: sets BP_RSYNC_SSH and BP_RSYNC_DEST for rsync target I (RsyncRemote.sshOptions): never a
+# prompt, strict host key checking, the plan's port, key and known_hosts file.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_ssh() {
+  local i=$1
+  BP_RSYNC_SSH=(ssh -o BatchMode=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=4
+    -o StrictHostKeyChecking=yes)
+  if [[ -n ${RSYNC_PORTS[i]} ]]; then BP_RSYNC_SSH+=(-p "${RSYNC_PORTS[i]}"); fi
+  if [[ -n ${RSYNC_KEYS[i]} ]]; then
+    BP_RSYNC_SSH+=(-o "IdentityFile=$(bp_rsync_config_path "${RSYNC_KEYS[i]}")" -o IdentitiesOnly=yes)
+  fi
+  if [[ -n ${RSYNC_KNOWN_HOSTS[i]} ]]; then
+    BP_RSYNC_SSH+=(-o "UserKnownHostsFile=$(bp_rsync_config_path "${RSYNC_KNOWN_HOSTS[i]}")")
+  fi
+  BP_RSYNC_DEST=${RSYNC_HOSTS[i]}
+  if [[ -n ${RSYNC_USERS[i]} ]]; then BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST; fi
+}
+
+# bp_rsync_config_path PATH: PATH as an ssh option value: double-quoted, \ and " escaped, % doubled.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_config_path() {
+  local p=${1//\\/\\\\}
+  p=${p//\"/\\\"}
+  printf '"%s"' "${p//%/%%}"
+}
+
+# bp_rsync_rsh: rsync's -e value for BP_RSYNC_SSH (each word single-quoted, a quote inside doubled).
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_rsh() {
+  local w out=''
+  for w in "${BP_RSYNC_SSH[@]}"; do out+="${out:+ }'${w//\'/\'\'}'"; done
+  printf '%s' "$out"
+}
+
+# bp_rsync_quote TEXT: TEXT as one word for the remote POSIX shell.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_quote() {
+  local q="'\\''"
+  printf "'%s'" "${1//\'/$q}"
+}
+
+BP_RSYNC_OUT=''         # bp_rsync_run's result: the remote script's stdout
+
+# bp_rsync_run I LABEL SCRIPT ARG...: runs SCRIPT with sh on rsync target I's host (ssh … sh -c SCRIPT sh
+# ARG…, every word quoted for the remote shell) and puts its stdout in BP_RSYNC_OUT (not printed: a
+# command substitution would lose BP_REMOTE_ERROR). On failure BP_REMOTE_ERROR says why, with a hint
+# for a refused key or an unknown host key.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_run() {
+  local i=$1 label=$2 cmd arg out
+  shift 2
+  cmd="sh -c $(bp_rsync_quote "$1") sh"
+  shift
+  for arg in "$@"; do cmd+=" $(bp_rsync_quote "$arg")"; done
+  bp_rsync_ssh "$i"
+  BP_RSYNC_OUT=''
+  out=$(mktemp "${TMPDIR:-/tmp}/backplan-rsync.XXXXXX") || { BP_REMOTE_ERROR="mktemp failed"; return 1; }
+  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" >"$out"; then
+    rm -f -- "$out"
+    bp_rsync_hint "$i"
+    return 1
+  fi
+  BP_RSYNC_OUT=$(cat -- "$out")
+  rm -f -- "$out"
+}
+
+# bp_rsync_hint I: adds what to do to BP_REMOTE_ERROR when ssh could not log in.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_hint() {
+  local known=${RSYNC_KNOWN_HOSTS[$1]:-the known_hosts files of $(id -un)}
+  case $BP_REMOTE_ERROR in
+    *'Host key verification failed'*)
+      BP_REMOTE_ERROR+=" (the host key of ${RSYNC_HOSTS[$1]} is not in $known or has changed: check its fingerprint, then add it)" ;;
+    *'Permission denied'*)
+      BP_REMOTE_ERROR+=" (${BP_RSYNC_DEST} refused the key${RSYNC_KEYS[$1]:+ ${RSYNC_KEYS[$1]}}: is its public key in the remote authorized_keys?)" ;;
+  esac
+}
+
+# bp_rsync_list_in I ROOT PLAN/JOB: sets BP_RSYNC_IDS to the IDs of the complete snapshots under
+# ROOT/PLAN/JOB on target I's host, one a line, oldest first.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_list_in() {
+  BP_RSYNC_IDS=''
+  bp_rsync_run "$1" "listing $2/$3" "$BP_RSYNC_SH_LIST" "$2" "$3" || return 1
+  BP_RSYNC_IDS=$(bp_rsync_ids_of "$BP_RSYNC_OUT")
+}
+
+# bp_rsync_ids_of TEXT: the lines of TEXT that are snapshot IDs, sorted.
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_ids_of() {
+  printf '%s\n' "$1" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
+}
+
+# bp_rsync_manifest_check FILE: checks the output of BP_RSYNC_SH_MANIFEST (RsyncRemote.manifestCheck).
+# shellcheck disable=SC2317 # called by the rsync functions
+bp_rsync_manifest_check() {
+  local reason
+  reason=$(awk '
+    $0 == "\036" { part++; next }
+    part == 0 { if (!($0 in m)) { m[$0] = 1; n++ }; next }
+    part == 1 { if (!($0 in m) && bad == "") { bad = $0; sub(/^[^ ]*  /, "", bad) }; next }
+    part == 2 { files = $1 + 0 }
+    END {
+      if (part != 2) { print "the remote host'"'"'s answer is incomplete"; exit }
+      if (bad != "") { print "a file does not match MANIFEST.sha256: " bad; exit }
+      if (files != n) printf "the snapshot holds %d files, MANIFEST.sha256 lists %d\n", files, n
+    }' "$1")
+  if [[ -n $reason ]]; then BP_REMOTE_ERROR=$reason; return 1; fi
+}
+# "ID JOB" lines of the complete snapshots on rsync target $1, of job $2 ("" for every job).
+rsync_snapshots() {
+    local job
+    for job in "${JOBS[@]}"; do
+        if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+        bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$job" || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+        if [[ -n "$BP_RSYNC_IDS" ]]; then printf '%s\n' "$BP_RSYNC_IDS" | sed "s/\$/ $job/"; fi
+    done
+}
+
+# "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on rsync target $1 (its SNAPSHOT.json, read with ssh cat).
+rsync_info() {
+    local dir="$DOWNLOAD/info-$2-$3"
+    mkdir -p -- "$dir"
+    bp_rsync_ssh "$1"
+    if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" \
+        "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/SNAPSHOT.json")" >"$dir/SNAPSHOT.json"; then
+        log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+    fi
+    snapshot_info "$dir"
+}
+
+# Downloads snapshot $3 of job $2 from rsync target $1 into $DOWNLOAD and prints the folder.
+rsync_open() {
+    local dir="$DOWNLOAD/$2-$3"
+    bp_rsync_ssh "$1"
+    log "downloading $BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3 into $dir"
+    bp_remote "$1" "rsync" rsync -rlpt --protect-args -e "$(bp_rsync_rsh)" -- \
+        "$BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3/" "$dir/" >&2 || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+    printf '%s\n' "$dir"
+}
 
 
 main "$@"

@@ -58,6 +58,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case dataDirMismatch = "BP320"
     case composeMismatch = "BP321"
     case unusedSource = "BP322"
+    case pullWithoutLocalTarget = "BP323"
 
     // Compose files and detection
     case composeInvalid = "BP401"

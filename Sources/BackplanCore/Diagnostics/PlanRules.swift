@@ -59,6 +59,18 @@ extension DiagnosticRules {
                        fix: "Add it to a job's `sources`, or move its path to `ignore`.",
                        example: RuleExample(replace: "    targets: [local, b2]\n",
                                             with: "    sources: [database, vectors]\n    targets: [local, b2]\n")),
+        DiagnosticRule(.pullWithoutLocalTarget, .error,
+                       "A job has an rsync target with `direction: pull` but no local target, so the NAS has nothing to pull.",
+                       fix: "Add a local target to the job: the NAS's pull script reads the job's first local target on the server.",
+                       example: RuleExample(
+                           broken: RuleExample.basePlan
+                               .replacingFirst("  b2: {type: rclone, remote: \"b2:openwebui-backups\", config_file: /etc/backplan/rclone.conf}",
+                                               with: "  nas: {type: rsync, host: server.lan, path: /volume1/owui, direction: pull}")
+                               .replacingFirst("    targets: [local, b2]", with: "    targets: [nas]"),
+                           fixed: RuleExample.basePlan
+                               .replacingFirst("  b2: {type: rclone, remote: \"b2:openwebui-backups\", config_file: /etc/backplan/rclone.conf}",
+                                               with: "  nas: {type: rsync, host: server.lan, path: /volume1/owui, direction: pull}")
+                               .replacingFirst("    targets: [local, b2]", with: "    targets: [local, nas]"))),
     ]
 
     static let secretRules: [DiagnosticRule] = [

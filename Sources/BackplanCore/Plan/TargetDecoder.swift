@@ -61,13 +61,19 @@ extension NodeReader {
             let host = f["host"].flatMap { string($0, "the host of \(context)") }
             let path = f["path"].flatMap { absolutePath($0, "the path of \(context)") }
             let direction = f["direction"].flatMap { choice($0, "direction of \(context)", among: ["pull", "push"]) }
-            if let host, host.value.hasPrefix("-") || host.value.contains(" ") || host.value.contains("@") {
+            // rsync reads `user@host:path`: a ':' would end the host, a leading '-' would be an option.
+            if let host, host.value.hasPrefix("-") || host.value.contains(where: { " @:\t".contains($0) }) {
                 report(.invalidValue, "the host of \(context) '\(host.value)' is not a host name", at: host.start,
-                       width: host.width, help: "write the host alone; the user goes in 'user:'")
+                       width: host.width, help: "write the host alone (a name or an IPv4 address); the user goes in 'user:', the port in 'port:'")
+            }
+            let user = f["user"].flatMap { string($0, "the user of \(context)") }
+            if let user, user.value.hasPrefix("-") || user.value.contains(where: { " :\t".contains($0) }) {
+                report(.invalidValue, "the user of \(context) '\(user.value)' is not a user name", at: user.start,
+                       width: user.width, help: "write the login name alone")
             }
             let target = RsyncTarget(
                 host: host ?? name,
-                user: f["user"].flatMap { string($0, "the user of \(context)") },
+                user: user,
                 port: f["port"].flatMap { integer($0, "the port of \(context)", in: 1...65535) },
                 path: path ?? name,
                 sshKey: f["ssh_key"].flatMap { absolutePath($0, "ssh_key of \(context)") },

@@ -7,6 +7,7 @@ extension PlanValidator {
         checkUnusedSources()
         checkCopies()
         checkTargetPaths()
+        checkPulledTargets()
         checkRetention()
         checkConcurrentJobs()
         checkDaylightSavingHours()
@@ -86,6 +87,21 @@ extension PlanValidator {
         if !offsite, let first = plan.targets.first {
             report(.noOffsiteCopy, "every target is on this server; a lost disk or server loses the backups with the data",
                    at: first.name, help: "add an off-site target: rclone (S3, B2), restic or rsync to a NAS")
+        }
+    }
+
+    /// The NAS pulls a job's snapshot from the job's first local target on the server: a job with a pulled
+    /// rsync target needs one.
+    private mutating func checkPulledTargets() {
+        for job in plan.jobs {
+            let targets = job.targets.compactMap { plan.target(named: $0.value) }
+            guard !targets.contains(where: { if case .local = $0.kind { true } else { false } }) else { continue }
+            for name in job.targets {
+                guard case .rsync(let rsync) = plan.target(named: name.value)?.kind, rsync.direction == .pull else { continue }
+                report(.pullWithoutLocalTarget,
+                       "job '\(job.name.value)' has target '\(name.value)' pulled by the NAS (direction: pull) but no local target for the NAS to pull from",
+                       at: name, help: "add a local target to the job's targets; the NAS pulls from the job's first local target")
+            }
         }
     }
 
