@@ -9,15 +9,15 @@
 #      and SNAPSHOT.json
 # Files go to bench-out/rclone (git-ignored) and are removed at the end; figures in bench-out/rclone/result.md.
 #   BACKPLAN           the binary (default .build/release/backplan)
-#   BENCH_RCLONE_MIB   size of the uploads in MiB (default 1024; moto keeps objects in memory, ~0.5 GB RSS per GB)
-#   BENCH_ROUNDS       rounds of part 1 (default 2)
+#   BENCH_RCLONE_MIB   size of the uploads in MiB (default 512; moto keeps objects in memory, ~0.5 GB RSS per GB)
+#   BENCH_ROUNDS       rounds of part 1 (default 5)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BACKPLAN=${BACKPLAN:-.build/release/backplan}
 [[ $BACKPLAN == /* ]] || BACKPLAN=$PWD/$BACKPLAN
-MIB=${BENCH_RCLONE_MIB:-1024}
-ROUNDS=${BENCH_ROUNDS:-2}
+MIB=${BENCH_RCLONE_MIB:-512}
+ROUNDS=${BENCH_ROUNDS:-5}
 OUT=$PWD/bench-out/rclone
 TRANSFERS=4
 MOTO=$PWD/.venv/bin/moto_server
