@@ -31,13 +31,14 @@ demo: deps
 	$(SWIFT) build --product backplan
 	BACKPLAN=$(DEBUG_BIN) scripts/demo.sh
 
-## bench: `backplan check` on a generated 200-job plan, the job script's second run, `backplan run` vs sqlite3/cp/rsync, bytes sent to an rsync target; release build
+## bench: `backplan check` on a generated 200-job plan, the job script's second run, `backplan run` vs sqlite3/cp/rsync, bytes sent to an rsync target, the rclone target vs rclone copy; release build
 bench: deps
 	$(SWIFT) build -c release --product backplan
 	BACKPLAN=$(RELEASE_BIN) scripts/bench.sh
 	BACKPLAN=$(RELEASE_BIN) scripts/bench-job.sh
 	BACKPLAN=$(RELEASE_BIN) scripts/bench-runtime.sh
 	BACKPLAN=$(RELEASE_BIN) scripts/bench-rsync.sh
+	BACKPLAN=$(RELEASE_BIN) scripts/bench-rclone.sh
 
 ## clean: build products and what demo and bench leave (keeps .venv/; see distclean)
 clean:

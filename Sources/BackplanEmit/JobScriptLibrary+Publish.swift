@@ -80,13 +80,27 @@ extension JobScriptLibrary {
           [[ $result == ok ]]
         }
 
+        # bp_snapshot_ok FOLDER: every byte of snapshot FOLDER: sha256sum -c over its manifest, and PRAGMA
+        # integrity_check on each SQLite source.
+        bp_snapshot_ok() {
+          local snap=$1 ok=0 k
+          (cd -- "$snap" && sha256sum -c --quiet --strict MANIFEST.sha256) >&2 || ok=1
+          for k in "${!SOURCE_NAMES[@]}"; do
+            case ${SOURCE_KINDS[k]} in
+              sqlite) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}" || ok=1 ;;
+              chroma) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}/chroma.sqlite3" || ok=1 ;;
+            esac
+          done
+          return "$ok"
+        }
+
         # bp_verify INDEX: verifies the snapshot just published on target INDEX, as `verify:` says.
         #   manifest: every file this run wrote (not the same inode as in the previous snapshot with the same
         #             manifest line) is hashed again and compared;
         #   deep:     sha256sum -c over the whole manifest, and PRAGMA integrity_check on each SQLite file.
         # On failure the snapshot is withdrawn (renamed, then removed) and the target counts as failed.
         bp_verify() {
-          local i=$1 snap=${BP_TARGET_SNAPSHOT[$1]:-} dir prev ok=1 k
+          local i=$1 snap=${BP_TARGET_SNAPSHOT[$1]:-} dir prev ok=1
           [[ $VERIFY != none ]] || return 0
           if [[ ${TARGET_TYPES[i]} != local ]]; then
             bp_verify_remote "$i"
@@ -95,13 +109,7 @@ extension JobScriptLibrary {
           dir=$(bp_job_dir "$i")
           case $VERIFY in
             deep)
-              (cd -- "$snap" && sha256sum -c --quiet --strict MANIFEST.sha256) >&2 || ok=0
-              for k in "${!SOURCE_NAMES[@]}"; do
-                case ${SOURCE_KINDS[k]} in
-                  sqlite) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}" || ok=0 ;;
-                  chroma) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}/chroma.sqlite3" || ok=0 ;;
-                esac
-              done ;;
+              bp_snapshot_ok "$snap" || ok=0 ;;
             *)
               prev=$(bp_previous "$dir")
               bp_join "$prev" "$snap" "$BP_TMP/verify.join" || ok=0

@@ -23,6 +23,10 @@ readonly -a JOBS=(daily weekly)
 # Remote targets (docs/run-contract.md): credentials only ever come from the files named here.
 readonly -a TARGET_PULLED=('' '')
 readonly -a TARGET_ENV_FILES=('' '')
+readonly -a TARGET_RCLONE_REMOTES=(b2:openwebui-backups '')
+readonly -a TARGET_RCLONE_CONFIGS=(/etc/backplan/rclone.conf '')
+readonly -a TARGET_RCLONE_BWLIMITS=(20M '')
+readonly -a TARGET_RCLONE_TRANSFERS=(4 '')
 readonly -a RSYNC_HOSTS=('' nas.lan)
 readonly -a RSYNC_USERS=('' backup)
 readonly -a RSYNC_PORTS=('' '')
@@ -640,7 +644,86 @@ bp_redacted_tail() {
     }
     END { if (m == 0) exit; s = ""; for (k = (m > 3 ? m - 3 : 0); k < m; k++) s = s (s == "" ? "" : " | ") lines[k]; printf ": %s", s }'
 }
-# --- Target type rclone: not implemented by this restore.sh version (require_supported says so) ---
+# ---- Target type rclone: <remote>/<plan>/<job>/<ID>/, SNAPSHOT.json uploaded last ----
+
+# bp_rclone I LABEL ARGS...: rclone ARGS for target I through bp_remote (env file exported), with
+# --config, --bwlimit and --transfers from the plan, and without AWS_CA_BUNDLE (rclone 1.60's S3
+# backend fails whenever it is set; rclone's own --ca-cert names a CA bundle).
+# shellcheck disable=SC2317 # called through bp_rclone_* functions
+bp_rclone() {
+  local i=$1 label=$2
+  local -a options=()
+  shift 2
+  if [[ -n ${TARGET_RCLONE_CONFIGS[i]} ]]; then options+=(--config "${TARGET_RCLONE_CONFIGS[i]}"); fi
+  if [[ -n ${TARGET_RCLONE_BWLIMITS[i]} ]]; then options+=(--bwlimit "${TARGET_RCLONE_BWLIMITS[i]}"); fi
+  if [[ -n ${TARGET_RCLONE_TRANSFERS[i]} ]]; then options+=(--transfers "${TARGET_RCLONE_TRANSFERS[i]}"); fi
+  bp_remote "$i" "$label" env -u AWS_CA_BUNDLE rclone "${options[@]}" "$@"
+}
+
+# bp_rclone_path I [JOB [ID]]: <remote>/<plan>[/<job>[/<ID>]] of target I.
+# shellcheck disable=SC2317 # called through bp_rclone_* functions
+bp_rclone_path() {
+  local remote=${TARGET_RCLONE_REMOTES[$1]} part
+  [[ $remote == *[:/] ]] || remote+=/
+  remote+=$PLAN
+  for part in "${@:2}"; do remote+=/$part; done
+  printf '%s' "$remote"
+}
+
+# bp_rclone_lsf I PATH ARGS...: prints `rclone lsf ARGS PATH`; a folder that does not exist lists nothing.
+# shellcheck disable=SC2317 # called through bp_rclone_* functions
+bp_rclone_lsf() {
+  local i=$1 path=$2
+  shift 2
+  bp_rclone "$i" "rclone lsf $path" lsf "$@" "$path" && return 0
+  [[ ${BP_REMOTE_ERROR:-} == *'directory not found'* ]]
+}
+
+# bp_rclone_complete I JOB [SUFFIX]: the IDs of the complete snapshots (folders holding SNAPSHOT.json),
+# oldest first, one a line with SUFFIX after each; one `rclone lsf` call. Runs rclone in this shell, so
+# that BP_REMOTE_ERROR says why it failed.
+# shellcheck disable=SC2317 # called through bp_rclone_* functions
+bp_rclone_complete() {
+  local listing rc=0
+  listing=$(mktemp "${TMPDIR:-/tmp}/backplan-rclone.XXXXXX") || return 1
+  bp_rclone_lsf "$1" "$(bp_rclone_path "$1" "$2")" -R --files-only --include '/*/SNAPSHOT.json' >"$listing" || rc=1
+  sed -n -E 's#^([0-9]{8}T[0-9]{6}Z)/SNAPSHOT\.json$#\1#p' "$listing" | sort | awk -v suffix="${3:-}" '{ print $0 suffix }'
+  rm -f -- "$listing"
+  return "$rc"
+}
+# "ID JOB" lines of the complete snapshots on rclone target $1 (index) of job $2 ("" for every job).
+rclone_snapshots() {
+    local job
+    for job in "${JOBS[@]}"; do
+        if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+        if ! bp_rclone_complete "$1" "$job" " $job"; then
+            log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+            return 1
+        fi
+    done
+}
+
+# "STARTED SOURCE-BYTES" of snapshot $3 of job $2: only its SNAPSHOT.json is fetched (under $DOWNLOAD).
+rclone_info() {
+    local dir=$DOWNLOAD/info-$2-$3
+    mkdir -p -- "$dir"
+    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
+        log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+    fi
+    snapshot_info "$dir"
+}
+
+# Downloads snapshot $3 of job $2 from target $1 under $DOWNLOAD and prints the folder.
+rclone_open() {
+    local dir=$DOWNLOAD/$2-$3 path
+    path=$(bp_rclone_path "$1" "$2" "$3")
+    log "downloading $path into $dir"
+    if ! bp_rclone "$1" "rclone copy of $path" copy "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
+        log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
+        return 1
+    fi
+    printf '%s\n' "$dir"
+}
 
 # ---- Target type rsync: rsync over ssh (docs/remote-rsync.md) ----
 
