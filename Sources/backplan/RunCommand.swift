@@ -9,8 +9,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a job of a compiled plan once (the same contract as generated/<plan>/<job>.sh).",
         discussion: """
-            PLAN is a path to plan.json or a plan name (generated/<name>/plan.json). Local targets only; \
-            other target types count as failed. Logs one line per step on standard error (JSON lines on \
+            PLAN is a path to plan.json or a plan name (generated/<name>/plan.json). Every target type \
+            (local, rclone, restic, rsync push); a target that fails leaves the others published. Logs one line per step on standard error (JSON lines on \
             standard output with --json). On a terminal, a progress line per source (files and bytes, \
             against the previous snapshot's counts) is redrawn during the capture; errors and warnings are \
             coloured unless NO_COLOR is set. --resume only starts the app a killed run left stopped (the \

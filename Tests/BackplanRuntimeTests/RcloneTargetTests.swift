@@ -288,7 +288,7 @@ import TestSupport
             let run = try w.run(executor)
             #expect(run.status == 3, "\(executor): \(run.stderr)")
             let offsite = (w.harness.runsLog().last?["targets"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "offsite" }
-            #expect((offsite?["error"] as? String ?? "").contains("cannot read config_file \(w.harness.root)/missing.conf"), "\(executor): \(offsite ?? [:])")
+            #expect(String(describing: offsite?["error"] ?? "").contains("cannot read config_file \(w.harness.root)/missing.conf"), "\(executor): \(offsite ?? [:])")
         }
         #expect(w.harness.snapshots(w.plan).count == 2)
     }
@@ -310,7 +310,7 @@ import TestSupport
         let targets = record["targets"] as? [[String: Any]] ?? []
         let offsite = targets.first { $0["name"] as? String == "offsite" }
         #expect(offsite?["status"] as? String == "failed")
-        #expect((offsite?["error"] as? String ?? "").contains("rclone"), "\(offsite ?? [:])")
+        #expect(String(describing: offsite?["error"] ?? "").contains("rclone"), "\(offsite ?? [:])")
         if local { #expect(w.harness.snapshots(w.plan).count == 1, "the local snapshot stays") }
         let leftovers = w.remoteFolders
         #expect(!leftovers.isEmpty, "the cut upload left objects on the server")
@@ -344,7 +344,7 @@ import TestSupport
         #expect(record["status"] as? String == "partial")
         let offsite = (record["targets"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "offsite" }
         #expect(offsite?["status"] as? String == "failed")
-        #expect((offsite?["error"] as? String ?? "").contains("connection refused"), "\(offsite ?? [:])")
+        #expect(String(describing: offsite?["error"] ?? "").contains("connection refused"), "\(offsite ?? [:])")
         try w.s3.restart()
         let back = try w.run(executor)
         #expect(back.status == 0, "\(back.stderr)")
