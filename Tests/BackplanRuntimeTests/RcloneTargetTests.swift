@@ -132,8 +132,8 @@ import TestSupport
                 (try? String(contentsOfFile: harness.stateDir + "/runs.jsonl", encoding: .utf8)) ?? "",
                 (try? String(contentsOfFile: argvLog, encoding: .utf8)) ?? "",
                 try String(contentsOfFile: planPath, encoding: .utf8),
-                try JobScriptEmitter.render(plan, job: plan.jobs[0]),
-                try RestoreScriptEmitter.render(plan),
+                JobScriptEmitter.render(plan, job: plan.jobs[0]),
+                RestoreScriptEmitter.render(plan),
             ]
             for secret in [S3Service.accessKeyID, S3Service.secretAccessKey] {
                 #expect(!texts.contains { $0.contains(secret) }, "a test credential appeared in an output")
@@ -263,7 +263,7 @@ import TestSupport
     @Test(arguments: Executor.allCases)
     func failedVerificationWithdrawsTheUpload(_ executor: Executor) throws {
         let w = try Workspace()
-        FileManager.default.createFile(atPath: w.harness.root + "/fail-check", contents: Data())
+        _ = FileManager.default.createFile(atPath: w.harness.root + "/fail-check", contents: Data())
         let run = try w.run(executor)
         #expect(run.status == 3, "\(run.stderr)")
         let offsite = (w.harness.runsLog().last?["targets"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "offsite" }
@@ -288,7 +288,7 @@ import TestSupport
             let run = try w.run(executor)
             #expect(run.status == 3, "\(executor): \(run.stderr)")
             let offsite = (w.harness.runsLog().last?["targets"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "offsite" }
-            #expect(String(describing: offsite?["error"] ?? "").contains("cannot read config_file \(w.harness.root)/missing.conf"), "\(executor): \(offsite ?? [:])")
+            #expect(Self.errorText(offsite).contains("cannot read config_file \(w.harness.root)/missing.conf"), "\(executor): \(offsite ?? [:])")
         }
         #expect(w.harness.snapshots(w.plan).count == 2)
     }
@@ -310,7 +310,7 @@ import TestSupport
         let targets = record["targets"] as? [[String: Any]] ?? []
         let offsite = targets.first { $0["name"] as? String == "offsite" }
         #expect(offsite?["status"] as? String == "failed")
-        #expect(String(describing: offsite?["error"] ?? "").contains("rclone"), "\(offsite ?? [:])")
+        #expect(Self.errorText(offsite).contains("rclone"), "\(offsite ?? [:])")
         if local { #expect(w.harness.snapshots(w.plan).count == 1, "the local snapshot stays") }
         let leftovers = w.remoteFolders
         #expect(!leftovers.isEmpty, "the cut upload left objects on the server")
@@ -344,7 +344,7 @@ import TestSupport
         #expect(record["status"] as? String == "partial")
         let offsite = (record["targets"] as? [[String: Any]] ?? []).first { $0["name"] as? String == "offsite" }
         #expect(offsite?["status"] as? String == "failed")
-        #expect(String(describing: offsite?["error"] ?? "").contains("connection refused"), "\(offsite ?? [:])")
+        #expect(Self.errorText(offsite).contains("connection refused"), "\(offsite ?? [:])")
         try w.s3.restart()
         let back = try w.run(executor)
         #expect(back.status == 0, "\(back.stderr)")
@@ -370,4 +370,7 @@ import TestSupport
             _ = RunHarness.wait(pid)
         }
     }
+
+    /// The `error` of a runs.jsonl target entry ("" when there is none).
+    static func errorText(_ entry: [String: Any]?) -> String { entry?["error"] as? String ?? "" }
 }
