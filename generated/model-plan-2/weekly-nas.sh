@@ -884,6 +884,16 @@ bp_verify_remote() {
   return 1
 }
 
+# bp_retention_decide INDEX: writes the IDs of $BP_TMP/retention.ids (oldest first) that the rules remove
+# to $BP_TMP/retention.remove; when the rules fail it warns and returns 1, and nothing is removed.
+bp_retention_decide() {
+  if ! bp_retention_remove_ids "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" "$KEEP_YEARLY" \
+    "$KEEP_WITHIN" <"$BP_TMP/retention.ids" >"$BP_TMP/retention.remove"; then
+    bp_log "retention: warning: target ${TARGET_NAMES[$1]}: the retention rules failed; nothing is removed"
+    return 1
+  fi
+}
+
 # bp_retention INDEX: removes the snapshots of this plan and job on target INDEX that the rules do not
 # keep (bp_retention_remove_ids decides; the newest and this run's snapshot are always kept). A local
 # snapshot is first renamed out of the listing, then deleted; a remote one goes through bp_<type>_remove.
@@ -900,11 +910,7 @@ bp_retention() {
   ((${#ids[@]} > 0)) || return 0
   newest=${ids[${#ids[@]} - 1]}
   printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
-  if ! bp_retention_remove_ids "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" "$KEEP_YEARLY" \
-    "$KEEP_WITHIN" <"$BP_TMP/retention.ids" >"$BP_TMP/retention.remove"; then
-    bp_log "retention: warning: target ${TARGET_NAMES[i]}: the retention rules failed; nothing is removed"
-    return 0
-  fi
+  bp_retention_decide "$i" || return 0
   mapfile -t remove <"$BP_TMP/retention.remove"
   for id in "${remove[@]}"; do
     [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $dir/$id/SNAPSHOT.json ]] || continue
@@ -938,11 +944,7 @@ bp_retention_remote() {
   ((${#ids[@]} > 0)) || return 0
   newest=${ids[${#ids[@]} - 1]}
   printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
-  if ! bp_retention_remove_ids "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" "$KEEP_YEARLY" \
-    "$KEEP_WITHIN" <"$BP_TMP/retention.ids" >"$BP_TMP/retention.remove"; then
-    bp_log "retention: warning: target ${TARGET_NAMES[i]}: the retention rules failed; nothing is removed"
-    return 0
-  fi
+  bp_retention_decide "$i" || return 0
   while IFS= read -r id; do
     if [[ $id != "$newest" && $id != "$BP_ID" ]]; then remove+=("$id"); fi
   done <"$BP_TMP/retention.remove"
