@@ -15,6 +15,8 @@ import TestSupport
         "Fatal: unable to open config file: Stat: The specified bucket does not exist\nIs there a repository at the following location?",
         "Fatal: unable to open config file: stat /srv/repo/config: no such file or directory\nIs there a repository at the following location?",
         "Fatal: unable to open config file: Lstat: file does not exist\nIs there a repository at the following location?",
+        // restic 0.14's rclone: backend (seen with an sftp remote behind it)
+        "Fatal: unable to open config file: <config/> does not exist\nIs there a repository at the following location?",
     ]
     static let otherErrors = [
         "Fatal: wrong password or no key found",

@@ -88,8 +88,13 @@ struct RcloneStore: RemoteStore {
         }
         var copy = ["copy", "-v", folder, snapshotPath(job: job, id: id), "--exclude", "/\(SnapshotLayout.recordName)"]
         if let previous = complete.last(where: { $0 < id }) {
-            copy += ["--copy-dest", snapshotPath(job: job, id: previous)]
-            log("uploading \(id); unchanged files are copied server-side from \(previous)")
+            // --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
+            if try serverSideCopy(tool, job: job) {
+                copy += ["--copy-dest", snapshotPath(job: job, id: previous)]
+                log("uploading \(id); unchanged files are copied server-side from \(previous)")
+            } else {
+                log("uploading \(id) (the remote has no server-side copy: every file is sent)")
+            }
         } else {
             log("uploading \(id) (no earlier snapshot on the target: every file is sent)")
         }
@@ -100,6 +105,15 @@ struct RcloneStore: RemoteStore {
         log(Self.transferSummary(result.stderr, folder: folder))
         try tool.check(rclone(["copyto", "\(folder)/\(SnapshotLayout.recordName)", "\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]),
                        "rclone copyto of \(SnapshotLayout.recordName)")
+    }
+
+    /// Whether the remote can copy files server-side (`"Copy": true` in `rclone backend features`).
+    func serverSideCopy(_ tool: RemoteTool, job: String) throws(RunError) -> Bool {
+        let result = tool.run(rclone(["backend", "features", jobPath(job)]))
+        guard result.succeeded else {
+            throw RunError("rclone backend features failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
+        }
+        return String(decoding: result.stdout, as: UTF8.self).contains("\"Copy\": true")
     }
 
     /// "sent N files (B bytes), M files copied server-side" from `rclone copy -v`'s INFO lines
@@ -122,8 +136,14 @@ struct RcloneStore: RemoteStore {
     func verify(job: String, id: String, deep: Bool, local: String?, log: @escaping @Sendable (String) -> Void) throws(RunError) {
         let tool = try tool()
         if let local, !deep {
-            // Sizes and the hashes both sides have (MD5 on S3): the local sealed folder against the upload.
-            try tool.check(rclone(["check", local, snapshotPath(job: job, id: id)]), "rclone check of \(location(job: job, id: id))")
+            // Sizes and the hashes both sides have (MD5 on S3; sizes only on sftp without a hash command): the local sealed folder against the upload.
+            let result = tool.run(rclone(["check", local, snapshotPath(job: job, id: id)]))
+            guard result.succeeded else {
+                throw RunError("rclone check of \(location(job: job, id: id)) failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
+            }
+            if result.stderr.contains("No common hash found") {
+                log("rclone check compared sizes only (no hash common to both sides)")
+            }
             return
         }
         // Every byte: download and check against MANIFEST.sha256 (and integrity_check of the databases).

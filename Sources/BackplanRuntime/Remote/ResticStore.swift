@@ -143,11 +143,12 @@ extension ResticStore {
     }
 
     /// restic 0.14 exits 1 for every fatal error; a missing repository is told by its message: the config
-    /// file cannot be opened because it (or the bucket, or the folder) does not exist.
+    /// file cannot be opened because it (or the bucket, or the folder) does not exist (`<config/> does not
+    /// exist` through the `rclone:` backend).
     static func isMissingRepository(_ stderr: String) -> Bool {
         guard stderr.contains("unable to open config file") else { return false }
         return ["The specified key does not exist", "The specified bucket does not exist", "no such file or directory",
-                "file does not exist"].contains { stderr.contains($0) }
+                "file does not exist", "<config/> does not exist"].contains { stderr.contains($0) }
     }
 
     private var missingError: RunError {

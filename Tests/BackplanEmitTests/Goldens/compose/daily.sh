@@ -1422,7 +1422,8 @@ bp_rclone_preflight() {
 
 # bp_rclone_upload I: removes ID folders without SNAPSHOT.json (an interrupted upload's leftovers; the
 # plan's lock is held), uploads everything but SNAPSHOT.json with the unchanged files copied server-side
-# from the newest complete snapshot (--copy-dest: same size and modification time), then SNAPSHOT.json.
+# from the newest complete snapshot (--copy-dest: same size and modification time; only on a remote
+# with server-side copy), then SNAPSHOT.json.
 # shellcheck disable=SC2317
 bp_rclone_upload() {
   local i=$1 job dest id previous log=$BP_TMP/rclone-upload.log sent bytes copied rc=0
@@ -1441,8 +1442,14 @@ bp_rclone_upload() {
   previous=$(awk -v id="$BP_ID" '$0 < id' "$BP_TMP/rclone.complete" | tail -n 1)
   args=(copy -v --log-file "$log" "$BP_SNAPSHOT" "$dest" --exclude /SNAPSHOT.json)
   if [[ -n $previous ]]; then
-    args+=(--copy-dest "$job/$previous")
-    bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID; unchanged files are copied server-side from $previous"
+    # --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
+    bp_rclone "$i" "rclone backend features" backend features "$job" >"$BP_TMP/rclone.features" || return 1
+    if grep -q '"Copy": true' "$BP_TMP/rclone.features"; then
+      args+=(--copy-dest "$job/$previous")
+      bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID; unchanged files are copied server-side from $previous"
+    else
+      bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID (the remote has no server-side copy: every file is sent)"
+    fi
   else
     bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID (no earlier snapshot on the target: every file is sent)"
   fi
@@ -1462,15 +1469,23 @@ bp_rclone_upload() {
 }
 
 # bp_rclone_verify I: manifest: `rclone check` of the sealed local folder against the upload (sizes and
-# the hashes both sides have: MD5 on S3); deep: downloads the snapshot and checks it against
+# the hashes both sides have: MD5 on S3; sizes only, logged, on a remote without a hash like sftp); deep: downloads the snapshot and checks it against
 # MANIFEST.sha256 and PRAGMA integrity_check, as for a local snapshot.
 # shellcheck disable=SC2317
 bp_rclone_verify() {
-  local i=$1 dest dir=$BP_TMP/rclone-verify
+  local i=$1 dest dir=$BP_TMP/rclone-verify log=$BP_TMP/rclone-check.log rc=0
   dest=$(bp_rclone_path "$i" "$JOB" "$BP_ID")
   if [[ $VERIFY != deep ]]; then
-    bp_rclone "$i" "rclone check of $dest" check "$BP_SNAPSHOT" "$dest"
-    return
+    rm -f -- "$log"
+    bp_rclone "$i" "rclone check of $dest" check --log-file "$log" "$BP_SNAPSHOT" "$dest" || rc=$?
+    if ((rc != 0)); then
+      if [[ -s $log ]]; then BP_REMOTE_ERROR="rclone check of $dest failed (status $rc)$(bp_redacted_tail "$i" "$log")"; fi
+      return 1
+    fi
+    if grep -q 'No common hash found' "$log"; then
+      bp_log "target ${TARGET_NAMES[i]}: rclone check compared sizes only (no hash common to both sides)"
+    fi
+    return 0
   fi
   rm -rf -- "$dir"
   bp_rclone "$i" "rclone copy of $dest" copy "$dest" "$dir" || return 1

@@ -1395,7 +1395,7 @@ bp_restic_state() {
   fi
   if [[ $BP_REMOTE_ERROR == *'unable to open config file'* ]] && [[ $BP_REMOTE_ERROR == *'specified key does not exist'* ||
     $BP_REMOTE_ERROR == *'specified bucket does not exist'* || $BP_REMOTE_ERROR == *'no such file or directory'* ||
-    $BP_REMOTE_ERROR == *'file does not exist'* ]]; then
+    $BP_REMOTE_ERROR == *'file does not exist'* || $BP_REMOTE_ERROR == *'<config/> does not exist'* ]]; then
     BP_RESTIC_STATE=missing
     return 0
   fi
