@@ -136,7 +136,8 @@ struct RcloneStore: RemoteStore {
     func verify(job: String, id: String, deep: Bool, local: String?, log: @escaping @Sendable (String) -> Void) throws(RunError) {
         let tool = try tool()
         if let local, !deep {
-            // Sizes and the hashes both sides have (MD5 on S3; sizes only on sftp without a hash command): the local sealed folder against the upload.
+            // The local sealed folder against the upload: sizes and the hashes both sides have (MD5 on S3;
+            // sizes only, logged, on a remote without a common hash such as sftp).
             let result = tool.run(rclone(["check", local, snapshotPath(job: job, id: id)]))
             guard result.succeeded else {
                 throw RunError("rclone check of \(location(job: job, id: id)) failed (status \(result.status))\(RemoteTool.tail(result.stderr))")

@@ -1469,8 +1469,9 @@ bp_rclone_upload() {
 }
 
 # bp_rclone_verify I: manifest: `rclone check` of the sealed local folder against the upload (sizes and
-# the hashes both sides have: MD5 on S3; sizes only, logged, on a remote without a hash like sftp); deep: downloads the snapshot and checks it against
-# MANIFEST.sha256 and PRAGMA integrity_check, as for a local snapshot.
+# the hashes both sides have: MD5 on S3; sizes only, logged, on a remote without a common hash such as
+# sftp); deep: downloads the snapshot and checks it against MANIFEST.sha256 and PRAGMA integrity_check,
+# as for a local snapshot.
 # shellcheck disable=SC2317
 bp_rclone_verify() {
   local i=$1 dest dir=$BP_TMP/rclone-verify log=$BP_TMP/rclone-check.log rc=0
