@@ -17,6 +17,9 @@ import TestSupport
         RCLONE_CONFIG_X_ENDPOINT="http://127.0.0.1:1/\"q\""
           SPACED	=	 value with spaces	
         EMPTY=
+        RCLONE_CONFIG_NAS_TYPE=sftp
+        RCLONE_CONFIG_NAS_PORT=2222
+        RCLONE_CONFIG_NAS_NO_HEAD=true
 
         """#
 
@@ -58,15 +61,15 @@ import TestSupport
         let env = dir.path + "/creds.env"
         try Self.envText.write(toFile: env, atomically: true, encoding: .utf8)
         // A tool that prints its secret, as a verbose or buggy tool might, then fails.
-        let echo = #"printf 'line one\nauth failed for %s with %s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >&2; exit 7"#
+        let echo = #"printf 'line one\nauth failed for %s with %s (%s port %s)\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$RCLONE_CONFIG_NAS_TYPE" "$RCLONE_CONFIG_NAS_PORT" >&2; exit 7"#
 
         let tool = try RemoteTool(envFile: env)
         let result = tool.run(["bash", "-c", echo])
         #expect(result.status == 7)
-        #expect(result.stderr.contains("auth failed for [redacted] with [redacted]"))
+        #expect(result.stderr.contains("auth failed for [redacted] with [redacted] (sftp port 2222)"))
         #expect(throws: RunError.self) { try tool.check(["bash", "-c", echo], "upload") }
         do { try tool.check(["bash", "-c", echo], "upload") } catch {
-            #expect(error.description == "upload failed (status 7): line one | auth failed for [redacted] with [redacted]")
+            #expect(error.description == "upload failed (status 7): line one | auth failed for [redacted] with [redacted] (sftp port 2222)")
         }
 
         let run = bash("""
@@ -75,7 +78,7 @@ import TestSupport
             [[ -z ${AWS_ACCESS_KEY_ID:-} ]]
             """, envFile: env, in: dir.path)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout == "upload failed (status 7): line one | auth failed for [redacted] with [redacted]\n")
+        #expect(run.stdout == "upload failed (status 7): line one | auth failed for [redacted] with [redacted] (sftp port 2222)\n")
         for secret in ["AKIAEXAMPLEKEY0001", "s3cr3t"] {
             #expect(!run.stdout.contains(secret) && !run.stderr.contains(secret))
         }

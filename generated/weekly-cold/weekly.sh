@@ -1325,7 +1325,7 @@ bp_env_unquote() {
 # bp_remote I LABEL COMMAND...: runs COMMAND for target I with its env_file's variables exported (in a
 # subshell: nothing leaks into the script), stdin from /dev/null, stdout as this function's. COMMAND's
 # stderr is kept; when COMMAND fails, BP_REMOTE_ERROR says "LABEL failed (status N): <its last lines>"
-# with every env-file value (4 characters or more) replaced by [redacted].
+# with every secret env-file value (bp_env_is_secret) replaced by [redacted].
 # shellcheck disable=SC2317 # called by the remote types' functions
 bp_remote() {
   local i=$1 label=$2 rc=0 k err
@@ -1341,13 +1341,32 @@ bp_remote() {
   return "$rc"
 }
 
-# bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every value
-# of target I's env file replaced by [redacted]; nothing when FILE has no line.
+# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): 4 characters or
+# more, not true/false or a number, and KEY not a plain setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE).
+# shellcheck disable=SC2317 # called by bp_redacted_tail
+bp_env_is_secret() {
+  local name=${1^^} plain
+  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
+  for plain in TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE; do
+    if [[ $name == "$plain" || $name == *_"$plain" ]]; then return 1; fi
+  done
+}
+
+# bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every secret
+# value of target I's env file replaced by [redacted]; nothing when FILE has no line.
 # shellcheck disable=SC2317 # called by the remote types' functions
 bp_redacted_tail() {
+  local k
+  BP_ENV_KEYS=()
   BP_ENV_VALUES=()
   bp_read_env_file "${TARGET_ENV_FILES[$1]}" 2>/dev/null || true
-  { printf '%s\n' "${BP_ENV_VALUES[@]}"; printf '\x1e\n'; cat -- "$2"; } | awk '
+  {
+    for k in "${!BP_ENV_KEYS[@]}"; do
+      if bp_env_is_secret "${BP_ENV_KEYS[k]}" "${BP_ENV_VALUES[k]}"; then printf '%s\n' "${BP_ENV_VALUES[k]}"; fi
+    done
+    printf '\x1e\n'
+    cat -- "$2"
+  } | awk '
     !sep { if ($0 == "\036") sep = 1; else if (length($0) >= 4) secret[n++] = $0; next }
     NF {
       for (k = 0; k < n; k++) {

@@ -100,3 +100,19 @@ extension String {
         return String(scalars[first...last])
     }
 }
+
+extension EnvFile {
+    /// Names (or name endings after `_`) of env-file variables that never hold a credential, so that their
+    /// values stay readable in error messages: the remote's type, provider, region, host, port, user,
+    /// endpoint, the paths of key and known_hosts files, and switches.
+    public static let plainKeySuffixes = ["TYPE", "PROVIDER", "REGION", "HOST", "PORT", "USER", "ENDPOINT",
+                                          "KEY_FILE", "KNOWN_HOSTS_FILE", "NO_HEAD", "DISABLE_HASHCHECK", "SHELL_TYPE"]
+
+    /// Whether both executors redact `value` (of variable `key`) from what a tool prints: any value of 4
+    /// characters or more, except `true`, `false`, numbers and the values of `plainKeySuffixes` variables.
+    public static func isSecret(key: String, value: String) -> Bool {
+        guard value.count >= 4, value != "true", value != "false", !value.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        let name = key.uppercased()
+        return !plainKeySuffixes.contains { name == $0 || name.hasSuffix("_" + $0) }
+    }
+}

@@ -4,8 +4,8 @@ import Foundation
 /// Runs a remote target's tool (rclone, restic, ssh, rsync) the way both executors must: the arguments
 /// hold no secret (credentials come from files the plan names), the environment is this process's plus
 /// the target's `env_file`, stdin is /dev/null (or a file), and stdout and stderr are captured so that
-/// what the tool prints is redacted, never logged as is. Every value of the env file (4 characters or
-/// more) is a secret: it is replaced by `[redacted]` wherever it appears.
+/// what the tool prints is redacted, never logged as is: every env-file value `EnvFile.isSecret` calls a
+/// secret (all but booleans, numbers and plain settings such as a host or a type) becomes `[redacted]`.
 public struct RemoteTool: Sendable {
     /// The variables added to this process's environment.
     public var environment: [String: String]
@@ -29,7 +29,7 @@ public struct RemoteTool: Sendable {
             }
             variables = parsed.values
         }
-        secrets = variables.values.filter { $0.count >= 4 }.sorted { $0.count > $1.count }
+        secrets = variables.filter { EnvFile.isSecret(key: $0.key, value: $0.value) }.map(\.value).sorted { $0.count > $1.count }
         variables.merge(extra) { $1 }
         environment = variables
     }
