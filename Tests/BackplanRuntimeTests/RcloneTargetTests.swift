@@ -41,7 +41,7 @@ import TestSupport
             try FileManager.default.createDirectory(atPath: wrapper, withIntermediateDirectories: true)
             let real = LocalServer.tool("rclone") ?? "/usr/bin/rclone"
             // With the file `fail-check` present, `rclone check` reports a difference (a corrupted upload).
-            try """
+            try TestExecutable.install("""
                 #!/bin/bash
                 printf '%s\\n' "$*" >>\(RunHarness.q(harness.root + "/rclone-argv.log"))
                 if [[ -f \(RunHarness.q(harness.root + "/fail-check")) && " $* " == *" check "* ]]; then
@@ -50,8 +50,7 @@ import TestSupport
                 fi
                 exec \(real) "$@"
 
-                """.write(toFile: wrapper + "/rclone", atomically: true, encoding: .utf8)
-            chmod(wrapper + "/rclone", 0o755)
+                """, at: wrapper + "/rclone")
             var target = CompiledTarget(name: "offsite", type: "rclone")
             target.remote = "offsite:backplan-test"
             if configFile {

@@ -29,8 +29,7 @@ import TestSupport
     func bashState(_ stderr: String) throws -> String {
         let dir = try TemporaryFolder()
         try stderr.write(toFile: dir.path + "/stderr", atomically: true, encoding: .utf8)
-        try "#!/bin/sh\ncat \(Shell.quote(dir.path + "/stderr")) >&2\nexit 1\n".write(toFile: dir.path + "/restic", atomically: true, encoding: .utf8)
-        chmod(dir.path + "/restic", 0o755)
+        try TestExecutable.install("#!/bin/sh\ncat \(Shell.quote(dir.path + "/stderr")) >&2\nexit 1\n", at: dir.path + "/restic")
         let script = """
             set -Eeuo pipefail
             readonly -a TARGET_ENV_FILES=('')

@@ -57,8 +57,7 @@ struct ResticWorkspace {
             exec /usr/bin/restic "$@"
 
             """
-        try shim.write(toFile: shims + "/restic", atomically: true, encoding: .utf8)
-        chmod(shims + "/restic", 0o755)
+        try TestExecutable.install(shim, at: shims + "/restic")
     }
 
     var plan: CompiledPlan { workspace.plan }

@@ -94,8 +94,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         for tool in ["ssh", "rsync"] {
             let wrapper = "#!/bin/bash\nprintf '%s\\n' \"$0 $*\" >> \(RsyncWorkspace.q(w.harness.root + "/argv.log"))\nexec /usr/bin/\(tool) \"$@\"\n"
-            try wrapper.write(toFile: "\(bin)/\(tool)", atomically: true, encoding: .utf8)
-            chmod("\(bin)/\(tool)", 0o755)
+            try TestExecutable.install(wrapper, at: "\(bin)/\(tool)")
         }
         var line = try executor.commandLine(w.harness, w.plan)
         var env = ProcessInfo.processInfo.environment
@@ -127,8 +126,7 @@ import Testing
               printf 'X' | dd of="${dest#*:}data/webui.db" bs=1 seek=5000 conv=notrunc 2>/dev/null
             fi
             """#
-        try wrapper.write(toFile: bin + "/rsync", atomically: true, encoding: .utf8)
-        chmod(bin + "/rsync", 0o755)
+        try TestExecutable.install(wrapper, at: bin + "/rsync")
         var line = try executor.commandLine(w.harness, w.plan)
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
