@@ -53,16 +53,12 @@ extension RunExecutor {
     /// Step 9: the job's retention on the target (never the newest snapshot, never this run's); a failure
     /// is a warning, as for local targets.
     func applyRemoteRetention(_ target: CompiledTarget, _ store: any RemoteStore, dryRun: Bool = false) {
-        guard let retention = job.retention else { return }
+        guard job.retention != nil else { return }
         let log = self.log
         do {
             let ids = try store.snapshotIDs(job: job.name)
-            guard let newest = ids.last else { return }
-            let remove = RetentionPlanner.plan(ids: ids, policy: RetentionPolicy(retention)).removed.filter { $0 != newest && $0 != state.id }
-            if dryRun {
-                for id in remove { log.log("dry run: retention would remove snapshot \(id) from target \(target.name)", step: "retention") }
-                return
-            }
+            let remove = publisher.retentionRemovals(ids, on: target, dryRun: dryRun)
+            if dryRun || ids.isEmpty { return }
             if !remove.isEmpty {
                 try store.remove(job: job.name, ids: remove) { log.log("retention: target \(target.name): \($0)", step: "retention") }
             }

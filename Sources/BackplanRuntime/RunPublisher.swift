@@ -93,18 +93,23 @@ struct RunPublisher {
         return true
     }
 
+    /// The IDs among `ids` (a target's complete snapshots of the job, oldest first) that the job's retention
+    /// removes: never the newest, never this run's. With `dryRun` they are logged and none is returned.
+    func retentionRemovals(_ ids: [String], on target: CompiledTarget, dryRun: Bool) -> [String] {
+        guard let retention = job.retention, let newest = ids.last else { return [] }
+        let removals = RetentionPlanner.plan(ids: ids, policy: RetentionPolicy(retention)).removed.filter { $0 != newest && $0 != id }
+        guard dryRun else { return removals }
+        for old in removals { log.log("dry run: retention would remove snapshot \(old) from target \(target.name)", step: "retention") }
+        return []
+    }
+
     /// Removes the snapshots the job's retention does not keep (never the newest, never this run's).
     func applyRetention(_ target: CompiledTarget, dryRun: Bool = false) {
-        guard let retention = job.retention else { return }
         let layout = layout(target)
-        let ids = layout.completeSnapshots(job: job.name)
-        guard let newest = ids.last else { return }
+        let ids = job.retention == nil ? [] : layout.completeSnapshots(job: job.name)
+        guard !ids.isEmpty else { return }
         var removed = 0
-        for old in RetentionPlanner.plan(ids: ids, policy: RetentionPolicy(retention)).removed where old != newest && old != id {
-            if dryRun {
-                log.log("dry run: retention would remove snapshot \(old) from target \(target.name)", step: "retention")
-                continue
-            }
+        for old in retentionRemovals(ids, on: target, dryRun: dryRun) {
             log.log("retention: target \(target.name): removing snapshot \(old)", step: "retention")
             let dir = layout.snapshotDirectory(job: job.name, id: old), deleting = layout.jobDirectory(job.name) + "/.\(old).deleting"
             guard rename(dir, deleting) == 0 else {
