@@ -8,7 +8,7 @@ SWIFT ?= swift
 DEBUG_BIN := .build/debug/backplan
 RELEASE_BIN := .build/release/backplan
 
-.PHONY: all deps build test demo bench clean distclean
+.PHONY: all deps preflight build test demo bench clean distclean
 
 all: build
 
@@ -16,12 +16,16 @@ all: build
 deps:
 	scripts/deps.sh
 
+## preflight: every tool on PATH, and podman (+ one container with --init), moto_server and sshd start here (seconds)
+preflight: deps
+	scripts/preflight.sh
+
 ## build: debug build of everything
 build:
 	$(SWIFT) build
 
-## test: deps, the Swift test suites, then every plan checked against `backplan schema`
-test: deps
+## test: deps, preflight, the Swift test suites, then every plan checked against `backplan schema`
+test: deps preflight
 	$(SWIFT) test
 	$(SWIFT) build --product backplan
 	BACKPLAN=$(DEBUG_BIN) scripts/schema-check.sh

@@ -14,11 +14,18 @@ APT_PACKAGES=(
   openssh-server openssh-client               # sshd on 127.0.0.1 for rsync/sftp targets
   cron                                        # crontab -n to check generated cron.d files
   jq curl                                     # JSON in scripts and tests; HTTP to moto_server, webhooks
-  podman runc busybox-static docker-compose   # a real container engine for quiesce tests
+  podman runc catatonit                       # a real container engine for quiesce tests; catatonit is
+                                              # podman's container-init (compose `init: true`, `--init`),
+                                              # a Recommends that --no-install-recommends leaves out
+  busybox-static docker-compose               # the test image's tools; compose v1 against podman's API
   systemd                                     # systemd-analyze verify / calendar (offline)
   python3-venv                                # python3 -m venv for .venv/
   time hyperfine                              # scripts/bench.sh
+  util-linux                                  # setpriv: tests run the binary as nobody
 )
+# The `docker` CLI (client only: podman serves its API). The machine image ships one in
+# /usr/local/bin; where none is on PATH, Debian's docker.io provides it (its daemon is never started).
+command -v docker >/dev/null 2>&1 || APT_PACKAGES+=(docker.io)
 PY_PACKAGES=(check-jsonschema croniter 'moto[server]' cryptography)   # moto_server: S3 API for target tests; cryptography: restic-forge.py
 PY_MODULES="check_jsonschema, croniter, moto.server, flask_cors, cryptography"
 VENV=.venv

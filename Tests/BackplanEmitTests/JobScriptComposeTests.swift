@@ -12,11 +12,12 @@ import Testing
     final class Deployment {
         let podman: PodmanService
         let dir: TempDir
-        let project = "bptest\(UInt32.random(in: 0...UInt32.max))"
+        let project: String
         var app: String { dir.path + "/app" }
 
         init() throws {
             podman = try PodmanService()
+            project = podman.newProject()
             dir = try TempDir()
             let image = try podman.busyboxImage()
             try FileManager.default.createDirectory(atPath: app + "/events", withIntermediateDirectories: true)

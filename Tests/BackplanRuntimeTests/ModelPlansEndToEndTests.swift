@@ -19,7 +19,7 @@ import Testing
         let podman: PodmanService
         let s3: S3Service
         let ssh: SSHService
-        let project = "bpmodel\(UInt32.random(in: 0...UInt32.max))"
+        let project: String
         var app: String { root.path + "/app" }
         var etc: String { root.path + "/etc" }
         var nas: String { root.path + "/nas" }
@@ -35,6 +35,7 @@ import Testing
         init() throws {
             root = try TemporaryFolder("backplan-model")
             podman = try PodmanService()
+            project = podman.newProject(prefix: "bpmodel")
             s3 = try S3Service()
             ssh = try SSHService()
             let image = try podman.busyboxImage()

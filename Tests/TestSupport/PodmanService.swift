@@ -1,7 +1,10 @@
 import Foundation
 
 /// A podman API service on a temp socket, serving the Docker API to the `docker` CLI
-/// (see RECIPES.md: runtime runc, no registry). Stop it with `stop()`; it is stopped by its pid.
+/// (see RECIPES.md: runtime runc, no registry). Stop it with `stop()`; it is stopped by its pid, and
+/// with it every container of the compose projects it handed out (`newProject`). A service that is
+/// released without `stop()` (a test that failed or threw, an initializer that threw half way) stops
+/// itself in `deinit`, so no `podman system service` outlives its test (PodmanLifecycleTests).
 public final class PodmanService {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -14,6 +17,8 @@ public final class PodmanService {
     public let dockerHost: String
     /// The environment for `docker` and for detection: the test's environment plus DOCKER_HOST.
     public let environment: [String: String]
+    /// The compose projects handed out by `newProject`: their containers are removed by `stop()`.
+    private var projects: [String] = []
 
     /// Starts `podman system service` and waits until `docker version` answers through it.
     public init() throws {
@@ -79,14 +84,36 @@ public final class PodmanService {
         return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Stops the service (SIGTERM to its pid) and removes its temp folder.
+    /// The process id of `podman system service`.
+    public var pid: pid_t { process.processIdentifier }
+
+    /// A new compose project name (`<prefix><random>`) whose containers `stop()` removes.
+    public func newProject(prefix: String = "bptest") -> String {
+        let project = prefix + UUID().uuidString.prefix(8).lowercased()
+        projects.append(project)
+        return project
+    }
+
+    /// Removes the containers of this service's projects (whatever their state), then stops the
+    /// service (SIGTERM to its pid) and removes its temp folder. Safe to call more than once.
     public func stop() {
+        if process.isRunning {
+            for project in projects {
+                let ids = (try? docker(["ps", "-aq", "--filter", "label=com.docker.compose.project=\(project)"])) ?? ""
+                let list = ids.split(whereSeparator: \.isWhitespace).map(String.init)
+                if !list.isEmpty { _ = try? docker(["rm", "-f"] + list) }
+                _ = try? docker(["network", "rm", "\(project)_default"])
+            }
+            projects = []
+        }
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    deinit { stop() }
 
     public static func find(_ tool: String, path: String) -> String? {
         path.split(separator: ":").map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }

@@ -59,6 +59,9 @@ public final class S3Service {
         guard result.status == 0 else { throw LocalServer.Failure("moto reset failed: \(result.stderr)") }
     }
 
+    /// A service released without `stop()` (a test that threw) stops here.
+    deinit { stop() }
+
     /// Stops moto_server (SIGTERM to its pid, then waits) and removes the temp folder.
     public func stop() {
         LocalServer.end(pid, signal: SIGTERM)

@@ -88,6 +88,9 @@ public final class SSHService {
          "-o", "LogLevel=ERROR"]
     }
 
+    /// A service released without `stop()` (a test that threw) stops here.
+    deinit { stop() }
+
     /// Stops sshd (SIGTERM to its pid, then waits) and removes the temp folder.
     public func stop() {
         LocalServer.end(pid, signal: SIGTERM)
