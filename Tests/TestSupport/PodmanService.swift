@@ -105,8 +105,6 @@ public final class PodmanService {
                 _ = try? docker(["network", "rm", "\(project)_default"])
             }
             projects = []
-        }
-        if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
