@@ -10,7 +10,7 @@ public enum CompiledPlanReader {
             tree = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let error as DecodingError {
             let problem = CompiledPlanProblem.from(error)
-            return .failure(CompiledPlanProblem(problem.field, "is not JSON: \(problem.message)"))
+            return .failure(problem.field.isEmpty ? CompiledPlanProblem("", "is not JSON (truncated or edited)") : problem)
         } catch {
             return .failure(CompiledPlanProblem("", "is not JSON"))
         }

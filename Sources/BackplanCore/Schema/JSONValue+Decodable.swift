@@ -11,12 +11,15 @@ extension JSONValue: Decodable {
             self = .int(i)
         } else if let s = try? c.decode(String.self) {
             self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else if let o = try? c.decode([String: JSONValue].self) {
-            self = .object(o)
+        } else if (try? c.decode(Double.self)) != nil {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "must be a whole number")
         } else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a whole number, string, list, object, true, false or null")
+            // An error inside the list or object propagates with its own path.
+            do {
+                self = .array(try c.decode([JSONValue].self))
+            } catch DecodingError.typeMismatch(_, let context) where context.codingPath.count == c.codingPath.count {
+                self = .object(try c.decode([String: JSONValue].self))
+            }
         }
     }
 }
