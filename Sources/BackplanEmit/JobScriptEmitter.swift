@@ -109,7 +109,7 @@ public enum JobScriptEmitter {
             .number("KEEP_WITHIN", retention?.keepWithinSeconds),
             .scalar("VERIFY", job.verify.rawValue),
             // The webhook: events (success, partial, failure) and where its URL is read at run time.
-            .array("NOTIFY_ON", plan.notify?.on ?? []),
+            .array("NOTIFY_ON", plan.notify?.on.map(\.rawValue) ?? []),
             .scalar("NOTIFY_URL_FILE", plan.notify?.webhookURLFile ?? ""),
             .scalar("NOTIFY_URL_ENV", plan.notify?.webhookURLEnv ?? ""),
         ] + remoteAssignments(targets)

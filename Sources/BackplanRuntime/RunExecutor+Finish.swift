@@ -64,7 +64,7 @@ extension RunExecutor {
             publisher.applyRetention(target, dryRun: true)
         }
         if let notify = plan.notify, !notify.on.isEmpty {
-            log.log("dry run: would notify the webhook on: \(notify.on.joined(separator: " "))", step: "dry-run")
+            log.log("dry run: would notify the webhook on: \(notify.on.map(\.rawValue).joined(separator: " "))", step: "dry-run")
         }
         return 0
     }

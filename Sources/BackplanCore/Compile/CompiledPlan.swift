@@ -145,7 +145,7 @@ public struct CompiledRetention: Codable, Hashable, Sendable {
 }
 
 public struct CompiledNotify: Codable, Hashable, Sendable {
-    public var on: [String]
+    public var on: [Notify.Event]
     public var webhookURLFile: String?
     public var webhookURLEnv: String?
 

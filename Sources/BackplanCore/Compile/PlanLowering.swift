@@ -59,7 +59,7 @@ public enum PlanLowering {
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
         let notify = plan.notify.map {
-            CompiledNotify(on: $0.on.map(\.rawValue).sorted(), webhookURLFile: $0.webhookURLFile?.value,
+            CompiledNotify(on: $0.on.sorted { $0.rawValue < $1.rawValue }, webhookURLFile: $0.webhookURLFile?.value,
                            webhookURLEnv: $0.webhookURLEnv?.value)
         }
         let compiled = CompiledPlan(

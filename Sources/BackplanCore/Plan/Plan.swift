@@ -191,7 +191,7 @@ public struct Retention: Sendable, Hashable {
 }
 
 public struct Notify: Sendable, Hashable {
-    public enum Event: String, Sendable, Hashable, CaseIterable { case failure, success, partial }
+    public enum Event: String, Sendable, Hashable, CaseIterable, Codable { case failure, success, partial }
     public var on: [Event]
     public var webhookURLFile: Located<String>?
     public var webhookURLEnv: Located<String>?
