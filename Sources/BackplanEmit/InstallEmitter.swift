@@ -36,7 +36,7 @@ public enum InstallEmitter {
             """
         out += "## Jobs\n\n| job | schedule | systemd `OnCalendar=` | cron | sources | targets | quiesce |\n|---|---|---|---|---|---|---|\n"
         for job in plan.jobs {
-            out += "| `\(job.name)` | `\(job.schedule.expression)` | \(job.schedule.onCalendar.map { "`\($0)`" }.joined(separator: "<br>")) | `\(job.schedule.cron)` | \(job.sources.joined(separator: ", ")) | \(job.targets.joined(separator: ", ")) | \(job.quiesce.method) |\n"
+            out += "| `\(job.name)` | `\(job.schedule.expression)` | \(job.schedule.onCalendar.map { "`\($0)`" }.joined(separator: "<br>")) | `\(job.schedule.cron)` | \(job.sources.joined(separator: ", ")) | \(job.targets.joined(separator: ", ")) | \(job.quiesce.method.rawValue) |\n"
         }
         let secrets = credentialFiles(plan)
         if !secrets.isEmpty {
@@ -64,13 +64,14 @@ public enum InstallEmitter {
     static func pullSection(_ plan: CompiledPlan, _ target: CompiledTarget) -> String {
         let unit = PullScriptEmitter.unitName(plan, target)
         let jobs = PullScriptEmitter.pulledJobs(plan, target)
-        let login = RsyncRemote.destination(host: target.host ?? "", user: target.user)
+        let rsync = target.rsync ?? CompiledRsyncTarget(host: "", path: "")
+        let login = RsyncRemote.destination(host: rsync.host, user: rsync.user)
         var out = """
 
             ## On the NAS: the pull of target `\(target.name)` (direction: pull)
 
             The server's jobs do not upload to `\(target.name)`: the NAS pulls the newest complete snapshot of \(jobs.map { "`\($0.job.name)`" }.joined(separator: ", "))
-            from the server over ssh (as `\(login)`\(target.port.map { ", port \($0)" } ?? "")) into `\(target.path ?? "")/\(plan.name)/<job>/`,
+            from the server over ssh (as `\(login)`\(rsync.port.map { ", port \($0)" } ?? "")) into `\(target.path ?? "")/\(plan.name)/<job>/`,
             \(PullScriptEmitter.delaySeconds / 60) minutes after each job's start (see docs/remote-rsync.md). On the NAS (as root), from this folder:
 
             ```sh
@@ -88,7 +89,7 @@ public enum InstallEmitter {
 
             **or** cron: `install -m 0644 pull-\(target.name)/cron.d/\(unit) /etc/cron.d/`
 
-            On the NAS, readable by root only: \([target.sshKey.map { "`\($0)` (the private key the NAS logs in to the server with)" }, target.knownHosts.map { "`\($0)` (the server's host key: `ssh-keyscan`, then check the fingerprint)" }].compactMap { $0 }.joined(separator: "; ")).
+            On the NAS, readable by root only: \([rsync.sshKey.map { "`\($0)` (the private key the NAS logs in to the server with)" }, rsync.knownHosts.map { "`\($0)` (the server's host key: `ssh-keyscan`, then check the fingerprint)" }].compactMap { $0 }.joined(separator: "; ")).
             On the server, `\(login)` must be able to read \(jobs.map { "`\($0.source)/\(plan.name)/\($0.job.name)`" }.joined(separator: ", ")) (the job writes them as root, mode 0700: log in as root with a key limited in the server's authorized_keys, e.g. `from="NAS-ADDRESS",restrict`).
             Every pull appends a line to `\(target.path ?? "")/\(plan.name)/.pull-\(target.name)/runs.jsonl` on the NAS.
 
@@ -100,11 +101,11 @@ public enum InstallEmitter {
     static func credentialFiles(_ plan: CompiledPlan) -> [(String, String)] {
         var files: [(String, String)] = []
         for t in plan.targets where !PullScriptEmitter.pulledTargets(plan).contains(t) {
-            if let f = t.configFile { files.append((f, "rclone config for target `\(t.name)`")) }
+            if let f = t.rclone?.configFile { files.append((f, "rclone config for target `\(t.name)`")) }
             if let f = t.envFile { files.append((f, "environment (credentials) for target `\(t.name)`")) }
-            if let f = t.passwordFile { files.append((f, "restic repository password for target `\(t.name)`")) }
-            if let f = t.sshKey { files.append((f, "SSH private key for target `\(t.name)`")) }
-            if let f = t.knownHosts { files.append((f, "known_hosts for target `\(t.name)` (`ssh-keyscan`, then check the fingerprint)")) }
+            if let f = t.restic?.passwordFile { files.append((f, "restic repository password for target `\(t.name)`")) }
+            if let f = t.rsync?.sshKey { files.append((f, "SSH private key for target `\(t.name)`")) }
+            if let f = t.rsync?.knownHosts { files.append((f, "known_hosts for target `\(t.name)` (`ssh-keyscan`, then check the fingerprint)")) }
         }
         if let f = plan.notify?.webhookURLFile { files.append((f, "the notification webhook URL")) }
         var seen = Set<String>()

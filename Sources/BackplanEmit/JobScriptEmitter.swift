@@ -28,7 +28,7 @@ public enum JobScriptEmitter {
             out += "\n" + part
         }
         let targets = job.targets.compactMap { plan.target(named: $0) }
-        if targets.contains(where: { $0.type != "local" }) {
+        if targets.contains(where: { $0.type != .local }) {
             out += RemoteTargetBash.envFile
             for type in RemoteTargetBash.types(in: targets) { out += type.jobLibrary }
         }
@@ -80,7 +80,7 @@ public enum JobScriptEmitter {
             .scalar("STATE_DIR", plan.stateDir),
             // Sources as parallel arrays, index i describing one source.
             .array("SOURCE_NAMES", sources.map(\.name)),
-            .array("SOURCE_KINDS", sources.map(\.kind)),
+            .array("SOURCE_KINDS", sources.map(\.kind.rawValue)),
             .array("SOURCE_PATHS", sources.map(\.path)),
             .array("SOURCE_ABSOLUTE", sources.map(\.absolutePath)),
             // Exclude patterns: EXCLUDE_PATTERNS[k] belongs to source EXCLUDE_SOURCE[k].
@@ -88,12 +88,12 @@ public enum JobScriptEmitter {
             .array("EXCLUDE_PATTERNS", excludePatterns),
             // Targets as parallel arrays; TARGET_PATHS is empty for types without a path.
             .array("TARGET_NAMES", targets.map(\.name)),
-            .array("TARGET_TYPES", targets.map(\.type)),
+            .array("TARGET_TYPES", targets.map(\.type.rawValue)),
             .array("TARGET_PATHS", targets.map { $0.path ?? "" }),
             .array("COMPOSE_CMD", plan.compose?.command ?? []),
             .scalar("COMPOSE_FILE", plan.compose?.file ?? ""),
             .scalar("COMPOSE_PROJECT", plan.compose?.project ?? ""),
-            .scalar("QUIESCE_METHOD", quiesce.method),
+            .scalar("QUIESCE_METHOD", quiesce.method.rawValue),
             .array("QUIESCE_NAMES", quiesce.names),
             .array("QUIESCE_STOP_COMMANDS", quiesce.stopCommands),
             .array("QUIESCE_START_COMMANDS", quiesce.startCommands),
@@ -107,9 +107,9 @@ public enum JobScriptEmitter {
             .number("KEEP_MONTHLY", retention?.keepMonthly),
             .number("KEEP_YEARLY", retention?.keepYearly),
             .number("KEEP_WITHIN", retention?.keepWithinSeconds),
-            .scalar("VERIFY", job.verify),
+            .scalar("VERIFY", job.verify.rawValue),
             // The webhook: events (success, partial, failure) and where its URL is read at run time.
-            .array("NOTIFY_ON", plan.notify?.on ?? []),
+            .array("NOTIFY_ON", plan.notify?.on.map(\.rawValue) ?? []),
             .scalar("NOTIFY_URL_FILE", plan.notify?.webhookURLFile ?? ""),
             .scalar("NOTIFY_URL_ENV", plan.notify?.webhookURLEnv ?? ""),
         ] + remoteAssignments(targets)
@@ -118,8 +118,8 @@ public enum JobScriptEmitter {
     /// With any target other than local: which targets the NAS pulls, the env files, and each remote
     /// type's own arrays (all parallel to TARGET_NAMES).
     static func remoteAssignments(_ targets: [CompiledTarget]) -> [Assignment] {
-        guard targets.contains(where: { $0.type != "local" }) else { return [] }
-        var out: [Assignment] = [.array("TARGET_PULLED", targets.map { $0.type == "rsync" && $0.direction == "pull" ? "1" : "" })]
+        guard targets.contains(where: { $0.type != .local }) else { return [] }
+        var out: [Assignment] = [.array("TARGET_PULLED", targets.map { $0.isPulled ? "1" : "" })]
         out += RemoteTargetBash.commonAssignments(targets)
         for type in RemoteTargetBash.types(in: targets) { out += type.assignments(targets) }
         return out

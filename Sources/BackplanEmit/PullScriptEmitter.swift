@@ -12,14 +12,14 @@ public enum PullScriptEmitter {
 
     /// The rsync targets the NAS pulls.
     public static func pulledTargets(_ plan: CompiledPlan) -> [CompiledTarget] {
-        plan.targets.filter { $0.type == "rsync" && $0.direction == "pull" }
+        plan.targets.filter(\.isPulled)
     }
 
     /// The jobs having `target`, each with the server folder it is pulled from (its first local target's path);
     /// a job without a local target is left out (the validator reports it: BP330).
     static func pulledJobs(_ plan: CompiledPlan, _ target: CompiledTarget) -> [(job: CompiledJob, source: String)] {
         plan.jobs.filter { $0.targets.contains(target.name) }.compactMap { job in
-            let local = job.targets.compactMap { plan.target(named: $0) }.first { $0.type == "local" }
+            let local = job.targets.compactMap { plan.target(named: $0) }.first { $0.type == .local }
             return local?.path.map { (job, $0) }
         }
     }
@@ -61,7 +61,7 @@ public enum PullScriptEmitter {
             // The jobs pulled: name, the server folder holding <plan>/<job>/<ID>/, verify, retention.
             .array("JOB_NAMES", jobs.map(\.job.name)),
             .array("JOB_SOURCES", jobs.map(\.source)),
-            .array("JOB_VERIFY", jobs.map(\.job.verify)),
+            .array("JOB_VERIFY", jobs.map(\.job.verify.rawValue)),
             .array("JOB_RETENTION", jobs.map { retention($0.job.retention) }),
         ]
         var out = "#!/usr/bin/env bash\n" + GeneratedHeader.lines(for: plan)

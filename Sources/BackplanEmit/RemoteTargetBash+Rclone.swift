@@ -8,10 +8,10 @@ extension RemoteTargetBash {
         type: "rclone",
         assignments: { targets in
             [
-                .array("TARGET_RCLONE_REMOTES", targets.map { $0.type == "rclone" ? $0.remote ?? "" : "" }),
-                .array("TARGET_RCLONE_CONFIGS", targets.map { $0.type == "rclone" ? $0.configFile ?? "" : "" }),
-                .array("TARGET_RCLONE_BWLIMITS", targets.map { $0.type == "rclone" ? $0.bandwidthLimit ?? "" : "" }),
-                .array("TARGET_RCLONE_TRANSFERS", targets.map { $0.type == "rclone" ? $0.transfers.map(String.init) ?? "" : "" }),
+                .array("TARGET_RCLONE_REMOTES", targets.map { $0.rclone?.remote ?? "" }),
+                .array("TARGET_RCLONE_CONFIGS", targets.map { $0.rclone?.configFile ?? "" }),
+                .array("TARGET_RCLONE_BWLIMITS", targets.map { $0.rclone?.bandwidthLimit ?? "" }),
+                .array("TARGET_RCLONE_TRANSFERS", targets.map { $0.rclone?.transfers.map(String.init) ?? "" }),
             ]
         },
         jobLibrary: common + jobFunctions,

@@ -8,9 +8,9 @@ extension RemoteTargetBash {
     static let restic = RemoteTargetBash(
         type: "restic",
         assignments: { targets in
-            [.array("RESTIC_REPOSITORIES", targets.map { $0.type == "restic" ? $0.repository ?? "" : "" }),
-             .array("RESTIC_PASSWORD_FILES", targets.map { $0.type == "restic" ? $0.passwordFile ?? "" : "" }),
-             .array("RESTIC_INIT", targets.map { $0.type == "restic" && $0.initialize == true ? "1" : "" })]
+            [.array("RESTIC_REPOSITORIES", targets.map { $0.restic?.repository ?? "" }),
+             .array("RESTIC_PASSWORD_FILES", targets.map { $0.restic?.passwordFile ?? "" }),
+             .array("RESTIC_INIT", targets.map { $0.restic?.initialize == true ? "1" : "" })]
         },
         jobLibrary: resticCommon + resticJob,
         restoreLibrary: resticCommon + resticRestore)

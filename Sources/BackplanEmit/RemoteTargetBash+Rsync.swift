@@ -8,11 +8,11 @@ extension RemoteTargetBash {
         type: "rsync",
         assignments: { targets in
             [
-                .array("RSYNC_HOSTS", targets.map { $0.type == "rsync" ? $0.host ?? "" : "" }),
-                .array("RSYNC_USERS", targets.map { $0.type == "rsync" ? $0.user ?? "" : "" }),
-                .array("RSYNC_PORTS", targets.map { $0.type == "rsync" ? $0.port.map(String.init) ?? "" : "" }),
-                .array("RSYNC_KEYS", targets.map { $0.type == "rsync" ? $0.sshKey ?? "" : "" }),
-                .array("RSYNC_KNOWN_HOSTS", targets.map { $0.type == "rsync" ? $0.knownHosts ?? "" : "" }),
+                .array("RSYNC_HOSTS", targets.map { $0.rsync?.host ?? "" }),
+                .array("RSYNC_USERS", targets.map { $0.rsync?.user ?? "" }),
+                .array("RSYNC_PORTS", targets.map { $0.rsync?.port.map(String.init) ?? "" }),
+                .array("RSYNC_KEYS", targets.map { $0.rsync?.sshKey ?? "" }),
+                .array("RSYNC_KNOWN_HOSTS", targets.map { $0.rsync?.knownHosts ?? "" }),
             ]
         },
         jobLibrary: rsyncCommon(RsyncScript.allCases) + rsyncJob,

@@ -31,7 +31,7 @@ struct RemoteTargetBash: Sendable {
 
     /// The types among `targets`.
     static func types(in targets: [CompiledTarget]) -> [RemoteTargetBash] {
-        all.filter { type in targets.contains { $0.type == type.type && !($0.type == "rsync" && $0.direction == "pull") } }
+        all.filter { type in targets.contains { $0.type.rawValue == type.type && !$0.isPulled } }
     }
 
     /// The shared assignments of scripts with any remote target.

@@ -20,7 +20,7 @@ public enum RestoreScriptEmitter {
 
     /// The env-file reader and each remote type's functions, for the types the plan uses.
     static func remoteLibrary(_ plan: CompiledPlan) -> String {
-        guard plan.targets.contains(where: { $0.type != "local" }) else { return "" }
+        guard plan.targets.contains(where: { $0.type != .local }) else { return "" }
         return RemoteTargetBash.envFile + RemoteTargetBash.types(in: plan.targets).map(\.restoreLibrary).joined()
     }
 
@@ -49,7 +49,7 @@ public enum RestoreScriptEmitter {
             "readonly COMPOSE_SERVICE=\(Shell.quote(compose?.service ?? ""))",
             "# Targets: name, type and path (local: the folder holding <plan>/<job>/<ID>/).",
             "readonly -a TARGET_NAMES=\(Shell.array(plan.targets.map(\.name)))",
-            "readonly -a TARGET_TYPES=\(Shell.array(plan.targets.map(\.type)))",
+            "readonly -a TARGET_TYPES=\(Shell.array(plan.targets.map(\.type.rawValue)))",
             "readonly -a TARGET_PATHS=\(Shell.array(plan.targets.map { $0.path ?? "" }))",
             "readonly -a JOBS=\(Shell.array(plan.jobs.map(\.name)))",
         ]

@@ -29,20 +29,18 @@ public struct CaptureRunner: Sendable {
         let progress = CaptureProgress(log: log, previous: previous)
         for source in sources {
             try cancellation.check()
-            log.log("capture: source \(source.name) (\(source.kind)) \(source.absolutePath)", step: "capture")
+            log.log("capture: source \(source.name) (\(source.kind.rawValue)) \(source.absolutePath)", step: "capture")
             let dest = dir + "/data/" + source.path
             switch source.kind {
-            case "sqlite":
+            case .sqlite:
                 inventory.files["data/" + source.path] = try copyDatabase(source.absolutePath, to: dest, source.name, progress)
-            case "chroma":
+            case .chroma:
                 inventory.files["data/" + source.path + "/chroma.sqlite3"] =
                     try copyDatabase(source.absolutePath + "/chroma.sqlite3", to: dest + "/chroma.sqlite3", source.name, progress)
                 try copyFiles(source, into: dir, extraExcludes: Self.chromaExcludes, progress, recording: &inventory)
-            case "files":
+            case .files:
                 progress.start(source.name)
                 try copyFiles(source, into: dir, extraExcludes: [], progress, recording: &inventory)
-            default:
-                throw RunError("capture: source \(source.name): kind \(source.kind) is not supported")
             }
             progress.finish()
         }

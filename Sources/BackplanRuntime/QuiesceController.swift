@@ -26,18 +26,18 @@ public final class QuiesceController: @unchecked Sendable {
     /// Journals, then stops the app. Throws when a stop failed (the caller resumes).
     public func stop() throws {
         let quiesce = job.quiesce
-        guard quiesce.method != "none" else { return }
-        try QuiesceJournal(plan: plan.name, job: job.name, method: quiesce.method, names: quiesce.names,
+        guard quiesce.method != .none else { return }
+        try QuiesceJournal(plan: plan.name, job: job.name, method: quiesce.method.rawValue, names: quiesce.names,
                            startCommands: quiesce.startCommands).write(stateDir: plan.stateDir)
         lock.withLock { stopMs = RunClock.nowMs() }
         switch quiesce.method {
-        case "compose":
+        case .compose:
             log.log("quiesce: stopping compose services: \(quiesce.names.joined(separator: " "))", step: "quiesce")
             try check(ChildProcess.run(composeCommand("stop", quiesce.names)), "stopping compose services")
-        case "units":
+        case .units:
             log.log("quiesce: stopping systemd units: \(quiesce.names.joined(separator: " "))", step: "quiesce")
             try check(ChildProcess.run(["systemctl", "stop", "--"] + quiesce.names), "systemctl stop")
-        default:
+        case .commands, .none:
             for (index, command) in quiesce.stopCommands.enumerated() {
                 log.log("quiesce: stop command \(index + 1) of \(quiesce.stopCommands.count)", step: "quiesce")
                 try check(ChildProcess.run(["bash", "-c", command]), "stop command \(index + 1)")

@@ -85,25 +85,26 @@ extension QuiesceJournal {
     /// units in reverse stop order, start commands with `bash -c` in order. False when any start failed.
     public func start(plan: CompiledPlan, log: (String) -> Void, error: (String) -> Void) -> Bool {
         let reversed = Array(names.reversed())
-        switch method {
-        case "compose":
+        // The journal is read back from the disk: a method this version does not know is refused.
+        switch QuiesceMethod(rawValue: method) {
+        case .compose:
             guard plan.compose != nil else {
                 error("quiesce: the journal says compose, but plan \(plan.name) has no compose file")
                 return false
             }
             log("quiesce: starting compose services: \(reversed.joined(separator: " "))")
             return ChildProcess.run(Self.composeCommand(plan, "start", reversed)) == 0
-        case "units":
+        case .units:
             log("quiesce: starting systemd units: \(reversed.joined(separator: " "))")
             return ChildProcess.run(["systemctl", "start", "--"] + reversed) == 0
-        case "commands":
+        case .commands:
             var ok = true
             for (index, command) in startCommands.enumerated() {
                 log("quiesce: start command \(index + 1) of \(startCommands.count)")
                 if ChildProcess.run(["bash", "-c", command]) != 0 { ok = false }
             }
             return ok
-        default:
+        case .some(.none), nil:
             error("quiesce: \(Self.path(stateDir: plan.stateDir)) names no known method")
             return false
         }

@@ -41,15 +41,15 @@ extension RunExecutor {
         }
         log.log("dry run: would lock \(plan.stateDir)/lock", step: "dry-run")
         switch job.quiesce.method {
-        case "none": log.log("dry run: no quiesce: hot capture", step: "dry-run")
-        case "commands":
+        case .none: log.log("dry run: no quiesce: hot capture", step: "dry-run")
+        case .commands:
             for command in job.quiesce.stopCommands { log.log("dry run: would stop with: \(command)", step: "dry-run") }
-        default: log.log("dry run: would stop (\(job.quiesce.method)): \(job.quiesce.names.joined(separator: " "))", step: "dry-run")
+        case .compose, .units: log.log("dry run: would stop (\(job.quiesce.method.rawValue)): \(job.quiesce.names.joined(separator: " "))", step: "dry-run")
         }
         for source in sources {
-            log.log("dry run: would capture \(source.name) (\(source.kind)) \(source.absolutePath) as data/\(source.path)", step: "dry-run")
+            log.log("dry run: would capture \(source.name) (\(source.kind.rawValue)) \(source.absolutePath) as data/\(source.path)", step: "dry-run")
         }
-        if job.quiesce.method != "none" { log.log("dry run: would start the app again", step: "dry-run") }
+        if job.quiesce.method != .none { log.log("dry run: would start the app again", step: "dry-run") }
         for target in targets {
             if RemoteStores.isPulled(target) {
                 log.log("dry run: target \(target.name) is pulled by the NAS (generated/\(plan.name)/pull-\(target.name).sh)", step: "dry-run")
@@ -64,7 +64,7 @@ extension RunExecutor {
             publisher.applyRetention(target, dryRun: true)
         }
         if let notify = plan.notify, !notify.on.isEmpty {
-            log.log("dry run: would notify the webhook on: \(notify.on.joined(separator: " "))", step: "dry-run")
+            log.log("dry run: would notify the webhook on: \(notify.on.map(\.rawValue).joined(separator: " "))", step: "dry-run")
         }
         return 0
     }

@@ -34,10 +34,10 @@ extension RunExecutor {
 
     /// Step 8: verifies the upload as the job says.
     func verifyRemote(_ target: CompiledTarget, _ store: any RemoteStore) throws {
-        guard job.verify != "none" else { return }
+        guard job.verify != .none else { return }
         let log = self.log
         do {
-            try store.verify(job: job.name, id: state.id, deep: job.verify == "deep", local: sealedSnapshot) {
+            try store.verify(job: job.name, id: state.id, deep: job.verify == .deep, local: sealedSnapshot) {
                 log.log("target \(target.name): \($0)", step: "verify")
             }
         } catch {
@@ -45,9 +45,9 @@ extension RunExecutor {
             do { try store.remove(job: job.name, ids: [state.id]) { _ in } } catch {
                 log.log("target \(target.name): warning: could not withdraw \(state.id): \(error)", step: "verify")
             }
-            throw RunError("verification (\(job.verify)) of \(store.location(job: job.name, id: state.id)) failed: \(error); the snapshot is withdrawn")
+            throw RunError("verification (\(job.verify.rawValue)) of \(store.location(job: job.name, id: state.id)) failed: \(error); the snapshot is withdrawn")
         }
-        log.log("target \(target.name): verified (\(job.verify))", step: "verify")
+        log.log("target \(target.name): verified (\(job.verify.rawValue))", step: "verify")
     }
 
     /// Step 9: the job's retention on the target (never the newest snapshot, never this run's); a failure

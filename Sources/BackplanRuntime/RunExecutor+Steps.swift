@@ -2,7 +2,7 @@ import BackplanCore
 import Foundation
 
 extension RunExecutor {
-    var localTargets: [CompiledTarget] { targets.filter { $0.type == "local" } }
+    var localTargets: [CompiledTarget] { targets.filter { $0.type == .local } }
 
     func layout(_ target: CompiledTarget) -> SnapshotLayout { SnapshotLayout(root: target.path ?? "", plan: plan.name) }
 
@@ -45,7 +45,7 @@ extension RunExecutor {
 
     /// The capture folder: `.ID.partial` on the first local target, else `<state_dir>/staging/ID`.
     func prepareCapture() throws {
-        if let index = targets.firstIndex(where: { $0.type == "local" }) {
+        if let index = targets.firstIndex(where: { $0.type == .local }) {
             let layout = layout(targets[index])
             try FileManager.default.createDirectory(atPath: layout.jobDirectory(job.name), withIntermediateDirectories: true)
             state.captureTarget = index
@@ -70,8 +70,8 @@ extension RunExecutor {
             let (files, bytes) = state.inventory.count(under: "data/" + source.path)
             state.files += files
             state.bytes += bytes
-            summaries.append(.init(name: source.name, kind: source.kind, path: source.path, files: files, bytes: bytes))
-            if alembic == nil, source.kind == "sqlite",
+            summaries.append(.init(name: source.name, kind: source.kind.rawValue, path: source.path, files: files, bytes: bytes))
+            if alembic == nil, source.kind == .sqlite,
                let version = try? SQLiteBackup.query(dir + "/data/" + source.path, "SELECT version_num FROM alembic_version LIMIT 1", copy: true).first,
                !version.isEmpty, version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
                 alembic = version

@@ -130,7 +130,7 @@ public final class RunExecutor {
         let watchdog = startWatchdog()
         do {
             var capture = CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
-            capture.backup.hashBeside = job.quiesce.method == "none"
+            capture.backup.hashBeside = job.quiesce.method == .none
             state.inventory = try capture.capture(into: state.captureDir ?? "")
             // The budget covers the capture only: a slow start must not fail a capture made in time.
             watchdog?.cancel()
@@ -145,7 +145,7 @@ public final class RunExecutor {
 
     /// With max_downtime and a quiesce: cancels the capture when the budget (from the stop) is spent.
     private func startWatchdog() -> DispatchWorkItem? {
-        guard let seconds = job.quiesce.maxDowntimeSeconds, seconds > 0, job.quiesce.method != "none" else { return nil }
+        guard let seconds = job.quiesce.maxDowntimeSeconds, seconds > 0, job.quiesce.method != .none else { return nil }
         let budget = max(1, seconds * 1000 - (RunClock.nowMs() - quiesce.stopStartedMs))
         let (log, cancellation) = (self.log, self.cancellation)
         let item = DispatchWorkItem {

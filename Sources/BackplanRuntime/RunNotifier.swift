@@ -24,7 +24,7 @@ public struct RunNotifier {
     }
 
     /// The `notify.on` event of an exit status.
-    public static func event(exit: Int32) -> String { exit == 0 ? "success" : exit == 3 ? "partial" : "failure" }
+    public static func event(exit: Int32) -> Notify.Event { exit == 0 ? .success : exit == 3 ? .partial : .failure }
 
     /// Sends `record` (one runs.jsonl line, without its line break) if `exit`'s event is wanted.
     public func send(_ record: String, exit: Int32) {

@@ -16,17 +16,16 @@ enum RunPreflight {
         }
         for source in sources {
             switch source.kind {
-            case "sqlite" where !SQLiteBackup.hasHeader(source.absolutePath):
+            case .sqlite where !SQLiteBackup.hasHeader(source.absolutePath):
                 fail("source \(source.name): \(source.absolutePath) is not a readable SQLite file")
-            case "chroma" where !SQLiteBackup.hasHeader(source.absolutePath + "/chroma.sqlite3"):
+            case .chroma where !SQLiteBackup.hasHeader(source.absolutePath + "/chroma.sqlite3"):
                 fail("source \(source.name): \(source.absolutePath) holds no readable chroma.sqlite3")
-            case "files" where !FileManager.default.fileExists(atPath: source.absolutePath):
+            case .files where !FileManager.default.fileExists(atPath: source.absolutePath):
                 fail("source \(source.name): \(source.absolutePath) does not exist")
-            case "sqlite", "chroma", "files": break
-            default: fail("source \(source.name): kind \(source.kind) is not supported by this version")
+            case .sqlite, .chroma, .files: break
             }
         }
-        for target in targets where target.type == "local" {
+        for target in targets where target.type == .local {
             let dir = target.path ?? ""
             if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) {
                 if !isDirectory.boolValue || access(dir, W_OK) != 0 { fail("target \(target.name): \(dir) is not a writable folder") }

@@ -65,14 +65,14 @@ struct RunPublisher {
     /// Verifies `snapshot` on `target`; on failure withdraws it and throws. `carried`: the files linked to
     /// the previous snapshot whose hashes came from its manifest (not read again by `manifest`).
     func verify(_ target: CompiledTarget, snapshot: String, carried: [String: RunManifest.CarriedFile]) throws {
-        guard job.verify != "none" else { return }
-        if verified(snapshot, carried: job.verify == "deep" ? [:] : carried) {
-            log.log("target \(target.name): verified (\(job.verify))", step: "verify")
+        guard job.verify != .none else { return }
+        if verified(snapshot, carried: job.verify == .deep ? [:] : carried) {
+            log.log("target \(target.name): verified (\(job.verify.rawValue))", step: "verify")
             return
         }
         let deleting = layout(target).jobDirectory(job.name) + "/.\(id).deleting"
         if rename(snapshot, deleting) == 0 { try? FileManager.default.removeItem(atPath: deleting) }
-        throw RunError("verification (\(job.verify)) of \(snapshot) failed; the snapshot is withdrawn")
+        throw RunError("verification (\(job.verify.rawValue)) of \(snapshot) failed; the snapshot is withdrawn")
     }
 
     /// Every manifest line is read again except a carried-over file's that is unchanged and still the
@@ -84,10 +84,14 @@ struct RunPublisher {
                FileIdentity.of(snapshot + "/" + entry.path) == kept.identity { continue }
             guard (try? FileHash.sha256(snapshot + "/" + entry.path)) == entry.sha256 else { return false }
         }
-        guard job.verify == "deep" else { return true }
+        guard job.verify == .deep else { return true }
         for name in job.sources {
             guard let source = plan.source(named: name) else { continue }
-            let db = source.kind == "sqlite" ? source.path : source.kind == "chroma" ? source.path + "/chroma.sqlite3" : nil
+            let db: String? = switch source.kind {
+            case .sqlite: source.path
+            case .chroma: source.path + "/chroma.sqlite3"
+            case .files: nil
+            }
             if let db, (try? SQLiteBackup.integrityCheck(snapshot + "/data/" + db, copy: true)) != "ok" { return false }
         }
         return true

@@ -49,7 +49,7 @@ public struct SnapshotStore: Sendable {
         for target in chosen where RemoteStores.isPulled(target) {
             throw SnapshotStoreError("target \(target.name) is pulled by the NAS: list and restore its snapshots there (generated/\(plan.name)/pull-\(target.name).sh)")
         }
-        for target in chosen where target.type == "local" && target.path == nil {
+        for target in chosen where target.type == .local && target.path == nil {
             throw SnapshotStoreError("target \(target.name): the local target has no path")
         }
         return chosen

@@ -62,7 +62,7 @@ public enum StatusReport {
         return plan.jobs.map { job in
             var status = JobStatus(job: job.name, lastRun: last[job.name])
             do {
-                let schedule = job.schedule.syntax == "cron"
+                let schedule = job.schedule.syntax == .cron
                     ? try ScheduleParser.parseCron(job.schedule.expression)
                     : try ScheduleParser.parseCalendar(job.schedule.expression)
                 status.nextRun = schedule.nextInstants(after: now, count: 1).first

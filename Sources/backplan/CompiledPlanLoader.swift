@@ -10,21 +10,20 @@ struct CompiledPlanOptions: ParsableArguments {
     var plan: String
 
     /// The compiled plan, or nil after printing why it cannot be read.
-    func load() -> CompiledPlan? {
-        let path = Self.path(of: plan)
+    func load() -> CompiledPlan? { Self.load(path: Self.path(of: plan)) }
+
+    /// The compiled plan at `path`, read as untrusted input (`CompiledPlanReader`), or nil after printing
+    /// one line naming the file, the field and what to do.
+    static func load(path: String) -> CompiledPlan? {
         guard let data = FileManager.default.contents(atPath: path) else {
             CommandOutput.error("cannot read \(path): run 'backplan compile' first, or name plan.json by its path")
             return nil
         }
-        do {
-            let compiled = try JSONDecoder().decode(CompiledPlan.self, from: data)
-            guard compiled.format == CompiledPlan.currentFormat else {
-                CommandOutput.error("\(path) has format \(compiled.format); this backplan reads format \(CompiledPlan.currentFormat): compile the plan again")
-                return nil
-            }
-            return compiled
-        } catch {
-            CommandOutput.error("\(path) is not a compiled plan (\(error.localizedDescription)): compile the plan again")
+        switch CompiledPlanReader.read(data) {
+        case .success(let plan):
+            return plan
+        case .failure(let problem):
+            CommandOutput.error("\(path) is not a plan.json this backplan wrote: \(problem); compile the plan again with 'backplan compile', and do not edit plan.json")
             return nil
         }
     }

@@ -51,13 +51,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let path = plan.hasSuffix(".json") || plan.contains("/") ? plan : "\(generated)/\(plan)/plan.json"
-        let compiled: CompiledPlan
-        do {
-            compiled = try JSONDecoder().decode(CompiledPlan.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            FileHandle.standardError.write(Data("backplan: cannot read compiled plan \(path): \(error.localizedDescription)\n".utf8))
-            throw ExitCode.failure
-        }
+        guard let compiled = CompiledPlanOptions.load(path: path) else { throw ExitCode.failure }
         let log = RunLog(plan: compiled.name, job: job, output: json ? .json : .text,
                          terminal: Terminal.runTerminal())
         let cancellation = RunCancellation()

@@ -46,7 +46,7 @@ import Testing
         #expect(p.name.value == "test")
         #expect(p.sources.map(\.name.value) == ["database", "vectors", "uploads"])
         #expect(p.sources[2].exclude.map(\.value) == ["*.part"])
-        #expect(p.targets.map(\.kind.typeName) == ["local", "rclone", "restic", "rsync"])
+        #expect(p.targets.map(\.kind.type.rawValue) == ["local", "rclone", "restic", "rsync"])
         #expect(p.ignore.map(\.value) == ["cache", "audit.log"])
         let daily = p.jobs[0]
         #expect(daily.sources.map(\.value) == ["database", "uploads"])

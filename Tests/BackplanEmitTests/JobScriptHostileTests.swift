@@ -43,7 +43,7 @@ import Testing
         try h.copyFixture()
         let bin = try Self.recorder(h, name: "systemctl")
         let names: [String] = ["-open webui's \"unit\" $(touch \(marker))", "`touch \(marker)`;*", "ünït.service"]
-        let plan = h.plan(quiesce: CompiledQuiesce(method: "units", names: names, stopCommands: [], startCommands: [],
+        let plan = h.plan(quiesce: CompiledQuiesce(method: .units, names: names, stopCommands: [], startCommands: [],
                                                    maxDowntimeSeconds: 30),
                           targets: [H.localTarget("local", h.backups), H.localTarget("second", h.root + "/second" + component)])
         try FileManager.default.createDirectory(atPath: h.root + "/second" + component, withIntermediateDirectories: true)
@@ -79,7 +79,7 @@ import Testing
         // Service names are compose's own ([A-Za-z0-9][A-Za-z0-9_.-]*: the plan decoder refuses others, see
         // PlanDecoderTests), so they are passed without `--`, which docker-compose 1.29 refuses for `start`.
         let services = ["open-webui", "pipelines.v2"]
-        let plan = h.plan(quiesce: CompiledQuiesce(method: "compose", names: services, stopCommands: [], startCommands: [],
+        let plan = h.plan(quiesce: CompiledQuiesce(method: .compose, names: services, stopCommands: [], startCommands: [],
                                                    maxDowntimeSeconds: nil), compose: compose)
         let result = try h.runScript(try h.writeScript(plan))
         #expect(result.status == 0, "\(result.stderr)")

@@ -11,23 +11,20 @@ import Testing
 
     /// Plans covering each quiesce method, hostile values and every target type.
     static func plans(_ h: JobScriptHarness) -> [(String, CompiledPlan)] {
-        var remote = CompiledTarget(name: "b2", type: "rclone")
-        remote.remote = "b2:bucket"
-        var restic = CompiledTarget(name: "s3", type: "restic")
-        restic.repository = "s3:https://example.com/b"
-        var rsync = CompiledTarget(name: "nas", type: "rsync")
-        rsync.host = "nas.lan"
-        rsync.path = "/volume1/owui"
+        let remote = CompiledTarget(name: "b2", kind: .rclone(CompiledRcloneTarget(remote: "b2:bucket")))
+        let restic = CompiledTarget(name: "s3", kind: .restic(CompiledResticTarget(repository: "s3:https://example.com/b",
+                                                                                   passwordFile: "")))
+        let rsync = CompiledTarget(name: "nas", kind: .rsync(CompiledRsyncTarget(host: "nas.lan", path: "/volume1/owui")))
         let compose = CompiledCompose(file: "/opt/open-webui/docker-compose.yaml", project: "open-webui",
                                       service: "open-webui", command: ["docker", "compose"])
         return [
             ("hot", h.plan(retention: CompiledRetention(keepLast: 3, keepDaily: 7))),
-            ("compose", h.plan(quiesce: CompiledQuiesce(method: "compose", names: ["open-webui", "-worker"], stopCommands: [],
+            ("compose", h.plan(quiesce: CompiledQuiesce(method: .compose, names: ["open-webui", "-worker"], stopCommands: [],
                                                         startCommands: [], maxDowntimeSeconds: 120), compose: compose)),
-            ("units", h.plan(quiesce: CompiledQuiesce(method: "units", names: ["open-webui.service", hostile], stopCommands: [],
-                                                      startCommands: [], maxDowntimeSeconds: nil), verify: "deep")),
-            ("commands", h.plan(quiesce: CompiledQuiesce(method: "commands", names: [], stopCommands: [hostile, "kill -STOP 1 || :"],
-                                                         startCommands: [hostile], maxDowntimeSeconds: 5), verify: "none")),
+            ("units", h.plan(quiesce: CompiledQuiesce(method: .units, names: ["open-webui.service", hostile], stopCommands: [],
+                                                      startCommands: [], maxDowntimeSeconds: nil), verify: .deep)),
+            ("commands", h.plan(quiesce: CompiledQuiesce(method: .commands, names: [], stopCommands: [hostile, "kill -STOP 1 || :"],
+                                                         startCommands: [hostile], maxDowntimeSeconds: 5), verify: .none)),
             ("multi-target", h.plan(targets: [JobScriptHarness.localTarget("local", h.backups),
                                               JobScriptHarness.localTarget("copy", h.backups + "/" + hostile),
                                               remote, restic, rsync])),

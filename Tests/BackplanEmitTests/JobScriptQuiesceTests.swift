@@ -51,7 +51,7 @@ import Testing
         }
 
         func quiesce(stop: String? = nil, start: String? = nil, maxDowntime: Int? = nil) -> CompiledQuiesce {
-            CompiledQuiesce(method: "commands", names: [], stopCommands: [stop ?? self.stop],
+            CompiledQuiesce(method: .commands, names: [], stopCommands: [stop ?? self.stop],
                             startCommands: [start ?? self.start], maxDowntimeSeconds: maxDowntime)
         }
     }

@@ -66,9 +66,8 @@ import Testing
         defer { h.remove() }
         try h.copyFixture()
         // rclone with no such remote in any config: its preflight fails at once, without a network.
-        var remote = CompiledTarget(name: "b2", type: "rclone")
-        remote.remote = "nosuchremote:bucket"
-        remote.configFile = h.root + "/empty-rclone.conf"
+        let remote = CompiledTarget(name: "b2", kind: .rclone(CompiledRcloneTarget(
+            remote: "nosuchremote:bucket", configFile: h.root + "/empty-rclone.conf")))
         FileManager.default.createFile(atPath: h.root + "/empty-rclone.conf", contents: Data())
         let mixed = h.plan(targets: [H.localTarget("local", h.backups), remote, H.localTarget("usb", h.root + "/usb")])
         let result = try h.runScript(try h.writeScript(mixed))
@@ -81,9 +80,8 @@ import Testing
         #expect(targets == ["b2:failed", "local:ok", "usb:ok"])
 
         // Only unreachable targets: the run fails in preflight, before anything is stopped or captured.
-        var restic = CompiledTarget(name: "s3", type: "restic")
-        restic.repository = h.root + "/no-such-repository"
-        restic.passwordFile = h.root + "/no-such-password"
+        let restic = CompiledTarget(name: "s3", kind: .restic(CompiledResticTarget(
+            repository: h.root + "/no-such-repository", passwordFile: h.root + "/no-such-password")))
         let remoteOnly = h.plan(job: "offsite", targets: [remote, restic])
         let failed = try h.runScript(try h.writeScript(remoteOnly))
         #expect(failed.status == 1, "\(failed.stderr)")
@@ -97,7 +95,7 @@ import Testing
         let h = try H()
         defer { h.remove() }
         try h.copyFixture()
-        let plan = h.plan(quiesce: CompiledQuiesce(method: "commands", names: [], stopCommands: ["touch \(H.q(h.root + "/stopped"))"],
+        let plan = h.plan(quiesce: CompiledQuiesce(method: .commands, names: [], stopCommands: ["touch \(H.q(h.root + "/stopped"))"],
                                                    startCommands: ["true"], maxDowntimeSeconds: nil))
         let script = try h.writeScript(plan)
         // Everything below the test folder but the folder itself (the harness writes its output files there).

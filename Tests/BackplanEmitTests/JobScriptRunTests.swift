@@ -129,7 +129,7 @@ import Testing
             _ = H.wait(writer)
         }
         defer { stopWriter() }
-        let plan = h.plan(verify: "deep")
+        let plan = h.plan(verify: .deep)
         let script = try h.writeScript(plan)
         var counts: [Int] = []
         for _ in 0..<4 {

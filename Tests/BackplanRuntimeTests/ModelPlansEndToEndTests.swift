@@ -160,9 +160,9 @@ import Testing
         let plan = try world.compile(name)
         let generated = world.root.path + "/generated/\(name)"
         // restic never creates a repository silently: the operator runs `restic init` once (docs/remote-restic.md).
-        if let restic = plan.targets.first(where: { $0.type == "restic" }) {
+        if let restic = plan.targets.compactMap(\.restic).first {
             let env = try S3Service.readEnvFile(world.etc + "/s3.env")
-            let initialize = CleanProcess.run("/usr/bin/env", ["restic", "-r", restic.repository ?? "", "--password-file", world.etc + "/restic.pass", "init"],
+            let initialize = CleanProcess.run("/usr/bin/env", ["restic", "-r", restic.repository, "--password-file", world.etc + "/restic.pass", "init"],
                                               scratch: world.root.path, environment: world.environment.merging(env) { $1 })
             #expect(initialize.status == 0, "\(initialize.stderr)")
         }

@@ -28,7 +28,7 @@ import TestSupport
         /// Every output of every process run so far (for the secrets grep).
         var outputs: [String] = []
 
-        init(local: Bool = true, retention: CompiledRetention? = nil, verify: String = "manifest",
+        init(local: Bool = true, retention: CompiledRetention? = nil, verify: VerifyLevel = .manifest,
              endpointPort: Int? = nil, extraEnv: [String] = [], configFile: Bool = false) throws {
             harness = try RunHarness()
             try harness.copyFixture()
@@ -51,15 +51,13 @@ import TestSupport
                 exec \(real) "$@"
 
                 """, at: wrapper + "/rclone")
-            var target = CompiledTarget(name: "offsite", type: "rclone")
-            target.remote = "offsite:backplan-test"
+            var rclone = CompiledRcloneTarget(remote: "offsite:backplan-test", bandwidthLimit: "200M", transfers: 2)
             if configFile {
-                target.configFile = try s3.writeRcloneConfig(remote: "offsite", in: harness.root)
+                rclone.configFile = try s3.writeRcloneConfig(remote: "offsite", in: harness.root)
             } else {
-                target.envFile = envFile
+                rclone.envFile = envFile
             }
-            target.transfers = 2
-            target.bandwidthLimit = "200M"
+            let target = CompiledTarget(name: "offsite", kind: .rclone(rclone))
             var targets = [target]
             if local { targets.append(RunHarness.localTarget("local", harness.backups)) }
             plan = harness.plan(retention: retention, verify: verify, targets: targets)
@@ -220,7 +218,7 @@ import TestSupport
 
     /// What one executor uploaded, the other lists, continues incrementally and restores.
     @Test func crossExecutor() throws {
-        let w = try Workspace(local: false, verify: "deep")
+        let w = try Workspace(local: false, verify: .deep)
         let bash = try w.run(.bash)
         #expect(bash.status == 0, "\(bash.stderr)")
         try w.changeData("runtime")
@@ -279,7 +277,10 @@ import TestSupport
         let w = try Workspace(configFile: true)
         w.plan.targets = w.plan.targets.map { target in
             var target = target
-            if target.type == "rclone" { target.configFile = w.harness.root + "/missing.conf" }
+            if case .rclone(var rclone) = target.kind {
+                rclone.configFile = w.harness.root + "/missing.conf"
+                target.kind = .rclone(rclone)
+            }
             return target
         }
         _ = try w.harness.writePlan(w.plan)

@@ -64,7 +64,7 @@ import Testing
         let recorder = FileManager.default.temporaryDirectory.path + "/bp-recorder-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: recorder) }
         // The stop command kills the job script (SIGKILL: no trap runs), leaving its journal behind.
-        let quiesce = CompiledQuiesce(method: "commands", names: [], stopCommands: ["kill -9 $PPID"],
+        let quiesce = CompiledQuiesce(method: .commands, names: [], stopCommands: ["kill -9 $PPID"],
                                       startCommands: ["echo started >> \(SnapshotWorkspace.q(recorder))"], maxDowntimeSeconds: nil)
         let workspace = try SnapshotWorkspace(quiesce: quiesce)
         defer { workspace.remove() }

@@ -115,7 +115,7 @@ import TestSupport
     /// A local-folder repository as the job's only target: the sealed folder is a fresh copy in staging,
     /// so restic reads every file again but adds only what changed; restores match the source.
     @Test func aLocalFolderRepositoryAsTheOnlyTargetWithDeepVerify() throws {
-        let w = try ResticWorkspace(s3: nil, resticOnly: true, verify: "deep")
+        let w = try ResticWorkspace(s3: nil, resticOnly: true, verify: .deep)
         defer { w.remove() }
         let bash = try w.jobScript()
         #expect(bash.status == 0, "\(bash.stderr)")
@@ -144,7 +144,7 @@ import TestSupport
     /// A damaged pack file: deep verification (restic check --read-data) fails, the run exits 3 naming the
     /// target, and this run's snapshot is withdrawn (never listed), in both executors.
     @Test func aCorruptedRepositoryFailsDeepVerificationAndTheSnapshotIsWithdrawn() throws {
-        let w = try ResticWorkspace(s3: nil, verify: "deep")
+        let w = try ResticWorkspace(s3: nil, verify: .deep)
         defer { w.remove() }
         let first = try w.jobScript()
         #expect(first.status == 0, "\(first.stderr)")
@@ -196,7 +196,7 @@ import TestSupport
             try "another-password-123\n".write(toFile: other, atomically: true, encoding: .utf8)
             var env = ProcessInfo.processInfo.environment.merging(try S3Service.readEnvFile(w.plan.target(named: "offsite")!.envFile!)) { $1 }
             env["RESTIC_PASSWORD_FILE"] = other
-            try SnapshotWorkspace.check(SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.plan.target(named: "offsite")!.repository!, "init"], environment: env))
+            try SnapshotWorkspace.check(SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.plan.target(named: "offsite")!.restic!.repository, "init"], environment: env))
             let bash = try w.jobScript()
             let runtime = w.backplan("run", ["daily"])
             for (result, runs) in [(bash, 0), (runtime, 1)] {
@@ -207,7 +207,7 @@ import TestSupport
             }
             let list = try w.restoreScript(["list", "offsite"])
             #expect(list.status == 1 && list.stderr.contains("wrong password"), "\(list.stderr)")
-            let check = SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.plan.target(named: "offsite")!.repository!, "snapshots", "--json"], environment: env)
+            let check = SnapshotWorkspace.run("/usr/bin/restic", ["-r", w.plan.target(named: "offsite")!.restic!.repository, "snapshots", "--json"], environment: env)
             #expect(check.status == 0 && check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(check.stdout)\(check.stderr)")
         }
     }

@@ -22,7 +22,7 @@ struct ResticWorkspace {
     /// A restic target on `s3` (bucket `bucket`), else on a local folder repository `<root>/repo`;
     /// `resticOnly`: the job's only target (its sealed folder is a fresh copy in staging).
     init(s3: S3Service?, initialize: Bool = true, retention: CompiledRetention? = nil, bucket: String = "owui",
-         resticOnly: Bool = false, verify: String = "manifest") throws {
+         resticOnly: Bool = false, verify: VerifyLevel = .manifest) throws {
         self.s3 = s3
         self.bucket = bucket
         workspace = try SnapshotWorkspace(retention: retention)
@@ -31,11 +31,9 @@ struct ResticWorkspace {
         let passwordFile = secrets + "/restic.pass"
         try (Self.password + "\n").write(toFile: passwordFile, atomically: true, encoding: .utf8)
         chmod(passwordFile, 0o600)
-        var target = CompiledTarget(name: "offsite", type: "restic")
-        target.repository = s3?.resticRepository(bucket: bucket) ?? workspace.root + "/repo"
-        target.passwordFile = passwordFile
-        target.envFile = try s3?.writeResticEnvFile(in: secrets)
-        target.initialize = initialize
+        let target = CompiledTarget(name: "offsite", kind: .restic(CompiledResticTarget(
+            repository: s3?.resticRepository(bucket: bucket) ?? workspace.root + "/repo", passwordFile: passwordFile,
+            envFile: try s3?.writeResticEnvFile(in: secrets), initialize: initialize)))
         workspace.plan.targets = (workspace.plan.targets + [target]).sorted { $0.name < $1.name }
         workspace.plan.jobs[0].targets = resticOnly ? ["offsite"] : ["local", "offsite"]
         workspace.plan.jobs[0].verify = verify
@@ -92,8 +90,8 @@ struct ResticWorkspace {
     func restic(_ arguments: [String]) throws -> String {
         let target = plan.target(named: "offsite")!
         var environment = ProcessInfo.processInfo.environment.merging(try target.envFile.map(S3Service.readEnvFile) ?? [:]) { $1 }
-        environment["RESTIC_PASSWORD_FILE"] = target.passwordFile
-        environment["RESTIC_REPOSITORY"] = target.repository
+        environment["RESTIC_PASSWORD_FILE"] = target.restic?.passwordFile
+        environment["RESTIC_REPOSITORY"] = target.restic?.repository
         let result = SnapshotWorkspace.run("/usr/bin/restic", arguments, environment: environment)
         try SnapshotWorkspace.check(result)
         return result.stdout

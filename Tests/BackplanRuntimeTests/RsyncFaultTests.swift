@@ -38,7 +38,7 @@ import Testing
         let wrong = w.harness.root + "/known_hosts"
         let other = try String(contentsOfFile: w.sshd.directory + "/other_key.pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         try "[127.0.0.1]:\(w.sshd.port) \(other)\n".write(toFile: wrong, atomically: true, encoding: .utf8)
-        w.plan.targets = w.plan.targets.map { var t = $0; if t.type == "rsync" { t.knownHosts = wrong }; return t }
+        w.plan.targets = w.plan.targets.map { var t = $0; if case .rsync(var rsync) = t.kind { rsync.knownHosts = wrong; t.kind = .rsync(rsync) }; return t }
         let run = try executor.run(w.harness, w.plan)
         #expect(run.status == 3, "\(run.stderr)")
         let nas = try #require((w.harness.runsLog().last?["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "nas" })
@@ -112,8 +112,8 @@ import Testing
 
     /// An upload damaged on the NAS after rsync wrote it (a wrapper flips a byte of the new webui.db) fails
     /// the in-run verification (manifest and deep): the snapshot is withdrawn from the NAS, exit 3.
-    @Test(arguments: FaultExecutor.allCases, ["manifest", "deep"])
-    func aDamagedUploadIsWithdrawn(_ executor: FaultExecutor, _ verify: String) throws {
+    @Test(arguments: FaultExecutor.allCases, [VerifyLevel.manifest, .deep])
+    func aDamagedUploadIsWithdrawn(_ executor: FaultExecutor, _ verify: VerifyLevel) throws {
         let w = try RsyncWorkspace(verify: verify)
         defer { w.remove() }
         let bin = w.harness.root + "/bin"

@@ -20,15 +20,10 @@ import Testing
             self.sshd = try sshd ?? SSHService()
             nas = harness.root + "/nas volume"
             try FileManager.default.createDirectory(atPath: nas, withIntermediateDirectories: true)
-            var target = CompiledTarget(name: "nas", type: "rsync")
-            target.host = self.sshd.host
-            target.user = self.sshd.user
-            target.port = self.sshd.port
-            target.sshKey = self.sshd.clientKey
-            target.knownHosts = self.sshd.knownHosts
-            target.path = nas
-            target.direction = "pull"
-            plan = harness.plan(retention: CompiledRetention(keepLast: 2), verify: "manifest",
+            let target = CompiledTarget(name: "nas", kind: .rsync(CompiledRsyncTarget(
+                host: self.sshd.host, user: self.sshd.user, port: self.sshd.port, path: nas,
+                sshKey: self.sshd.clientKey, knownHosts: self.sshd.knownHosts, direction: .pull)))
+            plan = harness.plan(retention: CompiledRetention(keepLast: 2), verify: .manifest,
                                 targets: [RunHarness.localTarget("local", harness.backups), target])
         }
 

@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func backplanRunUploadsWhatRestoreShRestores() throws {
-        let w = try RsyncWorkspace(retention: CompiledRetention(keepLast: 2), verify: "deep")
+        let w = try RsyncWorkspace(retention: CompiledRetention(keepLast: 2), verify: .deep)
         defer { w.remove() }
         var ids: [String] = []
         for _ in 0..<3 {

@@ -17,19 +17,15 @@ struct RsyncWorkspace {
     var nasJob: String { "\(nasRoot)/\(plan.name)/\(plan.jobs[0].name)" }
     var localJob: String { harness.jobDir(plan) }
 
-    init(retention: CompiledRetention? = nil, verify: String = "manifest", local: Bool = true, sshd: SSHService? = nil,
+    init(retention: CompiledRetention? = nil, verify: VerifyLevel = .manifest, local: Bool = true, sshd: SSHService? = nil,
          remotePath: String? = nil) throws {
         harness = try RunHarness()
         try harness.copyFixture()
         self.sshd = try sshd ?? SSHService()
-        var nas = CompiledTarget(name: "nas", type: "rsync")
-        nas.host = self.sshd.host
-        nas.user = self.sshd.user
-        nas.port = self.sshd.port
-        nas.sshKey = self.sshd.clientKey
-        nas.knownHosts = self.sshd.knownHosts
         nasRoot = remotePath ?? harness.root + "/nas it's"
-        nas.path = nasRoot
+        let nas = CompiledTarget(name: "nas", kind: .rsync(CompiledRsyncTarget(
+            host: self.sshd.host, user: self.sshd.user, port: self.sshd.port, path: nasRoot,
+            sshKey: self.sshd.clientKey, knownHosts: self.sshd.knownHosts)))
         try FileManager.default.createDirectory(atPath: nasRoot, withIntermediateDirectories: true)
         let targets = (local ? [RunHarness.localTarget("local", harness.backups)] : []) + [nas]
         plan = harness.plan(retention: retention, verify: verify, targets: targets)

@@ -14,9 +14,9 @@ import Testing
         let db = h.dataDir + "/load.db"
         try RunHarness.bash("sqlite3 \(RunHarness.q(db)) 'PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER, pad BLOB);' >/dev/null")
         var plan = h.plan()
-        plan.sources = [RunHarness.source("load", "sqlite", "load.db", dataDir: h.dataDir)]
+        plan.sources = [RunHarness.source("load", .sqlite, "load.db", dataDir: h.dataDir)]
         plan.jobs[0].sources = ["load"]
-        plan.jobs[0].verify = "deep"
+        plan.jobs[0].verify = .deep
 
         let stop = h.root + "/stop"
         let insert = "BEGIN IMMEDIATE; INSERT INTO t(v, pad) VALUES(1, randomblob(3000)); INSERT INTO t(v, pad) VALUES(2, randomblob(3000)); COMMIT;"

@@ -65,8 +65,7 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        var remote = CompiledTarget(name: "offsite", type: "restic")
-        remote.repository = "/nowhere"
+        let remote = CompiledTarget(name: "offsite", kind: .restic(CompiledResticTarget(repository: "/nowhere", passwordFile: "")))
         let plan = h.plan(targets: [RunHarness.localTarget("local", h.backups), remote])
         #expect(try h.runtime(plan).status == 3)
         let targets = h.runsLog().first?["targets"] as? [[String: Any]] ?? []

@@ -13,7 +13,7 @@ struct RunKillTests {
         let db = h.dataDir + "/locked.db"
         try RunHarness.bash("sqlite3 \(RunHarness.q(db)) 'PRAGMA journal_mode=DELETE; CREATE TABLE t(x); INSERT INTO t VALUES(1);' >/dev/null")
         var plan = h.plan(quiesce: RunQuiesceTests.commands(h))
-        plan.sources.append(RunHarness.source("locked", "sqlite", "locked.db", dataDir: h.dataDir))
+        plan.sources.append(RunHarness.source("locked", .sqlite, "locked.db", dataDir: h.dataDir))
         plan.jobs[0].sources.append("locked")
         return plan
     }

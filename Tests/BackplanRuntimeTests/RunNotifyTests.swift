@@ -19,7 +19,7 @@ import Testing
     static func token() -> String { "tok-" + UUID().uuidString.lowercased() }
 
     /// The harness's plan with a webhook whose URL is in `<root>/webhook.url` (or the variable).
-    static func plan(_ h: RunHarness, on: [String], source: URLSource = .file) -> CompiledPlan {
+    static func plan(_ h: RunHarness, on: [Notify.Event], source: URLSource = .file) -> CompiledPlan {
         var plan = h.plan()
         plan.notify = CompiledNotify(on: on, webhookURLFile: source == .file ? h.root + "/webhook.url" : nil,
                                      webhookURLEnv: source == .env ? variable : nil)
@@ -54,7 +54,7 @@ import Testing
         let token = Self.token()
         let server = try WebhookServer(dir: h.root + "/server", token: token)
         defer { server.stop() }
-        let plan = Self.plan(h, on: ["failure", "partial", "success"], source: source)
+        let plan = Self.plan(h, on: [.failure, .partial, .success], source: source)
         let result = try Self.run(executor, h, plan, url: "http://127.0.0.1:\(server.port)/hook/\(token)?key=\(token)")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("notify: webhook notified (success, HTTP 200)"), "\(result.stderr)")
@@ -76,7 +76,7 @@ import Testing
         let token = Self.token()
         let server = try WebhookServer(dir: h.root + "/server", token: token)
         defer { server.stop() }
-        let plan = Self.plan(h, on: ["failure"])
+        let plan = Self.plan(h, on: [.failure])
         let url = "http://127.0.0.1:\(server.port)/hook/\(token)"
         let ok = try Self.run(executor, h, plan, url: url)
         #expect(ok.status == 0 && !ok.stderr.contains("notify:"), "\(ok.stderr)")
@@ -105,7 +105,7 @@ import Testing
         try h.copyFixture()
         let token = Self.token()
         let server = try WebhookServer(dir: h.root + "/server", status: 500, token: token)
-        let plan = Self.plan(h, on: ["success"])
+        let plan = Self.plan(h, on: [.success])
         let url = "http://127.0.0.1:\(server.port)/hook/\(token)"
 
         let serverError = try Self.run(executor, h, plan, url: url)

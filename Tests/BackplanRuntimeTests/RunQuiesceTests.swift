@@ -10,7 +10,7 @@ import Testing
     /// stop records `stop` and ends it.
     static func commands(_ h: RunHarness, maxDowntime: Int? = nil) -> CompiledQuiesce {
         let events = RunHarness.q(h.root + "/events"), pid = RunHarness.q(h.root + "/app.pid")
-        return CompiledQuiesce(method: "commands", names: [],
+        return CompiledQuiesce(method: .commands, names: [],
                                stopCommands: ["echo stop >> \(events); kill $(cat \(pid) 2>/dev/null) 2>/dev/null; true"],
                                startCommands: ["echo start >> \(events); sleep 300 & echo $! > \(pid)"],
                                maxDowntimeSeconds: maxDowntime)
@@ -87,7 +87,7 @@ import Testing
         let db = h.dataDir + "/locked.db", locked = h.root + "/locked"
         try RunHarness.bash("sqlite3 \(RunHarness.q(db)) 'PRAGMA journal_mode=DELETE; CREATE TABLE t(x); INSERT INTO t VALUES(1);' >/dev/null")
         var plan = h.plan(quiesce: Self.commands(h, maxDowntime: 1))
-        plan.sources.append(RunHarness.source("locked", "sqlite", "locked.db", dataDir: h.dataDir))
+        plan.sources.append(RunHarness.source("locked", .sqlite, "locked.db", dataDir: h.dataDir))
         plan.jobs[0].sources.append("locked")
         let holder = try #require(RunHarness.spawn("/bin/bash", ["-c", "{ echo 'BEGIN EXCLUSIVE;'; echo \(RunHarness.q(".shell touch " + RunHarness.q(locked))); sleep 8; echo 'COMMIT;'; } | sqlite3 \(RunHarness.q(db))"]))
         defer { _ = RunHarness.wait(holder) }

@@ -10,7 +10,7 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        let plan = h.plan(retention: CompiledRetention(keepLast: 2), verify: "deep")
+        let plan = h.plan(retention: CompiledRetention(keepLast: 2), verify: .deep)
         for _ in 0..<3 { #expect(try h.runtime(plan).status == 0) }
         let ids = h.snapshots(plan)
         #expect(ids.count == 2)
@@ -21,8 +21,8 @@ import Testing
         #expect(h.snapshots(plan) == ids, "a dry run removes nothing")
     }
 
-    @Test(arguments: ["manifest", "deep"])
-    func aSnapshotFailingVerificationIsWithdrawn(verify: String) throws {
+    @Test(arguments: [VerifyLevel.manifest, .deep])
+    func aSnapshotFailingVerificationIsWithdrawn(verify: VerifyLevel) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()

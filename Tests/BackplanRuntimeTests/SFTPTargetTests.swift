@@ -63,9 +63,8 @@ import TestSupport
         defer { harness.remove() }
         try harness.copyFixture()
         let store = harness.root + "/sftp-store"
-        var target = CompiledTarget(name: "nas", type: "rclone")
-        target.remote = "nas:" + store
-        target.envFile = try Self.writeEnvFile(ssh, in: harness.root)
+        let target = CompiledTarget(name: "nas", kind: .rclone(CompiledRcloneTarget(
+            remote: "nas:" + store, envFile: try Self.writeEnvFile(ssh, in: harness.root))))
         var plan = harness.plan(targets: [target, RunHarness.localTarget("local", harness.backups)])
         let planPath = try harness.writePlan(plan)
         var outputs: [String] = []
@@ -154,8 +153,10 @@ import TestSupport
         var w = try ResticWorkspace(s3: nil)
         defer { w.remove() }
         let index = try #require(w.workspace.plan.targets.firstIndex { $0.name == "offsite" })
-        w.workspace.plan.targets[index].repository = "rclone:nas:" + w.root + "/sftp-repo"
-        w.workspace.plan.targets[index].envFile = try Self.writeEnvFile(ssh, in: w.root + "/secrets")
+        var restic = try #require(w.workspace.plan.targets[index].restic)
+        restic.repository = "rclone:nas:" + w.root + "/sftp-repo"
+        restic.envFile = try Self.writeEnvFile(ssh, in: w.root + "/secrets")
+        w.workspace.plan.targets[index].kind = .restic(restic)
         try w.workspace.writePlan()
         var outputs: [String] = []
         func run() throws -> SnapshotWorkspace.Result {

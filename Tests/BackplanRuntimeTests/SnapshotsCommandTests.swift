@@ -6,10 +6,9 @@ import Testing
 /// `backplan snapshots` over snapshots made by the real generated bash job script.
 @Suite struct SnapshotsCommandTests {
     @Test func listsBashSnapshotsButNeverPartialOnes() throws {
-        var rsyncTarget = CompiledTarget(name: "offsite", type: "rsync")
-        rsyncTarget.path = "/srv/backups"
-        rsyncTarget.host = "127.0.0.1"
-        rsyncTarget.port = 1  // nothing listens: listing it fails at once
+        // Port 1: nothing listens, listing it fails at once.
+        let rsyncTarget = CompiledTarget(name: "offsite", kind: .rsync(CompiledRsyncTarget(host: "127.0.0.1", port: 1,
+                                                                                             path: "/srv/backups")))
         let workspace = try SnapshotWorkspace(extraTargets: [rsyncTarget])
         defer { workspace.remove() }
         let id = try workspace.runJobScript()

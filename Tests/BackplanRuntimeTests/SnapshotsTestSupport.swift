@@ -43,19 +43,18 @@ struct SnapshotWorkspace {
         try Self.check(Self.run("/bin/cp", ["-a", "--", Self.fixtureData, root + "/data"]))
         try Self.check(Self.run("/bin/chmod", ["-R", "u+w", "--", root + "/data"]))
         try FileManager.default.createDirectory(atPath: root + "/backups", withIntermediateDirectories: true)
-        var local = CompiledTarget(name: "local", type: "local")
-        local.path = root + "/backups"
+        let local = CompiledTarget(name: "local", kind: .local(path: root + "/backups"))
         let targets = ([local] + extraTargets).sorted { $0.name < $1.name }
         let sources = [
-            Self.source("database", "sqlite", "webui.db", root + "/data"),
-            Self.source("uploads", "files", "uploads", root + "/data"),
-            Self.source("vectors", "chroma", "vector_db", root + "/data"),
+            Self.source("database", .sqlite, "webui.db", root + "/data"),
+            Self.source("uploads", .files, "uploads", root + "/data"),
+            Self.source("vectors", .chroma, "vector_db", root + "/data"),
         ]
         let job = CompiledJob(
             name: "daily",
-            schedule: CompiledSchedule(expression: "*-*-* 03:15", syntax: "calendar", onCalendar: ["*-*-* 03:15:00"], cron: "15 3 * * *"),
+            schedule: CompiledSchedule(expression: "*-*-* 03:15", syntax: .calendar, onCalendar: ["*-*-* 03:15:00"], cron: "15 3 * * *"),
             sources: sources.map(\.name), targets: [local.name], quiesce: quiesce, retention: retention,
-            verify: "manifest", jitterSeconds: nil)
+            verify: .manifest, jitterSeconds: nil)
         plan = CompiledPlan(
             format: 1, name: "openwebui", source: "plans/openwebui.yaml", dataDir: root + "/data", stateDir: root + "/state",
             compose: nil, sources: sources, targets: targets, jobs: [job], notify: nil,
@@ -64,7 +63,7 @@ struct SnapshotWorkspace {
         try writePlan()
     }
 
-    static func source(_ name: String, _ kind: String, _ path: String, _ dataDir: String) -> CompiledSource {
+    static func source(_ name: String, _ kind: SourceKind, _ path: String, _ dataDir: String) -> CompiledSource {
         CompiledSource(name: name, kind: kind, path: path, absolutePath: dataDir + "/" + path, exclude: [])
     }
 

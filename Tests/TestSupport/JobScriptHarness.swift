@@ -43,29 +43,27 @@ public struct JobScriptHarness {
 
     // MARK: Plans
 
-    public static func source(_ name: String, _ kind: String, _ path: String, dataDir: String, exclude: [String] = []) -> CompiledSource {
+    public static func source(_ name: String, _ kind: SourceKind, _ path: String, dataDir: String, exclude: [String] = []) -> CompiledSource {
         CompiledSource(name: name, kind: kind, path: path, absolutePath: dataDir + "/" + path, exclude: exclude)
     }
 
     public static func localTarget(_ name: String, _ path: String) -> CompiledTarget {
-        var target = CompiledTarget(name: name, type: "local")
-        target.path = path
-        return target
+        CompiledTarget(name: name, kind: .local(path: path))
     }
 
     /// A plan over the fixture's database, uploads and vector_db into one local target `local`.
     public func plan(name: String = "openwebui", job: String = "daily", quiesce: CompiledQuiesce = .none,
-              retention: CompiledRetention? = nil, verify: String = "manifest",
+              retention: CompiledRetention? = nil, verify: VerifyLevel = .manifest,
               targets: [CompiledTarget]? = nil, compose: CompiledCompose? = nil) -> CompiledPlan {
         let targets = targets ?? [Self.localTarget("local", backups)]
         let sources = [
-            Self.source("database", "sqlite", "webui.db", dataDir: dataDir),
-            Self.source("uploads", "files", "uploads", dataDir: dataDir, exclude: ["*.part"]),
-            Self.source("vectors", "chroma", "vector_db", dataDir: dataDir),
+            Self.source("database", .sqlite, "webui.db", dataDir: dataDir),
+            Self.source("uploads", .files, "uploads", dataDir: dataDir, exclude: ["*.part"]),
+            Self.source("vectors", .chroma, "vector_db", dataDir: dataDir),
         ]
         let compiledJob = CompiledJob(
             name: job,
-            schedule: CompiledSchedule(expression: "*-*-* 03:15", syntax: "calendar", onCalendar: ["*-*-* 03:15:00"], cron: "15 3 * * *"),
+            schedule: CompiledSchedule(expression: "*-*-* 03:15", syntax: .calendar, onCalendar: ["*-*-* 03:15:00"], cron: "15 3 * * *"),
             sources: sources.map(\.name), targets: targets.map(\.name).sorted(), quiesce: quiesce, retention: retention,
             verify: verify, jitterSeconds: nil)
         return CompiledPlan(

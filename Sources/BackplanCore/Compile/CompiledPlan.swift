@@ -43,7 +43,7 @@ public struct CompiledCompose: Codable, Hashable, Sendable {
 
 public struct CompiledSource: Codable, Hashable, Sendable {
     public var name: String
-    public var kind: String
+    public var kind: SourceKind
     /// The path as the snapshot stores it, under `data/`: relative to the data dir (`webui.db`), or for
     /// a source outside the data dir, its absolute path without the leading '/'.
     public var path: String
@@ -57,44 +57,6 @@ public struct CompiledSource: Codable, Hashable, Sendable {
     }
 }
 
-public struct CompiledTarget: Codable, Hashable, Sendable {
-    public var name: String
-    /// `local`, `rclone`, `restic` or `rsync`.
-    public var type: String
-    /// local: the folder holding `<plan>/<job>/<ID>/`; rsync: the remote folder.
-    public var path: String?
-    public var remote: String?
-    public var configFile: String?
-    public var envFile: String?
-    public var bandwidthLimit: String?
-    public var transfers: Int?
-    public var repository: String?
-    public var passwordFile: String?
-    public var initialize: Bool?
-    public var host: String?
-    public var user: String?
-    public var port: Int?
-    public var sshKey: String?
-    public var knownHosts: String?
-    public var direction: String?
-
-    public init(name: String, type: String) {
-        self.name = name
-        self.type = type
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, type, path, remote, transfers, repository, host, user, port, direction
-        case configFile = "config_file"
-        case envFile = "env_file"
-        case bandwidthLimit = "bwlimit"
-        case passwordFile = "password_file"
-        case initialize = "init"
-        case sshKey = "ssh_key"
-        case knownHosts = "known_hosts"
-    }
-}
-
 public struct CompiledJob: Codable, Hashable, Sendable {
     public var name: String
     public var schedule: CompiledSchedule
@@ -105,8 +67,7 @@ public struct CompiledJob: Codable, Hashable, Sendable {
     public var quiesce: CompiledQuiesce
     /// nil keeps every snapshot.
     public var retention: CompiledRetention?
-    /// `none`, `manifest` or `deep`.
-    public var verify: String
+    public var verify: VerifyLevel
     /// systemd `RandomizedDelaySec=`, in seconds.
     public var jitterSeconds: Int?
 
@@ -119,8 +80,7 @@ public struct CompiledJob: Codable, Hashable, Sendable {
 public struct CompiledSchedule: Codable, Hashable, Sendable {
     /// As written in the plan.
     public var expression: String
-    /// `calendar` or `cron`.
-    public var syntax: String
+    public var syntax: Schedule.Syntax
     /// One `OnCalendar=` value per event.
     public var onCalendar: [String]
     /// The cron.d time fields (5 fields) firing at the same instants.
@@ -133,8 +93,7 @@ public struct CompiledSchedule: Codable, Hashable, Sendable {
 }
 
 public struct CompiledQuiesce: Codable, Hashable, Sendable {
-    /// `none`, `compose`, `units` or `commands`.
-    public var method: String
+    public var method: QuiesceMethod
     /// compose services or systemd units to stop (in order) and start (in reverse order).
     public var names: [String]
     /// commands: run with `bash -c`, in order.
@@ -143,7 +102,7 @@ public struct CompiledQuiesce: Codable, Hashable, Sendable {
     /// Longest the app may stay stopped; nil: no limit.
     public var maxDowntimeSeconds: Int?
 
-    public static let none = CompiledQuiesce(method: "none", names: [], stopCommands: [], startCommands: [],
+    public static let none = CompiledQuiesce(method: .none, names: [], stopCommands: [], startCommands: [],
                                              maxDowntimeSeconds: nil)
 
     enum CodingKeys: String, CodingKey {
@@ -186,7 +145,7 @@ public struct CompiledRetention: Codable, Hashable, Sendable {
 }
 
 public struct CompiledNotify: Codable, Hashable, Sendable {
-    public var on: [String]
+    public var on: [Notify.Event]
     public var webhookURLFile: String?
     public var webhookURLEnv: String?
 

@@ -11,18 +11,18 @@ public enum PlanExplanation {
         for job in plan.jobs {
             out += "\njob \(job.name): \(job.schedule.expression)\n"
             out += "  systemd: \(job.schedule.onCalendar.joined(separator: "; "))   cron: \(job.schedule.cron)\n"
-            let sources = job.sources.compactMap { plan.source(named: $0) }.map { "\($0.name) (\($0.kind) \($0.path))" }
+            let sources = job.sources.compactMap { plan.source(named: $0) }.map { "\($0.name) (\($0.kind.rawValue) \($0.path))" }
             out += "  sources: \(sources.joined(separator: ", "))\n"
             let targets = job.targets.compactMap { plan.target(named: $0) }.map { "\($0.name) (\(describe($0)))" }
             out += "  targets: \(targets.joined(separator: ", "))\n"
             out += "  quiesce: \(describe(job.quiesce))\n"
             out += "  retention: \(job.retention.map(describe) ?? "none: every snapshot is kept")\n"
-            out += "  verify: \(job.verify)\(job.jitterSeconds.map { "   jitter: up to \(Duration(seconds: $0))" } ?? "")\n"
+            out += "  verify: \(job.verify.rawValue)\(job.jitterSeconds.map { "   jitter: up to \(Duration(seconds: $0))" } ?? "")\n"
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = zone
             formatter.dateFormat = "EEE yyyy-MM-dd HH:mm xxx"
-            let parsed = job.schedule.syntax == "cron" ? try? ScheduleParser.parseCron(job.schedule.expression)
+            let parsed = job.schedule.syntax == .cron ? try? ScheduleParser.parseCron(job.schedule.expression)
                 : try? ScheduleParser.parseCalendar(job.schedule.expression)
             let instants = parsed?.nextInstants(after: now, count: count, localTimeZone: zone) ?? []
             out += "  next: " + (instants.isEmpty ? "never" : instants.map(formatter.string(from:)).joined(separator: ", ")) + "\n"
@@ -31,21 +31,21 @@ public enum PlanExplanation {
     }
 
     static func describe(_ target: CompiledTarget) -> String {
-        switch target.type {
-        case "local": "local \(target.path ?? "")"
-        case "rclone": "rclone \(target.remote ?? "")"
-        case "restic": "restic \(target.repository ?? "")"
-        default: "rsync \(target.user.map { "\($0)@" } ?? "")\(target.host ?? ""):\(target.path ?? "")"
+        switch target.kind {
+        case .local(let path): "local \(path)"
+        case .rclone(let rclone): "rclone \(rclone.remote)"
+        case .restic(let restic): "restic \(restic.repository)"
+        case .rsync(let rsync): "rsync \(rsync.user.map { "\($0)@" } ?? "")\(rsync.host):\(rsync.path)"
         }
     }
 
     static func describe(_ quiesce: CompiledQuiesce) -> String {
         let limit = quiesce.maxDowntimeSeconds.map { ", at most \(Duration(seconds: $0)) down" } ?? ""
         switch quiesce.method {
-        case "compose": return "stop compose services \(quiesce.names.joined(separator: ", "))\(limit)"
-        case "units": return "stop systemd units \(quiesce.names.joined(separator: ", "))\(limit)"
-        case "commands": return "run \(quiesce.stopCommands.count) stop and \(quiesce.startCommands.count) start commands\(limit)"
-        default: return "none (hot capture)"
+        case .compose: return "stop compose services \(quiesce.names.joined(separator: ", "))\(limit)"
+        case .units: return "stop systemd units \(quiesce.names.joined(separator: ", "))\(limit)"
+        case .commands: return "run \(quiesce.stopCommands.count) stop and \(quiesce.startCommands.count) start commands\(limit)"
+        case .none: return "none (hot capture)"
         }
     }
 

@@ -23,7 +23,7 @@ public enum PlanLowering {
         }
         let sources = plan.sources.map { s in
             let absolute = s.path.value.hasPrefix("/")
-            return CompiledSource(name: s.name.value, kind: s.kind.value.rawValue,
+            return CompiledSource(name: s.name.value, kind: s.kind.value,
                                   path: absolute ? String(s.path.value.dropFirst()) : s.path.value,
                                   absolutePath: absolute ? s.path.value : dataDir + "/" + s.path.value,
                                   exclude: s.exclude.map(\.value))
@@ -44,7 +44,7 @@ public enum PlanLowering {
             }
             jobs.append(CompiledJob(
                 name: job.name.value,
-                schedule: CompiledSchedule(expression: schedule.expression, syntax: schedule.syntax.rawValue,
+                schedule: CompiledSchedule(expression: schedule.expression, syntax: schedule.syntax,
                                            onCalendar: schedule.onCalendarLines, cron: cron),
                 sources: job.sources.map(\.value).sorted(),
                 targets: job.targets.map(\.value).sorted(),
@@ -54,12 +54,12 @@ public enum PlanLowering {
                                       keepWeekly: r.keepWeekly, keepMonthly: r.keepMonthly, keepYearly: r.keepYearly,
                                       keepWithinSeconds: r.keepWithin?.seconds)
                 },
-                verify: job.verify.rawValue,
+                verify: job.verify,
                 jitterSeconds: job.jitter?.value.seconds))
         }
         guard !diagnostics.hasErrors else { return (nil, diagnostics) }
         let notify = plan.notify.map {
-            CompiledNotify(on: $0.on.map(\.rawValue).sorted(), webhookURLFile: $0.webhookURLFile?.value,
+            CompiledNotify(on: $0.on.sorted { $0.rawValue < $1.rawValue }, webhookURLFile: $0.webhookURLFile?.value,
                            webhookURLEnv: $0.webhookURLEnv?.value)
         }
         let compiled = CompiledPlan(
@@ -72,31 +72,20 @@ public enum PlanLowering {
     }
 
     static func lower(_ target: Target) -> CompiledTarget {
-        var t = CompiledTarget(name: target.name.value, type: target.kind.typeName)
-        switch target.kind {
+        let kind: CompiledTarget.Kind = switch target.kind {
         case .local(let path):
-            t.path = path.value
+            .local(path: path.value)
         case .rclone(let r):
-            t.remote = r.remote.value
-            t.configFile = r.configFile?.value
-            t.envFile = r.envFile?.value
-            t.bandwidthLimit = r.bandwidthLimit?.value
-            t.transfers = r.transfers?.value
+            .rclone(CompiledRcloneTarget(remote: r.remote.value, configFile: r.configFile?.value, envFile: r.envFile?.value,
+                                         bandwidthLimit: r.bandwidthLimit?.value, transfers: r.transfers?.value))
         case .restic(let r):
-            t.repository = r.repository.value
-            t.passwordFile = r.passwordFile.value
-            t.envFile = r.envFile?.value
-            t.initialize = r.initialize
+            .restic(CompiledResticTarget(repository: r.repository.value, passwordFile: r.passwordFile.value,
+                                         envFile: r.envFile?.value, initialize: r.initialize))
         case .rsync(let r):
-            t.host = r.host.value
-            t.user = r.user?.value
-            t.port = r.port?.value
-            t.path = r.path.value
-            t.sshKey = r.sshKey?.value
-            t.knownHosts = r.knownHosts?.value
-            t.direction = r.direction.rawValue
+            .rsync(CompiledRsyncTarget(host: r.host.value, user: r.user?.value, port: r.port?.value, path: r.path.value,
+                                       sshKey: r.sshKey?.value, knownHosts: r.knownHosts?.value, direction: r.direction))
         }
-        return t
+        return CompiledTarget(name: target.name.value, kind: kind)
     }
 
     static func lower(_ quiesce: Quiesce) -> CompiledQuiesce {
@@ -104,13 +93,13 @@ public enum PlanLowering {
         case .none:
             return .none
         case let .compose(services, max):
-            return CompiledQuiesce(method: "compose", names: services.map(\.value), stopCommands: [], startCommands: [],
+            return CompiledQuiesce(method: .compose, names: services.map(\.value), stopCommands: [], startCommands: [],
                                    maxDowntimeSeconds: max?.value.seconds)
         case let .units(units, max):
-            return CompiledQuiesce(method: "units", names: units.map(\.value), stopCommands: [], startCommands: [],
+            return CompiledQuiesce(method: .units, names: units.map(\.value), stopCommands: [], startCommands: [],
                                    maxDowntimeSeconds: max?.value.seconds)
         case let .commands(stop, start, max):
-            return CompiledQuiesce(method: "commands", names: [], stopCommands: stop.map(\.value),
+            return CompiledQuiesce(method: .commands, names: [], stopCommands: stop.map(\.value),
                                    startCommands: start.map(\.value), maxDowntimeSeconds: max?.value.seconds)
         }
     }

@@ -48,7 +48,7 @@ public struct ComposeReference: Sendable, Hashable {
     public var command: Located<String>?
 }
 
-public enum SourceKind: String, Sendable, Hashable, CaseIterable {
+public enum SourceKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A SQLite database captured by the online backup API.
     case sqlite
     /// A ChromaDB folder: `chroma.sqlite3` by online backup, segment folders copied.
@@ -79,12 +79,12 @@ public enum TargetKind: Sendable, Hashable {
     case restic(ResticTarget)
     case rsync(RsyncTarget)
 
-    public var typeName: String {
+    public var type: TargetType {
         switch self {
-        case .local: "local"
-        case .rclone: "rclone"
-        case .restic: "restic"
-        case .rsync: "rsync"
+        case .local: .local
+        case .rclone: .rclone
+        case .restic: .restic
+        case .rsync: .rsync
         }
     }
 }
@@ -109,7 +109,7 @@ public struct ResticTarget: Sendable, Hashable {
 }
 
 public struct RsyncTarget: Sendable, Hashable {
-    public enum Direction: String, Sendable, Hashable { case push, pull }
+    public enum Direction: String, Sendable, Hashable, Codable { case push, pull }
     public var host: Located<String>
     public var user: Located<String>?
     public var port: Located<Int>?
@@ -119,7 +119,7 @@ public struct RsyncTarget: Sendable, Hashable {
     public var direction: Direction
 }
 
-public enum VerifyLevel: String, Sendable, Hashable, CaseIterable {
+public enum VerifyLevel: String, Sendable, Hashable, CaseIterable, Codable {
     case none, manifest, deep
 }
 
@@ -155,6 +155,21 @@ public enum Quiesce: Sendable, Hashable {
     case commands(stop: [Located<String>], start: [Located<String>], maxDowntime: Located<Duration>?)
 
     public var isHot: Bool { self == .none }
+
+    /// How the app is stopped, without the names.
+    public var method: QuiesceMethod {
+        switch self {
+        case .none: .none
+        case .compose: .compose
+        case .units: .units
+        case .commands: .commands
+        }
+    }
+}
+
+/// How a job stops the app during the capture.
+public enum QuiesceMethod: String, Sendable, Hashable, CaseIterable, Codable {
+    case none, compose, units, commands
 }
 
 /// How many snapshots to keep, with restic's `forget --keep-*` meaning.
@@ -176,7 +191,7 @@ public struct Retention: Sendable, Hashable {
 }
 
 public struct Notify: Sendable, Hashable {
-    public enum Event: String, Sendable, Hashable, CaseIterable { case failure, success, partial }
+    public enum Event: String, Sendable, Hashable, CaseIterable, Codable { case failure, success, partial }
     public var on: [Event]
     public var webhookURLFile: Located<String>?
     public var webhookURLEnv: Located<String>?

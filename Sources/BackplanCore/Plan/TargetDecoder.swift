@@ -1,38 +1,26 @@
 extension NodeReader {
-    static let targetKeys: [String: [String]] = [
-        "local": ["path"],
-        "rclone": ["remote", "config_file", "env_file", "bwlimit", "transfers"],
-        "restic": ["repository", "password_file", "env_file", "init"],
-        "rsync": ["host", "user", "port", "path", "ssh_key", "known_hosts", "direction"],
-    ]
-
     mutating func target(_ name: Located<String>, _ node: YAMLNode) -> Target? {
         let context = "target '\(name.value)'"
         guard node.mapping != nil else {
             _ = fields(node, in: context, known: [])
             return nil
         }
-        let types = Self.targetKeys.keys.sorted()
+        let types = TargetType.allCases.map(\.rawValue).sorted()
         guard let typeNode = node["type"] else {
             report(.missingKey, "\(context) needs 'type'", at: node.start,
                    help: "add 'type:' with one of \(types.joined(separator: ", "))")
             return nil
         }
-        guard let type = choice(typeNode, "the type of \(context)", among: types) else { return nil }
-        let keys = Self.targetKeys[type.value]!
-        let required: [String] = switch type.value {
-        case "local": ["path"]
-        case "rclone": ["remote"]
-        case "restic": ["repository", "password_file"]
-        default: ["host", "path"]
-        }
-        guard let f = fields(node, in: "\(context) (type \(type.value))", known: ["type"] + keys, required: required)
+        guard let chosen = choice(typeNode, "the type of \(context)", among: types),
+              let type = TargetType(rawValue: chosen.value) else { return nil }
+        guard let f = fields(node, in: "\(context) (type \(type.rawValue))", known: ["type"] + type.keys,
+                             required: type.requiredKeys)
         else { return nil }
         let kind: TargetKind?
-        switch type.value {
-        case "local":
+        switch type {
+        case .local:
             kind = f["path"].flatMap { absolutePath($0, "the path of \(context)") }.map { .local(path: $0) }
-        case "rclone":
+        case .rclone:
             let remote = f["remote"].flatMap { string($0, "the remote of \(context)") }
             if let remote, !remote.value.contains(":") {
                 report(.invalidValue, "the remote of \(context) '\(remote.value)' names no rclone remote",
@@ -46,7 +34,7 @@ extension NodeReader {
                 bandwidthLimit: f["bwlimit"].flatMap { string($0, "bwlimit of \(context)") },
                 transfers: f["transfers"].flatMap { integer($0, "transfers of \(context)", in: 1...64) })
             kind = remote == nil ? nil : .rclone(target)
-        case "restic":
+        case .restic:
             let repository = f["repository"].flatMap { string($0, "the repository of \(context)") }
             let password = f["password_file"].flatMap { absolutePath($0, "password_file of \(context)") }
             let initialize = f["init"].flatMap { boolean($0, "init of \(context)") } ?? false
@@ -57,7 +45,7 @@ extension NodeReader {
             } else {
                 kind = nil
             }
-        default:
+        case .rsync:
             let host = f["host"].flatMap { string($0, "the host of \(context)") }
             let path = f["path"].flatMap { absolutePath($0, "the path of \(context)") }
             let direction = f["direction"].flatMap { choice($0, "direction of \(context)", among: ["pull", "push"]) }

@@ -84,12 +84,10 @@ public enum PlanSchema {
             "known_hosts": absolutePath("known_hosts file."),
             "direction": ["enum": ["push", "pull"]],
         ]
-        let required: [String: [String]] = ["local": ["path"], "rclone": ["remote"], "restic": ["repository", "password_file"],
-                                            "rsync": ["host", "path"]]
-        let variants: [JSONValue] = NodeReader.targetKeys.keys.sorted().map { type in
-            var properties: [String: JSONValue] = ["type": ["const": .string(type)]]
-            for key in NodeReader.targetKeys[type]! { properties[key] = fields[key] }
-            return object(properties, required: ["type"] + required[type]!)
+        let variants: [JSONValue] = TargetType.allCases.sorted { $0.rawValue < $1.rawValue }.map { type in
+            var properties: [String: JSONValue] = ["type": ["const": .string(type.rawValue)]]
+            for key in type.keys { properties[key] = fields[key] }
+            return object(properties, required: ["type"] + type.requiredKeys)
         }
         return ["oneOf": .array(variants)]
     }

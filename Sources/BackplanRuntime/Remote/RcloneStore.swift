@@ -10,11 +10,12 @@ import Foundation
 /// that variable is set (its own `--ca-cert` / `RCLONE_CA_CERT` is the way to name a CA bundle).
 struct RcloneStore: RemoteStore {
     var target: CompiledTarget
+    var rclone: CompiledRcloneTarget
     var plan: String
 
     /// `<remote>/<plan>` (no trailing slash).
     var planPath: String {
-        let remote = target.remote ?? ""
+        let remote = rclone.remote
         return (remote.hasSuffix("/") || remote.hasSuffix(":") ? remote : remote + "/") + plan
     }
 
@@ -27,16 +28,16 @@ struct RcloneStore: RemoteStore {
     /// from the env file through `RemoteTool`).
     func rclone(_ arguments: [String]) -> [String] {
         var command = ["env", "-u", "AWS_CA_BUNDLE", "rclone"]
-        if let config = target.configFile { command += ["--config", config] }
-        if let limit = target.bandwidthLimit { command += ["--bwlimit", limit] }
-        if let transfers = target.transfers { command += ["--transfers", String(transfers)] }
+        if let config = rclone.configFile { command += ["--config", config] }
+        if let limit = rclone.bandwidthLimit { command += ["--bwlimit", limit] }
+        if let transfers = rclone.transfers { command += ["--transfers", String(transfers)] }
         return command + arguments
     }
 
-    func tool() throws(RunError) -> RemoteTool { try RemoteTool(envFile: target.envFile) }
+    func tool() throws(RunError) -> RemoteTool { try RemoteTool(envFile: rclone.envFile) }
 
     func preflight() throws(RunError) {
-        if let config = target.configFile, !FileManager.default.isReadableFile(atPath: config) {
+        if let config = rclone.configFile, !FileManager.default.isReadableFile(atPath: config) {
             throw RunError("cannot read config_file \(config); it must be readable by the user running the backup")
         }
         let tool = try tool()
@@ -45,7 +46,7 @@ struct RcloneStore: RemoteStore {
         // A missing folder (first run) is not an error.
         let result = tool.run(rclone(["lsf", "--dirs-only", "--max-depth", "1", planPath]))
         if !result.succeeded, !result.stderr.contains("directory not found") {
-            throw RunError("rclone cannot reach \(target.remote ?? "?") (status \(result.status))\(RemoteTool.tail(result.stderr))")
+            throw RunError("rclone cannot reach \(rclone.remote) (status \(result.status))\(RemoteTool.tail(result.stderr))")
         }
     }
 

@@ -46,14 +46,15 @@ public enum RemoteStores {
     /// The store of `target`; nil for a local target (and for an rsync target pulled by the NAS, which
     /// the server's run does not publish to).
     public static func store(for target: CompiledTarget, plan: CompiledPlan) -> (any RemoteStore)? {
-        switch target.type {
-        case "rclone": RcloneStore(target: target, plan: plan.name)
-        case "restic": ResticStore(target: target, plan: plan.name, cacheDirectory: plan.stateDir + "/restic-cache")
-        case "rsync" where target.direction != "pull": RsyncStore(target: target, plan: plan.name)
-        default: nil
+        switch target.kind {
+        case .local: nil
+        case .rclone(let rclone): RcloneStore(target: target, rclone: rclone, plan: plan.name)
+        case .restic(let restic):
+            ResticStore(target: target, restic: restic, plan: plan.name, cacheDirectory: plan.stateDir + "/restic-cache")
+        case .rsync(let rsync): rsync.direction == .pull ? nil : RsyncStore(target: target, rsync: rsync, plan: plan.name)
         }
     }
 
     /// True for an rsync target that the NAS pulls (`direction: pull`): the server's run leaves it alone.
-    public static func isPulled(_ target: CompiledTarget) -> Bool { target.type == "rsync" && target.direction == "pull" }
+    public static func isPulled(_ target: CompiledTarget) -> Bool { target.isPulled }
 }

@@ -8,6 +8,7 @@ import Foundation
 /// The password reaches restic only as `--password-file PATH`; the env file (S3 keys) through `RemoteTool`.
 struct ResticStore: RemoteStore {
     var target: CompiledTarget
+    var restic: CompiledResticTarget
     var plan: String
     /// restic's cache (`RESTIC_CACHE_DIR`): `<state_dir>/restic-cache`, since a systemd service has no HOME.
     var cacheDirectory: String
@@ -15,18 +16,18 @@ struct ResticStore: RemoteStore {
     /// The host name of every snapshot, so that listings and restores do not depend on the server's name.
     static let host = "backplan"
 
-    private var repository: String { target.repository ?? "" }
+    private var repository: String { restic.repository }
 
     /// restic's command line with the repository and the password file (a path; the password never in argv).
     private func restic(_ arguments: [String]) -> [String] {
-        ["restic", "--repo=\(repository)", "--password-file=\(target.passwordFile ?? "")"] + arguments
+        ["restic", "--repo=\(repository)", "--password-file=\(restic.passwordFile)"] + arguments
     }
 
     /// The env file's variables, TZ=UTC so that `--time` and restic's output are UTC, and the cache folder
     /// (absolute: restic may run inside the snapshot folder).
     private func tool() throws(RunError) -> RemoteTool {
         let cache = cacheDirectory.hasPrefix("/") ? cacheDirectory : FileManager.default.currentDirectoryPath + "/" + cacheDirectory
-        return try RemoteTool(envFile: target.envFile, extra: ["TZ": "UTC", "RESTIC_CACHE_DIR": cache])
+        return try RemoteTool(envFile: restic.envFile, extra: ["TZ": "UTC", "RESTIC_CACHE_DIR": cache])
     }
 
     func preflight() throws(RunError) {
@@ -36,7 +37,7 @@ struct ResticStore: RemoteStore {
             throw RunError("restic is not installed or does not run (apt-get install restic)")
         }
         let state = try repositoryState(tool)
-        if state == .missing && target.initialize != true { throw missingError }
+        if state == .missing && !restic.initialize { throw missingError }
     }
 
     func snapshotIDs(job: String) throws(RunError) -> [String] {
@@ -53,7 +54,7 @@ struct ResticStore: RemoteStore {
     func upload(_ folder: String, job: String, id: String, log: @escaping @Sendable (String) -> Void) throws(RunError) {
         let tool = try tool()
         if try repositoryState(tool) == .missing {
-            guard target.initialize == true else { throw missingError }
+            guard restic.initialize else { throw missingError }
             try tool.check(restic(["init"]), "restic init of \(repository)")
             log("repository \(repository) did not exist; created it (init: true)")
         }
@@ -137,7 +138,7 @@ extension ResticStore {
         if result.succeeded { return .present }
         if Self.isMissingRepository(result.stderr) { return .missing }
         if result.stderr.contains("wrong password") {
-            throw RunError("the password in password_file \(target.passwordFile ?? "") does not open restic repository \(repository) (wrong password or no key found)")
+            throw RunError("the password in password_file \(restic.passwordFile) does not open restic repository \(repository) (wrong password or no key found)")
         }
         throw RunError("restic cannot open repository \(repository) (status \(result.status))\(RemoteTool.tail(result.stderr))")
     }
@@ -152,12 +153,12 @@ extension ResticStore {
     }
 
     private var missingError: RunError {
-        RunError("restic repository \(repository) does not exist: create it with `restic -r \(repository) --password-file \(target.passwordFile ?? "") init` (and the env file's variables), or set `init: true` on target \(target.name) so that backplan creates it")
+        RunError("restic repository \(repository) does not exist: create it with `restic -r \(repository) --password-file \(restic.passwordFile) init` (and the env file's variables), or set `init: true` on target \(target.name) so that backplan creates it")
     }
 
     private func checkPasswordFile() throws(RunError) {
-        guard let file = target.passwordFile, access(file, R_OK) == 0 else {
-            throw RunError("cannot read password_file \(target.passwordFile ?? "(none)"); it must be a file (0600) readable by the user running the backup")
+        guard access(restic.passwordFile, R_OK) == 0 else {
+            throw RunError("cannot read password_file \(restic.passwordFile); it must be a file (0600) readable by the user running the backup")
         }
     }
 
@@ -179,7 +180,7 @@ extension ResticStore {
         guard result.succeeded else {
             // The repository's state says more (missing, wrong password); else the listing's own error.
             if try repositoryState(tool) == .missing {
-                throw target.initialize == true
+                throw restic.initialize
                     ? RunError("restic repository \(repository) does not exist yet (init: true: the first backup to it creates it)")
                     : missingError
             }

@@ -7,12 +7,13 @@ import Foundation
 /// `RsyncRemote` scripts, like the job script's bp_rsync_* functions.
 struct RsyncStore: RemoteStore {
     var target: CompiledTarget
+    var rsync: CompiledRsyncTarget
     var plan: String
 
-    private var root: String { target.path ?? "" }
-    private var destination: String { RsyncRemote.destination(host: target.host ?? "", user: target.user) }
+    private var root: String { rsync.path }
+    private var destination: String { RsyncRemote.destination(host: rsync.host, user: rsync.user) }
     private var ssh: [String] {
-        ["ssh"] + RsyncRemote.sshOptions(port: target.port, sshKey: target.sshKey, knownHosts: target.knownHosts)
+        ["ssh"] + RsyncRemote.sshOptions(port: rsync.port, sshKey: rsync.sshKey, knownHosts: rsync.knownHosts)
     }
     /// An rsync target names no env_file: the tool runs with this process's environment.
     private func tool() throws(RunError) -> RemoteTool { try RemoteTool(envFile: target.envFile) }
@@ -29,9 +30,9 @@ struct RsyncStore: RemoteStore {
     private func failure(_ what: String, _ result: RemoteTool.Result) -> RunError {
         var message = "\(what) failed (status \(result.status))\(RemoteTool.tail(result.stderr))"
         if result.stderr.contains("Host key verification failed") {
-            message += " (the host key of \(target.host ?? "") is not in \(target.knownHosts ?? "the known_hosts files of \(NSUserName())") or has changed: check its fingerprint, then add it)"
+            message += " (the host key of \(rsync.host) is not in \(rsync.knownHosts ?? "the known_hosts files of \(NSUserName())") or has changed: check its fingerprint, then add it)"
         } else if result.stderr.contains("Permission denied") {
-            message += " (\(destination) refused the key\(target.sshKey.map { " " + $0 } ?? ""): is its public key in the remote authorized_keys?)"
+            message += " (\(destination) refused the key\(rsync.sshKey.map { " " + $0 } ?? ""): is its public key in the remote authorized_keys?)"
         }
         return RunError(message)
     }
@@ -49,11 +50,11 @@ struct RsyncStore: RemoteStore {
 
     func preflight() throws(RunError) {
         for name in ["ssh", "rsync"] where !Self.onPath(name) { throw RunError("\(name) is not installed") }
-        if let key = target.sshKey, access(key, R_OK) != 0 {
+        if let key = rsync.sshKey, access(key, R_OK) != 0 {
             throw RunError("cannot read ssh_key \(key); it must be readable by the user running the backup")
         }
-        if let known = target.knownHosts, access(known, R_OK) != 0 { throw RunError("cannot read known_hosts \(known)") }
-        try run("ssh to \(target.host ?? "")", RsyncRemote.preflightScript, [root])
+        if let known = rsync.knownHosts, access(known, R_OK) != 0 { throw RunError("cannot read known_hosts \(known)") }
+        try run("ssh to \(rsync.host)", RsyncRemote.preflightScript, [root])
     }
 
     func snapshotIDs(job: String) throws(RunError) -> [String] {

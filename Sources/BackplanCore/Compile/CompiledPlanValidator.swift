@@ -1,0 +1,90 @@
+/// The rules a compiled plan keeps, checked again when plan.json is read back: names by the plan
+/// language's rule, clean absolute paths, references that resolve. Every problem, in field order.
+public enum CompiledPlanValidator {
+    public static func problems(_ plan: CompiledPlan) -> [CompiledPlanProblem] {
+        var out: [CompiledPlanProblem] = []
+        name(plan.name, "name", &out)
+        absolutePath(plan.dataDir, "data_dir", &out)
+        absolutePath(plan.stateDir, "state_dir", &out)
+        if let compose = plan.compose {
+            absolutePath(compose.file, "compose.file", &out)
+            text(compose.service, "compose.service", &out)
+            if compose.command.isEmpty { out.append(CompiledPlanProblem("compose.command", "names no command")) }
+            for (i, word) in compose.command.enumerated() { text(word, "compose.command[\(i)]", &out) }
+        }
+        unique(plan.sources.map(\.name), "sources", &out)
+        for (i, source) in plan.sources.enumerated() { check(source, in: plan, "sources[\(i)]", &out) }
+        unique(plan.targets.map(\.name), "targets", &out)
+        for (i, target) in plan.targets.enumerated() { check(target, "targets[\(i)]", &out) }
+        unique(plan.jobs.map(\.name), "jobs", &out)
+        if plan.jobs.isEmpty { out.append(CompiledPlanProblem("jobs", "holds no job")) }
+        for (i, job) in plan.jobs.enumerated() { check(job, in: plan, "jobs[\(i)]", &out) }
+        if let file = plan.notify?.webhookURLFile { absolutePath(file, "notify.webhook_url_file", &out) }
+        absolutePath(plan.install.scriptDir, "install.script_dir", &out)
+        absolutePath(plan.install.cronFile, "install.cron_file", &out)
+        absolutePath(plan.install.unitDir, "install.unit_dir", &out)
+        return out
+    }
+
+    static func check(_ source: CompiledSource, in plan: CompiledPlan, _ field: String, _ out: inout [CompiledPlanProblem]) {
+        name(source.name, field + ".name", &out)
+        let segments = source.path.split(separator: "/", omittingEmptySubsequences: false)
+        if source.path.isEmpty || source.path.hasPrefix("/") || segments.contains("..") || segments.contains("")
+            || hasControl(source.path) {
+            out.append(CompiledPlanProblem(field + ".path", "must be a relative path without '..', empty segments or control characters"))
+        }
+        absolutePath(source.absolutePath, field + ".absolute_path", &out)
+        if source.absolutePath != plan.dataDir + "/" + source.path && source.absolutePath != "/" + source.path {
+            out.append(CompiledPlanProblem(field + ".absolute_path", "must be data_dir/path, or /path for a source outside the data dir"))
+        }
+        for (i, pattern) in source.exclude.enumerated() { text(pattern, field + ".exclude[\(i)]", &out) }
+    }
+
+    static func check(_ job: CompiledJob, in plan: CompiledPlan, _ field: String, _ out: inout [CompiledPlanProblem]) {
+        name(job.name, field + ".name", &out)
+        if job.sources.isEmpty { out.append(CompiledPlanProblem(field + ".sources", "names no source")) }
+        for (i, source) in job.sources.enumerated() where plan.source(named: source) == nil {
+            out.append(CompiledPlanProblem(field + ".sources[\(i)]", "names '\(source)', which is not in sources"))
+        }
+        unique(job.sources, field + ".sources", &out)
+        if job.targets.isEmpty { out.append(CompiledPlanProblem(field + ".targets", "names no target")) }
+        for (i, target) in job.targets.enumerated() where plan.target(named: target) == nil {
+            out.append(CompiledPlanProblem(field + ".targets[\(i)]", "names '\(target)', which is not in targets"))
+        }
+        unique(job.targets, field + ".targets", &out)
+        check(job.quiesce, field + ".quiesce", &out)
+        if let retention = job.retention { check(retention, field + ".retention", &out) }
+        if let jitter = job.jitterSeconds, jitter < 0 { out.append(CompiledPlanProblem(field + ".jitter_seconds", "must not be negative")) }
+    }
+
+    static func check(_ quiesce: CompiledQuiesce, _ field: String, _ out: inout [CompiledPlanProblem]) {
+        let expected: (names: Bool, commands: Bool) = switch quiesce.method {
+        case .none: (false, false)
+        case .compose, .units: (true, false)
+        case .commands: (false, true)
+        }
+        if quiesce.names.isEmpty == expected.names {
+            out.append(CompiledPlanProblem(field + ".names", expected.names ? "names nothing to stop" : "must be empty for method \(quiesce.method.rawValue)"))
+        }
+        if quiesce.stopCommands.isEmpty == expected.commands {
+            out.append(CompiledPlanProblem(field + ".stop_commands", expected.commands ? "holds no stop command" : "must be empty for method \(quiesce.method.rawValue)"))
+        }
+        if !expected.commands && !quiesce.startCommands.isEmpty {
+            out.append(CompiledPlanProblem(field + ".start_commands", "must be empty for method \(quiesce.method.rawValue)"))
+        }
+        for (i, name) in quiesce.names.enumerated() { text(name, field + ".names[\(i)]", &out) }
+        if let seconds = quiesce.maxDowntimeSeconds, seconds < 1 {
+            out.append(CompiledPlanProblem(field + ".max_downtime_seconds", "must be at least 1"))
+        }
+    }
+
+    static func check(_ r: CompiledRetention, _ field: String, _ out: inout [CompiledPlanProblem]) {
+        let counts = [("keep_last", r.keepLast), ("keep_hourly", r.keepHourly), ("keep_daily", r.keepDaily),
+                      ("keep_weekly", r.keepWeekly), ("keep_monthly", r.keepMonthly), ("keep_yearly", r.keepYearly),
+                      ("keep_within_seconds", r.keepWithinSeconds)]
+        if counts.allSatisfy({ $0.1 == nil }) { out.append(CompiledPlanProblem(field, "names no rule: write none to keep every snapshot")) }
+        for (key, value) in counts {
+            if let value, value < 1 { out.append(CompiledPlanProblem(field + "." + key, "must be at least 1")) }
+        }
+    }
+}
