@@ -12,12 +12,10 @@ public enum CronEmitter {
 
             """
         for job in plan.jobs {
-            let script = "\(plan.install.scriptDir)/\(job.name).sh"
-            var command = script
-            if let jitter = job.jitterSeconds, jitter > 0 { command += " --jitter \(jitter)" }
+            var command = ["\(plan.install.scriptDir)/\(job.name).sh"]
+            if let jitter = job.jitterSeconds, jitter > 0 { command += ["--jitter", String(jitter)] }
             out += "\n# \(job.name): \(job.schedule.expression)\n"
-            // '%' is a line break in a cron command; plan names and paths never hold one.
-            out += "\(job.schedule.cron) root \(command) 2>&1 | logger -t \(SystemdEmitter.unitName(plan, job))\n"
+            out += "\(job.schedule.cron) root \(ScriptWriter.cronCommand(command, logTag: SystemdEmitter.unitName(plan, job)))\n"
         }
         return out
     }

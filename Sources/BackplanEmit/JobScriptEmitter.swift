@@ -7,20 +7,12 @@ import BackplanCore
 /// reads only those variables, then `main "$@"`. No plan text appears anywhere else in the script.
 public enum JobScriptEmitter {
     public static func render(_ plan: CompiledPlan, job: CompiledJob) -> String {
-        var out = "#!/usr/bin/env bash\n"
-        out += GeneratedHeader.lines(for: plan)
-        out += "# Job '\(job.name)': one run per call, as docs/run-contract.md describes.\n"
-        out += "# Usage: \(job.name).sh [--dry-run] [--resume] [--jitter SECONDS]\n\n"
-        out += JobScriptLibrary.prologue
-        out += "\n# ---- The plan's values (the only place they appear; all quoted) ----\n"
-        for assignment in assignments(plan, job) {
-            if assignment.needsLintNote {
-                // shellcheck reads `$`, backticks and backslashes inside single quotes as likely mistakes;
-                // here they are the plan's literal data.
-                out += "# shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion\n"
-            }
-            out += assignment.line + "\n"
-        }
+        var out = ScriptWriter.header(plan, [
+            "Job '\(job.name)': one run per call, as docs/run-contract.md describes.",
+            "Usage: \(job.name).sh [--dry-run] [--resume] [--jitter SECONDS]",
+        ])
+        out += "\n" + JobScriptLibrary.prologue
+        out += "\n" + ScriptWriter.values(assignments(plan, job))
         out += "\n"
         out += BashRetention.function
         if !BashRetention.function.hasSuffix("\n") { out += "\n" }
@@ -36,31 +28,8 @@ public enum JobScriptEmitter {
         return out
     }
 
-    /// One `readonly NAME=value` line; `value` is already a bash word or array literal.
-    struct Assignment: Sendable {
-        var name: String
-        var value: String
-        var isArray: Bool
-
-        var line: String { isArray ? "readonly -a \(name)=\(value)" : "readonly \(name)=\(value)" }
-
-        var needsLintNote: Bool { value.contains { "$`\\".contains($0) } }
-
-        static func scalar(_ name: String, _ value: String) -> Assignment {
-            Assignment(name: name, value: Shell.quote(value), isArray: false)
-        }
-
-        static func number(_ name: String, _ value: Int?) -> Assignment {
-            Assignment(name: name, value: Shell.quote(String(max(0, value ?? 0))), isArray: false)
-        }
-
-        static func array(_ name: String, _ values: [String]) -> Assignment {
-            Assignment(name: name, value: Shell.array(values), isArray: true)
-        }
-    }
-
     /// The variables the library reads, in a fixed order.
-    static func assignments(_ plan: CompiledPlan, _ job: CompiledJob) -> [Assignment] {
+    static func assignments(_ plan: CompiledPlan, _ job: CompiledJob) -> [ShellAssignment] {
         let sources = job.sources.compactMap { plan.source(named: $0) }
         let targets = job.targets.compactMap { plan.target(named: $0) }
         var excludeOwners: [String] = []
@@ -117,9 +86,9 @@ public enum JobScriptEmitter {
 
     /// With any target other than local: which targets the NAS pulls, the env files, and each remote
     /// type's own arrays (all parallel to TARGET_NAMES).
-    static func remoteAssignments(_ targets: [CompiledTarget]) -> [Assignment] {
+    static func remoteAssignments(_ targets: [CompiledTarget]) -> [ShellAssignment] {
         guard targets.contains(where: { $0.type != .local }) else { return [] }
-        var out: [Assignment] = [.array("TARGET_PULLED", targets.map { $0.isPulled ? "1" : "" })]
+        var out: [ShellAssignment] = [.array("TARGET_PULLED", targets.map { $0.isPulled ? "1" : "" })]
         out += RemoteTargetBash.commonAssignments(targets)
         for type in RemoteTargetBash.types(in: targets) { out += type.assignments(targets) }
         return out

@@ -45,13 +45,14 @@ public enum PullScriptEmitter {
         delaySeconds + (pulledJobs(plan, target).compactMap(\.job.jitterSeconds).max() ?? 0)
     }
 
-    static func command(_ plan: CompiledPlan, _ target: CompiledTarget) -> String {
-        "\(plan.install.scriptDir)/pull-\(target.name).sh --delay \(delay(plan, target))"
+    /// The pull script's command words, as the NAS's cron line and unit run it.
+    static func command(_ plan: CompiledPlan, _ target: CompiledTarget) -> [String] {
+        ["\(plan.install.scriptDir)/pull-\(target.name).sh", "--delay", String(delay(plan, target))]
     }
 
     public static func script(_ plan: CompiledPlan, _ target: CompiledTarget) -> String {
         let jobs = pulledJobs(plan, target)
-        let assignments: [JobScriptEmitter.Assignment] = [
+        let assignments: [ShellAssignment] = [
             .scalar("PLAN", plan.name),
             .scalar("TARGET", target.name),
             .scalar("NAS_PATH", target.path ?? ""),
@@ -64,21 +65,14 @@ public enum PullScriptEmitter {
             .array("JOB_VERIFY", jobs.map(\.job.verify.rawValue)),
             .array("JOB_RETENTION", jobs.map { retention($0.job.retention) }),
         ]
-        var out = "#!/usr/bin/env bash\n" + GeneratedHeader.lines(for: plan)
-        out += """
-            # pull-\(target.name).sh of plan \(plan.name): run ON THE NAS (docs/remote-rsync.md). Pulls the newest complete
-            # snapshot of each job with target \(target.name) from the server into \(target.path ?? "")/\(plan.name)/<job>/.
-            # Usage: pull-\(target.name).sh [--delay SECONDS]
-            # Exit status: 0 every job pulled or up to date, 1 none, 3 some jobs failed.
-
-
-            """
-        out += JobScriptLibrary.prologue
-        out += "\n# ---- The plan's values (the only place they appear; all quoted) ----\n"
-        for assignment in assignments {
-            if assignment.needsLintNote { out += "# shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion\n" }
-            out += assignment.line + "\n"
-        }
+        var out = ScriptWriter.header(plan, [
+            "pull-\(target.name).sh of plan \(plan.name): run ON THE NAS (docs/remote-rsync.md). Pulls the newest complete",
+            "snapshot of each job with target \(target.name) from the server into \(target.path ?? "")/\(plan.name)/<job>/.",
+            "Usage: pull-\(target.name).sh [--delay SECONDS]",
+            "Exit status: 0 every job pulled or up to date, 1 none, 3 some jobs failed.",
+        ])
+        out += "\n" + JobScriptLibrary.prologue
+        out += "\n" + ScriptWriter.values(assignments)
         out += "\n" + BashRetention.function
         if !BashRetention.function.hasSuffix("\n") { out += "\n" }
         out += RemoteTargetBash.envFile + RemoteTargetBash.rsyncCommon([.list, .manifest]) + PullScriptLibrary.text
@@ -104,7 +98,7 @@ public enum PullScriptEmitter {
         var seen = Set<String>()
         for (job, _) in pulledJobs(plan, target) where seen.insert(job.schedule.cron).inserted {
             out += "\n# after job \(job.name) (\(job.schedule.expression)), \(delay(plan, target)) s later\n"
-            out += "\(job.schedule.cron) root \(command(plan, target)) 2>&1 | logger -t \(unitName(plan, target))\n"
+            out += "\(job.schedule.cron) root \(ScriptWriter.cronCommand(command(plan, target), logTag: unitName(plan, target)))\n"
         }
         return out
     }
@@ -119,7 +113,7 @@ public enum PullScriptEmitter {
             ]),
             SystemdEmitter.Section("Service", [
                 ("Type", "oneshot"),
-                ("ExecStart", SystemdEmitter.escape("\(plan.install.scriptDir)/pull-\(target.name).sh") + " --delay \(delay(plan, target))"),
+                ("ExecStart", ScriptWriter.systemdExec(command(plan, target))),
                 ("Nice", "10"),
                 ("IOSchedulingClass", "best-effort"),
                 ("IOSchedulingPriority", "7"),

@@ -42,7 +42,7 @@ extension RemoteTargetBash {
     /// The remote scripts as bash variables (constants: no plan value in them).
     static func rsyncScripts(_ scripts: [RsyncScript]) -> String {
         scripts.map { "# shellcheck disable=SC2016 # POSIX sh for the remote host; \"$1\"… are its arguments there\n"
-            + "readonly \($0.rawValue)=\(RsyncRemote.quote($0.text))\n" }.joined()
+            + "readonly \($0.rawValue)=\(Shell.quote($0.text))\n" }.joined()
     }
 
     /// The ssh plumbing, shared by job scripts, restore.sh and the NAS's pull script. Reads RSYNC_* and

@@ -20,7 +20,7 @@ import BackplanCore
 struct RemoteTargetBash: Sendable {
     var type: String
     /// Extra readonly arrays of the job script (parallel to TARGET_NAMES), for this type's functions.
-    var assignments: @Sendable ([CompiledTarget]) -> [JobScriptEmitter.Assignment]
+    var assignments: @Sendable ([CompiledTarget]) -> [ShellAssignment]
     /// The job script functions.
     var jobLibrary: String
     /// The restore.sh functions.
@@ -35,7 +35,7 @@ struct RemoteTargetBash: Sendable {
     }
 
     /// The shared assignments of scripts with any remote target.
-    static func commonAssignments(_ targets: [CompiledTarget]) -> [JobScriptEmitter.Assignment] {
+    static func commonAssignments(_ targets: [CompiledTarget]) -> [ShellAssignment] {
         [.array("TARGET_ENV_FILES", targets.map { $0.envFile ?? "" })]
     }
 

@@ -17,9 +17,9 @@ public enum SystemdEmitter {
         ]
         var service: [(String, String)] = [
             ("Type", "oneshot"),
-            ("ExecStart", escape(script)),
+            ("ExecStart", ScriptWriter.systemdExec([script])),
             // A run killed mid-capture leaves a journaled quiesce: resume it whatever happened.
-            ("ExecStopPost", "\(escape(script)) --resume"),
+            ("ExecStopPost", ScriptWriter.systemdExec([script, "--resume"])),
             // SIGTERM goes to the script alone, whose trap resumes the app before it exits.
             ("KillMode", "mixed"),
             ("Nice", "10"),
@@ -61,12 +61,5 @@ public enum SystemdEmitter {
         sections.map { section in
             "[\(section.name)]\n" + section.entries.map { "\($0.0)=\($0.1)\n" }.joined()
         }.joined(separator: "\n")
-    }
-
-    /// A path in `ExecStart=`: systemd splits on spaces and expands `%` and `$`; paths here are built
-    /// from plan names (`[a-z0-9-]`), so escaping only guards against a future change.
-    static func escape(_ path: String) -> String {
-        path.replacingOccurrences(of: "%", with: "%%").replacingOccurrences(of: "$", with: "$$")
-            .replacingOccurrences(of: " ", with: "\\x20")
     }
 }

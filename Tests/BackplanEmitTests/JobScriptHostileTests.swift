@@ -21,9 +21,9 @@ import Testing
     static func recorder(_ h: H, name: String) throws -> String {
         let bin = h.root + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try "#!/bin/bash\nprintf '%s\\n' \"$@\" '--end--' >> \(H.q(h.root + "/\(name).args"))\n"
+        try "#!/bin/bash\nprintf '%s\\n' \"$@\" '--end--' >> \(Shell.quote(h.root + "/\(name).args"))\n"
             .write(toFile: bin + "/" + name, atomically: true, encoding: .utf8)
-        try H.bash("chmod +x \(H.q(bin + "/" + name))")
+        try H.bash("chmod +x \(Shell.quote(bin + "/" + name))")
         return bin
     }
 
@@ -60,7 +60,7 @@ import Testing
             let ids = h.snapshots(plan, target: target)
             #expect(ids.count == 2, "\(target)")
             for id in ids {
-                try H.bash("cd \(H.q(h.jobDir(plan, target: target) + "/" + id)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+                try H.bash("cd \(Shell.quote(h.jobDir(plan, target: target) + "/" + id)) && sha256sum -c --quiet --strict MANIFEST.sha256")
             }
         }
         let dry = try h.runScript(script, ["--dry-run"], path: bin)
@@ -94,7 +94,7 @@ import Testing
         defer { h.remove() }
         try FileManager.default.createDirectory(atPath: (h.dataDir as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try h.copyFixture()
-        try H.bash("printf 'not sqlite' > \(H.q(h.dataDir + "/webui.db"))")
+        try H.bash("printf 'not sqlite' > \(Shell.quote(h.dataDir + "/webui.db"))")
         let plan = h.plan()
         let result = try h.runScript(try h.writeScript(plan))
         #expect(result.status == 1)

@@ -20,23 +20,23 @@ import Testing
             self.h = h
             try """
                 #!/bin/bash
-                echo $$ > \(H.q(h.root + "/app.pid"))
-                while :; do date +%s%N >> \(H.q(h.root + "/app.out")); sleep 0.05; done
+                echo $$ > \(Shell.quote(h.root + "/app.pid"))
+                while :; do date +%s%N >> \(Shell.quote(h.root + "/app.out")); sleep 0.05; done
                 """.write(toFile: h.root + "/app.sh", atomically: true, encoding: .utf8)
             try H.bash(start)
             clearEvents()
         }
 
-        var stop: String { "kill $(cat \(H.q(pidFile))) && echo stop >> \(H.q(events))" }
+        var stop: String { "kill $(cat \(Shell.quote(pidFile))) && echo stop >> \(Shell.quote(events))" }
         var start: String {
-            "nohup bash \(H.q(h.root + "/app.sh")) </dev/null >/dev/null 2>&1 & sleep 0.2; echo start >> \(H.q(events))"
+            "nohup bash \(Shell.quote(h.root + "/app.sh")) </dev/null >/dev/null 2>&1 & sleep 0.2; echo start >> \(Shell.quote(events))"
         }
         /// A stop that also holds an exclusive lock on chroma.sqlite3 (a long query in a transaction):
         /// the capture then waits on it.
         var stopAndLockVectors: String {
-            stop + "; sqlite3 \(H.q(h.dataDir + "/vector_db/chroma.sqlite3")) \"BEGIN EXCLUSIVE; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c; COMMIT;\" >/dev/null 2>&1 & echo $! > \(H.q(lockerPid)); sleep 0.3"
+            stop + "; sqlite3 \(Shell.quote(h.dataDir + "/vector_db/chroma.sqlite3")) \"BEGIN EXCLUSIVE; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c; COMMIT;\" >/dev/null 2>&1 & echo $! > \(Shell.quote(lockerPid)); sleep 0.3"
         }
-        var startAndUnlock: String { "kill $(cat \(H.q(lockerPid))) 2>/dev/null; " + start }
+        var startAndUnlock: String { "kill $(cat \(Shell.quote(lockerPid))) 2>/dev/null; " + start }
 
         func eventLog() -> [String] {
             ((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
@@ -44,10 +44,10 @@ import Testing
 
         func clearEvents() { try? FileManager.default.removeItem(atPath: events) }
 
-        var running: Bool { (try? H.bash("kill -0 $(cat \(H.q(pidFile)))")) != nil }
+        var running: Bool { (try? H.bash("kill -0 $(cat \(Shell.quote(pidFile)))")) != nil }
 
         func shutdown() {
-            _ = try? H.bash("kill $(cat \(H.q(pidFile))) 2>/dev/null; kill $(cat \(H.q(lockerPid))) 2>/dev/null; true")
+            _ = try? H.bash("kill $(cat \(Shell.quote(pidFile))) 2>/dev/null; kill $(cat \(Shell.quote(lockerPid))) 2>/dev/null; true")
         }
 
         func quiesce(stop: String? = nil, start: String? = nil, maxDowntime: Int? = nil) -> CompiledQuiesce {
@@ -82,11 +82,11 @@ import Testing
         #expect(app.running)
         #expect(h.snapshots(plan) == before)
         #expect(h.jobDirEntries(plan) == before, "no partial folder left")
-        #expect(try H.bash("cd \(H.q(h.jobDir(plan))) && cat \(before[0])/SNAPSHOT.json \(before[0])/MANIFEST.sha256 | sha256sum") == earlier)
-        try H.bash("cd \(H.q(h.jobDir(plan) + "/" + before[0])) && sha256sum -c --quiet MANIFEST.sha256")
+        #expect(try H.bash("cd \(Shell.quote(h.jobDir(plan))) && cat \(before[0])/SNAPSHOT.json \(before[0])/MANIFEST.sha256 | sha256sum") == earlier)
+        try H.bash("cd \(Shell.quote(h.jobDir(plan) + "/" + before[0])) && sha256sum -c --quiet MANIFEST.sha256")
         #expect(!FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"))
         #expect(h.runsLog().last?["status"] as? String == "failed")
-        #expect(try H.bash("ls -A \(H.q(h.stateDir))") == "lock\nruns.jsonl")
+        #expect(try H.bash("ls -A \(Shell.quote(h.stateDir))") == "lock\nruns.jsonl")
     }
 
     /// One good run first; returns its IDs and a digest of its SNAPSHOT.json and manifest.
@@ -94,7 +94,7 @@ import Testing
         let plan = h.plan(quiesce: app.quiesce())
         #expect(try h.runScript(try h.writeScript(plan)).status == 0)
         let ids = h.snapshots(plan)
-        let digest = try H.bash("cd \(H.q(h.jobDir(plan))) && cat \(ids[0])/SNAPSHOT.json \(ids[0])/MANIFEST.sha256 | sha256sum")
+        let digest = try H.bash("cd \(Shell.quote(h.jobDir(plan))) && cat \(ids[0])/SNAPSHOT.json \(ids[0])/MANIFEST.sha256 | sha256sum")
         app.clearEvents()
         return (plan, ids, digest)
     }
@@ -107,7 +107,7 @@ import Testing
         defer { app.shutdown() }
         let (_, before, digest) = try goodRun(h, app)
         // After the preflight passed, the stop command replaces the database with garbage.
-        let garbage = "printf 'this is not a database at all' > \(H.q(h.dataDir + "/webui.db")); rm -f \(H.q(h.dataDir + "/webui.db-wal")) \(H.q(h.dataDir + "/webui.db-shm"))"
+        let garbage = "printf 'this is not a database at all' > \(Shell.quote(h.dataDir + "/webui.db")); rm -f \(Shell.quote(h.dataDir + "/webui.db-wal")) \(Shell.quote(h.dataDir + "/webui.db-shm"))"
         let plan = h.plan(quiesce: app.quiesce(stop: app.stop + "; " + garbage))
         let result = try h.runScript(try h.writeScript(plan))
         try expectCleanFailure(h, app, plan, before: before, earlier: digest, result)
@@ -150,7 +150,7 @@ import Testing
                                H.Result(status: status, stdout: "", stderr: stderr))
         #expect(h.runsLog().last?["error"] as? String == "received SIGTERM; ending the run")
         // The app the EXIT trap started again takes SIGTERM like any other process (nothing ignored).
-        let appPid = try H.bash("cat \(H.q(app.pidFile))")
+        let appPid = try H.bash("cat \(Shell.quote(app.pidFile))")
         #expect(try H.bash("printf %d $((0x$(grep SigIgn /proc/\(appPid)/status | awk '{print $2}') & 0x4000))") == "0")
     }
 

@@ -26,7 +26,7 @@ import Testing
             forged.append(SnapshotTime(secondsSinceEpoch: t)!.id)
         }
         forged = Array(Set(forged)).sorted()
-        try H.bash(forged.map { "mkdir -p \(H.q(dir + "/" + $0 + "/data")) && echo '{}' > \(H.q(dir + "/" + $0 + "/SNAPSHOT.json"))" }
+        try H.bash(forged.map { "mkdir -p \(Shell.quote(dir + "/" + $0 + "/data")) && echo '{}' > \(Shell.quote(dir + "/" + $0 + "/SNAPSHOT.json"))" }
             .joined(separator: " && "))
         let result = try h.runScript(try h.writeScript(plan))
         #expect(result.status == 0, "\(result.stderr)")
@@ -45,11 +45,11 @@ import Testing
         let dir = h.jobDir(plan)
         let forged = ["20200101T000000Z", "20200102T000000Z", "20200103T000000Z", "20200104T000000Z"]
         for id in forged {
-            try H.bash("mkdir -p \(H.q(dir + "/" + id + "/data")) && echo '{}' > \(H.q(dir + "/" + id + "/SNAPSHOT.json"))")
+            try H.bash("mkdir -p \(Shell.quote(dir + "/" + id + "/data")) && echo '{}' > \(Shell.quote(dir + "/" + id + "/SNAPSHOT.json"))")
         }
         // Left by killed runs: never listed, removed by the next run. A folder without SNAPSHOT.json is
         // not a snapshot: retention leaves it alone.
-        try H.bash("cd \(H.q(dir)) && mkdir -p .20200105T000000Z.partial/data .20200106T000000Z.deleting 20200107T000000Z/data && echo '{}' > .20200105T000000Z.partial/SNAPSHOT.json")
+        try H.bash("cd \(Shell.quote(dir)) && mkdir -p .20200105T000000Z.partial/data .20200106T000000Z.deleting 20200107T000000Z/data && echo '{}' > .20200105T000000Z.partial/SNAPSHOT.json")
         let result = try h.runScript(try h.writeScript(plan))
         #expect(result.status == 0, "\(result.stderr)")
         let ids = h.snapshots(plan)
@@ -88,18 +88,18 @@ import Testing
         #expect(failed.stderr.contains("preflight: no target can be reached"), "\(failed.stderr)")
         #expect(!failed.stderr.contains("capture into"))
         #expect(h.runsLog().last?["status"] as? String == "failed")
-        #expect(try H.bash("ls -A \(H.q(h.stateDir))") == "lock\nruns.jsonl", "nothing staged")
+        #expect(try H.bash("ls -A \(Shell.quote(h.stateDir))") == "lock\nruns.jsonl", "nothing staged")
     }
 
     @Test func dryRunChangesNothing() throws {
         let h = try H()
         defer { h.remove() }
         try h.copyFixture()
-        let plan = h.plan(quiesce: CompiledQuiesce(method: .commands, names: [], stopCommands: ["touch \(H.q(h.root + "/stopped"))"],
+        let plan = h.plan(quiesce: CompiledQuiesce(method: .commands, names: [], stopCommands: ["touch \(Shell.quote(h.root + "/stopped"))"],
                                                    startCommands: ["true"], maxDowntimeSeconds: nil))
         let script = try h.writeScript(plan)
         // Everything below the test folder but the folder itself (the harness writes its output files there).
-        let listing = "cd \(H.q(h.root)) && find . -mindepth 1 -printf '%p %s %T@\\n' | sort"
+        let listing = "cd \(Shell.quote(h.root)) && find . -mindepth 1 -printf '%p %s %T@\\n' | sort"
         let before = try H.bash(listing)
         let result = try h.runScript(script, ["--dry-run"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -23,12 +23,12 @@ import Testing
         #expect(ids[0].wholeMatch(of: /\d{8}T\d{6}Z/) != nil)
 
         // The manifest checks out and lists every file, sorted.
-        try H.bash("cd \(H.q(snap)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+        try H.bash("cd \(Shell.quote(snap)) && sha256sum -c --quiet --strict MANIFEST.sha256")
         let manifest = try String(contentsOfFile: snap + "/MANIFEST.sha256", encoding: .utf8)
         let paths = manifest.split(separator: "\n").map { String($0.dropFirst(66)) }
         #expect(paths == paths.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
         #expect(paths.contains("data/webui.db") && paths.contains("data/vector_db/chroma.sqlite3") && paths.contains("data/" + Self.upload))
-        let files = try H.bash("cd \(H.q(snap)) && find data -type f | wc -l")
+        let files = try H.bash("cd \(Shell.quote(snap)) && find data -type f | wc -l")
         #expect(Int(files) == paths.count)
 
         // The database copy is whole and holds what only the WAL of the source held.
@@ -66,8 +66,8 @@ import Testing
         #expect(runs.count == 1)
         #expect(runs.first?["status"] as? String == "ok" && runs.first?["exit"] as? Int == 0 && runs.first?["id"] as? String == ids[0])
         #expect((runs.first?["targets"] as? [[String: Any]])?.first?["status"] as? String == "ok")
-        #expect(try H.bash("stat -c %a \(H.q(h.stateDir))") == "700")
-        #expect(try H.bash("ls -A \(H.q(h.stateDir))") == "lock\nruns.jsonl")
+        #expect(try H.bash("stat -c %a \(Shell.quote(h.stateDir))") == "700")
+        #expect(try H.bash("ls -A \(Shell.quote(h.stateDir))") == "lock\nruns.jsonl")
         #expect(result.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("backplan[openwebui/daily]: ") }, "\(result.stderr)")
     }
 
@@ -83,26 +83,26 @@ import Testing
         // Make the previous manifest's hash of the unchanged upload wrong on purpose: if the second run
         // carries it over instead of reading the file again, the wrong hash shows up in the new manifest.
         let bogus = String(repeating: "0", count: 64)
-        try H.bash("cd \(H.q(first)) && sed -i 's|^[0-9a-f]\\{64\\}  data/\(Self.upload)$|\(bogus)  data/\(Self.upload)|' MANIFEST.sha256")
+        try H.bash("cd \(Shell.quote(first)) && sed -i 's|^[0-9a-f]\\{64\\}  data/\(Self.upload)$|\(bogus)  data/\(Self.upload)|' MANIFEST.sha256")
         #expect(try String(contentsOfFile: first + "/MANIFEST.sha256", encoding: .utf8).contains(bogus))
         // Change one vector file, add an upload.
-        let segment = try H.bash("cd \(H.q(h.dataDir)) && ls vector_db/*/header.bin | head -1")
-        try H.bash("cd \(H.q(h.dataDir)) && printf 'more' >> \(H.q(segment)) && printf 'new upload' > uploads/new.txt")
+        let segment = try H.bash("cd \(Shell.quote(h.dataDir)) && ls vector_db/*/header.bin | head -1")
+        try H.bash("cd \(Shell.quote(h.dataDir)) && printf 'more' >> \(Shell.quote(segment)) && printf 'new upload' > uploads/new.txt")
 
         let second = try h.runScript(script)
         #expect(second.status == 0, "\(second.stderr)")
         let ids = h.snapshots(plan)
         try #require(ids.count == 2)
         let snap = h.jobDir(plan) + "/" + ids[1]
-        func inode(_ path: String) throws -> String { try H.bash("stat -c %i \(H.q(path))") }
+        func inode(_ path: String) throws -> String { try H.bash("stat -c %i \(Shell.quote(path))") }
         #expect(try inode(first + "/data/" + Self.upload) == inode(snap + "/data/" + Self.upload), "unchanged upload is a hard link")
         #expect(try inode(first + "/data/" + segment) != inode(snap + "/data/" + segment), "changed file is new")
         #expect(try inode(first + "/data/webui.db") != inode(snap + "/data/webui.db"))
         let manifest = try String(contentsOfFile: snap + "/MANIFEST.sha256", encoding: .utf8)
         #expect(manifest.contains("\(bogus)  data/\(Self.upload)\n"), "hash carried over, not recomputed")
-        let realSegment = try H.bash("cd \(H.q(snap)) && sha256sum data/\(H.q(segment))")
+        let realSegment = try H.bash("cd \(Shell.quote(snap)) && sha256sum data/\(Shell.quote(segment))")
         #expect(manifest.contains(realSegment + "\n"), "changed file hashed again")
-        let realNew = try H.bash("cd \(H.q(snap)) && sha256sum data/uploads/new.txt")
+        let realNew = try H.bash("cd \(Shell.quote(snap)) && sha256sum data/uploads/new.txt")
         #expect(manifest.contains(realNew + "\n"))
         // 16 files: 11 unchanged vector files and the upload carried over; both databases, the changed and the new file hashed.
         #expect(second.stderr.contains("manifest: 16 files, 4 hashed, 12 carried over from the previous snapshot"), "\(second.stderr)")
@@ -117,9 +117,9 @@ import Testing
         let stop = h.root + "/stop-writer"
         // One sqlite3 connection committing two rows per transaction until told to stop.
         let writer = try #require(H.spawn("/bin/bash", ["-c", """
-            i=0; while [ ! -e \(H.q(stop)) ]; do
+            i=0; while [ ! -e \(Shell.quote(stop)) ]; do
               echo "BEGIN; INSERT INTO bp_pairs(v) VALUES($i); INSERT INTO bp_pairs(v) VALUES($i); COMMIT;"; i=$((i+1))
-            done | sqlite3 -cmd '.timeout 10000' \(H.q(db))
+            done | sqlite3 -cmd '.timeout 10000' \(Shell.quote(db))
             """]))
         var stopped = false
         func stopWriter() {

@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 import BackplanEmit
 import Testing

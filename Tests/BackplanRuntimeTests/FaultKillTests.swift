@@ -32,7 +32,7 @@ import Testing
         defer { RunQuiesceTests.cleanUp(h) }
         try h.copyFixture()
         // Some bulk, so the capture and the manifest take a moment.
-        try RunHarness.bash("for i in $(seq 1 12); do head -c 1000000 /dev/urandom > \(RunHarness.q(h.dataDir))/uploads/bulk-$i.bin; done")
+        try RunHarness.bash("for i in $(seq 1 12); do head -c 1000000 /dev/urandom > \(Shell.quote(h.dataDir))/uploads/bulk-$i.bin; done")
         let plan = h.plan(quiesce: RunQuiesceTests.commands(h))
         let firstRun = try executor.run(h, plan)
         #expect(firstRun.status == 0, "\(firstRun.stderr)")
@@ -41,7 +41,7 @@ import Testing
         // New bulk for the killed run, so its capture copies it and its manifest and verify read it: the
         // runtime links and carries unchanged files over without reading them, and would end before the
         // kill at "published".
-        try RunHarness.bash("for i in $(seq 1 12); do head -c 4000000 /dev/urandom > \(RunHarness.q(h.dataDir))/uploads/bulk-$i.bin; done")
+        try RunHarness.bash("for i in $(seq 1 12); do head -c 4000000 /dev/urandom > \(Shell.quote(h.dataDir))/uploads/bulk-$i.bin; done")
 
         let line = try executor.commandLine(h, plan)
         let log = h.root + "/killed.err"

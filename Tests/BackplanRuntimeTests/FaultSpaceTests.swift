@@ -18,7 +18,7 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        try RunHarness.bash("head -c 2000000 /dev/urandom > \(RunHarness.q(h.dataDir + "/uploads/big.bin"))")
+        try RunHarness.bash("head -c 2000000 /dev/urandom > \(Shell.quote(h.dataDir + "/uploads/big.bin"))")
         let target = try h.mountTmpfs("small", size: "1m")
         defer { h.unmount(target) }
         let plan = h.plan(targets: [RunHarness.localTarget("local", target)])
@@ -54,7 +54,7 @@ import Testing
         let firstDir = h.jobDir(plan, target: target) + "/" + snapshots[0]
 
         sleep(1)
-        try RunHarness.bash("head -c 1500000 /dev/urandom > \(RunHarness.q(h.dataDir + "/uploads/grown.bin"))")
+        try RunHarness.bash("head -c 1500000 /dev/urandom > \(Shell.quote(h.dataDir + "/uploads/grown.bin"))")
         let second = try executor.run(h, plan)
         #expect(second.status == 1, "\(second.stderr)")
         #expect(Self.isSpaceError(second.stderr), "\(second.stderr)")

@@ -52,7 +52,7 @@ extension RunHarness {
 
     /// `sha256sum -c` passes in the snapshot folder.
     func manifestChecks(_ snapshot: String) -> Bool {
-        RunHarness.run("/bin/bash", ["-c", "cd \(RunHarness.q(snapshot)) && sha256sum -c --quiet --strict MANIFEST.sha256"]).status == 0
+        RunHarness.run("/bin/bash", ["-c", "cd \(Shell.quote(snapshot)) && sha256sum -c --quiet --strict MANIFEST.sha256"]).status == 0
     }
 
     /// `.partial` (or `.deleting`) folders left in the job folder.

@@ -13,7 +13,7 @@ import Testing
         try h.copyFixture()
         let secret = h.dataDir + "/uploads/secret.txt"
         try "private\n".write(toFile: secret, atomically: true, encoding: .utf8)
-        try RunHarness.bash("chmod 0755 \(RunHarness.q(h.root)) && chown -R 65534:65534 \(RunHarness.q(h.root)) && chmod 000 \(RunHarness.q(secret))")
+        try RunHarness.bash("chmod 0755 \(Shell.quote(h.root)) && chown -R 65534:65534 \(Shell.quote(h.root)) && chmod 000 \(Shell.quote(secret))")
         // The precondition: nobody really cannot read it.
         #expect(RunHarness.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/bin/cat", secret]).status != 0)
         let plan = h.plan()

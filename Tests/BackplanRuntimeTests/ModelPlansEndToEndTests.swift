@@ -136,7 +136,7 @@ import Testing
 
     /// `sqlite3 .dump` of a database, for comparing copies.
     static func dump(_ database: String) throws -> String {
-        try JobScriptHarness.bash("sqlite3 -readonly \(JobScriptHarness.q(database)) .dump")
+        try JobScriptHarness.bash("sqlite3 -readonly \(Shell.quote(database)) .dump")
     }
 
     /// Restored data dir against the source: the database by rows, the uploads and vectors by bytes
@@ -145,10 +145,9 @@ import Testing
         for database in ["webui.db", "vector_db/chroma.sqlite3"] {
             #expect(try dump(restored + "/" + database) == dump(source + "/" + database), "\(what): \(database)")
         }
-        let q = JobScriptHarness.q
         let compare = JobScriptHarness.run("/bin/bash", ["-c", """
-            diff -r --exclude=live.log --exclude='*.part' \(q(source + "/uploads")) \(q(restored + "/uploads")) && \
-            diff -r --exclude='chroma.sqlite3*' \(q(source + "/vector_db")) \(q(restored + "/vector_db"))
+            diff -r --exclude=live.log --exclude='*.part' \(Shell.quote(source + "/uploads")) \(Shell.quote(restored + "/uploads")) && \
+            diff -r --exclude='chroma.sqlite3*' \(Shell.quote(source + "/vector_db")) \(Shell.quote(restored + "/vector_db"))
             """])
         #expect(compare.status == 0, "\(what): \(compare.stdout)\(compare.stderr)")
     }
@@ -209,7 +208,7 @@ import Testing
         }
 
         // No credential in any output, in runs.jsonl, or in the generated files.
-        let generatedText = try JobScriptHarness.bash("cat \(JobScriptHarness.q(generated))/*.sh \(JobScriptHarness.q(generated))/plan.json")
+        let generatedText = try JobScriptHarness.bash("cat \(Shell.quote(generated))/*.sh \(Shell.quote(generated))/plan.json")
         for secret in world.secrets where !secret.isEmpty {
             #expect(!outputs.contains { $0.contains(secret) }, "a credential leaked into an output")
             #expect(!generatedText.contains(secret), "a credential leaked into generated/")

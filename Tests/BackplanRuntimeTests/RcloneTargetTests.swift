@@ -43,8 +43,8 @@ import TestSupport
             // With the file `fail-check` present, `rclone check` reports a difference (a corrupted upload).
             try TestExecutable.install("""
                 #!/bin/bash
-                printf '%s\\n' "$*" >>\(RunHarness.q(harness.root + "/rclone-argv.log"))
-                if [[ -f \(RunHarness.q(harness.root + "/fail-check")) && " $* " == *" check "* ]]; then
+                printf '%s\\n' "$*" >>\(Shell.quote(harness.root + "/rclone-argv.log"))
+                if [[ -f \(Shell.quote(harness.root + "/fail-check")) && " $* " == *" check "* ]]; then
                   echo "ERROR : data/webui.db: md5 differ" >&2
                   exit 1
                 fi
@@ -146,8 +146,8 @@ import TestSupport
         /// The restored folder holds what the data dir holds: the database's .dump and every upload's bytes.
         func expectRestored(_ folder: String) throws {
             #expect(try sqliteDump(folder + "/webui.db") == sqliteDump(harness.dataDir + "/webui.db"))
-            #expect(try RunHarness.bash("cd \(RunHarness.q(harness.dataDir))/uploads && find . -type f ! -name '*.part' -exec sha256sum {} + | sort")
-                == RunHarness.bash("cd \(RunHarness.q(folder))/uploads && find . -type f -exec sha256sum {} + | sort"))
+            #expect(try RunHarness.bash("cd \(Shell.quote(harness.dataDir))/uploads && find . -type f ! -name '*.part' -exec sha256sum {} + | sort")
+                == RunHarness.bash("cd \(Shell.quote(folder))/uploads && find . -type f -exec sha256sum {} + | sort"))
             #expect(FileManager.default.fileExists(atPath: folder + "/vector_db/chroma.sqlite3"))
         }
 

@@ -18,7 +18,7 @@ import Testing
     @Test func commandsJournalStartsTheAppOnceAndIsRemoved() throws {
         let workspace = try SnapshotWorkspace()
         defer { workspace.remove() }
-        let recorder = SnapshotWorkspace.q(workspace.root + "/recorder")
+        let recorder = Shell.quote(workspace.root + "/recorder")
         try writeJournal(workspace, ["format 1", "plan openwebui", "job daily", "method commands",
                                      "start echo first >> \(recorder)", "start echo second >> \(recorder)"])
         let first = workspace.backplan("recover")
@@ -37,7 +37,7 @@ import Testing
         var workspace = try SnapshotWorkspace()
         defer { workspace.remove() }
         let mock = workspace.root + "/mock-compose"
-        try "#!/bin/bash\nprintf '%s\\n' \"$*\" >> \(SnapshotWorkspace.q(workspace.root + "/recorder"))\n"
+        try "#!/bin/bash\nprintf '%s\\n' \"$*\" >> \(Shell.quote(workspace.root + "/recorder"))\n"
             .write(toFile: mock, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: mock)
         workspace.plan.compose = CompiledCompose(file: "/srv/compose.yaml", project: nil, service: "open-webui", command: [mock])
@@ -65,7 +65,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: recorder) }
         // The stop command kills the job script (SIGKILL: no trap runs), leaving its journal behind.
         let quiesce = CompiledQuiesce(method: .commands, names: [], stopCommands: ["kill -9 $PPID"],
-                                      startCommands: ["echo started >> \(SnapshotWorkspace.q(recorder))"], maxDowntimeSeconds: nil)
+                                      startCommands: ["echo started >> \(Shell.quote(recorder))"], maxDowntimeSeconds: nil)
         let workspace = try SnapshotWorkspace(quiesce: quiesce)
         defer { workspace.remove() }
         let script = workspace.root + "/daily.sh"

@@ -148,7 +148,7 @@ import TestSupport
         defer { w.remove() }
         let first = try w.jobScript()
         #expect(first.status == 0, "\(first.stderr)")
-        let packs = try JobScriptHarness.bash("find \(SnapshotWorkspace.q(w.root + "/repo/data")) -type f | sort")
+        let packs = try JobScriptHarness.bash("find \(Shell.quote(w.root + "/repo/data")) -type f | sort")
         for pack in packs.split(separator: "\n") {
             chmod(String(pack), 0o644)
             try SnapshotWorkspace.flipByte(String(pack), at: 100)
@@ -217,7 +217,7 @@ import TestSupport
         keepOne.keepLast = 1
         try withWorkspace(retention: keepOne) { w in
             // Enough data that the slowed upload is cut in the middle.
-            _ = try JobScriptHarness.bash("head -c 4000000 /dev/urandom >\(SnapshotWorkspace.q(w.workspace.dataDir + "/uploads/big.bin"))")
+            _ = try JobScriptHarness.bash("head -c 4000000 /dev/urandom >\(Shell.quote(w.workspace.dataDir + "/uploads/big.bin"))")
             let killed = try w.jobScript(["KILL_RESTIC_BACKUP": "1"])
             #expect(killed.status == 3, "\(killed.stderr)")
             #expect(try w.resticIDs().isEmpty, "an interrupted restic backup lists no snapshot")

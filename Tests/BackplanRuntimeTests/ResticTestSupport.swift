@@ -43,8 +43,8 @@ struct ResticWorkspace {
         // with SIGKILL after two seconds, in the middle of its upload.
         let shim = """
             #!/bin/bash
-            printf '%s\\n' "$*" >>\(SnapshotWorkspace.q(argvLog))
-            printf 'RESTIC_PASSWORD in the environment: %s\\n' "${RESTIC_PASSWORD:-none}" >>\(SnapshotWorkspace.q(argvLog))
+            printf '%s\\n' "$*" >>\(Shell.quote(argvLog))
+            printf 'RESTIC_PASSWORD in the environment: %s\\n' "${RESTIC_PASSWORD:-none}" >>\(Shell.quote(argvLog))
             if [[ -n ${KILL_RESTIC_BACKUP:-} && " $* " == *" backup "* ]]; then
               /usr/bin/restic --limit-upload 256 "$@" & pid=$!
               sleep 2

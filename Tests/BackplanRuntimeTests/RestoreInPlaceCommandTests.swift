@@ -9,7 +9,7 @@ import Testing
     func workspace() throws -> SnapshotWorkspace {
         var workspace = try SnapshotWorkspace()
         let mock = workspace.root + "/mock-compose"
-        try "#!/bin/bash\nprintf '%s\\n' \"$*\" >> \(SnapshotWorkspace.q(workspace.root + "/compose.log"))\n"
+        try "#!/bin/bash\nprintf '%s\\n' \"$*\" >> \(Shell.quote(workspace.root + "/compose.log"))\n"
             .write(toFile: mock, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: mock)
         workspace.plan.compose = CompiledCompose(file: workspace.root + "/compose.yaml", project: "owui", service: "open-webui", command: [mock])

@@ -66,7 +66,7 @@ import Testing
         #expect(try executor.run(w.harness, w.plan).status == 0)
         let first = try #require(w.nasSnapshots.first)
         // 3 MiB of new, incompressible upload: more than the tmpfs has left.
-        try RunHarness.bash("head -c 3145728 /dev/urandom > \(RsyncWorkspace.q(w.harness.dataDir + "/uploads/big.bin"))")
+        try RunHarness.bash("head -c 3145728 /dev/urandom > \(Shell.quote(w.harness.dataDir + "/uploads/big.bin"))")
         let run = try executor.run(w.harness, w.plan)
         #expect(run.status == 3, "\(run.stderr)")
         let nas = try #require((w.harness.runsLog().last?["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "nas" })
@@ -93,7 +93,7 @@ import Testing
         let bin = w.harness.root + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         for tool in ["ssh", "rsync"] {
-            let wrapper = "#!/bin/bash\nprintf '%s\\n' \"$0 $*\" >> \(RsyncWorkspace.q(w.harness.root + "/argv.log"))\nexec /usr/bin/\(tool) \"$@\"\n"
+            let wrapper = "#!/bin/bash\nprintf '%s\\n' \"$0 $*\" >> \(Shell.quote(w.harness.root + "/argv.log"))\nexec /usr/bin/\(tool) \"$@\"\n"
             try TestExecutable.install(wrapper, at: "\(bin)/\(tool)")
         }
         var line = try executor.commandLine(w.harness, w.plan)

@@ -16,8 +16,8 @@ import Testing
             if round == 1 {
                 // What a killed upload and a killed removal leave (a partial even holding SNAPSHOT.json):
                 // never listed, removed by the next upload.
-                try RunHarness.bash("cp -a \(RsyncWorkspace.q("\(w.nasJob)/\(ids[0])")) \(RsyncWorkspace.q("\(w.nasJob)/.20300101T000000Z.partial"))"
-                                    + " && mkdir \(RsyncWorkspace.q("\(w.nasJob)/.20200101T000000Z.deleting"))")
+                try RunHarness.bash("cp -a \(Shell.quote("\(w.nasJob)/\(ids[0])")) \(Shell.quote("\(w.nasJob)/.20300101T000000Z.partial"))"
+                                    + " && mkdir \(Shell.quote("\(w.nasJob)/.20200101T000000Z.deleting"))")
                 let listed = try w.restoreScript(["list", "nas"])
                 #expect(!listed.stdout.contains("20300101T000000Z"), "\(listed.stdout)")
             }
@@ -123,7 +123,7 @@ import Testing
         defer { w.remove() }
         #expect(try w.runScript().status == 0)
         let id = try #require(w.nasSnapshots.last)
-        try RunHarness.bash("printf 'X' | dd of=\(RsyncWorkspace.q("\(w.nasJob)/\(id)/data/webui.db")) bs=1 seek=5000 conv=notrunc 2>/dev/null")
+        try RunHarness.bash("printf 'X' | dd of=\(Shell.quote("\(w.nasJob)/\(id)/data/webui.db")) bs=1 seek=5000 conv=notrunc 2>/dev/null")
         let verify = try w.backplan("verify", ["--target", "nas"])
         #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
         let script = try w.restoreScript(["verify", "nas"])
@@ -151,7 +151,7 @@ import Testing
         let run = CleanProcess.run("/bin/bash", [dir.path + "/t.sh"], scratch: dir.path)
         #expect(run.status == 0, "\(run.stderr)")
         let ssh = ["ssh"] + RsyncRemote.sshOptions(port: 2222, sshKey: key, knownHosts: known)
-        let expected = ssh + ["backup@nas.lan", RsyncRemote.rsh(ssh), RsyncRemote.quote("a'b c")]
+        let expected = ssh + ["backup@nas.lan", RsyncRemote.rsh(ssh), Shell.quote("a'b c")]
         #expect(run.stdout.split(separator: "\n").map(String.init) == expected)
     }
 }

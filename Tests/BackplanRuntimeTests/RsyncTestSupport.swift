@@ -85,7 +85,7 @@ struct RsyncWorkspace {
         var dataDir: String
 
         func expectRestored(_ dir: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
-            let dump = { (db: String) throws -> String in try RunHarness.bash("sqlite3 -readonly \(q(db)) .dump") }
+            let dump = { (db: String) throws -> String in try RunHarness.bash("sqlite3 -readonly \(Shell.quote(db)) .dump") }
             #expect(try dump(dir + "/webui.db") == dump(dataDir + "/webui.db"), sourceLocation: sourceLocation)
             let diff = RunHarness.run("/usr/bin/diff", ["-r", "--", dataDir + "/uploads", dir + "/uploads"])
             #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)", sourceLocation: sourceLocation)
@@ -93,7 +93,6 @@ struct RsyncWorkspace {
         }
     }
 
-    static func q(_ value: String) -> String { "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// Inode of a file.
     static func inode(_ path: String) -> UInt64 { RunHarness.inode(path) }

@@ -12,7 +12,7 @@ struct RunBenchTests {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        try RunHarness.bash("cd \(RunHarness.q(h.dataDir + "/uploads")) && for i in $(seq 3000); do head -c 4096 /dev/urandom > f$i.bin; done && head -c 67108864 /dev/urandom > big.bin")
+        try RunHarness.bash("cd \(Shell.quote(h.dataDir + "/uploads")) && for i in $(seq 3000); do head -c 4096 /dev/urandom > f$i.bin; done && head -c 67108864 /dev/urandom > big.bin")
         for executor in ["bash", "runtime"] {
             let target = h.root + "/" + executor
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)

@@ -12,7 +12,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: h.dataDir, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: h.backups, withIntermediateDirectories: true)
         let db = h.dataDir + "/load.db"
-        try RunHarness.bash("sqlite3 \(RunHarness.q(db)) 'PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER, pad BLOB);' >/dev/null")
+        try RunHarness.bash("sqlite3 \(Shell.quote(db)) 'PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER, pad BLOB);' >/dev/null")
         var plan = h.plan()
         plan.sources = [RunHarness.source("load", .sqlite, "load.db", dataDir: h.dataDir)]
         plan.jobs[0].sources = ["load"]
@@ -20,7 +20,7 @@ import Testing
 
         let stop = h.root + "/stop"
         let insert = "BEGIN IMMEDIATE; INSERT INTO t(v, pad) VALUES(1, randomblob(3000)); INSERT INTO t(v, pad) VALUES(2, randomblob(3000)); COMMIT;"
-        let writer = try #require(RunHarness.spawn("/bin/bash", ["-c", "while [ ! -e \(RunHarness.q(stop)) ]; do echo \(RunHarness.q(insert)); done | sqlite3 -cmd '.timeout 10000' \(RunHarness.q(db))"]))
+        let writer = try #require(RunHarness.spawn("/bin/bash", ["-c", "while [ ! -e \(Shell.quote(stop)) ]; do echo \(Shell.quote(insert)); done | sqlite3 -cmd '.timeout 10000' \(Shell.quote(db))"]))
         defer {
             _ = FileManager.default.createFile(atPath: stop, contents: nil)
             _ = RunHarness.wait(writer)

@@ -17,10 +17,10 @@ import Testing
         #expect(ids.count == 1)
         let snap = h.jobDir(plan) + "/" + ids[0]
         #expect(h.jobDirEntries(plan) == ids, "no partial left")
-        try RunHarness.bash("cd \(RunHarness.q(snap)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+        try RunHarness.bash("cd \(Shell.quote(snap)) && sha256sum -c --quiet --strict MANIFEST.sha256")
         #expect(FileManager.default.fileExists(atPath: h.dataDir + "/webui.db-wal"), "the source's WAL is kept")
         for table in ["user", "chat"] {
-            let source = try RunHarness.bash("sqlite3 -readonly \(RunHarness.q(h.dataDir + "/webui.db")) 'SELECT count(*) FROM \(table)'")
+            let source = try RunHarness.bash("sqlite3 -readonly \(Shell.quote(h.dataDir + "/webui.db")) 'SELECT count(*) FROM \(table)'")
             #expect(try RunHarness.sqlite(snap + "/data/webui.db", "SELECT count(*) FROM \(table)") == source)
         }
         let record = try SnapshotRecord.read(from: snap)
@@ -40,7 +40,7 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        try RunHarness.bash("echo x > \(RunHarness.q(h.dataDir + "/uploads/big.part")); mkdir -p \(RunHarness.q(h.dataDir + "/uploads/sub")); echo y > \(RunHarness.q(h.dataDir + "/uploads/sub/ok.txt"))")
+        try RunHarness.bash("echo x > \(Shell.quote(h.dataDir + "/uploads/big.part")); mkdir -p \(Shell.quote(h.dataDir + "/uploads/sub")); echo y > \(Shell.quote(h.dataDir + "/uploads/sub/ok.txt"))")
         let plan = h.plan()
         #expect(try h.runtime(plan).status == 0)
         let snap = h.jobDir(plan) + "/" + h.snapshots(plan)[0]
@@ -52,7 +52,7 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        try RunHarness.bash("printf 'not a db' > \(RunHarness.q(h.dataDir + "/webui.db"))")
+        try RunHarness.bash("printf 'not a db' > \(Shell.quote(h.dataDir + "/webui.db"))")
         let plan = h.plan()
         let (status, log) = try h.runtime(plan)
         #expect(status == 1)

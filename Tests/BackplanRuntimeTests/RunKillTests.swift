@@ -11,7 +11,7 @@ struct RunKillTests {
     /// A plan whose capture waits on a rollback-journal database held EXCLUSIVE by `holder` for `seconds`.
     static func lockedPlan(_ h: RunHarness) throws -> CompiledPlan {
         let db = h.dataDir + "/locked.db"
-        try RunHarness.bash("sqlite3 \(RunHarness.q(db)) 'PRAGMA journal_mode=DELETE; CREATE TABLE t(x); INSERT INTO t VALUES(1);' >/dev/null")
+        try RunHarness.bash("sqlite3 \(Shell.quote(db)) 'PRAGMA journal_mode=DELETE; CREATE TABLE t(x); INSERT INTO t VALUES(1);' >/dev/null")
         var plan = h.plan(quiesce: RunQuiesceTests.commands(h))
         plan.sources.append(RunHarness.source("locked", .sqlite, "locked.db", dataDir: h.dataDir))
         plan.jobs[0].sources.append("locked")
@@ -21,7 +21,7 @@ struct RunKillTests {
     /// Holds locked.db EXCLUSIVE for `seconds`; returns once the lock is taken.
     static func holdLock(_ h: RunHarness, seconds: Int) throws -> pid_t {
         let flag = h.root + "/locked-\(UUID().uuidString)"
-        let pid = try #require(RunHarness.spawn("/bin/bash", ["-c", "{ echo 'BEGIN EXCLUSIVE;'; echo \(RunHarness.q(".shell touch " + RunHarness.q(flag))); sleep \(seconds); echo 'COMMIT;'; } | sqlite3 \(RunHarness.q(h.dataDir + "/locked.db"))"]))
+        let pid = try #require(RunHarness.spawn("/bin/bash", ["-c", "{ echo 'BEGIN EXCLUSIVE;'; echo \(Shell.quote(".shell touch " + Shell.quote(flag))); sleep \(seconds); echo 'COMMIT;'; } | sqlite3 \(Shell.quote(h.dataDir + "/locked.db"))"]))
         while !FileManager.default.fileExists(atPath: flag) { usleep(20_000) }
         return pid
     }
@@ -57,7 +57,7 @@ struct RunKillTests {
         #expect(h.snapshots(plan) == [(first as NSString).lastPathComponent], "no partial snapshot is listed")
         #expect(SnapshotLayout(root: h.backups, plan: plan.name).completeSnapshots(job: "daily").count == 1)
         #expect(FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"), "the killed run left its journal")
-        try RunHarness.bash("cd \(RunHarness.q(first)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+        try RunHarness.bash("cd \(Shell.quote(first)) && sha256sum -c --quiet --strict MANIFEST.sha256")
 
         let (status, log) = try h.runtime(plan)
         #expect(status == 0, "\(log)")

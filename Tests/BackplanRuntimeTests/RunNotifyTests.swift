@@ -134,7 +134,7 @@ import Testing
 
         // Every tool but curl.
         let bin = h.root + "/bin"
-        try RunHarness.bash("mkdir \(RunHarness.q(bin)) && for f in /usr/bin/*; do [ \"${f##*/}\" = curl ] || ln -s \"$f\" \(RunHarness.q(bin))/; done")
+        try RunHarness.bash("mkdir \(Shell.quote(bin)) && for f in /usr/bin/*; do [ \"${f##*/}\" = curl ] || ln -s \"$f\" \(Shell.quote(bin))/; done")
         let noCurl = try Self.run(executor, h, plan, url: url, path: bin)
         #expect(noCurl.status == 0, "\(noCurl.stderr)")
         #expect(noCurl.stderr.contains("preflight: warning: curl not found"), "\(noCurl.stderr)")

@@ -13,7 +13,7 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        try RunHarness.bash("mkdir -p \(RunHarness.q(h.dataDir + "/uploads/deep/er")) && echo hi > \(RunHarness.q(h.dataDir + "/uploads/deep/er/a.txt")) && chmod 640 \(RunHarness.q(h.dataDir + "/uploads/deep/er/a.txt")) && ln -s deep/er/a.txt \(RunHarness.q(h.dataDir + "/uploads/link")) && echo t > \(RunHarness.q(h.dataDir + "/uploads/x.part"))")
+        try RunHarness.bash("mkdir -p \(Shell.quote(h.dataDir + "/uploads/deep/er")) && echo hi > \(Shell.quote(h.dataDir + "/uploads/deep/er/a.txt")) && chmod 640 \(Shell.quote(h.dataDir + "/uploads/deep/er/a.txt")) && ln -s deep/er/a.txt \(Shell.quote(h.dataDir + "/uploads/link")) && echo t > \(Shell.quote(h.dataDir + "/uploads/x.part"))")
         let bashTarget = h.root + "/bash-backups", runtimeTarget = h.root + "/runtime-backups"
         try FileManager.default.createDirectory(atPath: bashTarget, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: runtimeTarget, withIntermediateDirectories: true)
@@ -32,8 +32,8 @@ import Testing
         let (bashManifest, runtimeManifest) = (try Self.manifestWithoutDatabases(bashSnap), try Self.manifestWithoutDatabases(runtimeSnap))
         #expect(Self.difference(bashManifest.joined(separator: "\n"), runtimeManifest.joined(separator: "\n")) == "")
         for db in Self.databases {
-            #expect(try RunHarness.bash("sqlite3 -readonly \(RunHarness.q(bashSnap + "/" + db)) .dump")
-                == RunHarness.bash("sqlite3 -readonly \(RunHarness.q(runtimeSnap + "/" + db)) .dump"))
+            #expect(try RunHarness.bash("sqlite3 -readonly \(Shell.quote(bashSnap + "/" + db)) .dump")
+                == RunHarness.bash("sqlite3 -readonly \(Shell.quote(runtimeSnap + "/" + db)) .dump"))
         }
         #expect(try SnapshotRecord.read(from: bashSnap).executor == "bash")
         #expect(try Self.keys(bashSnap + "/SNAPSHOT.json") == Self.keys(runtimeSnap + "/SNAPSHOT.json"))
@@ -54,7 +54,7 @@ import Testing
             #expect(ids.count == 2)
             let second = h.jobDir(plan, target: target) + "/" + ids[1]
             #expect(RunHarness.inode(first + upload) == RunHarness.inode(second + upload))
-            try RunHarness.bash("cd \(RunHarness.q(second)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+            try RunHarness.bash("cd \(Shell.quote(second)) && sha256sum -c --quiet --strict MANIFEST.sha256")
         }
     }
 
@@ -64,7 +64,7 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        let uploads = RunHarness.q(h.dataDir + "/uploads")
+        let uploads = Shell.quote(h.dataDir + "/uploads")
         try RunHarness.bash("cd \(uploads) && echo a > 'back\\slash.txt' && echo b > $'new\\nline.txt' && echo c > plain.txt")
         let bashTarget = h.root + "/bash-backups", runtimeTarget = h.root + "/runtime-backups"
         let bashPlan = h.plan(targets: [RunHarness.localTarget("local", bashTarget)])
@@ -89,7 +89,7 @@ import Testing
             let ids = h.snapshots(plan, target: target)
             #expect(ids.count == 2)
             let second = h.jobDir(plan, target: target) + "/" + ids[1]
-            try RunHarness.bash("cd \(RunHarness.q(second)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+            try RunHarness.bash("cd \(Shell.quote(second)) && sha256sum -c --quiet --strict MANIFEST.sha256")
             manifests.append(try Self.manifestWithoutDatabases(second))
         }
         #expect(manifests[0] == manifests[1])
@@ -103,7 +103,7 @@ import Testing
         try h.copyFixture()
         var quiesce = RunQuiesceTests.commands(h)
         let copy = h.root + "/journal-by-bash"
-        quiesce.stopCommands[0] += "; cp \(RunHarness.q(h.stateDir + "/quiesce")) \(RunHarness.q(copy))"
+        quiesce.stopCommands[0] += "; cp \(Shell.quote(h.stateDir + "/quiesce")) \(Shell.quote(copy))"
         let plan = h.plan(quiesce: quiesce)
         let script = try h.writeScript(plan)
         #expect(try h.runScript(script).status == 0)
@@ -121,7 +121,7 @@ import Testing
     /// Every entry under `data/`: relative path, type, mode, link target; size, mtime (ns), owner and contents
     /// of the files that are not databases.
     static func tree(_ snapshot: String) throws -> String {
-        try RunHarness.bash("cd \(RunHarness.q(snapshot)) && find data -printf '%p %y %m %l\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -printf '%p %s %T@ %U:%G\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -exec sha256sum {} + | LC_ALL=C sort")
+        try RunHarness.bash("cd \(Shell.quote(snapshot)) && find data -printf '%p %y %m %l\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -printf '%p %s %T@ %U:%G\\n' | LC_ALL=C sort && find data -type f ! -name webui.db ! -name chroma.sqlite3 -exec sha256sum {} + | LC_ALL=C sort")
     }
 
     static func keys(_ file: String) throws -> [String] {

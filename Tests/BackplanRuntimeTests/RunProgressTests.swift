@@ -14,7 +14,7 @@ import Testing
     /// Runs `backplan run PLAN daily ARGS` on a pseudo-terminal; its status and everything it printed.
     static func runOnTerminal(_ h: RunHarness, _ planPath: String, _ args: [String] = [], noColor: Bool) throws -> JobScriptHarness.Result {
         let binary = try #require(RunHarness.binary, "the built backplan binary is missing (swift build first)")
-        let command = ([binary, "run", planPath, "daily"] + args).map(RunHarness.q).joined(separator: " ")
+        let command = ([binary, "run", planPath, "daily"] + args).map(Shell.quote).joined(separator: " ")
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = noColor ? "1" : nil
         environment["TERM"] = "xterm"
@@ -24,7 +24,7 @@ import Testing
     static func harness() throws -> (RunHarness, String) {
         let h = try RunHarness()
         try h.copyFixture()
-        try RunHarness.bash("for i in $(seq 1 50); do head -c 10000 /dev/urandom > \(RunHarness.q(h.dataDir))/uploads/bulk-$i.bin; done")
+        try RunHarness.bash("for i in $(seq 1 50); do head -c 10000 /dev/urandom > \(Shell.quote(h.dataDir))/uploads/bulk-$i.bin; done")
         return (h, try h.writePlan(h.plan()))
     }
 

@@ -9,7 +9,7 @@ import Testing
     /// The app: start records `start` and leaves a sleeping process behind (it must not hold the lock);
     /// stop records `stop` and ends it.
     static func commands(_ h: RunHarness, maxDowntime: Int? = nil) -> CompiledQuiesce {
-        let events = RunHarness.q(h.root + "/events"), pid = RunHarness.q(h.root + "/app.pid")
+        let events = Shell.quote(h.root + "/events"), pid = Shell.quote(h.root + "/app.pid")
         return CompiledQuiesce(method: .commands, names: [],
                                stopCommands: ["echo stop >> \(events); kill $(cat \(pid) 2>/dev/null) 2>/dev/null; true"],
                                startCommands: ["echo start >> \(events); sleep 300 & echo $! > \(pid)"],
@@ -21,7 +21,7 @@ import Testing
     }
 
     static func cleanUp(_ h: RunHarness) {
-        _ = try? RunHarness.bash("kill $(cat \(RunHarness.q(h.root + "/app.pid")) 2>/dev/null) 2>/dev/null; true")
+        _ = try? RunHarness.bash("kill $(cat \(Shell.quote(h.root + "/app.pid")) 2>/dev/null) 2>/dev/null; true")
         h.remove()
     }
 
@@ -45,7 +45,7 @@ import Testing
         defer { Self.cleanUp(h) }
         try h.copyFixture()
         // A SQLite header over garbage: the preflight passes, the backup fails.
-        try RunHarness.bash("{ printf 'SQLite format 3\\0'; head -c 5000 /dev/urandom; } > \(RunHarness.q(h.dataDir + "/webui.db")); rm -f \(RunHarness.q(h.dataDir))/webui.db-*")
+        try RunHarness.bash("{ printf 'SQLite format 3\\0'; head -c 5000 /dev/urandom; } > \(Shell.quote(h.dataDir + "/webui.db")); rm -f \(Shell.quote(h.dataDir))/webui.db-*")
         let plan = h.plan(quiesce: Self.commands(h))
         let (status, log) = try h.runtime(plan)
         #expect(status == 1)
@@ -85,11 +85,11 @@ import Testing
         defer { Self.cleanUp(h) }
         try h.copyFixture()
         let db = h.dataDir + "/locked.db", locked = h.root + "/locked"
-        try RunHarness.bash("sqlite3 \(RunHarness.q(db)) 'PRAGMA journal_mode=DELETE; CREATE TABLE t(x); INSERT INTO t VALUES(1);' >/dev/null")
+        try RunHarness.bash("sqlite3 \(Shell.quote(db)) 'PRAGMA journal_mode=DELETE; CREATE TABLE t(x); INSERT INTO t VALUES(1);' >/dev/null")
         var plan = h.plan(quiesce: Self.commands(h, maxDowntime: 1))
         plan.sources.append(RunHarness.source("locked", .sqlite, "locked.db", dataDir: h.dataDir))
         plan.jobs[0].sources.append("locked")
-        let holder = try #require(RunHarness.spawn("/bin/bash", ["-c", "{ echo 'BEGIN EXCLUSIVE;'; echo \(RunHarness.q(".shell touch " + RunHarness.q(locked))); sleep 8; echo 'COMMIT;'; } | sqlite3 \(RunHarness.q(db))"]))
+        let holder = try #require(RunHarness.spawn("/bin/bash", ["-c", "{ echo 'BEGIN EXCLUSIVE;'; echo \(Shell.quote(".shell touch " + Shell.quote(locked))); sleep 8; echo 'COMMIT;'; } | sqlite3 \(Shell.quote(db))"]))
         defer { _ = RunHarness.wait(holder) }
         while !FileManager.default.fileExists(atPath: locked) { usleep(20_000) }
         let started = Date()

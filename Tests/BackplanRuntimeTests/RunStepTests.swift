@@ -30,7 +30,7 @@ import Testing
         #expect(try h.runtime(plan).status == 0)
         let id = h.snapshots(plan)[0]
         let snapshot = h.jobDir(plan) + "/" + id
-        try RunHarness.bash("echo corrupt >> \(RunHarness.q(snapshot + "/data/uploads/efaf13b5-a79d-4e22-a4dd-03adad6667f1_harness-notes-1795750891-30198.txt"))")
+        try RunHarness.bash("echo corrupt >> \(Shell.quote(snapshot + "/data/uploads/efaf13b5-a79d-4e22-a4dd-03adad6667f1_harness-notes-1795750891-30198.txt"))")
         let publisher = RunPublisher(plan: plan, job: plan.jobs[0], id: id, log: RunLog(plan: plan.name, job: "daily", output: .silent),
                                      cancellation: RunCancellation())
         #expect(throws: RunError.self) { try publisher.verify(plan.targets[0], snapshot: snapshot, carried: [:]) }
@@ -56,7 +56,7 @@ import Testing
         let publisher = RunPublisher(plan: plan, job: plan.jobs[0], id: ids[1], log: RunLog(plan: plan.name, job: "daily", output: .silent),
                                      cancellation: RunCancellation())
         try publisher.verify(plan.targets[0], snapshot: snapshot, carried: carried)
-        try RunHarness.bash("cd \(RunHarness.q(snapshot)) && cp \(path) x && echo corrupt >> x && mv x \(path)")
+        try RunHarness.bash("cd \(Shell.quote(snapshot)) && cp \(path) x && echo corrupt >> x && mv x \(path)")
         #expect(throws: RunError.self) { try publisher.verify(plan.targets[0], snapshot: snapshot, carried: carried) }
         #expect(h.snapshots(plan) == [ids[0]], "withdrawn")
     }
@@ -79,7 +79,7 @@ import Testing
         let plan = h.plan()
         #expect(try h.runtime(plan).status == 0)
         sleep(1)
-        try RunHarness.bash("echo new > \(RunHarness.q(h.dataDir + "/uploads/new.txt"))")
+        try RunHarness.bash("echo new > \(Shell.quote(h.dataDir + "/uploads/new.txt"))")
         let (status, log) = try h.runtime(plan)
         #expect(status == 0)
         let ids = h.snapshots(plan)
@@ -87,7 +87,7 @@ import Testing
         let header = "/data/vector_db/2fb5abeb-bcab-4f45-a8d8-7e71ffa36f49/header.bin"
         #expect(RunHarness.inode(a + header) == RunHarness.inode(b + header))
         #expect(log.contains { $0.contains("manifest:") && $0.contains("carried over") && !$0.contains(" 0 carried") })
-        try RunHarness.bash("cd \(RunHarness.q(b)) && sha256sum -c --quiet --strict MANIFEST.sha256")
+        try RunHarness.bash("cd \(Shell.quote(b)) && sha256sum -c --quiet --strict MANIFEST.sha256")
     }
 
     @Test func furtherLocalTargetsGetALinkedCopy() throws {
@@ -106,7 +106,7 @@ import Testing
         let dir = h.jobDir(plan, target: second)
         #expect(RunHarness.inode(dir + "/" + ids[0] + upload) == RunHarness.inode(dir + "/" + ids[1] + upload))
         #expect(RunHarness.inode(dir + "/" + ids[1] + upload) != RunHarness.inode(h.jobDir(plan) + "/" + ids[1] + upload))
-        try RunHarness.bash("cd \(RunHarness.q(dir + "/" + ids[1])) && sha256sum -c --quiet --strict MANIFEST.sha256")
+        try RunHarness.bash("cd \(Shell.quote(dir + "/" + ids[1])) && sha256sum -c --quiet --strict MANIFEST.sha256")
         #expect(!((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix(".") })
     }
 
@@ -116,7 +116,7 @@ import Testing
         try h.copyFixture()
         try FileManager.default.createDirectory(atPath: h.stateDir, withIntermediateDirectories: true)
         let held = h.root + "/held"
-        let holder = try #require(RunHarness.spawn("/usr/bin/flock", [h.stateDir + "/lock", "-c", "touch \(RunHarness.q(held)); sleep 1"]))
+        let holder = try #require(RunHarness.spawn("/usr/bin/flock", [h.stateDir + "/lock", "-c", "touch \(Shell.quote(held)); sleep 1"]))
         while !FileManager.default.fileExists(atPath: held) { usleep(10_000) }
         let (status, log) = try h.runtime(h.plan())
         _ = RunHarness.wait(holder)

@@ -127,8 +127,8 @@ import TestSupport
         let uploads = "find . -type f ! -name '*.part' -exec sha256sum {} + | sort"
         for folder in [byBackplan, byScript] {
             #expect(try Self.sqliteDump(folder + "/webui.db") == Self.sqliteDump(harness.dataDir + "/webui.db"))
-            #expect(try RunHarness.bash("cd \(RunHarness.q(folder))/uploads && \(uploads)")
-                == RunHarness.bash("cd \(RunHarness.q(harness.dataDir))/uploads && \(uploads)"))
+            #expect(try RunHarness.bash("cd \(Shell.quote(folder))/uploads && \(uploads)")
+                == RunHarness.bash("cd \(Shell.quote(harness.dataDir))/uploads && \(uploads)"))
         }
 
         // Retention on sftp: backplan prune with keep_last 1 removes the older snapshot's whole folder.

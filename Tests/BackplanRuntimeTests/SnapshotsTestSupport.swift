@@ -154,10 +154,3 @@ struct SnapshotWorkspace {
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
-
-extension SnapshotWorkspace {
-    /// A single-quoted bash word (test scaffolding).
-    static func q(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }
-}

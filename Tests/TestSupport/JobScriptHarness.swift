@@ -164,9 +164,4 @@ public struct JobScriptHarness {
             throw Failure(description: "status \(result.status): \(result.stderr)\(result.stdout)")
         }
     }
-
-    /// A single-quoted bash word (test scaffolding; the emitter's own quoting is `Shell.quote`).
-    public static func q(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }
 }

@@ -5,7 +5,7 @@
 # restore.sh of plan weekly-cold: `list`, `restore` and `verify` the snapshots of its targets
 # (run `restore.sh --help`). Snapshots are read as docs/run-contract.md lays them out.
 
-# The plan (every value quoted by backplan; nothing below evaluates them).
+# ---- The plan's values (the only place they appear; all quoted) ----
 readonly PLAN=weekly-cold
 readonly DATA_DIR=/opt/open-webui/data
 # Its lock is taken so no job of the plan runs during a restore.

@@ -3,7 +3,7 @@ import Foundation
 /// What both executors (and the NAS's pull script) say to the far side of an `rsync` target
 /// (docs/remote-rsync.md): the ssh options, and the small POSIX `sh` scripts run there through
 /// `ssh … sh -c SCRIPT sh ARG…`. The scripts are constants that read their arguments only as "$1", "$2", …;
-/// every argument is quoted for the remote shell by `RsyncRemote.quote`. Only POSIX sh, coreutils
+/// every argument is quoted for the remote shell by `Shell.quote`. Only POSIX sh, coreutils
 /// (`mv -T`, `sync`, `sha256sum`), `find` and `rsync` are needed on the remote host.
 public enum RsyncRemote {
     /// How long ssh waits for the TCP connection and the handshake.
@@ -42,14 +42,9 @@ public enum RsyncRemote {
         ssh.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: " ")
     }
 
-    /// One word for the remote POSIX shell that expands to exactly `value`.
-    public static func quote(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }
-
     /// The command line ssh sends: `sh -c 'SCRIPT' sh 'ARG'…`.
     public static func command(_ script: String, _ arguments: [String]) -> String {
-        (["sh", "-c", quote(script), "sh"] + arguments.map(quote)).joined(separator: " ")
+        (["sh", "-c", Shell.quote(script), "sh"] + arguments.map(Shell.quote)).joined(separator: " ")
     }
 
     // MARK: The remote scripts (arguments: $1 the target's path, $2 `<plan>/<job>`, then as said)

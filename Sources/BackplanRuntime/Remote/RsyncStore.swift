@@ -63,7 +63,7 @@ struct RsyncStore: RemoteStore {
 
     func record(job: String, id: String) -> SnapshotRecord? {
         guard let tool = try? tool() else { return nil }
-        let result = tool.run(ssh + ["--", destination, "cat -- " + RsyncRemote.quote("\(root)/\(jobPath(job))/\(id)/\(SnapshotLayout.recordName)")])
+        let result = tool.run(ssh + ["--", destination, "cat -- " + Shell.quote("\(root)/\(jobPath(job))/\(id)/\(SnapshotLayout.recordName)")])
         guard result.succeeded else { return nil }
         return try? JSONDecoder().decode(SnapshotRecord.self, from: result.stdout)
     }

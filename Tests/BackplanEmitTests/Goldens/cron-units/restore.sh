@@ -5,7 +5,7 @@
 # restore.sh of plan cron-units: `list`, `restore` and `verify` the snapshots of its targets
 # (run `restore.sh --help`). Snapshots are read as docs/run-contract.md lays them out.
 
-# The plan (every value quoted by backplan; nothing below evaluates them).
+# ---- The plan's values (the only place they appear; all quoted) ----
 readonly PLAN=cron-units
 readonly DATA_DIR=/var/lib/open-webui
 # Its lock is taken so no job of the plan runs during a restore.

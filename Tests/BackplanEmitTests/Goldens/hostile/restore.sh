@@ -5,12 +5,12 @@
 # restore.sh of plan hostile: `list`, `restore` and `verify` the snapshots of its targets
 # (run `restore.sh --help`). Snapshots are read as docs/run-contract.md lays them out.
 
-# The plan (every value quoted by backplan; nothing below evaluates them).
+# ---- The plan's values (the only place they appear; all quoted) ----
 readonly PLAN=hostile
-# shellcheck disable=SC2016 # a plan value, single-quoted so that it never expands
+# shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion
 readonly DATA_DIR='/srv/owui data/it'\''s $(touch /tmp/backplan-pwned-data)'
 # Its lock is taken so no job of the plan runs during a restore.
-# shellcheck disable=SC2016 # a plan value, single-quoted so that it never expands
+# shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion
 readonly STATE_DIR='/var/lib/backplan/`touch /tmp/backplan-pwned-state`'
 # restore --in-place stops and starts this compose service; no command: stop the app by hand.
 readonly -a COMPOSE=()
@@ -20,7 +20,7 @@ readonly COMPOSE_SERVICE=''
 # Targets: name, type and path (local: the folder holding <plan>/<job>/<ID>/).
 readonly -a TARGET_NAMES=(local second)
 readonly -a TARGET_TYPES=(local local)
-# shellcheck disable=SC2016 # a plan value, single-quoted so that it never expands
+# shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion
 readonly -a TARGET_PATHS=('/srv/backups/$HOME/*/--delete' '/mnt/usb/a b\c')
 readonly -a JOBS=(nightly)
 
