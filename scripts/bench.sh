@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks `backplan check` on a generated plan of 200 jobs (scripts/gen-bench-plan.py).
+# Benchmarks `backplan check` on a generated plan of 200 jobs (scripts/gen-bench-plan.py), then
+# `compile` and `check` of one of 2,000 jobs.
 # Prints a markdown table (header and one row) to paste into docs/benchmarks.md, and also
 # hyperfine's table when hyperfine is installed. Files go to bench-out/ (git-ignored).
 #   BACKPLAN     binary to measure (default .build/release/backplan; `make bench` builds it)
@@ -47,6 +48,20 @@ label="check, $JOBS jobs ($commit, $(date -u +%Y-%m-%d), $(nproc) cores)"
 step "Measuring: $RUNS runs after $WARMUP warm-up runs (user+sys and peak RSS from rusage)"
 python3 scripts/bench-measure.py --header --runs "$RUNS" --warmup "$WARMUP" --label "$label" \
   -- "$BACKPLAN" check "$PLAN" --generated "$OUT/generated-bench" | tee "$OUT/result.md"
+
+# The same at 2,000 jobs (issue 9: check took 30 s and compile 33 s there, quadratic in the jobs).
+LARGE_JOBS=${BENCH_LARGE_JOBS:-2000}
+LARGE_RUNS=${BENCH_LARGE_RUNS:-5}
+LARGE=$OUT/bench-large.yaml
+step "Measuring: compile and check of a $LARGE_JOBS-job plan ($LARGE_RUNS runs each)"
+python3 scripts/gen-bench-plan.py --jobs "$LARGE_JOBS" --name bench-large >"$LARGE"
+rm -rf "$OUT/generated-large"
+python3 scripts/bench-measure.py --runs "$LARGE_RUNS" --warmup 1 \
+  --label "compile, $LARGE_JOBS jobs ($commit, $(date -u +%Y-%m-%d), $(nproc) cores)" \
+  -- "$BACKPLAN" compile "$LARGE" --generated "$OUT/generated-large" | tee -a "$OUT/result.md"
+python3 scripts/bench-measure.py --runs "$LARGE_RUNS" --warmup 1 \
+  --label "check, $LARGE_JOBS jobs ($commit, $(date -u +%Y-%m-%d), $(nproc) cores)" \
+  -- "$BACKPLAN" check "$LARGE" --generated "$OUT/generated-large" | tee -a "$OUT/result.md"
 
 # compile of every example plan: the first run writes bench-out/generated, the measured runs render
 # every file again and compare it with what is on disk (what `compile` and `check` do every time).

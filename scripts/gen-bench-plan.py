@@ -3,7 +3,8 @@
 
 Usage: gen-bench-plan.py [--jobs N] [--name NAME]  > plan.yaml
 
-The output is deterministic. Every job has its own firing time (distinct minutes of the day),
+The output is deterministic. The first 1,440 jobs each have their own firing time (distinct minutes of
+the day; beyond that, jobs share minutes with earlier ones and check warns BP314 about them),
 written in the schedule forms the plan language accepts: systemd calendar `*-*-* HH:MM`, a
 weekday calendar `Sun HH:MM`, and `{cron: "M H * * *"}`. Every job takes all three sources (the
 default); two local targets give two copies.
@@ -66,8 +67,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=200)
     ap.add_argument("--name", default="bench")
     args = ap.parse_args()
-    if not 1 <= args.jobs <= 999:
-        ap.error("--jobs must be between 1 and 999 (job names are job-001 ... job-999)")
+    if not 1 <= args.jobs <= 9999:
+        ap.error("--jobs must be between 1 and 9999 (job names are job-001 ... job-9999)")
     sys.stdout.write(plan(args.jobs, args.name))
     return 0
 

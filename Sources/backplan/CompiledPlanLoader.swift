@@ -40,17 +40,25 @@ struct CompiledPlanOptions: ParsableArguments {
 }
 
 /// Printing for the snapshot commands: results on stdout, progress and errors on stderr.
+///
+/// Every line goes through `TerminalText.escapeLines`: names and fields read back from a target
+/// (SNAPSHOT.json, folder names) reach the terminal as visible escapes, never as control sequences.
 enum CommandOutput {
     static func print(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.escapeLines(line) + "\n").utf8))
+    }
+
+    /// JSON as encoded (JSONEncoder already escapes control characters inside strings).
+    static func printJSON(_ json: String) {
+        FileHandle.standardOutput.write(Data((json + "\n").utf8))
     }
 
     static func log(_ line: String) {
-        FileHandle.standardError.write(Data("backplan: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("backplan: \(TerminalText.escapeLines(line))\n".utf8))
     }
 
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(TerminalText.escapeLines(line))\n".utf8))
     }
 
     /// Runs `body`, printing a `SnapshotStoreError` and exiting 1 when it throws one.

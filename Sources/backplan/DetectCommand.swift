@@ -21,12 +21,12 @@ struct DetectCommand: ParsableCommand {
     func run() throws {
         let (deployment, diagnostics) = location.detect()
         if let deployment {
-            print(json ? try deployment.canonicalJSON() : Self.summary(deployment), terminator: json ? "" : "\n")
+            print(json ? try deployment.canonicalJSON() : TerminalText.escapeLines(Self.summary(deployment)), terminator: json ? "" : "\n")
         }
         if diagnostics.hasErrors || deployment == nil { throw ExitCode.failure }
     }
 
-    /// A short human summary of the deployment.
+    /// A short human summary of the deployment (raw: `run` escapes it for the terminal).
     static func summary(_ deployment: Deployment) -> String {
         var lines: [String] = []
         if let compose = deployment.compose {

@@ -64,6 +64,10 @@ enum PlanFiles {
                     return (nil, path, Diagnostic(.invalidDeployment, "'\(path)' has format \(deployment.format); this backplan reads format \(Deployment.currentFormat)",
                                                   file: path, help: "run 'backplan detect --json' again on the server and save its output here"))
                 }
+                if let problem = deployment.problems().first {
+                    return (nil, path, Diagnostic(.invalidDeployment, "'\(path)': '\(problem.field)' \(problem.message)",
+                                                  file: path, help: "correct '\(problem.field)' in \(path), or run 'backplan detect --json > \(path)' on the server again"))
+                }
                 return (deployment, path, nil)
             } catch {
                 return (nil, path, Diagnostic(.invalidDeployment, "'\(path)' is not a deployment saved by 'backplan detect --json': \(describe(error))",

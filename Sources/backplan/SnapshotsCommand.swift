@@ -28,7 +28,7 @@ struct SnapshotsCommand: ParsableCommand {
                                              executor: $0.record?.executor, bytes: $0.bytes, path: $0.directory) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            CommandOutput.print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            CommandOutput.printJSON(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
         if all.isEmpty { CommandOutput.log("no complete snapshot of plan \(plan.name)") }

@@ -79,4 +79,15 @@ import Testing
         let file = EnvFile(parsing: "OK=1\n9BAD=2\nnot a line\n")
         #expect(file.problems.map(\.line) == [2, 3])
     }
+
+    /// 4,000 nested defaults overflowed the stack (a crash with signal 11); now one error, no recursion past the bound.
+    @Test func deeplyNestedDefaultsAreRefusedNotRecursed() {
+        let hostile = String(repeating: "${A:-", count: 4000) + "x" + String(repeating: "}", count: 4000)
+        let (_, problems) = ComposeInterpolation.expand(hostile, variables: [:])
+        #expect(problems.contains { $0.isError && $0.message == "interpolations are nested more than 32 deep" }, "\(problems.prefix(3))")
+        let fine = String(repeating: "${A:-", count: 32) + "x" + String(repeating: "}", count: 32)
+        let (value, none) = ComposeInterpolation.expand(fine, variables: [:])
+        #expect(value == "x")
+        #expect(none.isEmpty, "\(none)")
+    }
 }

@@ -20,6 +20,29 @@ enum RestoreHostile {
 }
 
 @Suite struct RestoreHostileTests {
+    /// A forged SNAPSHOT.json whose `started` holds an escape sequence, a BEL and a bidi override:
+    /// `list` printed them raw to the terminal; now each is a '?'.
+    @Test func listShowsForgedFieldsWithoutControlCharacters() throws {
+        let ws = try RestoreWorkspace()
+        defer { ws.remove() }
+        let plan = RestorePlan(dataDir: ws.path + "/live", stateDir: ws.path + "/state", compose: nil,
+                               targets: [("local", "local", ws.path + "/back")], jobs: ["daily"])
+        let compiled = try plan.compiled()
+        let script = ws.path + "/restore.sh"
+        try plan.writeScript(to: script)
+        let snapshot = try ws.makeSnapshot(root: ws.path + "/back", plan: compiled.name, job: "daily", id: "20260101T000000Z")
+        let json = try String(contentsOfFile: snapshot + "/SNAPSHOT.json", encoding: .utf8)
+        try json.replacingOccurrences(of: "\"started\":\"2026-01-01T00:00:00Z\"",
+                                      with: "\"started\":\"\\u001b]0;PWNED\\u0007\\u202eevil\\u0085x\\nforged\"")
+            .write(toFile: snapshot + "/SNAPSHOT.json", atomically: true, encoding: .utf8)
+        let list = try bash(#""$1" list local"#, [script])
+        #expect(list.status == 0, "\(list.output)")
+        #expect(!list.stdout.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{202E}" || $0 == "\u{85}" },
+                "\(list.stdout.debugDescription)")
+        #expect(list.stdout.hasPrefix("daily 20260101T000000Z ?]0;PWNED??evil?x?forged "), "\(list.stdout.debugDescription)")
+        #expect(list.stdout.split(separator: "\n").count == 1)
+    }
+
     /// list, restore (to a folder after `--`), verify and --in-place on a plan whose every value is
     /// hostile; the commands work on those paths and the marker never appears.
     @Test func hostileValuesStayInert() throws {

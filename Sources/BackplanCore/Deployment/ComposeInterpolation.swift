@@ -5,6 +5,10 @@
 /// interpolations. An unset variable without a default becomes the empty string, with a warning.
 public enum ComposeInterpolation {
     /// A problem in one value; `offset` counts Unicode scalars from the start of the value.
+    /// How deep `${A:-${B:-...}}` may nest: compose files nest one or two levels; a deeper value is
+    /// refused rather than recursed into (4,000 levels overflowed the stack).
+    public static let maximumDepth = 32
+
     public struct Problem: Sendable, Hashable {
         public var message: String
         public var offset: Int
@@ -24,6 +28,8 @@ private struct Expander {
     let variables: [String: String]
     var problems: [ComposeInterpolation.Problem] = []
     var index = 0
+    /// How many `${...}` defaults enclose this expansion.
+    var depth = 0
 
     init(scalars: [Unicode.Scalar], variables: [String: String]) {
         self.scalars = scalars
@@ -117,8 +123,15 @@ private struct Expander {
         index += op.unicodeScalars.count
         let value = variables[name]
         let unset = op.hasPrefix(":") ? (value ?? "").isEmpty : value == nil
+        guard depth < ComposeInterpolation.maximumDepth else {
+            problem("interpolations are nested more than \(ComposeInterpolation.maximumDepth) deep",
+                    at: dollar, isError: true)
+            index = scalars.count
+            return ""
+        }
         var nested = self
         nested.problems = []
+        nested.depth = depth + 1
         let argument = nested.expand(from: index, until: "}")
         let closed = nested.index < scalars.count
         index = nested.index + (closed ? 1 : 0)

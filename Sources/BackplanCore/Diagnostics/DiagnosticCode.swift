@@ -11,6 +11,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case emptyDocument = "BP007"
     case unreadableFile = "BP008"
     case multipleDocuments = "BP009"
+    case unsupportedYAML = "BP010"
 
     // Plan language
     case unsupportedVersion = "BP101"
@@ -73,4 +74,5 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case dataDirUnknown = "BP502"
     case staleGenerated = "BP503"
     case daylightSavingHour = "BP504"
+    case scheduleNeverFires = "BP505"
 }

@@ -25,7 +25,9 @@ public struct DiagnosticPrinter: Sendable {
         switch format {
         case .json: return json(sorted)
         case .github: return sorted.map(github).joined()
-        case .text: return sorted.map(text).joined()
+        case .text:
+            let lines = lineIndex(sorted)
+            return sorted.map { text($0, lines) }.joined()
         }
     }
 
@@ -39,54 +41,72 @@ public struct DiagnosticPrinter: Sendable {
 
     private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
-    private func text(_ d: Diagnostic) -> String {
+    /// The longest stretch of a source line quoted under a message, in Unicode scalars; longer lines are
+    /// cut around the caret and marked with `…`.
+    public static let quotedLineLimit = 160
+
+    /// Each file's lines, split once per render (not once per diagnostic), for the files diagnosed.
+    private func lineIndex(_ diagnostics: [Diagnostic]) -> [String: [Substring]] {
+        var index: [String: [Substring]] = [:]
+        for d in diagnostics where index[d.file] == nil {
+            guard let source = sources[d.file] else { continue }
+            index[d.file] = source.split(separator: "\n", omittingEmptySubsequences: false)
+        }
+        return index
+    }
+
+    private func text(_ d: Diagnostic, _ lines: [String: [Substring]]) -> String {
         let position = d.location.map { ":\($0.line):\($0.column)" } ?? ""
         let severityColor = switch d.severity {
         case .error: "1;31"
         case .warning: "1;33"
         case .note: "1;36"
         }
-        var out = paint("\(d.file)\(position):", "1") + " " + paint("\(d.severity.rawValue)[\(d.code.rawValue)]:", severityColor)
-            + " " + paint(d.message, "1") + "\n"
-        if let location = d.location, let line = sourceLine(d.file, location.line) {
+        var out = paint("\(TerminalText.escape(d.file))\(position):", "1") + " "
+            + paint("\(d.severity.rawValue)[\(d.code.rawValue)]:", severityColor) + " " + paint(TerminalText.escape(d.message), "1") + "\n"
+        if let location = d.location, let line = sourceLine(lines[d.file], location.line) {
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
-            let scalars = Array(line.unicodeScalars)
+            let caret = max(0, location.column - 1)
+            let excerpt = Self.excerpt(Array(line.unicodeScalars), around: caret)
             // Keep tabs in the padding so the caret lines up under the quoted text.
-            let padding = scalars.prefix(max(0, location.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
-            let available = max(1, scalars.count - (location.column - 1))
+            let padding = excerpt.scalars.prefix(max(0, caret - excerpt.offset)).map { $0 == "\t" ? "\t" : " " }.joined()
+            let available = max(1, excerpt.scalars.count - (caret - excerpt.offset))
             let width = min(d.length, available)
-            out += "\(paint(" \(number) |", "34")) \(line)\n"
-            out += "\(paint(" \(gutter) |", "34")) \(padding)\(paint("^" + String(repeating: "~", count: max(0, width - 1)), severityColor))\n"
+            let shown = TerminalText.masked(Substring(String(String.UnicodeScalarView(excerpt.scalars))))
+            out += "\(paint(" \(number) |", "34")) \(excerpt.cutBefore ? "…" : "")\(shown)\(excerpt.cutAfter ? "…" : "")\n"
+            out += "\(paint(" \(gutter) |", "34")) \(excerpt.cutBefore ? " " : "")\(padding)"
+                + "\(paint("^" + String(repeating: "~", count: max(0, width - 1)), severityColor))\n"
         }
-        for note in d.notes { out += "  note: \(note)\n" }
-        if let help = d.help { out += "  \(paint("help:", "1;32")) \(help)\n" }
+        for note in d.notes { out += "  note: \(TerminalText.escape(note))\n" }
+        if let help = d.help { out += "  \(paint("help:", "1;32")) \(TerminalText.escape(help))\n" }
         return out
     }
 
-    private func sourceLine(_ file: String, _ number: Int) -> String? {
-        guard let source = sources[file], number >= 1 else { return nil }
-        var current = 1
-        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == number {
-                let text = String(line.hasSuffix("\r") ? line.dropLast() : line)
-                // Control characters would garble the terminal; show them escaped.
-                return String(String.UnicodeScalarView(text.unicodeScalars.map {
-                    $0.value < 0x20 && $0 != "\t" ? "?" : $0
-                }))
-            }
-            current += 1
-        }
-        return nil
+    /// At most `quotedLineLimit` scalars of `line` around the caret, and whether it was cut on each side.
+    static func excerpt(_ line: [Unicode.Scalar], around caret: Int)
+        -> (scalars: ArraySlice<Unicode.Scalar>, offset: Int, cutBefore: Bool, cutAfter: Bool)
+    {
+        guard line.count > quotedLineLimit else { return (line[...], 0, false, false) }
+        let start = max(0, min(caret - quotedLineLimit / 3, line.count - quotedLineLimit))
+        let end = min(line.count, start + quotedLineLimit)
+        return (line[start..<end], start, start > 0, end < line.count)
+    }
+
+    /// Line `number` (1-based), without its CR; control characters are masked once it is cut to size.
+    private func sourceLine(_ lines: [Substring]?, _ number: Int) -> Substring? {
+        guard let lines, number >= 1, number <= lines.count else { return nil }
+        let line = lines[number - 1]
+        return line.hasSuffix("\r") ? line.dropLast() : line
     }
 
     private func github(_ d: Diagnostic) -> String {
         let kind = d.severity == .note ? "notice" : d.severity.rawValue
-        var properties = "file=\(escapeProperty(d.file))"
+        var properties = "file=\(escapeProperty(TerminalText.escape(d.file)))"
         if let l = d.location { properties += ",line=\(l.line),col=\(l.column)" }
         properties += ",title=\(escapeProperty(d.code.rawValue))"
-        var message = d.message
-        if let help = d.help { message += "\n" + help }
+        var message = TerminalText.escape(d.message)
+        if let help = d.help { message += "\n" + TerminalText.escape(help) }
         return "::\(kind) \(properties)::\(escapeData(message))\n"
     }
 

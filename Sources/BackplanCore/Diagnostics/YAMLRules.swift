@@ -29,5 +29,9 @@ extension DiagnosticRules {
         DiagnosticRule(.multipleDocuments, .error, "The file holds more than one YAML document (`---`).",
                        fix: "Keep one plan per file.",
                        example: RuleExample(broken: RuleExample.basePlan + "---\nversion: 1\n", fixed: RuleExample.basePlan)),
+        DiagnosticRule(.unsupportedYAML, .error,
+                       "The plan uses a YAML feature a plan does not read: a tag (`!!int`, `!custom`) or a merge key (`<<`).",
+                       fix: "Write the value plainly, and write out the keys a merge would copy.",
+                       example: RuleExample(replace: "version: 1", with: "version: !!int 1")),
     ]
 }

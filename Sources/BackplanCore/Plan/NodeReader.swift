@@ -65,9 +65,11 @@ struct NodeReader {
             return nil
         }
         if let bad = scalar.text.unicodeScalars.first(where: { Self.isUnsafe($0) }) {
-            let name = bad == "\n" ? "a line break" : bad == "\0" ? "a NUL byte" : "a control character"
+            let name = bad == "\n" ? "a line break" : bad == "\0" ? "a NUL byte"
+                : TerminalText.isBidiControl(bad) ? "a bidirectional control character (\(TerminalText.escape(String(bad))))"
+                : "a control character"
             report(.unsafeCharacters, "\(what) contains \(name)", at: node,
-                   help: "plan values reach shell scripts and unit files; write it on one line without control characters")
+                   help: "plan values reach shell scripts, unit files and terminals; write it on one line without control or bidirectional characters")
             return nil
         }
         return Located(scalar.text, start: node.start, width: node.width)
@@ -75,8 +77,7 @@ struct NodeReader {
 
     /// Characters no plan value may hold: they cannot be made inert in every generated file.
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
-            || scalar.value == 0x2028 || scalar.value == 0x2029
+        TerminalText.isControl(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
     /// A whole number in `range`.
@@ -108,7 +109,7 @@ struct NodeReader {
         guard let text = string(node, what) else { return nil }
         guard let value = Duration(parsing: text.value) else {
             report(.invalidDuration, "\(what) '\(text.value)' is not a duration", at: node,
-                   help: "write a number and a unit: 90s, 10m, 2h, 7d, 2w (or 1h30m)")
+                   help: "write a number and a unit: 90s, 10m, 2h, 7d, 2w (or 1h30m), at most 100 years")
             return nil
         }
         return Located(value, start: text.start, width: text.width)
@@ -174,13 +175,15 @@ struct NodeReader {
     mutating func strings(_ node: YAMLNode, _ what: String, allowScalar: Bool = false) -> [Located<String>]? {
         guard let items = list(node, what, allowScalar: allowScalar) else { return nil }
         var result: [Located<String>] = []
+        var firstLine: [String: Int] = [:]  // a lookup, never iterated: linear in the list's length
         for item in items {
             guard let text = string(item, "an entry of \(what)") else { continue }
-            if let first = result.first(where: { $0.value == text.value }) {
+            if let line = firstLine[text.value] {
                 report(.duplicateEntry, "'\(text.value)' is listed twice in \(what)", at: item,
-                       help: "remove one (first at line \(first.start.line))")
+                       help: "remove one (first at line \(line))")
                 continue
             }
+            firstLine[text.value] = text.start.line
             result.append(text)
         }
         return result

@@ -205,7 +205,11 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     public static func < (lhs: Duration, rhs: Duration) -> Bool { lhs.seconds < rhs.seconds }
 
-    /// Parses `90s`, `10m`, `2h`, `7d`, `2w`, `1h30m`; nil when malformed.
+    /// The longest duration a plan may write: 100 years.
+    public static let maximumSeconds = 100 * 365 * 86400
+
+    /// Parses `90s`, `10m`, `2h`, `7d`, `2w`, `1h30m`; nil when malformed or over 100 years.
+    /// The bound is checked while summing, so no spelling can overflow.
     public init?(parsing text: String) {
         var total = 0
         var number = 0
@@ -228,12 +232,13 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
             default: return nil
             }
             guard digits > 0 else { return nil }
-            total += number * unit
+            total += number * unit  // number < 10^9, unit <= 604800: no overflow
+            guard total <= Self.maximumSeconds else { return nil }
             number = 0
             digits = 0
             sawUnit = true
         }
-        guard sawUnit, digits == 0, total <= 100 * 365 * 86400 else { return nil }
+        guard sawUnit, digits == 0 else { return nil }
         seconds = total
     }
 

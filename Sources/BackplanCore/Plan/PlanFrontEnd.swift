@@ -11,6 +11,8 @@ public enum PlanFrontEnd {
                                           help: "start with 'version: 1' and 'name: …'; 'backplan init' writes a starter plan"))
             return (nil, diagnostics)
         }
+        let unsupported = UnsupportedYAML.find(in: root, file: file)
+        guard unsupported.isEmpty else { return (nil, diagnostics + unsupported) }
         let (plan, decoding) = PlanDecoder.decode(root, file: file)
         diagnostics += decoding
         return (document.diagnostics.hasErrors ? nil : plan, diagnostics)

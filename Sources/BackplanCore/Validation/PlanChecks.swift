@@ -11,7 +11,24 @@ extension PlanValidator {
         checkRetention()
         checkConcurrentJobs()
         checkDaylightSavingHours()
+        checkSchedulesFire()
     }
+
+    /// A schedule no date satisfies (`0 0 31 2 *`, `*-02-31`): the job would never run.
+    private mutating func checkSchedulesFire() {
+        for job in plan.jobs {
+            let schedule = job.schedule.schedule
+            guard schedule.nextInstants(after: Self.checkBase, count: 1, localTimeZone: Self.utc).isEmpty else { continue }
+            report(.scheduleNeverFires,
+                   "job '\(job.name.value)' never runs: no date after 2026-01-01 matches schedule '\(schedule.expression)'",
+                   at: job.schedule.location,
+                   help: "check the day and the month (February has no 30th or 31st; April, June, September and November no 31st) and the year")
+        }
+    }
+
+    /// A fixed instant to evaluate schedules from, so that output does not depend on the clock.
+    static let checkBase = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
+    static let utc = TimeZone(identifier: "UTC") ?? .current
 
     /// Fixed start times in 01:00-02:59 local time: where DST changes (EU 02:00→03:00 and back, US 02:00
     /// forward and 02:00→01:00 back) make cron and systemd timers disagree.
@@ -130,24 +147,6 @@ extension PlanValidator {
             if let kept = retention.maximumKept, kept < 2 {
                 report(.retentionTooShort, "retention of job '\(job.name.value)' keeps \(kept) snapshot at most",
                        at: retention.start, help: "keep at least two, so that a bad snapshot is not the only one")
-            }
-        }
-    }
-
-    private mutating func checkConcurrentJobs() {
-        let base = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z: a fixed base keeps output stable
-        for (i, a) in plan.jobs.enumerated() {
-            for b in plan.jobs[(i + 1)...] {
-                let shared = a.targets.map(\.value).filter { name in b.targets.contains { $0.value == name } }
-                guard let target = shared.first,
-                      let when = a.schedule.schedule.firstCommonMinute(with: b.schedule.schedule, after: base,
-                                                                       within: 4 * 366 * 86400)
-                else { continue }
-                let stamp = ISO8601DateFormatter().string(from: when)
-                report(.sameMinuteTarget,
-                       "jobs '\(a.name.value)' and '\(b.name.value)' both write target '\(target)' and can start in the same minute (first at \(stamp))",
-                       at: b.schedule.location,
-                       help: "move one schedule by some minutes; the second job waits for the first one's lock and its snapshot is late")
             }
         }
     }

@@ -23,10 +23,16 @@ public enum YAMLParser {
     /// Parses `bytes`, naming `file` in every diagnostic. Never traps on bad input.
     public static func parse(_ bytes: [UInt8], file: String, limits: YAMLLimits = YAMLLimits()) -> YAMLDocument {
         if bytes.count > limits.maxBytes {
+            // Readers stop after maxBytes + 1 bytes, so the real size is unknown here: say only "over".
+            let limit = limits.maxBytes == 1 << 20 ? "1 MiB" : "\(limits.maxBytes) bytes"
             return YAMLDocument(root: nil, diagnostics: [Diagnostic(
-                .documentTooLarge, "document is \(bytes.count) bytes; the most accepted is \(limits.maxBytes) (1 MiB)",
+                .documentTooLarge, "the file is over \(limit), the most a plan or compose file may be",
                 file: file, help: "a plan or compose file is a few kilobytes; check that this is the right file")])
         }
+        // A UTF-8 byte order mark (as some Windows editors write) is accepted and skipped; columns on the
+        // first line are counted after it, as editors show them.
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let bytes = bytes.starts(with: bom) ? Array(bytes.dropFirst(3)) : bytes
         var builder = TreeBuilder(file: file, bytes: bytes, limits: limits)
         builder.run()
         return YAMLDocument(root: builder.root, diagnostics: builder.diagnostics)

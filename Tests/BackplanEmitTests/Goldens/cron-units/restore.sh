@@ -231,9 +231,16 @@ snapshot_info() {
          FROM (SELECT CAST(readfile('SNAPSHOT.json') AS TEXT) AS j);" 2>/dev/null) && [[ -n "$out" ]]; then
         printf '%s\n' "$out"
     else
-        log "$1/SNAPSHOT.json cannot be read as JSON"
+        log "$(visible "$1")/SNAPSHOT.json cannot be read as JSON"
         printf '? ?\n'
     fi
+}
+
+# $1 on one line with control bytes (C0, DEL, C1) and bidirectional controls as '?': names and
+# SNAPSHOT.json fields come from the target, and must not drive the terminal or a CI log.
+visible() {
+    printf '%s\n' "${1//$'\n'/?}" | LC_ALL=C sed -e 's/[\x01-\x1f\x7f]/?/g' -e 's/\xc2[\x80-\x9f]/?/g' \
+        -e 's/\xe2\x80[\xaa-\xae]/?/g' -e 's/\xe2\x81[\xa6-\xa9]/?/g'
 }
 
 cmd_list() {
@@ -250,7 +257,7 @@ cmd_list() {
         count=$((count + 1))
         id=${row%% *}
         job=${row#* }
-        printf '%s %s %s\n' "$job" "$id" "$(snapshot_summary "$idx" "$job" "$id")"
+        visible "$job $id $(snapshot_summary "$idx" "$job" "$id")"
     done <<<"$listing"
     if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
 }
