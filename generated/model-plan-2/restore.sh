@@ -680,6 +680,7 @@ bp_redacted_tail() {
 # ---- Target type rclone: <remote>/<plan>/<job>/<ID>/, SNAPSHOT.json uploaded last ----
 
 # bp_rclone I LABEL ARGS...: rclone ARGS for target I through bp_remote (env file exported), with
+# (callers put `--` before the paths, so that no remote or path is read as an option)
 # --config, --bwlimit and --transfers from the plan, and without AWS_CA_BUNDLE (rclone 1.60's S3
 # backend fails whenever it is set; rclone's own --ca-cert names a CA bundle).
 # shellcheck disable=SC2317 # called through bp_rclone_* functions
@@ -708,7 +709,7 @@ bp_rclone_path() {
 bp_rclone_lsf() {
   local i=$1 path=$2
   shift 2
-  bp_rclone "$i" "rclone lsf $path" lsf "$@" "$path" && return 0
+  bp_rclone "$i" "rclone lsf $path" lsf "$@" -- "$path" && return 0
   [[ ${BP_REMOTE_ERROR:-} == *'directory not found'* ]]
 }
 
@@ -740,7 +741,7 @@ rclone_snapshots() {
 rclone_info() {
     local dir=$DOWNLOAD/info-$2-$3
     mkdir -p -- "$dir"
-    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
+    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
         log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
     fi
     snapshot_info "$dir"
@@ -751,7 +752,7 @@ rclone_open() {
     local dir=$DOWNLOAD/$2-$3 path
     path=$(bp_rclone_path "$1" "$2" "$3")
     log "downloading $path into $dir"
-    if ! bp_rclone "$1" "rclone copy of $path" copy "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
+    if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
         log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
         return 1
     fi
@@ -863,7 +864,7 @@ bp_restic_find() {
 bp_restic_restore() {
   local i=$1 dir=$4
   bp_restic_find "$i" "$2" "$3" || return 1
-  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore "$BP_RESTIC_SNAP" --target "$dir" >/dev/null || return 1
+  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore --target "$dir" -- "$BP_RESTIC_SNAP" >/dev/null || return 1
   if [[ ! -f $dir/SNAPSHOT.json ]]; then
     BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
     return 1
@@ -904,7 +905,7 @@ restic_snapshots() {
 restic_info() {
     local dir=$DOWNLOAD/info-$2-$3
     mkdir -p -- "$dir"
-    if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
+    if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
         snapshot_info "$dir"
     else
         log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
@@ -933,8 +934,9 @@ exit 0'
 BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
 BP_RSYNC_IDS=''         # bp_rsync_list_in's result
 BP_RSYNC_DEST=''        # and user@host
+BP_RSYNC_SSH_DEST=''    # and user@host as ssh takes it (an IPv6 address without its brackets)
 
-# bp_rsync_ssh I: sets BP_RSYNC_SSH and BP_RSYNC_DEST for rsync target I (RsyncRemote.sshOptions): never a
+# bp_rsync_ssh I: sets BP_RSYNC_SSH, BP_RSYNC_DEST and BP_RSYNC_SSH_DEST for rsync target I (RsyncRemote.sshOptions): never a
 # prompt, strict host key checking, the plan's port, key and known_hosts file.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_ssh() {
@@ -949,7 +951,12 @@ bp_rsync_ssh() {
     BP_RSYNC_SSH+=(-o "UserKnownHostsFile=$(bp_rsync_config_path "${RSYNC_KNOWN_HOSTS[i]}")")
   fi
   BP_RSYNC_DEST=${RSYNC_HOSTS[i]}
-  if [[ -n ${RSYNC_USERS[i]} ]]; then BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST; fi
+  BP_RSYNC_SSH_DEST=$BP_RSYNC_DEST
+  if [[ $BP_RSYNC_DEST == '['*']' ]]; then BP_RSYNC_SSH_DEST=${BP_RSYNC_DEST:1:-1}; fi
+  if [[ -n ${RSYNC_USERS[i]} ]]; then
+    BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST
+    BP_RSYNC_SSH_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_SSH_DEST
+  fi
 }
 
 # bp_rsync_config_path PATH: PATH as an ssh option value: double-quoted, \ and " escaped, % doubled.
@@ -991,7 +998,7 @@ bp_rsync_run() {
   bp_rsync_ssh "$i"
   BP_RSYNC_OUT=''
   out=$(mktemp "${TMPDIR:-/tmp}/backplan-rsync.XXXXXX") || { BP_REMOTE_ERROR="mktemp failed"; return 1; }
-  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" >"$out"; then
+  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" "$cmd" >"$out"; then
     rm -f -- "$out"
     bp_rsync_hint "$i"
     return 1
@@ -1058,7 +1065,7 @@ rsync_info() {
     local dir="$DOWNLOAD/info-$2-$3"
     mkdir -p -- "$dir"
     bp_rsync_ssh "$1"
-    if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" \
+    if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
         "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/SNAPSHOT.json")" >"$dir/SNAPSHOT.json"; then
         log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
     fi

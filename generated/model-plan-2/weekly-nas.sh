@@ -1446,8 +1446,9 @@ readonly BP_RSYNC_SH_DF='df -Pk -- "$1" | awk '\''NR == 2 { print $4 }'\'''
 BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
 BP_RSYNC_IDS=''         # bp_rsync_list_in's result
 BP_RSYNC_DEST=''        # and user@host
+BP_RSYNC_SSH_DEST=''    # and user@host as ssh takes it (an IPv6 address without its brackets)
 
-# bp_rsync_ssh I: sets BP_RSYNC_SSH and BP_RSYNC_DEST for rsync target I (RsyncRemote.sshOptions): never a
+# bp_rsync_ssh I: sets BP_RSYNC_SSH, BP_RSYNC_DEST and BP_RSYNC_SSH_DEST for rsync target I (RsyncRemote.sshOptions): never a
 # prompt, strict host key checking, the plan's port, key and known_hosts file.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_ssh() {
@@ -1462,7 +1463,12 @@ bp_rsync_ssh() {
     BP_RSYNC_SSH+=(-o "UserKnownHostsFile=$(bp_rsync_config_path "${RSYNC_KNOWN_HOSTS[i]}")")
   fi
   BP_RSYNC_DEST=${RSYNC_HOSTS[i]}
-  if [[ -n ${RSYNC_USERS[i]} ]]; then BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST; fi
+  BP_RSYNC_SSH_DEST=$BP_RSYNC_DEST
+  if [[ $BP_RSYNC_DEST == '['*']' ]]; then BP_RSYNC_SSH_DEST=${BP_RSYNC_DEST:1:-1}; fi
+  if [[ -n ${RSYNC_USERS[i]} ]]; then
+    BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST
+    BP_RSYNC_SSH_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_SSH_DEST
+  fi
 }
 
 # bp_rsync_config_path PATH: PATH as an ssh option value: double-quoted, \ and " escaped, % doubled.
@@ -1504,7 +1510,7 @@ bp_rsync_run() {
   bp_rsync_ssh "$i"
   BP_RSYNC_OUT=''
   out=$(mktemp "${TMPDIR:-/tmp}/backplan-rsync.XXXXXX") || { BP_REMOTE_ERROR="mktemp failed"; return 1; }
-  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" >"$out"; then
+  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" "$cmd" >"$out"; then
     rm -f -- "$out"
     bp_rsync_hint "$i"
     return 1

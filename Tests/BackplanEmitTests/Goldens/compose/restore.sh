@@ -675,6 +675,7 @@ bp_redacted_tail() {
 # ---- Target type rclone: <remote>/<plan>/<job>/<ID>/, SNAPSHOT.json uploaded last ----
 
 # bp_rclone I LABEL ARGS...: rclone ARGS for target I through bp_remote (env file exported), with
+# (callers put `--` before the paths, so that no remote or path is read as an option)
 # --config, --bwlimit and --transfers from the plan, and without AWS_CA_BUNDLE (rclone 1.60's S3
 # backend fails whenever it is set; rclone's own --ca-cert names a CA bundle).
 # shellcheck disable=SC2317 # called through bp_rclone_* functions
@@ -703,7 +704,7 @@ bp_rclone_path() {
 bp_rclone_lsf() {
   local i=$1 path=$2
   shift 2
-  bp_rclone "$i" "rclone lsf $path" lsf "$@" "$path" && return 0
+  bp_rclone "$i" "rclone lsf $path" lsf "$@" -- "$path" && return 0
   [[ ${BP_REMOTE_ERROR:-} == *'directory not found'* ]]
 }
 
@@ -735,7 +736,7 @@ rclone_snapshots() {
 rclone_info() {
     local dir=$DOWNLOAD/info-$2-$3
     mkdir -p -- "$dir"
-    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
+    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
         log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
     fi
     snapshot_info "$dir"
@@ -746,7 +747,7 @@ rclone_open() {
     local dir=$DOWNLOAD/$2-$3 path
     path=$(bp_rclone_path "$1" "$2" "$3")
     log "downloading $path into $dir"
-    if ! bp_rclone "$1" "rclone copy of $path" copy "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
+    if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
         log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
         return 1
     fi
@@ -858,7 +859,7 @@ bp_restic_find() {
 bp_restic_restore() {
   local i=$1 dir=$4
   bp_restic_find "$i" "$2" "$3" || return 1
-  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore "$BP_RESTIC_SNAP" --target "$dir" >/dev/null || return 1
+  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore --target "$dir" -- "$BP_RESTIC_SNAP" >/dev/null || return 1
   if [[ ! -f $dir/SNAPSHOT.json ]]; then
     BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
     return 1
@@ -899,7 +900,7 @@ restic_snapshots() {
 restic_info() {
     local dir=$DOWNLOAD/info-$2-$3
     mkdir -p -- "$dir"
-    if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
+    if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
         snapshot_info "$dir"
     else
         log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
