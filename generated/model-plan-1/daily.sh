@@ -1391,9 +1391,9 @@ bp_redacted_tail() {
 # ---- Target type rclone: <remote>/<plan>/<job>/<ID>/, SNAPSHOT.json uploaded last ----
 
 # bp_rclone I LABEL ARGS...: rclone ARGS for target I through bp_remote (env file exported), with
-# (callers put `--` before the paths, so that no remote or path is read as an option)
 # --config, --bwlimit and --transfers from the plan, and without AWS_CA_BUNDLE (rclone 1.60's S3
-# backend fails whenever it is set; rclone's own --ca-cert names a CA bundle).
+# backend fails whenever it is set; rclone's own --ca-cert names a CA bundle). Callers put `--`
+# before the paths, so that no remote or path is read as an option.
 # shellcheck disable=SC2317 # called through bp_rclone_* functions
 bp_rclone() {
   local i=$1 label=$2
