@@ -24,7 +24,8 @@ extension RemoteTargetBash {
 
         # bp_rclone I LABEL ARGS...: rclone ARGS for target I through bp_remote (env file exported), with
         # --config, --bwlimit and --transfers from the plan, and without AWS_CA_BUNDLE (rclone 1.60's S3
-        # backend fails whenever it is set; rclone's own --ca-cert names a CA bundle).
+        # backend fails whenever it is set; rclone's own --ca-cert names a CA bundle). Callers put `--`
+        # before the paths, so that no remote or path is read as an option.
         # shellcheck disable=SC2317 # called through bp_rclone_* functions
         bp_rclone() {
           local i=$1 label=$2
@@ -51,7 +52,7 @@ extension RemoteTargetBash {
         bp_rclone_lsf() {
           local i=$1 path=$2
           shift 2
-          bp_rclone "$i" "rclone lsf $path" lsf "$@" "$path" && return 0
+          bp_rclone "$i" "rclone lsf $path" lsf "$@" -- "$path" && return 0
           [[ ${BP_REMOTE_ERROR:-} == *'directory not found'* ]]
         }
 
@@ -104,15 +105,15 @@ extension RemoteTargetBash {
             [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && $id != "$BP_ID" ]] || continue
             grep -qxF -- "$id" "$BP_TMP/rclone.complete" && continue
             bp_log "target ${TARGET_NAMES[i]}: removing $id, left incomplete by an interrupted run"
-            bp_rclone "$i" "rclone purge of $id" purge "$job/$id" || return 1
+            bp_rclone "$i" "rclone purge of $id" purge -- "$job/$id" || return 1
           done <"$BP_TMP/rclone.folders"
           previous=$(awk -v id="$BP_ID" '$0 < id' "$BP_TMP/rclone.complete" | tail -n 1)
-          args=(copy -v --log-file "$log" "$BP_SNAPSHOT" "$dest" --exclude /SNAPSHOT.json)
+          args=(copy -v --log-file "$log" --exclude /SNAPSHOT.json)
           if [[ -n $previous ]]; then
             # --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
-            bp_rclone "$i" "rclone backend features" backend features "$job" >"$BP_TMP/rclone.features" || return 1
+            bp_rclone "$i" "rclone backend features" backend features -- "$job" >"$BP_TMP/rclone.features" || return 1
             if grep -q '"Copy": true' "$BP_TMP/rclone.features"; then
-              args+=(--copy-dest "$job/$previous")
+              args+=("--copy-dest=$job/$previous")
               bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID; unchanged files are copied server-side from $previous"
             else
               bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID (the remote has no server-side copy: every file is sent)"
@@ -121,7 +122,7 @@ extension RemoteTargetBash {
             bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID (no earlier snapshot on the target: every file is sent)"
           fi
           rm -f -- "$log"
-          bp_rclone "$i" "rclone copy to $dest" "${args[@]}" || rc=$?
+          bp_rclone "$i" "rclone copy to $dest" "${args[@]}" -- "$BP_SNAPSHOT" "$dest" || rc=$?
           if ((rc != 0)); then
             # rclone's errors went to the log file (bp_remote's message stands when rclone did not start).
             if [[ -s $log ]]; then BP_REMOTE_ERROR="rclone copy to $dest failed (status $rc)$(bp_redacted_tail "$i" "$log")"; fi
@@ -132,7 +133,7 @@ extension RemoteTargetBash {
           bytes=$(cd -- "$BP_SNAPSHOT" && tr '\n' '\0' <"$BP_TMP/rclone.sent" | xargs -0 -r stat -c %s -- | awk '{ s += $1 } END { print s + 0 }')
           copied=$(grep -c ': Copied (server-side copy)$' "$log" || true)
           bp_log "target ${TARGET_NAMES[i]}: sent $sent files ($bytes bytes), $copied unchanged files copied server-side"
-          bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto "$BP_SNAPSHOT/SNAPSHOT.json" "$dest/SNAPSHOT.json"
+          bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/SNAPSHOT.json" "$dest/SNAPSHOT.json"
         }
 
         # bp_rclone_verify I: manifest: `rclone check` of the sealed local folder against the upload (sizes and
@@ -145,7 +146,7 @@ extension RemoteTargetBash {
           dest=$(bp_rclone_path "$i" "$JOB" "$BP_ID")
           if [[ $VERIFY != deep ]]; then
             rm -f -- "$log"
-            bp_rclone "$i" "rclone check of $dest" check --log-file "$log" "$BP_SNAPSHOT" "$dest" || rc=$?
+            bp_rclone "$i" "rclone check of $dest" check --log-file "$log" -- "$BP_SNAPSHOT" "$dest" || rc=$?
             if ((rc != 0)); then
               if [[ -s $log ]]; then BP_REMOTE_ERROR="rclone check of $dest failed (status $rc)$(bp_redacted_tail "$i" "$log")"; fi
               return 1
@@ -156,7 +157,7 @@ extension RemoteTargetBash {
             return 0
           fi
           rm -rf -- "$dir"
-          bp_rclone "$i" "rclone copy of $dest" copy "$dest" "$dir" || return 1
+          bp_rclone "$i" "rclone copy of $dest" copy -- "$dest" "$dir" || return 1
           if ! bp_snapshot_ok "$dir"; then
             BP_REMOTE_ERROR="the downloaded copy of $dest does not match its MANIFEST.sha256 or fails integrity_check"
             rm -rf -- "$dir"
@@ -183,8 +184,8 @@ extension RemoteTargetBash {
           for id in "$@"; do
             if [[ ! $id =~ ^[0-9]{8}T[0-9]{6}Z$ ]]; then BP_REMOTE_ERROR="'$id' is not a snapshot ID"; return 1; fi
             path=$(bp_rclone_path "$i" "$JOB" "$id")
-            bp_rclone "$i" "rclone deletefile of $id/SNAPSHOT.json" deletefile "$path/SNAPSHOT.json" || return 1
-            bp_rclone "$i" "rclone purge of $id" purge "$path" || return 1
+            bp_rclone "$i" "rclone deletefile of $id/SNAPSHOT.json" deletefile -- "$path/SNAPSHOT.json" || return 1
+            bp_rclone "$i" "rclone purge of $id" purge -- "$path" || return 1
           done
         }
 
@@ -211,7 +212,7 @@ extension RemoteTargetBash {
         rclone_info() {
             local dir=$DOWNLOAD/info-$2-$3
             mkdir -p -- "$dir"
-            if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
+            if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
                 log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
             fi
             snapshot_info "$dir"
@@ -222,7 +223,7 @@ extension RemoteTargetBash {
             local dir=$DOWNLOAD/$2-$3 path
             path=$(bp_rclone_path "$1" "$2" "$3")
             log "downloading $path into $dir"
-            if ! bp_rclone "$1" "rclone copy of $path" copy "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
+            if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
                 log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
                 return 1
             fi

@@ -123,7 +123,7 @@ extension RemoteTargetBash {
         bp_restic_restore() {
           local i=$1 dir=$4
           bp_restic_find "$i" "$2" "$3" || return 1
-          bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore "$BP_RESTIC_SNAP" --target "$dir" >/dev/null || return 1
+          bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore --target "$dir" -- "$BP_RESTIC_SNAP" >/dev/null || return 1
           if [[ ! -f $dir/SNAPSHOT.json ]]; then
             BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
             return 1
@@ -177,7 +177,7 @@ extension RemoteTargetBash {
           bp_restic_list "$i" "$JOB" || return 1
           if ((${#BP_RESTIC_ROWS[@]} > 0)); then
             row=${BP_RESTIC_ROWS[${#BP_RESTIC_ROWS[@]} - 1]}
-            parent=(--parent "${row#* }")
+            parent=("--parent=${row#* }")
             bp_log "target ${TARGET_NAMES[i]}: restic backup against parent ${row%% *} (restic ${row:17:8})"
           fi
           if ! bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \
@@ -310,7 +310,7 @@ extension RemoteTargetBash {
         restic_info() {
             local dir=$DOWNLOAD/info-$2-$3
             mkdir -p -- "$dir"
-            if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
+            if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
                 snapshot_info "$dir"
             else
                 log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"

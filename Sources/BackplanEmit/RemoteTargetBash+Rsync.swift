@@ -53,8 +53,9 @@ extension RemoteTargetBash {
         BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
         BP_RSYNC_IDS=''         # bp_rsync_list_in's result
         BP_RSYNC_DEST=''        # and user@host
+        BP_RSYNC_SSH_DEST=''    # and user@host as ssh takes it (an IPv6 address without its brackets)
 
-        # bp_rsync_ssh I: sets BP_RSYNC_SSH and BP_RSYNC_DEST for rsync target I (RsyncRemote.sshOptions): never a
+        # bp_rsync_ssh I: sets BP_RSYNC_SSH, BP_RSYNC_DEST and BP_RSYNC_SSH_DEST for rsync target I (RsyncRemote.sshOptions): never a
         # prompt, strict host key checking, the plan's port, key and known_hosts file.
         # shellcheck disable=SC2317 # called by the rsync functions
         bp_rsync_ssh() {
@@ -69,7 +70,12 @@ extension RemoteTargetBash {
             BP_RSYNC_SSH+=(-o "UserKnownHostsFile=$(bp_rsync_config_path "${RSYNC_KNOWN_HOSTS[i]}")")
           fi
           BP_RSYNC_DEST=${RSYNC_HOSTS[i]}
-          if [[ -n ${RSYNC_USERS[i]} ]]; then BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST; fi
+          BP_RSYNC_SSH_DEST=$BP_RSYNC_DEST
+          if [[ $BP_RSYNC_DEST == '['*']' ]]; then BP_RSYNC_SSH_DEST=${BP_RSYNC_DEST:1:-1}; fi
+          if [[ -n ${RSYNC_USERS[i]} ]]; then
+            BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST
+            BP_RSYNC_SSH_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_SSH_DEST
+          fi
         }
 
         # bp_rsync_config_path PATH: PATH as an ssh option value: double-quoted, \ and " escaped, % doubled.
@@ -111,7 +117,7 @@ extension RemoteTargetBash {
           bp_rsync_ssh "$i"
           BP_RSYNC_OUT=''
           out=$(mktemp "${TMPDIR:-/tmp}/backplan-rsync.XXXXXX") || { BP_REMOTE_ERROR="mktemp failed"; return 1; }
-          if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" >"$out"; then
+          if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" "$cmd" >"$out"; then
             rm -f -- "$out"
             bp_rsync_hint "$i"
             return 1
@@ -279,7 +285,7 @@ extension RemoteTargetBash {
             local dir="$DOWNLOAD/info-$2-$3"
             mkdir -p -- "$dir"
             bp_rsync_ssh "$1"
-            if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" \
+            if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
                 "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/SNAPSHOT.json")" >"$dir/SNAPSHOT.json"; then
                 log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
             fi

@@ -73,7 +73,7 @@ struct RemoteTargetBash: Sendable {
             key=${line%%=*}
             key=${key%"${key##*[!$' \t']}"}
             if [[ ! $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
-              BP_REMOTE_ERROR="env_file $file line $n: '$key' is not a valid variable name (KEY=value lines only)"
+              BP_REMOTE_ERROR="env_file $file line $n: the name before '=' is not a shell variable name (not shown: the line may hold a credential; KEY=value lines only)"
               return 1
             fi
             value=${line#*=}
@@ -134,19 +134,29 @@ struct RemoteTargetBash: Sendable {
           return "$rc"
         }
 
-        # bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): 4 characters or
-        # more, not true/false or a number, and KEY not a plain setting (\#(EnvFile.plainKeySuffixes.joined(separator: " "))).
+        # bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): KEY not a plain
+        # setting (\#(EnvFile.plainKeySuffixes.joined(separator: " "))), and VALUE not empty and either KEY names a
+        # credential (a word \#(EnvFile.secretNameWords.joined(separator: " ")), or containing
+        # \#(EnvFile.secretNameParts.joined(separator: " "))) or VALUE is 4 characters or more, not true/false or a number.
         # shellcheck disable=SC2317 # called by bp_redacted_tail
         bp_env_is_secret() {
-          local name=${1^^} plain
-          if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
+          local name=${1^^} plain word
+          [[ -n $2 ]] || return 1
           for plain in \#(EnvFile.plainKeySuffixes.joined(separator: " ")); do
             if [[ $name == "$plain" || $name == *_"$plain" ]]; then return 1; fi
           done
+          for word in \#(EnvFile.secretNameWords.joined(separator: " ")); do
+            if [[ _${name}_ == *_"$word"_* ]]; then return 0; fi
+          done
+          for word in \#(EnvFile.secretNameParts.joined(separator: " ")); do
+            if [[ $name == *"$word"* ]]; then return 0; fi
+          done
+          if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
         }
 
         # bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every secret
-        # value of target I's env file replaced by [redacted]; nothing when FILE has no line.
+        # value of target I's env file replaced by [redacted] (longest first, as RemoteTool.redact: a short value
+        # inside a longer one must not split it); nothing when FILE has no line.
         # shellcheck disable=SC2317 # called by the remote types' functions
         bp_redacted_tail() {
           local k
@@ -160,7 +170,8 @@ struct RemoteTargetBash: Sendable {
             printf '\x1e\n'
             cat -- "$2"
           } | awk '
-            !sep { if ($0 == "\036") sep = 1; else if (length($0) >= 4) secret[n++] = $0; next }
+            !sep { if ($0 == "\036") sep = 1; else if (length($0) > 0) secret[n++] = $0; next }
+            !sorted { sorted = 1; for (i = 1; i < n; i++) for (j = i; j > 0 && length(secret[j]) > length(secret[j - 1]); j--) { t = secret[j]; secret[j] = secret[j - 1]; secret[j - 1] = t } }
             NF {
               for (k = 0; k < n; k++) {
                 out = ""; rest = $0

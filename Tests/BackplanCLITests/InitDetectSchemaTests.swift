@@ -73,6 +73,22 @@ func makeHostTree(_ dir: borrowing TemporaryDirectory, secretKey: String = "${WE
         #expect((object["environment"] as? [String: Any])?["secret_key"] as? String == "set")
     }
 
+    @Test func detectNamesABrokenEnvFileLineWithoutPrintingIt() throws {
+        let dir = try TemporaryDirectory()
+        try makeHostTree(dir)
+        // A pasted API key on a line of its own, and a key=value line whose name is not a variable name.
+        try dir.write("root/opt/open-webui/.env",
+                      "WEBUI_SECRET_KEY=x\nBearer sk-proj-Abc123Def456Ghi789Jkl012Mno345\nbad name=hunter2-Zz9\n")
+        let r = try Backplan.run(["detect", "--root", dir.path + "/root", "--compose", "/opt/open-webui/docker-compose.yaml"],
+                                 in: dir.path)
+        #expect(!r.crashed)
+        #expect(r.stderr.contains(".env:2:") && r.stderr.contains("line 2 is not a KEY=value line"), "\(r.stderr)")
+        #expect(r.stderr.contains(".env:3:") && r.stderr.contains("on line 3 is not a valid variable name"), "\(r.stderr)")
+        for content in ["sk-proj", "Abc123", "bad name", "hunter2"] {
+            #expect(!r.stderr.contains(content) && !r.stdout.contains(content), "\(content) was printed")
+        }
+    }
+
     @Test func detectOfABrokenComposeFileIsLocated() throws {
         let dir = try TemporaryDirectory()
         try dir.write("compose.yaml", "services:\n  open-webui:\n    volumes: {a: b}\n")

@@ -164,12 +164,13 @@ import Testing
         #expect(plan == nil)
         expectDiagnostics(diagnostics, in: source, [
             "1️⃣": .unsupportedVersion, "2️⃣": .invalidName, "3️⃣": .missingKey, "5️⃣": .missingKey,
-            "6️⃣": .missingKey, "7️⃣": .invalidValue,
+            "6️⃣": .missingKey, "7️⃣": .optionLikeValue,
         ], ignoring: [.emptySection])
         #expect(diagnostics.contains { $0.code == .emptySection && $0.message == "the plan has no jobs" })
     }
 
-    /// An rsync host or user that rsync or ssh would read otherwise (`host:path`, an option) is refused.
+    /// An rsync host or user that rsync or ssh would read otherwise (`host:path`, an option, a local path) is
+    /// refused; a remote or repository that a tool would read as an option too.
     @Test func rsyncHostsAndUsersStayWhatTheySay() {
         let source = MarkedSource("""
             version: 1
@@ -182,10 +183,39 @@ import Testing
               c: {type: rsync, host: nas.lan, user: 3️⃣-oProxyCommand=x, path: /p}
               d: {type: rsync, host: nas.lan, user: 4️⃣"a b", path: /p}
               e: {type: rsync, host: 192.168.1.5, user: backup, path: /p}
-            jobs: {j: {schedule: daily, targets: [a, b, c, d, e]}}
+              f: {type: rsync, host: nas.lan, user: 5️⃣bk/x, path: /p}
+              g: {type: rsync, host: 6️⃣nas/x, path: /p}
+              h: {type: rsync, host: "[fd00::20]", user: back_up.2, path: /p}
+              i: {type: rsync, host: 7️⃣"fd00::20", path: /p}
+              k: {type: rsync, host: 8️⃣-nas, path: /p}
+              n: {type: rsync, host: my-nas_1.lan, user: u, path: /p}
+              l: {type: rclone, remote: 9️⃣"--log-file=/tmp/x:"}
+            jobs: {j: {schedule: daily, targets: [a, b, c, d, e, f, g, h, i, k, l, n]}}
             """)
         let (_, diagnostics) = frontEnd(source)
-        expectDiagnostics(diagnostics, in: source, ["1️⃣": .invalidValue, "2️⃣": .invalidValue, "3️⃣": .invalidValue, "4️⃣": .invalidValue])
+        expectDiagnostics(diagnostics, in: source, [
+            "1️⃣": .invalidValue, "2️⃣": .invalidValue, "3️⃣": .optionLikeValue, "4️⃣": .invalidValue,
+            "5️⃣": .invalidValue, "6️⃣": .invalidValue, "7️⃣": .invalidValue, "8️⃣": .optionLikeValue,
+            "9️⃣": .optionLikeValue,
+        ])
+    }
+
+    /// restic would read a repository starting with '-' as an option, rclone a remote.
+    @Test func remotesAndRepositoriesAreNotOptions() {
+        let source = MarkedSource("""
+            version: 1
+            name: test
+            deployment: {data_dir: /d}
+            sources: {db: {path: webui.db, kind: sqlite}}
+            targets:
+              m: {type: restic, repository: 1️⃣"--insecure-tls", password_file: /p}
+              o: {type: rclone, remote: 2️⃣"-vv:x"}
+              p: {type: rclone, remote: "b2:--not-an-option"}
+              q: {type: restic, repository: "sftp:nas:/srv/-restic", password_file: /p}
+            jobs: {j: {schedule: daily, targets: [m, o, p, q]}}
+            """)
+        let (_, diagnostics) = frontEnd(source)
+        expectDiagnostics(diagnostics, in: source, ["1️⃣": .optionLikeValue, "2️⃣": .optionLikeValue])
     }
 
     @Test func referencesAndQuiesceForms() {

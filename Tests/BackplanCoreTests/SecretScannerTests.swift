@@ -60,4 +60,71 @@ import Testing
             "1️⃣": .credentialsInURL, "2️⃣": .secretKey, "3️⃣": .secretKey, "5️⃣": .secretLiteral,
         ], ignoring: [.unknownKey])
     }
+
+    /// A random token of `count` base62 characters from a fixed seed.
+    static func randomToken(_ count: Int) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return String((0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return alphabet[Int((state >> 33) % UInt64(alphabet.count))]
+        })
+    }
+
+    static let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+
+    @Test(arguments: [
+        "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE docker compose stop open-webui",
+        "curl -H 'Authorization: Bearer ghp_0123456789abcdefABCDEF0123456789ab' https://ci.example.com/hook",
+        "mysqldump -uroot -p\(randomToken(32)) owui",
+        ":s3,provider=AWS,access_key_id=AKIAIOSFODNN7EXAMPLE:bucket/owui",
+        ":s3,provider=AWS,secret_access_key=notsolong:bucket/owui",
+        "PGPASSWORD=hunter2 pg_dump owui",
+        "restic --password=hunter2 snapshots",
+        randomToken(600),
+        "docker exec owui \(randomToken(700))",
+        jwt,
+        "Bearer \(jwt)",
+    ])
+    func credentialsInsideValuesAreFound(_ value: String) {
+        #expect(SecretScanner.classify(value) != nil, "\(value)")
+    }
+
+    @Test(arguments: [
+        "docker compose stop open-webui",
+        "docker compose -f /opt/open-webui/docker-compose.yaml start open-webui",
+        "systemctl stop open-webui.service",
+        "sqlite3 /var/lib/owui/webui.db 'PRAGMA wal_checkpoint(TRUNCATE)'",
+        "curl -fsS https://hc-ping.com/status/owui-backup",
+        "RESTIC_PASSWORD_FILE=/etc/backplan/restic.pass restic snapshots",
+        "TOKEN=$(cat /etc/backplan/token) curl https://example.com",
+        ":s3,provider=AWS,env_auth=true:bucket/owui",
+        ":sftp,host=nas.lan,user=backup,key_file=/root/.ssh/id_ed25519:volume1/owui",
+        "rclone sync --bwlimit 10M /srv/backups b2:openwebui-backups",
+        "10M",
+        "08:00,10M 23:00,off",
+        "ssh -p 2222 -oStrictHostKeyChecking=yes backup@nas.lan",
+        "docker stop 0bd252b206fb",
+        "/var/lib/docker/volumes/open-webui_open-webui/_data",
+    ])
+    func ordinaryCommandsPass(_ value: String) {
+        #expect(SecretScanner.classify(value) == nil, "\(value)")
+    }
+
+    @Test func aSecretInsideAQuiesceCommandIsAnError() {
+        let source = MarkedSource("""
+            version: 1
+            name: test
+            deployment: {data_dir: /d}
+            sources: {db: {path: webui.db, kind: sqlite}}
+            targets:
+              b2: {type: rclone, remote: 1️⃣":s3,access_key_id=AKIAIOSFODNN7EXAMPLE:b", bwlimit: 2️⃣"\(Self.jwt)"}
+            jobs: {a: {schedule: daily, targets: [b2], quiesce: {commands: {stop: 3️⃣"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE x", start: "docker compose start open-webui"}}}}
+            """)
+        let diagnostics = frontEnd(source).diagnostics
+        expectDiagnostics(diagnostics, in: source, [
+            "1️⃣": .secretLiteral, "2️⃣": .secretLiteral, "3️⃣": .secretLiteral,
+        ], ignoring: [.unknownKey, .wrongType, .missingKey, .invalidValue, .conflictingKeys])
+        #expect(diagnostics.filter { $0.code == .secretLiteral }.allSatisfy { $0.severity == .error })
+    }
 }

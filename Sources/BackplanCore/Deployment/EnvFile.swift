@@ -12,9 +12,12 @@ public struct EnvFile: Sendable {
 
     /// The variables by name.
     public private(set) var values: [String: String] = [:]
+    /// The 1-based line that last set each variable.
+    public private(set) var lines: [String: Int] = [:]
     private var order: [String] = []
 
-    /// A line that is not `KEY=value`: its 1-based line number and what is wrong.
+    /// A line that is not `KEY=value`: its 1-based line number and what is wrong. The message never
+    /// quotes the line: an env file holds credentials, and a broken line may be one (a pasted key).
     public struct Problem: Sendable, Hashable {
         public var line: Int
         public var message: String
@@ -34,24 +37,25 @@ public struct EnvFile: Sendable {
             guard let equals = line.firstIndex(of: "=") else {
                 let key = String(line).trimmingSpaces
                 if Self.isValidKey(key) {
-                    if let value = lookup[key] { set(key, value) }
+                    if let value = lookup[key] { set(key, value, line: lineNumber) }
                 } else {
-                    problems.append(Problem(line: lineNumber, message: "'\(key)' is not a KEY=value line"))
+                    problems.append(Problem(line: lineNumber, message: "line \(lineNumber) is not a KEY=value line (not shown: it may hold a credential); fix or remove it"))
                 }
                 continue
             }
             let key = String(line[..<equals]).trimmingSpaces
             guard Self.isValidKey(key) else {
-                problems.append(Problem(line: lineNumber, message: "'\(key)' is not a valid variable name"))
+                problems.append(Problem(line: lineNumber, message: "the name before '=' on line \(lineNumber) is not a valid variable name (not shown: the line may hold a credential); fix or remove it"))
                 continue
             }
-            set(key, Self.value(line[line.index(after: equals)...]))
+            set(key, Self.value(line[line.index(after: equals)...]), line: lineNumber)
         }
     }
 
-    private mutating func set(_ key: String, _ value: String) {
+    private mutating func set(_ key: String, _ value: String, line: Int) {
         if values[key] == nil { order.append(key) }
         values[key] = value
+        lines[key] = line
     }
 
     static func isValidKey(_ key: String) -> Bool {
@@ -108,9 +112,28 @@ extension EnvFile {
     public static let plainKeySuffixes = ["TYPE", "PROVIDER", "REGION", "HOST", "PORT", "USER", "ENDPOINT",
                                           "KEY_FILE", "KNOWN_HOSTS_FILE", "NO_HEAD", "DISABLE_HASHCHECK", "SHELL_TYPE"]
 
-    /// Whether both executors redact `value` (of variable `key`) from what a tool prints: any value of 4
-    /// characters or more, except `true`, `false`, numbers and the values of `plainKeySuffixes` variables.
+    /// Words of a variable name (between `_`, `.` or `-`) that say its value is a credential.
+    public static let secretNameWords = ["PASS", "PIN", "PW", "PWD", "KEY", "AUTH"]
+    /// Parts of a variable name, anywhere in it, that say its value is a credential.
+    public static let secretNameParts = ["PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "SECRET", "CREDENTIAL", "APIKEY",
+                                         "PRIVATE", "AUTHORIZATION"]
+
+    /// Whether `key` names a credential (`RESTIC_PASSWORD`, `PIN`, `AWS_ACCESS_KEY_ID`), unless it is a plain
+    /// setting (`…_KEY_FILE`).
+    public static func isSecretName(_ key: String) -> Bool {
+        let name = key.uppercased()
+        if plainKeySuffixes.contains(where: { name == $0 || name.hasSuffix("_" + $0) }) { return false }
+        let words = name.split(whereSeparator: { $0 == "_" || $0 == "." || $0 == "-" }).map(String.init)
+        return words.contains(where: secretNameWords.contains) || secretNameParts.contains(where: name.contains)
+    }
+
+    /// Whether both executors redact `value` (of variable `key`) from what a tool prints: every non-empty
+    /// value of a variable whose name says credential (`isSecretName`), whatever its length; otherwise any
+    /// value of 4 characters or more, except `true`, `false`, numbers and the values of `plainKeySuffixes`
+    /// variables.
     public static func isSecret(key: String, value: String) -> Bool {
+        if value.isEmpty { return false }
+        if isSecretName(key) { return true }
         guard value.count >= 4, value != "true", value != "false", !value.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
         let name = key.uppercased()
         return !plainKeySuffixes.contains { name == $0 || name.hasSuffix("_" + $0) }

@@ -30,6 +30,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case conflictingKeys = "BP114"
     case unsafeCharacters = "BP115"
     case nameMismatch = "BP116"
+    case optionLikeValue = "BP125"
 
     // Secrets
     case secretLiteral = "BP201"

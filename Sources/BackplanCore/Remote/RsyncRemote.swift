@@ -36,6 +36,11 @@ public enum RsyncRemote {
         return host
     }
 
+    /// `user@host` as ssh takes it: an IPv6 address without its brackets (`RsyncAddress.sshHost`).
+    public static func sshDestination(host: String, user: String?) -> String {
+        destination(host: RsyncAddress.sshHost(host), user: user)
+    }
+
     /// The value of rsync's `-e`: each word single-quoted the way rsync splits that option (a quote
     /// inside is doubled).
     public static func rsh(_ ssh: [String]) -> String {

@@ -50,12 +50,14 @@ public enum SecretScanner {
         case urlCredentials
         case shape(String)
         case highEntropy
+        case assignment(String)
 
         var message: String {
             switch self {
             case .urlCredentials: "this URL carries a user name and password"
             case .shape(let what): "this value looks like \(what)"
             case .highEntropy: "this value looks like a key or token (long and random)"
+            case .assignment(let key): "this value gives '\(key)' a credential written in the plan"
             }
         }
 
@@ -63,15 +65,21 @@ public enum SecretScanner {
             switch self {
             case .urlCredentials:
                 "remove 'user:password@' and pass the credentials through env_file or the tool's own config file"
-            default:
+            case .shape, .highEntropy, .assignment:
                 "never write secrets in a plan: put it in a file readable only by root and reference it with a *_file or env_file key; then rotate it, since it may already be in git history"
             }
         }
     }
 
-    /// What kind of secret `text` looks like, if any.
+    /// What kind of secret `text` looks like, if any: the whole value, then each word inside it.
     static func classify(_ text: String) -> Finding? {
+        classifyShape(text) ?? classifyInside(text)
+    }
+
+    /// What kind of secret `text`, taken whole, looks like, if any.
+    static func classifyShape(_ text: String) -> Finding? {
         if hasURLCredentials(text) { return .urlCredentials }
+        if isJWT(text) { return .shape("a JSON Web Token") }
         let token = Array(text.utf8)
         if text.contains("-----BEGIN") && text.contains("PRIVATE KEY") { return .shape("a private key") }
         if token.count == 20, (text.hasPrefix("AKIA") || text.hasPrefix("ASIA")),
@@ -104,11 +112,11 @@ public enum SecretScanner {
         return !userInfo[userInfo.index(after: colon)...].isEmpty
     }
 
-    /// A run of 32 or more token characters that mixes upper case, lower case and digits (or is 40 or
-    /// more hex digits), with at least 4 bits of entropy per character: random keys look like this;
-    /// paths, bucket names and UUIDs do not.
+    /// A run of 32 or more token characters (of any length) that mixes upper case, lower case and digits
+    /// (or is 40 or more hex digits), with at least 4 bits of entropy per character: random keys look like
+    /// this; paths, bucket names and UUIDs do not.
     static func isHighEntropyToken(_ token: [UInt8]) -> Bool {
-        guard token.count >= 32, token.count <= 512 else { return false }
+        guard token.count >= 32 else { return false }
         let allowed = token.allSatisfy {
             isAlnum($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=")
                 || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
@@ -129,9 +137,9 @@ public enum SecretScanner {
         return entropy >= (longHex ? 3.5 : 4.0)
     }
 
-    private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
-    private static func isUpper(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
-    private static func isLower(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
-    private static func isAlnum(_ b: UInt8) -> Bool { isDigit(b) || isUpper(b) || isLower(b) }
-    private static func isHex(_ b: UInt8) -> Bool { isDigit(b) || (b >= 97 && b <= 102) || (b >= 65 && b <= 70) }
+    static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    static func isUpper(_ b: UInt8) -> Bool { b >= 65 && b <= 90 }
+    static func isLower(_ b: UInt8) -> Bool { b >= 97 && b <= 122 }
+    static func isAlnum(_ b: UInt8) -> Bool { isDigit(b) || isUpper(b) || isLower(b) }
+    static func isHex(_ b: UInt8) -> Bool { isDigit(b) || (b >= 97 && b <= 102) || (b >= 65 && b <= 70) }
 }

@@ -25,13 +25,13 @@ struct RcloneStore: RemoteStore {
     func snapshotPath(job: String, id: String) -> String { "\(jobPath(job))/\(id)" }
 
     /// The command line of an rclone call: no secret in it (config_file is a path; credentials come
-    /// from the env file through `RemoteTool`).
-    func rclone(_ arguments: [String]) -> [String] {
+    /// from the env file through `RemoteTool`); `paths` come after `--`, so that none is read as an option.
+    func rclone(_ arguments: [String], paths: [String]) -> [String] {
         var command = ["env", "-u", "AWS_CA_BUNDLE", "rclone"]
         if let config = rclone.configFile { command += ["--config", config] }
         if let limit = rclone.bandwidthLimit { command += ["--bwlimit", limit] }
         if let transfers = rclone.transfers { command += ["--transfers", String(transfers)] }
-        return command + arguments
+        return command + arguments + ["--"] + paths
     }
 
     func tool() throws(RunError) -> RemoteTool { try RemoteTool(envFile: rclone.envFile) }
@@ -44,7 +44,7 @@ struct RcloneStore: RemoteStore {
         guard tool.run(["rclone", "version"]).status != 127 else { throw RunError("rclone is not installed (not found in PATH)") }
         // Lists the plan's folder: proves the remote is configured, the credentials work and it answers.
         // A missing folder (first run) is not an error.
-        let result = tool.run(rclone(["lsf", "--dirs-only", "--max-depth", "1", planPath]))
+        let result = tool.run(rclone(["lsf", "--dirs-only", "--max-depth", "1"], paths: [planPath]))
         if !result.succeeded, !result.stderr.contains("directory not found") {
             throw RunError("rclone cannot reach \(rclone.remote) (status \(result.status))\(RemoteTool.tail(result.stderr))")
         }
@@ -52,7 +52,7 @@ struct RcloneStore: RemoteStore {
 
     /// `rclone lsf` lines under the job folder; a folder that does not exist yet lists nothing.
     func list(_ tool: RemoteTool, job: String, _ arguments: [String]) throws(RunError) -> [String] {
-        let result = tool.run(rclone(["lsf"] + arguments + [jobPath(job)]))
+        let result = tool.run(rclone(["lsf"] + arguments, paths: [jobPath(job)]))
         if !result.succeeded {
             if result.stderr.contains("directory not found") { return [] }
             throw RunError("rclone lsf \(jobPath(job)) failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
@@ -72,7 +72,7 @@ struct RcloneStore: RemoteStore {
 
     func record(job: String, id: String) -> SnapshotRecord? {
         guard let tool = try? tool() else { return nil }
-        let result = tool.run(rclone(["cat", "\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]))
+        let result = tool.run(rclone(["cat"], paths: ["\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]))
         guard result.succeeded else { return nil }
         return try? JSONDecoder().decode(SnapshotRecord.self, from: result.stdout)
     }
@@ -85,13 +85,13 @@ struct RcloneStore: RemoteStore {
         let folders = try list(tool, job: job, ["--dirs-only"]).map { String($0.dropLast()) }
         for leftover in folders where SnapshotTime(id: leftover) != nil && !complete.contains(leftover) && leftover != id {
             log("removing \(leftover), left incomplete by an interrupted run")
-            try tool.check(rclone(["purge", snapshotPath(job: job, id: leftover)]), "rclone purge of \(leftover)")
+            try tool.check(rclone(["purge"], paths: [snapshotPath(job: job, id: leftover)]), "rclone purge of \(leftover)")
         }
-        var copy = ["copy", "-v", folder, snapshotPath(job: job, id: id), "--exclude", "/\(SnapshotLayout.recordName)"]
+        var copy = ["copy", "-v", "--exclude", "/\(SnapshotLayout.recordName)"]
         if let previous = complete.last(where: { $0 < id }) {
             // --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
             if try serverSideCopy(tool, job: job) {
-                copy += ["--copy-dest", snapshotPath(job: job, id: previous)]
+                copy += ["--copy-dest=" + snapshotPath(job: job, id: previous)]
                 log("uploading \(id); unchanged files are copied server-side from \(previous)")
             } else {
                 log("uploading \(id) (the remote has no server-side copy: every file is sent)")
@@ -99,18 +99,18 @@ struct RcloneStore: RemoteStore {
         } else {
             log("uploading \(id) (no earlier snapshot on the target: every file is sent)")
         }
-        let result = tool.run(rclone(copy))
+        let result = tool.run(rclone(copy, paths: [folder, snapshotPath(job: job, id: id)]))
         guard result.succeeded else {
             throw RunError("rclone copy to \(snapshotPath(job: job, id: id)) failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
         }
         log(Self.transferSummary(result.stderr, folder: folder))
-        try tool.check(rclone(["copyto", "\(folder)/\(SnapshotLayout.recordName)", "\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]),
+        try tool.check(rclone(["copyto"], paths: ["\(folder)/\(SnapshotLayout.recordName)", "\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]),
                        "rclone copyto of \(SnapshotLayout.recordName)")
     }
 
     /// Whether the remote can copy files server-side (`"Copy": true` in `rclone backend features`).
     func serverSideCopy(_ tool: RemoteTool, job: String) throws(RunError) -> Bool {
-        let result = tool.run(rclone(["backend", "features", jobPath(job)]))
+        let result = tool.run(rclone(["backend", "features"], paths: [jobPath(job)]))
         guard result.succeeded else {
             throw RunError("rclone backend features failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
         }
@@ -139,7 +139,7 @@ struct RcloneStore: RemoteStore {
         if let local, !deep {
             // The local sealed folder against the upload: sizes and the hashes both sides have (MD5 on S3;
             // sizes only, logged, on a remote without a common hash such as sftp).
-            let result = tool.run(rclone(["check", local, snapshotPath(job: job, id: id)]))
+            let result = tool.run(rclone(["check"], paths: [local, snapshotPath(job: job, id: id)]))
             guard result.succeeded else {
                 throw RunError("rclone check of \(location(job: job, id: id)) failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
             }
@@ -165,15 +165,15 @@ struct RcloneStore: RemoteStore {
             log("removing snapshot \(id)")
             // SNAPSHOT.json first: the snapshot stops being listed at once; a purge cut short leaves a
             // leftover that the next upload removes.
-            try tool.check(rclone(["deletefile", "\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]),
+            try tool.check(rclone(["deletefile"], paths: ["\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]),
                            "rclone deletefile of \(id)/\(SnapshotLayout.recordName)")
-            try tool.check(rclone(["purge", snapshotPath(job: job, id: id)]), "rclone purge of \(id)")
+            try tool.check(rclone(["purge"], paths: [snapshotPath(job: job, id: id)]), "rclone purge of \(id)")
         }
     }
 
     func download(job: String, id: String, into directory: String, log: @escaping @Sendable (String) -> Void) throws(RunError) {
         let tool = try tool()
-        try tool.check(rclone(["copy", snapshotPath(job: job, id: id), directory]), "rclone copy of \(location(job: job, id: id))")
+        try tool.check(rclone(["copy"], paths: [snapshotPath(job: job, id: id), directory]), "rclone copy of \(location(job: job, id: id))")
         guard FileManager.default.fileExists(atPath: "\(directory)/\(SnapshotLayout.recordName)") else {
             throw RunError("\(location(job: job, id: id)) holds no \(SnapshotLayout.recordName)")
         }

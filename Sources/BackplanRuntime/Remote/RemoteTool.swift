@@ -21,11 +21,11 @@ public struct RemoteTool: Sendable {
             }
             let parsed = EnvFile(parsing: text)
             if let problem = parsed.problems.first {
-                throw RunError("env_file \(envFile) line \(problem.line): \(problem.message) (KEY=value lines only)")
+                throw RunError("env_file \(envFile): \(problem.message) (KEY=value lines only)")
             }
             // Exported to a tool, a name must be a shell identifier (compose also allows `.` and `-`).
             if let bad = parsed.entries.first(where: { !Self.isIdentifier($0.key) }) {
-                throw RunError("env_file \(envFile): '\(bad.key)' is not a valid variable name (KEY=value lines only)")
+                throw RunError("env_file \(envFile) line \(parsed.lines[bad.key] ?? 0): the name before '=' is not a shell variable name (letters, digits and '_'; KEY=value lines only)")
             }
             variables = parsed.values
         }

@@ -46,7 +46,7 @@ struct ResticStore: RemoteStore {
 
     func record(job: String, id: String) -> SnapshotRecord? {
         guard let tool = try? tool(), let snapshot = try? snapshot(job: job, id: id, tool) else { return nil }
-        let result = tool.run(restic(["dump", snapshot.resticID, "/" + SnapshotLayout.recordName]))
+        let result = tool.run(restic(["dump", "--", snapshot.resticID, "/" + SnapshotLayout.recordName]))
         guard result.succeeded else { return nil }
         return try? JSONDecoder().decode(SnapshotRecord.self, from: result.stdout)
     }
@@ -62,7 +62,7 @@ struct ResticStore: RemoteStore {
                          "--time", try Self.time(of: id)]
         // restic finds a parent only by identical paths, and every snapshot folder has its own: name it.
         if let parent = try snapshots(job: job, tool).last {
-            arguments += ["--parent", parent.resticID]
+            arguments += ["--parent=" + parent.resticID]
             log("restic backup against parent \(parent.backplanID) (restic \(parent.shortID))")
         }
         arguments += ["--", "data", SnapshotLayout.manifestName, SnapshotLayout.recordName]
@@ -107,7 +107,7 @@ struct ResticStore: RemoteStore {
     func download(job: String, id: String, into directory: String, log: @escaping @Sendable (String) -> Void) throws(RunError) {
         let tool = try tool()
         let snapshot = try snapshot(job: job, id: id, tool)
-        try tool.check(restic(["restore", snapshot.resticID, "--target", directory]), "restic restore \(snapshot.shortID)")
+        try tool.check(restic(["restore", "--target", directory, "--", snapshot.resticID]), "restic restore \(snapshot.shortID)")
         guard FileManager.default.fileExists(atPath: directory + "/" + SnapshotLayout.recordName) else {
             throw RunError("restic snapshot \(snapshot.shortID) holds no \(SnapshotLayout.recordName) at its root")
         }

@@ -12,6 +12,8 @@ struct RsyncStore: RemoteStore {
 
     private var root: String { rsync.path }
     private var destination: String { RsyncRemote.destination(host: rsync.host, user: rsync.user) }
+    /// `destination` as ssh takes it (an IPv6 address without brackets).
+    private var sshDestination: String { RsyncRemote.sshDestination(host: rsync.host, user: rsync.user) }
     private var ssh: [String] {
         ["ssh"] + RsyncRemote.sshOptions(port: rsync.port, sshKey: rsync.sshKey, knownHosts: rsync.knownHosts)
     }
@@ -21,7 +23,7 @@ struct RsyncStore: RemoteStore {
     /// Runs a `RsyncRemote` script on the remote host; returns its stdout.
     @discardableResult
     private func run(_ what: String, _ script: String, _ arguments: [String]) throws(RunError) -> String {
-        let result = try tool().run(ssh + ["--", destination, RsyncRemote.command(script, arguments)])
+        let result = try tool().run(ssh + ["--", sshDestination, RsyncRemote.command(script, arguments)])
         guard result.succeeded else { throw failure(what, result) }
         return String(decoding: result.stdout, as: UTF8.self)
     }
@@ -63,7 +65,7 @@ struct RsyncStore: RemoteStore {
 
     func record(job: String, id: String) -> SnapshotRecord? {
         guard let tool = try? tool() else { return nil }
-        let result = tool.run(ssh + ["--", destination, "cat -- " + Shell.quote("\(root)/\(jobPath(job))/\(id)/\(SnapshotLayout.recordName)")])
+        let result = tool.run(ssh + ["--", sshDestination, "cat -- " + Shell.quote("\(root)/\(jobPath(job))/\(id)/\(SnapshotLayout.recordName)")])
         guard result.succeeded else { return nil }
         return try? JSONDecoder().decode(SnapshotRecord.self, from: result.stdout)
     }

@@ -1279,7 +1279,7 @@ bp_read_env_file() {
     key=${line%%=*}
     key=${key%"${key##*[!$' \t']}"}
     if [[ ! $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
-      BP_REMOTE_ERROR="env_file $file line $n: '$key' is not a valid variable name (KEY=value lines only)"
+      BP_REMOTE_ERROR="env_file $file line $n: the name before '=' is not a shell variable name (not shown: the line may hold a credential; KEY=value lines only)"
       return 1
     fi
     value=${line#*=}
@@ -1340,19 +1340,29 @@ bp_remote() {
   return "$rc"
 }
 
-# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): 4 characters or
-# more, not true/false or a number, and KEY not a plain setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE).
+# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): KEY not a plain
+# setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE), and VALUE not empty and either KEY names a
+# credential (a word PASS PIN PW PWD KEY AUTH, or containing
+# PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION) or VALUE is 4 characters or more, not true/false or a number.
 # shellcheck disable=SC2317 # called by bp_redacted_tail
 bp_env_is_secret() {
-  local name=${1^^} plain
-  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
+  local name=${1^^} plain word
+  [[ -n $2 ]] || return 1
   for plain in TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE; do
     if [[ $name == "$plain" || $name == *_"$plain" ]]; then return 1; fi
   done
+  for word in PASS PIN PW PWD KEY AUTH; do
+    if [[ _${name}_ == *_"$word"_* ]]; then return 0; fi
+  done
+  for word in PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION; do
+    if [[ $name == *"$word"* ]]; then return 0; fi
+  done
+  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
 }
 
 # bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every secret
-# value of target I's env file replaced by [redacted]; nothing when FILE has no line.
+# value of target I's env file replaced by [redacted] (longest first, as RemoteTool.redact: a short value
+# inside a longer one must not split it); nothing when FILE has no line.
 # shellcheck disable=SC2317 # called by the remote types' functions
 bp_redacted_tail() {
   local k
@@ -1366,7 +1376,8 @@ bp_redacted_tail() {
     printf '\x1e\n'
     cat -- "$2"
   } | awk '
-    !sep { if ($0 == "\036") sep = 1; else if (length($0) >= 4) secret[n++] = $0; next }
+    !sep { if ($0 == "\036") sep = 1; else if (length($0) > 0) secret[n++] = $0; next }
+    !sorted { sorted = 1; for (i = 1; i < n; i++) for (j = i; j > 0 && length(secret[j]) > length(secret[j - 1]); j--) { t = secret[j]; secret[j] = secret[j - 1]; secret[j - 1] = t } }
     NF {
       for (k = 0; k < n; k++) {
         out = ""; rest = $0
@@ -1381,7 +1392,8 @@ bp_redacted_tail() {
 
 # bp_rclone I LABEL ARGS...: rclone ARGS for target I through bp_remote (env file exported), with
 # --config, --bwlimit and --transfers from the plan, and without AWS_CA_BUNDLE (rclone 1.60's S3
-# backend fails whenever it is set; rclone's own --ca-cert names a CA bundle).
+# backend fails whenever it is set; rclone's own --ca-cert names a CA bundle). Callers put `--`
+# before the paths, so that no remote or path is read as an option.
 # shellcheck disable=SC2317 # called through bp_rclone_* functions
 bp_rclone() {
   local i=$1 label=$2
@@ -1408,7 +1420,7 @@ bp_rclone_path() {
 bp_rclone_lsf() {
   local i=$1 path=$2
   shift 2
-  bp_rclone "$i" "rclone lsf $path" lsf "$@" "$path" && return 0
+  bp_rclone "$i" "rclone lsf $path" lsf "$@" -- "$path" && return 0
   [[ ${BP_REMOTE_ERROR:-} == *'directory not found'* ]]
 }
 
@@ -1456,15 +1468,15 @@ bp_rclone_upload() {
     [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && $id != "$BP_ID" ]] || continue
     grep -qxF -- "$id" "$BP_TMP/rclone.complete" && continue
     bp_log "target ${TARGET_NAMES[i]}: removing $id, left incomplete by an interrupted run"
-    bp_rclone "$i" "rclone purge of $id" purge "$job/$id" || return 1
+    bp_rclone "$i" "rclone purge of $id" purge -- "$job/$id" || return 1
   done <"$BP_TMP/rclone.folders"
   previous=$(awk -v id="$BP_ID" '$0 < id' "$BP_TMP/rclone.complete" | tail -n 1)
-  args=(copy -v --log-file "$log" "$BP_SNAPSHOT" "$dest" --exclude /SNAPSHOT.json)
+  args=(copy -v --log-file "$log" --exclude /SNAPSHOT.json)
   if [[ -n $previous ]]; then
     # --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
-    bp_rclone "$i" "rclone backend features" backend features "$job" >"$BP_TMP/rclone.features" || return 1
+    bp_rclone "$i" "rclone backend features" backend features -- "$job" >"$BP_TMP/rclone.features" || return 1
     if grep -q '"Copy": true' "$BP_TMP/rclone.features"; then
-      args+=(--copy-dest "$job/$previous")
+      args+=("--copy-dest=$job/$previous")
       bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID; unchanged files are copied server-side from $previous"
     else
       bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID (the remote has no server-side copy: every file is sent)"
@@ -1473,7 +1485,7 @@ bp_rclone_upload() {
     bp_log "target ${TARGET_NAMES[i]}: uploading $BP_ID (no earlier snapshot on the target: every file is sent)"
   fi
   rm -f -- "$log"
-  bp_rclone "$i" "rclone copy to $dest" "${args[@]}" || rc=$?
+  bp_rclone "$i" "rclone copy to $dest" "${args[@]}" -- "$BP_SNAPSHOT" "$dest" || rc=$?
   if ((rc != 0)); then
     # rclone's errors went to the log file (bp_remote's message stands when rclone did not start).
     if [[ -s $log ]]; then BP_REMOTE_ERROR="rclone copy to $dest failed (status $rc)$(bp_redacted_tail "$i" "$log")"; fi
@@ -1484,7 +1496,7 @@ bp_rclone_upload() {
   bytes=$(cd -- "$BP_SNAPSHOT" && tr '\n' '\0' <"$BP_TMP/rclone.sent" | xargs -0 -r stat -c %s -- | awk '{ s += $1 } END { print s + 0 }')
   copied=$(grep -c ': Copied (server-side copy)$' "$log" || true)
   bp_log "target ${TARGET_NAMES[i]}: sent $sent files ($bytes bytes), $copied unchanged files copied server-side"
-  bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto "$BP_SNAPSHOT/SNAPSHOT.json" "$dest/SNAPSHOT.json"
+  bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/SNAPSHOT.json" "$dest/SNAPSHOT.json"
 }
 
 # bp_rclone_verify I: manifest: `rclone check` of the sealed local folder against the upload (sizes and
@@ -1497,7 +1509,7 @@ bp_rclone_verify() {
   dest=$(bp_rclone_path "$i" "$JOB" "$BP_ID")
   if [[ $VERIFY != deep ]]; then
     rm -f -- "$log"
-    bp_rclone "$i" "rclone check of $dest" check --log-file "$log" "$BP_SNAPSHOT" "$dest" || rc=$?
+    bp_rclone "$i" "rclone check of $dest" check --log-file "$log" -- "$BP_SNAPSHOT" "$dest" || rc=$?
     if ((rc != 0)); then
       if [[ -s $log ]]; then BP_REMOTE_ERROR="rclone check of $dest failed (status $rc)$(bp_redacted_tail "$i" "$log")"; fi
       return 1
@@ -1508,7 +1520,7 @@ bp_rclone_verify() {
     return 0
   fi
   rm -rf -- "$dir"
-  bp_rclone "$i" "rclone copy of $dest" copy "$dest" "$dir" || return 1
+  bp_rclone "$i" "rclone copy of $dest" copy -- "$dest" "$dir" || return 1
   if ! bp_snapshot_ok "$dir"; then
     BP_REMOTE_ERROR="the downloaded copy of $dest does not match its MANIFEST.sha256 or fails integrity_check"
     rm -rf -- "$dir"
@@ -1535,8 +1547,8 @@ bp_rclone_remove() {
   for id in "$@"; do
     if [[ ! $id =~ ^[0-9]{8}T[0-9]{6}Z$ ]]; then BP_REMOTE_ERROR="'$id' is not a snapshot ID"; return 1; fi
     path=$(bp_rclone_path "$i" "$JOB" "$id")
-    bp_rclone "$i" "rclone deletefile of $id/SNAPSHOT.json" deletefile "$path/SNAPSHOT.json" || return 1
-    bp_rclone "$i" "rclone purge of $id" purge "$path" || return 1
+    bp_rclone "$i" "rclone deletefile of $id/SNAPSHOT.json" deletefile -- "$path/SNAPSHOT.json" || return 1
+    bp_rclone "$i" "rclone purge of $id" purge -- "$path" || return 1
   done
 }
 

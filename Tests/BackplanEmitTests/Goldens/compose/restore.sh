@@ -570,7 +570,7 @@ bp_read_env_file() {
     key=${line%%=*}
     key=${key%"${key##*[!$' \t']}"}
     if [[ ! $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
-      BP_REMOTE_ERROR="env_file $file line $n: '$key' is not a valid variable name (KEY=value lines only)"
+      BP_REMOTE_ERROR="env_file $file line $n: the name before '=' is not a shell variable name (not shown: the line may hold a credential; KEY=value lines only)"
       return 1
     fi
     value=${line#*=}
@@ -631,19 +631,29 @@ bp_remote() {
   return "$rc"
 }
 
-# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): 4 characters or
-# more, not true/false or a number, and KEY not a plain setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE).
+# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): KEY not a plain
+# setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE), and VALUE not empty and either KEY names a
+# credential (a word PASS PIN PW PWD KEY AUTH, or containing
+# PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION) or VALUE is 4 characters or more, not true/false or a number.
 # shellcheck disable=SC2317 # called by bp_redacted_tail
 bp_env_is_secret() {
-  local name=${1^^} plain
-  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
+  local name=${1^^} plain word
+  [[ -n $2 ]] || return 1
   for plain in TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE; do
     if [[ $name == "$plain" || $name == *_"$plain" ]]; then return 1; fi
   done
+  for word in PASS PIN PW PWD KEY AUTH; do
+    if [[ _${name}_ == *_"$word"_* ]]; then return 0; fi
+  done
+  for word in PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION; do
+    if [[ $name == *"$word"* ]]; then return 0; fi
+  done
+  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
 }
 
 # bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every secret
-# value of target I's env file replaced by [redacted]; nothing when FILE has no line.
+# value of target I's env file replaced by [redacted] (longest first, as RemoteTool.redact: a short value
+# inside a longer one must not split it); nothing when FILE has no line.
 # shellcheck disable=SC2317 # called by the remote types' functions
 bp_redacted_tail() {
   local k
@@ -657,7 +667,8 @@ bp_redacted_tail() {
     printf '\x1e\n'
     cat -- "$2"
   } | awk '
-    !sep { if ($0 == "\036") sep = 1; else if (length($0) >= 4) secret[n++] = $0; next }
+    !sep { if ($0 == "\036") sep = 1; else if (length($0) > 0) secret[n++] = $0; next }
+    !sorted { sorted = 1; for (i = 1; i < n; i++) for (j = i; j > 0 && length(secret[j]) > length(secret[j - 1]); j--) { t = secret[j]; secret[j] = secret[j - 1]; secret[j - 1] = t } }
     NF {
       for (k = 0; k < n; k++) {
         out = ""; rest = $0
@@ -672,7 +683,8 @@ bp_redacted_tail() {
 
 # bp_rclone I LABEL ARGS...: rclone ARGS for target I through bp_remote (env file exported), with
 # --config, --bwlimit and --transfers from the plan, and without AWS_CA_BUNDLE (rclone 1.60's S3
-# backend fails whenever it is set; rclone's own --ca-cert names a CA bundle).
+# backend fails whenever it is set; rclone's own --ca-cert names a CA bundle). Callers put `--`
+# before the paths, so that no remote or path is read as an option.
 # shellcheck disable=SC2317 # called through bp_rclone_* functions
 bp_rclone() {
   local i=$1 label=$2
@@ -699,7 +711,7 @@ bp_rclone_path() {
 bp_rclone_lsf() {
   local i=$1 path=$2
   shift 2
-  bp_rclone "$i" "rclone lsf $path" lsf "$@" "$path" && return 0
+  bp_rclone "$i" "rclone lsf $path" lsf "$@" -- "$path" && return 0
   [[ ${BP_REMOTE_ERROR:-} == *'directory not found'* ]]
 }
 
@@ -731,7 +743,7 @@ rclone_snapshots() {
 rclone_info() {
     local dir=$DOWNLOAD/info-$2-$3
     mkdir -p -- "$dir"
-    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
+    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
         log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
     fi
     snapshot_info "$dir"
@@ -742,7 +754,7 @@ rclone_open() {
     local dir=$DOWNLOAD/$2-$3 path
     path=$(bp_rclone_path "$1" "$2" "$3")
     log "downloading $path into $dir"
-    if ! bp_rclone "$1" "rclone copy of $path" copy "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
+    if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
         log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
         return 1
     fi
@@ -854,7 +866,7 @@ bp_restic_find() {
 bp_restic_restore() {
   local i=$1 dir=$4
   bp_restic_find "$i" "$2" "$3" || return 1
-  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore "$BP_RESTIC_SNAP" --target "$dir" >/dev/null || return 1
+  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore --target "$dir" -- "$BP_RESTIC_SNAP" >/dev/null || return 1
   if [[ ! -f $dir/SNAPSHOT.json ]]; then
     BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
     return 1
@@ -895,7 +907,7 @@ restic_snapshots() {
 restic_info() {
     local dir=$DOWNLOAD/info-$2-$3
     mkdir -p -- "$dir"
-    if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
+    if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
         snapshot_info "$dir"
     else
         log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"

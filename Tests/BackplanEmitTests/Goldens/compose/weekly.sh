@@ -1278,7 +1278,7 @@ bp_read_env_file() {
     key=${line%%=*}
     key=${key%"${key##*[!$' \t']}"}
     if [[ ! $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
-      BP_REMOTE_ERROR="env_file $file line $n: '$key' is not a valid variable name (KEY=value lines only)"
+      BP_REMOTE_ERROR="env_file $file line $n: the name before '=' is not a shell variable name (not shown: the line may hold a credential; KEY=value lines only)"
       return 1
     fi
     value=${line#*=}
@@ -1339,19 +1339,29 @@ bp_remote() {
   return "$rc"
 }
 
-# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): 4 characters or
-# more, not true/false or a number, and KEY not a plain setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE).
+# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): KEY not a plain
+# setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE), and VALUE not empty and either KEY names a
+# credential (a word PASS PIN PW PWD KEY AUTH, or containing
+# PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION) or VALUE is 4 characters or more, not true/false or a number.
 # shellcheck disable=SC2317 # called by bp_redacted_tail
 bp_env_is_secret() {
-  local name=${1^^} plain
-  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
+  local name=${1^^} plain word
+  [[ -n $2 ]] || return 1
   for plain in TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE; do
     if [[ $name == "$plain" || $name == *_"$plain" ]]; then return 1; fi
   done
+  for word in PASS PIN PW PWD KEY AUTH; do
+    if [[ _${name}_ == *_"$word"_* ]]; then return 0; fi
+  done
+  for word in PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION; do
+    if [[ $name == *"$word"* ]]; then return 0; fi
+  done
+  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
 }
 
 # bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every secret
-# value of target I's env file replaced by [redacted]; nothing when FILE has no line.
+# value of target I's env file replaced by [redacted] (longest first, as RemoteTool.redact: a short value
+# inside a longer one must not split it); nothing when FILE has no line.
 # shellcheck disable=SC2317 # called by the remote types' functions
 bp_redacted_tail() {
   local k
@@ -1365,7 +1375,8 @@ bp_redacted_tail() {
     printf '\x1e\n'
     cat -- "$2"
   } | awk '
-    !sep { if ($0 == "\036") sep = 1; else if (length($0) >= 4) secret[n++] = $0; next }
+    !sep { if ($0 == "\036") sep = 1; else if (length($0) > 0) secret[n++] = $0; next }
+    !sorted { sorted = 1; for (i = 1; i < n; i++) for (j = i; j > 0 && length(secret[j]) > length(secret[j - 1]); j--) { t = secret[j]; secret[j] = secret[j - 1]; secret[j - 1] = t } }
     NF {
       for (k = 0; k < n; k++) {
         out = ""; rest = $0
@@ -1481,7 +1492,7 @@ bp_restic_find() {
 bp_restic_restore() {
   local i=$1 dir=$4
   bp_restic_find "$i" "$2" "$3" || return 1
-  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore "$BP_RESTIC_SNAP" --target "$dir" >/dev/null || return 1
+  bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore --target "$dir" -- "$BP_RESTIC_SNAP" >/dev/null || return 1
   if [[ ! -f $dir/SNAPSHOT.json ]]; then
     BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
     return 1
@@ -1530,7 +1541,7 @@ bp_restic_upload() {
   bp_restic_list "$i" "$JOB" || return 1
   if ((${#BP_RESTIC_ROWS[@]} > 0)); then
     row=${BP_RESTIC_ROWS[${#BP_RESTIC_ROWS[@]} - 1]}
-    parent=(--parent "${row#* }")
+    parent=("--parent=${row#* }")
     bp_log "target ${TARGET_NAMES[i]}: restic backup against parent ${row%% *} (restic ${row:17:8})"
   fi
   if ! bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \

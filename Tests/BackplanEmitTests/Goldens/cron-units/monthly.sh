@@ -1280,7 +1280,7 @@ bp_read_env_file() {
     key=${line%%=*}
     key=${key%"${key##*[!$' \t']}"}
     if [[ ! $key =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
-      BP_REMOTE_ERROR="env_file $file line $n: '$key' is not a valid variable name (KEY=value lines only)"
+      BP_REMOTE_ERROR="env_file $file line $n: the name before '=' is not a shell variable name (not shown: the line may hold a credential; KEY=value lines only)"
       return 1
     fi
     value=${line#*=}
@@ -1341,19 +1341,29 @@ bp_remote() {
   return "$rc"
 }
 
-# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): 4 characters or
-# more, not true/false or a number, and KEY not a plain setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE).
+# bp_env_is_secret KEY VALUE: whether VALUE is redacted from messages (EnvFile.isSecret): KEY not a plain
+# setting (TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE), and VALUE not empty and either KEY names a
+# credential (a word PASS PIN PW PWD KEY AUTH, or containing
+# PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION) or VALUE is 4 characters or more, not true/false or a number.
 # shellcheck disable=SC2317 # called by bp_redacted_tail
 bp_env_is_secret() {
-  local name=${1^^} plain
-  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
+  local name=${1^^} plain word
+  [[ -n $2 ]] || return 1
   for plain in TYPE PROVIDER REGION HOST PORT USER ENDPOINT KEY_FILE KNOWN_HOSTS_FILE NO_HEAD DISABLE_HASHCHECK SHELL_TYPE; do
     if [[ $name == "$plain" || $name == *_"$plain" ]]; then return 1; fi
   done
+  for word in PASS PIN PW PWD KEY AUTH; do
+    if [[ _${name}_ == *_"$word"_* ]]; then return 0; fi
+  done
+  for word in PASSWORD PASSWD PASSPHRASE TOKEN SECRET CREDENTIAL APIKEY PRIVATE AUTHORIZATION; do
+    if [[ $name == *"$word"* ]]; then return 0; fi
+  done
+  if ((${#2} < 4)) || [[ $2 == true || $2 == false || $2 =~ ^[0-9]+$ ]]; then return 1; fi
 }
 
 # bp_redacted_tail I FILE: ": " and FILE's last three non-empty lines joined by " | ", with every secret
-# value of target I's env file replaced by [redacted]; nothing when FILE has no line.
+# value of target I's env file replaced by [redacted] (longest first, as RemoteTool.redact: a short value
+# inside a longer one must not split it); nothing when FILE has no line.
 # shellcheck disable=SC2317 # called by the remote types' functions
 bp_redacted_tail() {
   local k
@@ -1367,7 +1377,8 @@ bp_redacted_tail() {
     printf '\x1e\n'
     cat -- "$2"
   } | awk '
-    !sep { if ($0 == "\036") sep = 1; else if (length($0) >= 4) secret[n++] = $0; next }
+    !sep { if ($0 == "\036") sep = 1; else if (length($0) > 0) secret[n++] = $0; next }
+    !sorted { sorted = 1; for (i = 1; i < n; i++) for (j = i; j > 0 && length(secret[j]) > length(secret[j - 1]); j--) { t = secret[j]; secret[j] = secret[j - 1]; secret[j - 1] = t } }
     NF {
       for (k = 0; k < n; k++) {
         out = ""; rest = $0
@@ -1435,8 +1446,9 @@ readonly BP_RSYNC_SH_DF='df -Pk -- "$1" | awk '\''NR == 2 { print $4 }'\'''
 BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
 BP_RSYNC_IDS=''         # bp_rsync_list_in's result
 BP_RSYNC_DEST=''        # and user@host
+BP_RSYNC_SSH_DEST=''    # and user@host as ssh takes it (an IPv6 address without its brackets)
 
-# bp_rsync_ssh I: sets BP_RSYNC_SSH and BP_RSYNC_DEST for rsync target I (RsyncRemote.sshOptions): never a
+# bp_rsync_ssh I: sets BP_RSYNC_SSH, BP_RSYNC_DEST and BP_RSYNC_SSH_DEST for rsync target I (RsyncRemote.sshOptions): never a
 # prompt, strict host key checking, the plan's port, key and known_hosts file.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_ssh() {
@@ -1451,7 +1463,12 @@ bp_rsync_ssh() {
     BP_RSYNC_SSH+=(-o "UserKnownHostsFile=$(bp_rsync_config_path "${RSYNC_KNOWN_HOSTS[i]}")")
   fi
   BP_RSYNC_DEST=${RSYNC_HOSTS[i]}
-  if [[ -n ${RSYNC_USERS[i]} ]]; then BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST; fi
+  BP_RSYNC_SSH_DEST=$BP_RSYNC_DEST
+  if [[ $BP_RSYNC_DEST == '['*']' ]]; then BP_RSYNC_SSH_DEST=${BP_RSYNC_DEST:1:-1}; fi
+  if [[ -n ${RSYNC_USERS[i]} ]]; then
+    BP_RSYNC_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_DEST
+    BP_RSYNC_SSH_DEST=${RSYNC_USERS[i]}@$BP_RSYNC_SSH_DEST
+  fi
 }
 
 # bp_rsync_config_path PATH: PATH as an ssh option value: double-quoted, \ and " escaped, % doubled.
@@ -1493,7 +1510,7 @@ bp_rsync_run() {
   bp_rsync_ssh "$i"
   BP_RSYNC_OUT=''
   out=$(mktemp "${TMPDIR:-/tmp}/backplan-rsync.XXXXXX") || { BP_REMOTE_ERROR="mktemp failed"; return 1; }
-  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_DEST" "$cmd" >"$out"; then
+  if ! bp_remote "$i" "$label" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" "$cmd" >"$out"; then
     rm -f -- "$out"
     bp_rsync_hint "$i"
     return 1
