@@ -20,6 +20,7 @@ DATA_DIR_PATH=""   # the data dir, absolute (--in-place)
 # An absolute path without trailing slashes ('/' itself is refused).
 absolute() {
     local p=$1
+    [[ -n "$p" ]] || die "the destination is an empty path; give the folder to restore into; nothing was changed"
     if [[ "$p" != /* ]]; then p=$PWD/$p; fi
     while [[ "$p" == */ && "$p" != / ]]; do p=${p%/}; done
     [[ "$p" != / ]] || die "refusing to restore into /"

@@ -111,6 +111,9 @@ public struct SnapshotRestorer {
 
     /// An absolute path without trailing slashes; `/` is refused.
     static func absolute(_ path: String) throws(SnapshotStoreError) -> String {
+        guard !path.isEmpty else {
+            throw SnapshotStoreError("the destination is an empty path; give the folder to restore into (--to DIR); nothing was changed")
+        }
         var result = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         while result.hasSuffix("/") && result != "/" { result.removeLast() }
         guard result != "/" else { throw SnapshotStoreError("refusing to restore into /") }

@@ -1,3 +1,4 @@
+import BackplanCore
 import CSQLite
 import Foundation
 
@@ -119,8 +120,9 @@ public struct SQLiteBackup: Sendable {
 
     /// True when the file starts with the 16-byte SQLite header.
     public static func hasHeader(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
+        // Only a regular file is opened (a fifo would block forever), as the script's `[[ -f ]]`.
+        guard case .success(let fd) = RegularFile.open(path) else { return false }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         let head = (try? handle.read(upToCount: 16)) ?? Data()
         return head == Data("SQLite format 3\0".utf8)
     }

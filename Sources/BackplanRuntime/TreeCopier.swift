@@ -3,7 +3,7 @@ import Foundation
 /// Copies a folder tree like `rsync -a --link-dest=PREVIOUS`, without a process per file: each regular
 /// file whose previous copy (same relative path under `linkDest`) has the same size, mtime (seconds),
 /// mode and owner is hard-linked to it; every other file is copied (`copy_file_range(2)`, else
-/// read/write) keeping mode, mtime and, as root, owner. Folders and symlinks are recreated; other kinds
+/// read/write) keeping mode, mtime and, as root, owner. Folders are recreated; symlinks and other kinds
 /// (sockets, fifos, devices) are skipped. Each regular file written is recorded in a `CaptureInventory`
 /// (size, and the previous inode when linked), so the manifest and verify need not walk the trees again.
 /// Apart from that record, memory stays flat: one folder's names at a time.
@@ -14,6 +14,9 @@ public struct TreeCopier: Sendable {
     public var cancellation: RunCancellation
     /// Called with a path that vanished while it was copied (rsync's status 24: a warning).
     public var onVanished: @Sendable (String) -> Void = { _ in }
+    /// Called with a symbolic link, which is not copied: a snapshot holds only folders and regular files,
+    /// all listed in its manifest (rsync `--no-links`).
+    public var onSkippedLink: @Sendable (String) -> Void = { _ in }
     /// Called with the size of each regular file linked or copied (the progress line).
     public var onFile: @Sendable (Int64) -> Void = { _ in }
 
@@ -90,7 +93,7 @@ public struct TreeCopier: Sendable {
                 onVanished(path)
             }
         case S_IFLNK:
-            try copySymlink(path, st, to: dest)
+            onSkippedLink(path)
         default:
             return
         }
@@ -106,19 +109,6 @@ public struct TreeCopier: Sendable {
               old.st_mtim.tv_sec == st.st_mtim.tv_sec, old.st_uid == st.st_uid, old.st_gid == st.st_gid
         else { return nil }
         return Foundation.link(previous, dest) == 0 ? old : nil
-    }
-
-    private func copySymlink(_ path: String, _ st: stat, to dest: String) throws {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else {
-            onVanished(path)
-            return
-        }
-        buffer[count] = 0
-        unlink(dest)
-        guard symlink(buffer, dest) == 0 else { throw RunError("capture: cannot create \(dest): \(Self.errorText())") }
-        try Self.setAttributes(dest, st, isLink: true)
     }
 
     private func makeDirectory(_ path: String) throws {

@@ -24,27 +24,34 @@ public struct VerifyReport: Hashable, Sendable {
 }
 
 /// Checks a folder laid out as a snapshot (`data/` and `MANIFEST.sha256`), like restore.sh's
-/// `verify_folder`: every listed file has its hash, no file under `data/` is missing from the manifest,
-/// and `PRAGMA integrity_check` prints `ok` for every file starting with the SQLite header (opened
-/// read-only and immutable, so no `-wal`/`-shm` is created). Only reads.
+/// `verify_folder`. A snapshot holds exactly what its manifest lists: every line names a regular file
+/// under `data/` (no absolute path, no `..`, nothing reached through a link), every regular file under
+/// `data/` is listed, `data/` holds only folders and regular files (a link, fifo or device fails), each
+/// listed file has its hash, and `PRAGMA integrity_check` prints `ok` for every file starting with the
+/// SQLite header (opened read-only and immutable, so no `-wal`/`-shm` is created). Nothing is opened
+/// before it is known to be a regular file. Only reads.
 public enum SnapshotVerifier {
     public static func verify(_ directory: String) -> VerifyReport {
         var report = VerifyReport(directory: directory, files: 0, databases: 0, problems: [])
-        let manifestText = try? String(contentsOfFile: "\(directory)/\(SnapshotLayout.manifestName)", encoding: .utf8)
-        var isDirectory: ObjCBool = false
-        guard let manifestText, FileManager.default.fileExists(atPath: directory + "/data", isDirectory: &isDirectory),
-              isDirectory.boolValue else {
-            report.problems.append("\(SnapshotLayout.manifestName) or data/ is missing")
+        let manifestPath = "\(directory)/\(SnapshotLayout.manifestName)"
+        guard kind(of: manifestPath) == S_IFREG, kind(of: directory + "/data") == S_IFDIR,
+              let manifestText = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
+            report.problems.append("\(SnapshotLayout.manifestName) or data/ is missing (or is a link, or not a regular file and a folder)")
             return report
         }
         let (manifest, badLines) = parseManifest(manifestText)
         report.problems += badLines.map { "\(SnapshotLayout.manifestName) line \($0) cannot be read" }
-        let files = regularFiles(under: directory, in: "data")
+        let (files, others) = entries(under: directory, in: "data")
         report.files = files.count
+        report.problems += others.map { "\($0): a link or a special file, which a snapshot never holds (\(SnapshotLayout.manifestName) lists only regular files)" }
         let present = Set(files)
         for path in manifest.hashes.keys.sorted(by: byteOrder) {
+            guard isInsideData(path) else {
+                report.problems.append("\(path): named in \(SnapshotLayout.manifestName) but not a path inside data/")
+                continue
+            }
             guard present.contains(path) else {
-                report.problems.append("\(path): listed in \(SnapshotLayout.manifestName) but missing")
+                report.problems.append("\(path): listed in \(SnapshotLayout.manifestName) but not a regular file in data/ (missing, a link or a special file)")
                 continue
             }
             let actual = try? FileHash.sha256("\(directory)/\(path)")
@@ -65,8 +72,20 @@ public enum SnapshotVerifier {
         return report
     }
 
-    /// `Manifest.parse`, plus the lines sha256sum escapes (a leading `\\`, then `\\\\` and `\\n` in the
-    /// path) for names holding a backslash or a line break, so such files verify as with `sha256sum -c`.
+    /// True for `data/…` without an empty, `.` or `..` component.
+    static func isInsideData(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count >= 2 && parts[0] == "data" && !parts.dropFirst().contains { $0.isEmpty || $0 == "." || $0 == ".." }
+    }
+
+    /// The entry's own file type (`lstat`: a link is a link); 0 when it does not exist.
+    static func kind(of path: String) -> mode_t {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : 0
+    }
+
+    /// `Manifest.parse`, plus the lines sha256sum escapes (a leading `\\`, then `\\\\`, `\\n` and `\\r` in
+    /// the path) for names holding a backslash or a line break, so such files verify as with `sha256sum -c`.
     static func parseManifest(_ text: String) -> (manifest: Manifest, badLines: [Int]) {
         var hashes: [String: String] = [:]
         var bad: [Int] = []
@@ -85,7 +104,7 @@ public enum SnapshotVerifier {
             var pending = false
             for character in body.dropFirst(66) {
                 if pending {
-                    path.append(character == "n" ? "\n" : character)
+                    path.append(character == "n" ? "\n" : character == "r" ? "\r" : character)
                     pending = false
                 } else if character == "\\" {
                     pending = true
@@ -101,16 +120,26 @@ public enum SnapshotVerifier {
     /// Relative paths (`data/…`) of the regular files under `directory/sub`, sorted by bytes.
     /// Symbolic links are not followed (rsync keeps them as links; sha256sum would read their target).
     static func regularFiles(under directory: String, in sub: String) -> [String] {
-        var result: [String] = []
-        let root = directory + "/" + sub
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        while let relative = enumerator.nextObject() as? String {
-            var info = stat()
-            if lstat(root + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-                result.append(sub + "/" + relative)
+        entries(under: directory, in: sub).files
+    }
+
+    /// The regular files under `directory/sub` and everything else that is not a folder (links, fifos,
+    /// devices, sockets), as relative paths sorted by bytes. Links are not followed.
+    static func entries(under directory: String, in sub: String) -> (files: [String], others: [String]) {
+        var files: [String] = []
+        var others: [String] = []
+        var folders = [sub]
+        while let folder = folders.popLast() {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + folder)) ?? [] {
+                let relative = folder + "/" + name
+                switch kind(of: directory + "/" + relative) {
+                case S_IFREG: files.append(relative)
+                case S_IFDIR: folders.append(relative)
+                default: others.append(relative)
+                }
             }
         }
-        return result.sorted(by: byteOrder)
+        return (files.sorted(by: byteOrder), others.sorted(by: byteOrder))
     }
 
     static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }

@@ -10,7 +10,9 @@ struct CompileCommand: ParsableCommand {
         discussion: """
             Without PLAN, compiles every plans/*.yaml and removes folders of generated/ that no plan \
             produces. Writes only files whose bytes change, and removes files of jobs that no longer \
-            exist. The same plan always compiles to the same bytes. A plan with errors is not compiled.
+            exist. The same plan always compiles to the same bytes. A plan with errors is not compiled. \
+            The generated folder may hold only what compile wrote (files with its header, plan.json) and \
+            no symbolic links; anything else is refused before anything is written or removed.
             """
     )
 
@@ -45,6 +47,12 @@ struct CompileCommand: ParsableCommand {
         }
         let failed = pipeline.diagnostics.hasErrors
         if !failed {
+            let problems = GeneratedRootAudit(root: generated).problems()
+            if !problems.isEmpty {
+                for problem in problems { Terminal.writeError("backplan compile: \(problem)\n") }
+                Terminal.writeError("backplan compile: nothing was written or removed\n")
+                throw ExitCode.failure
+            }
             do {
                 for output in outputs {
                     let tree = GeneratedTree(directory: "\(generated)/\(output.name)")

@@ -48,6 +48,7 @@ struct DetectCommand: ParsableCommand {
             var detail = "\(entry.kind.rawValue), \(entry.files) file\(entry.files == 1 ? "" : "s"), \(entry.bytes) bytes"
             if let mode = entry.journalMode { detail += ", journal \(mode)" }
             if let sidecars = entry.sidecars, !sidecars.isEmpty { detail += ", with \(sidecars.joined(separator: " "))" }
+            if let unreadable = entry.unreadable { detail += ", cannot read \(unreadable.joined(separator: " "))" }
             lines.append("  \(entry.name)\(entry.type == .directory ? "/" : "")  \(detail)")
         }
         return lines.joined(separator: "\n")

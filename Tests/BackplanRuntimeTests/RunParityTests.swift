@@ -27,6 +27,12 @@ import Testing
         let bashSnap = h.jobDir(bashPlan, target: bashTarget) + "/" + h.snapshots(bashPlan, target: bashTarget)[0]
         let runtimeSnap = h.jobDir(runtimePlan, target: runtimeTarget) + "/" + h.snapshots(runtimePlan, target: runtimeTarget)[0]
 
+        // A snapshot holds only folders and regular files: the link is skipped by both, with a warning.
+        for snap in [bashSnap, runtimeSnap] {
+            var info = stat()
+            #expect(lstat(snap + "/data/uploads/link", &info) != 0, "\(snap) holds the symbolic link")
+        }
+        #expect(result.stderr.contains("skipping non-regular file \"link\""), "\(result.stderr)")
         let (bashTree, runtimeTree) = (try Self.tree(bashSnap), try Self.tree(runtimeSnap))
         #expect(Self.difference(bashTree, runtimeTree) == "", "\(Self.difference(bashTree, runtimeTree))")
         let (bashManifest, runtimeManifest) = (try Self.manifestWithoutDatabases(bashSnap), try Self.manifestWithoutDatabases(runtimeSnap))

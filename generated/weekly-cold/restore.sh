@@ -276,36 +276,89 @@ is_sqlite() {
     [[ "$(head -c 15 -- "$1" | tr -d '\0')" == "SQLite format 3" ]]
 }
 
-# Checks folder $1, laid out as a snapshot (data/ and MANIFEST.sha256): every listed file has its
-# hash, no file under data/ is missing from the manifest, and PRAGMA integrity_check prints `ok` for
-# every SQLite file. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
+# Sets UNESCAPED to the name of an escaped MANIFEST.sha256 line (sha256sum writes '\\', '\n' and '\r').
+unescape_name() {
+    local s=$1 c
+    UNESCAPED=""
+    while [[ -n "$s" ]]; do
+        c=${s:0:1}
+        s=${s:1}
+        if [[ "$c" == \\ ]]; then
+            c=${s:0:1}
+            s=${s:1}
+            case $c in
+                n) c=$'\n' ;;
+                r) c=$'\r' ;;
+            esac
+        fi
+        UNESCAPED+=$c
+    done
+}
+
+# Checks folder $1, laid out as a snapshot (data/ and MANIFEST.sha256). A snapshot holds exactly what
+# its manifest lists: every line names a regular file under data/ (no absolute path, no '..', nothing
+# reached through a link), every regular file under data/ is listed, data/ holds nothing but folders and
+# regular files (no link, fifo or device), each listed file has its hash, and PRAGMA integrity_check
+# prints `ok` for every SQLite file. Nothing is opened before it is known to be a regular file under
+# data/. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
 # Prints each problem on stderr and a summary on stdout; returns 1 on any problem.
 verify_folder() {
-    local dir=$1 failed=0 files=0 databases=0 line f result
-    local -A listed=()
-    if [[ ! -f "$dir/MANIFEST.sha256" || ! -d "$dir/data" ]]; then
-        log "$dir: MANIFEST.sha256 or data/ is missing"
+    local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
+    local -a found=()
+    local -A listed=() present=()
+    if [[ ! -f "$dir/MANIFEST.sha256" || -L "$dir/MANIFEST.sha256" || ! -d "$dir/data" || -L "$dir/data" ]]; then
+        log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
         return 1
     fi
-    # 1. Hashes. sha256sum names every file that differs or is missing ("data/...: FAILED").
-    if ! (cd -- "$dir" && sha256sum --quiet --strict -c MANIFEST.sha256) >&2; then
+    # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
+    while IFS= read -r -d '' f; do
+        present["$f"]=1
+        found+=("$f")
+    done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
+    files=${#found[@]}
+    while IFS= read -r -d '' f; do
+        log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
+        failed=1
+    done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
+    # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
+    # same with the path escaped.
+    while IFS= read -r line; do
+        if [[ "$line" == \\* ]]; then
+            unescape_name "${line:67}"
+            f=$UNESCAPED
+            line=${line:1}
+        else
+            f=${line:66}
+        fi
+        if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
+            log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
+            unsafe=1
+        elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
+            log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
+            unsafe=1
+        elif [[ -z "${present[$f]+set}" ]]; then
+            log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
+            unsafe=1
+        fi
+        if [[ -n "$f" ]]; then listed["$f"]=1; fi
+    done < "$dir/MANIFEST.sha256"
+    # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
+    # file that differs ("data/...: FAILED").
+    if (( unsafe )); then
+        failed=1
+    elif ! (cd -- "$dir" && sha256sum --quiet --strict -c MANIFEST.sha256) >&2; then
         log "$dir: some files differ from MANIFEST.sha256 (named above)"
         failed=1
     fi
-    # 2. Files the manifest does not name (they would be restored unchecked). A line is
-    # "<64 hex>  <path>"; lines starting with '\' hold escaped names and are skipped, as are such files.
-    while IFS= read -r line; do
-        if [[ "$line" != \\* ]]; then listed["${line:66}"]=1; fi
-    done < "$dir/MANIFEST.sha256"
-    while IFS= read -r -d '' f; do
-        files=$((files + 1))
-        if [[ -z "${listed[$f]+set}" && "$f" != *[\\$'\n']* ]]; then
+    # 4. Files the manifest does not name (they would be restored unchecked).
+    for f in "${found[@]}"; do
+        if [[ -z "${listed[$f]+set}" ]]; then
             log "$dir: $f is not in MANIFEST.sha256"
             failed=1
         fi
-    done < <(cd -- "$dir" && find data -type f -print0)
-    # 3. Every SQLite file, found by its header whatever its name.
-    while IFS= read -r -d '' f; do
+    done
+    # 5. Every SQLite file, found by its header whatever its name.
+    for f in "${found[@]}"; do
         is_sqlite "$dir/$f" || continue
         databases=$((databases + 1))
         result=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -readonly \
@@ -314,7 +367,7 @@ verify_folder() {
             log "$dir: $f: PRAGMA integrity_check failed: ${result:0:400}"
             failed=1
         fi
-    done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
+    done
     if (( failed )); then
         printf 'FAILED: %s (%d files, %d SQLite databases; problems above)\n' "$dir" "$files" "$databases"
         return 1
@@ -353,6 +406,7 @@ DATA_DIR_PATH=""   # the data dir, absolute (--in-place)
 # An absolute path without trailing slashes ('/' itself is refused).
 absolute() {
     local p=$1
+    [[ -n "$p" ]] || die "the destination is an empty path; give the folder to restore into; nothing was changed"
     if [[ "$p" != /* ]]; then p=$PWD/$p; fi
     while [[ "$p" == */ && "$p" != / ]]; do p=${p%/}; done
     [[ "$p" != / ]] || die "refusing to restore into /"

@@ -114,6 +114,9 @@ public struct DataEntry: Codable, Hashable, Sendable {
     public var journalMode: String?
     /// For a SQLite file: the sidecar names present beside it, sorted.
     public var sidecars: [String]?
+    /// Paths relative to the data dir that detect could not read (the entry itself, or folders and
+    /// files below it), sorted by bytes; nil when everything could be read.
+    public var unreadable: [String]?
 
     public init(name: String, type: EntryType, kind: EntryKind, bytes: Int64 = 0, files: Int = 0,
                 journalMode: String? = nil, sidecars: [String]? = nil) {
@@ -127,7 +130,7 @@ public struct DataEntry: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, type, kind, bytes, files, sidecars
+        case name, type, kind, bytes, files, sidecars, unreadable
         case journalMode = "journal_mode"
     }
 }

@@ -49,6 +49,8 @@ extension DetectionRun {
         return HostPath.normalize(HostPath.absolute(source, against: compose.directory))
     }
 
+    static let unreadableHelp = "run detect as the user the backups run as (root), or make the data dir readable by this user"
+
     /// Probes the data dir (if any) into the deployment.
     mutating func probe(into deployment: inout Deployment) {
         guard let dataDir = deployment.dataDir else { return }
@@ -63,7 +65,19 @@ extension DetectionRun {
         }
         deployment.dataDirExists = true
         let local = fileSystem.localPath(dataDir)
+        let display = deployment.compose?.file ?? "<detect>"
+        guard DataDirProbe.listing(local) != nil else {
+            diagnostics.append(Diagnostic(.unreadableFile, "cannot read the data dir \(dataDir): \(String(cString: strerror(errno)))",
+                                          file: display, help: Self.unreadableHelp))
+            return
+        }
         deployment.entries = DataDirProbe.entries(of: local)
+        for entry in deployment.entries {
+            guard let paths = entry.unreadable, let first = paths.first else { continue }
+            let more = paths.count > 1 ? " (and \(paths.count - 1) more below \(entry.name))" : ""
+            diagnostics.append(Diagnostic(.unreadableFile, "cannot read \(dataDir)/\(first)\(more): a backup would fail on it",
+                                          file: display, help: Self.unreadableHelp))
+        }
         if deployment.entry(named: "webui.db")?.kind == .sqlite {
             switch SQLiteFile.alembicVersion(atPath: local + "/webui.db") {
             case .success(let version):

@@ -48,18 +48,12 @@ public struct HostFileSystem: Sendable {
 
     /// Reads a whole small file (a compose or env file). The failure is a sentence for a diagnostic.
     public func read(_ hostPath: String) -> Result<[UInt8], FileReadFailure> {
-        let local = localPath(hostPath)
-        var info = stat()
-        guard stat(local, &info) == 0 else {
-            return .failure(FileReadFailure(reason: "no such file"))
+        let fd: Int32
+        switch RegularFile.open(localPath(hostPath)) {
+        case .success(let opened): fd = opened
+        case .failure(let refusal): return .failure(FileReadFailure(reason: refusal.phrase))
         }
-        if info.st_mode & S_IFMT == S_IFDIR {
-            return .failure(FileReadFailure(reason: "it is a folder, not a file"))
-        }
-        guard let handle = FileHandle(forReadingAtPath: local) else {
-            return .failure(FileReadFailure(reason: "it cannot be opened for reading (permissions?)"))
-        }
-        defer { try? handle.close() }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             let data = try handle.read(upToCount: 4 << 20) ?? Data()
             return .success([UInt8](data))

@@ -14,8 +14,7 @@ public enum SQLiteFile {
 
     /// The header of the file at local path `path`, or nil when it is not a SQLite database.
     public static func header(atPath path: String) -> Header? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW)
-        guard fd >= 0 else { return nil }
+        guard case .success(let fd) = RegularFile.open(path, followLinks: false) else { return nil }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: 100)
         let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, 100) }

@@ -29,12 +29,13 @@ enum Backplan {
     }()
 
     /// Runs `backplan ARGS` in `directory` with a time limit; a hang fails the test.
+    /// `wrapper` runs the binary through another command (`setpriv … --`), given as its arguments.
     static func run(_ arguments: [String], in directory: String = repository, environment: [String: String] = [:],
-                    timeout: TimeInterval = 30) throws -> RunResult
+                    timeout: TimeInterval = 30, wrapper: [String] = []) throws -> RunResult
     {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
+        process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [binary] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"

@@ -513,9 +513,11 @@ bp_capture_sqlite() {
 
 # bp_capture_files INDEX DIR: copies source INDEX into DIR/data with rsync, hard-linking every file whose
 # size, mtime and mode are unchanged since the previous snapshot (BP_PREVIOUS), honouring its excludes.
+# Symbolic links are skipped (rsync says so): a snapshot holds only folders and the regular files
+# its manifest lists.
 bp_capture_files() {
   local i=$1 dir=$2 rel=${SOURCE_PATHS[$1]} src=${SOURCE_ABSOLUTE[$1]} k parent rc=0
-  local -a opts=(-a)
+  local -a opts=(-a --no-links)
   for k in "${!EXCLUDE_SOURCE[@]}"; do
     if [[ ${EXCLUDE_SOURCE[k]} == "$i" ]]; then opts+=("--exclude=${EXCLUDE_PATTERNS[k]}"); fi
   done
