@@ -69,7 +69,15 @@ struct RestorePlan {
                          "exclude": [String]()]],
             "targets": targets.map { t -> [String: Any] in
                 var target: [String: Any] = ["name": t.0, "type": t.1]
-                if let path = t.2 { target[t.1 == "rclone" ? "remote" : "path"] = path }
+                if let path = t.2 { target[["rclone": "remote", "restic": "repository"][t.1] ?? "path"] = path }
+                // The keys plan.json always holds for the remote types (the reader refuses it without them).
+                switch t.1 {
+                case "rsync": target["host"] = "nas.lan"; target["direction"] = "push"
+                case "restic":
+                    target["repository"] = target["repository"] ?? "s3:https://s3.example.com/\(t.0)"
+                    target["password_file"] = "/etc/backplan/restic-password"; target["init"] = false
+                default: break
+                }
                 return target
             },
             "jobs": jobs.map { job -> [String: Any] in
