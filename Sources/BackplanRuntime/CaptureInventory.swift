@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 
 /// What a capture (or the copy to a further target) wrote under a snapshot folder, file by file: the
@@ -43,6 +44,6 @@ public struct FileIdentity: Sendable, Hashable {
     /// The identity of `path` (not following a symbolic link), or nil.
     static func of(_ path: String) -> FileIdentity? {
         var st = stat()
-        return lstat(path, &st) == 0 ? FileIdentity(st) : nil
+        return PathBytes.withCString(path, { lstat($0, &st) }) == 0 ? FileIdentity(st) : nil
     }
 }

@@ -73,8 +73,8 @@ public struct CaptureRunner: Sendable {
                                 linkDest: linkDest.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil },
                                 cancellation: cancellation)
         let log = self.log
-        copier.onVanished = { log.log("capture: warning: \($0) vanished while it was copied", step: "capture") }
-        copier.onSkippedLink = { log.log("capture: warning: skipping the symbolic link \($0): a snapshot holds only folders and regular files", step: "capture") }
+        copier.onVanished = { log.log("capture: warning: \(PathBytes.display($0)) vanished while it was copied", step: "capture") }
+        copier.onSkippedLink = { log.log("capture: warning: skipping the symbolic link \(PathBytes.display($0)): a snapshot holds only folders and regular files", step: "capture") }
         copier.onFile = { progress.add(bytes: $0) }
         if isDirectory.boolValue {
             try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent,

@@ -102,9 +102,9 @@ public struct SnapshotRestorer {
         for path in SnapshotVerifier.regularFiles(under: folder, in: ".") {
             let full = folder + "/" + path.dropFirst(2)
             guard !full.hasSuffix("-wal"), !full.hasSuffix("-shm"), SQLiteFile.header(atPath: full) != nil else { continue }
-            for side in [full + "-wal", full + "-shm"] where FileManager.default.fileExists(atPath: side) {
-                log("removing stale \(side)")
-                try? FileManager.default.removeItem(atPath: side)
+            for side in [full + "-wal", full + "-shm"] where SnapshotVerifier.kind(of: side) == S_IFREG {
+                log("removing stale \(PathBytes.display(side))")
+                _ = PathBytes.withCString(side) { unlink($0) }
             }
         }
     }

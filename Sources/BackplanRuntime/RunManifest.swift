@@ -4,8 +4,8 @@ import Foundation
 /// (`CaptureInventory`) rather than by walking the snapshots again: a file the capture hard-linked to the
 /// same path in the previous snapshot (so the same inode) takes its hash from the previous manifest; a
 /// database copy has the hash the capture started while it was checked; every other file is read
-/// (FileHash). Paths holding a backslash or a line break are never carried over and are written escaped,
-/// as `sha256sum` writes them. Lines are sorted by the path's bytes.
+/// (FileHash). Paths holding a backslash or a line break are never carried over; `ManifestFile` writes the
+/// lines as `sha256sum` does (escaped where it escapes, names that are not UTF-8 as their bytes).
 public enum RunManifest {
     /// What writing a manifest did.
     public struct Summary: Sendable, Hashable {
@@ -25,19 +25,17 @@ public enum RunManifest {
     public static func write(dir: String, inventory: CaptureInventory, previous: String?,
                              cancellation: RunCancellation) throws -> Summary {
         let carried = carriedFiles(inventory, previous: previous)
-        var lines: [(key: String, line: String)] = []
+        var lines: [(path: String, sha256: String)] = []
         lines.reserveCapacity(inventory.files.count)
         for (path, file) in inventory.files {
             if let kept = carried[path] {
-                lines.append((path, "\(kept.sha256)  \(path)"))
+                lines.append((path, kept.sha256))
                 continue
             }
             try cancellation.check()
-            lines.append(line(hash: try file.hash?.value() ?? FileHash.sha256(dir + "/" + path), path: path))
+            lines.append((path, try file.hash?.value() ?? FileHash.sha256(dir + "/" + path)))
         }
-        lines.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        let text = lines.map { $0.line + "\n" }.joined()
-        try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/" + SnapshotLayout.manifestName))
+        try ManifestFile.data(lines).write(to: URL(fileURLWithPath: dir + "/" + SnapshotLayout.manifestName))
         return Summary(files: lines.count, hashed: lines.count - carried.count, carried: carried)
     }
 
@@ -53,12 +51,5 @@ public enum RunManifest {
             }
         }
         return carried
-    }
-
-    /// A `sha256sum` line and its sort key (the path as written).
-    static func line(hash: String, path: String) -> (key: String, line: String) {
-        guard path.contains("\\") || path.contains("\n") else { return (path, "\(hash)  \(path)") }
-        let escaped = path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
-        return (escaped, "\\\(hash)  \(escaped)")
     }
 }

@@ -78,7 +78,7 @@ struct RunPublisher {
     /// Every manifest line is read again except a carried-over file's that is unchanged and still the
     /// previous snapshot's inode (as the script's join by inode decides).
     private func verified(_ snapshot: String, carried: [String: RunManifest.CarriedFile]) -> Bool {
-        guard let (entries, badLines) = try? ManifestFile.entries(in: snapshot), badLines == 0 else { return false }
+        guard let (entries, badLines) = try? ManifestFile.entries(in: snapshot), badLines.isEmpty else { return false }
         for entry in entries {
             if let kept = carried[entry.path], kept.sha256 == entry.sha256, !entry.escaped,
                FileIdentity.of(snapshot + "/" + entry.path) == kept.identity { continue }

@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 
 /// Copies a folder tree like `rsync -a --link-dest=PREVIOUS`, without a process per file: each regular
@@ -31,7 +32,7 @@ public struct TreeCopier: Sendable {
     public func copyTree(_ source: String, to destination: String, recording inventory: inout CaptureInventory,
                          as prefix: String) throws {
         var st = stat()
-        guard lstat(source, &st) == 0 else { throw RunError("capture: cannot read \(source): \(Self.errorText())") }
+        guard PathBytes.withCString(source, { lstat($0, &st) }) == 0 else { throw RunError("capture: cannot read \(PathBytes.display(source)): \(Self.errorText())") }
         try makeDirectory(destination)
         try Walk.run(prefix, &inventory) { try copyChildren(of: source, to: destination, relative: "", &$0) }
         try Self.setAttributes(destination, st, isLink: false)
@@ -43,7 +44,7 @@ public struct TreeCopier: Sendable {
                           as prefix: String) throws {
         let name = (source as NSString).lastPathComponent
         var st = stat()
-        guard lstat(source, &st) == 0 else { throw RunError("capture: cannot read \(source): \(Self.errorText())") }
+        guard PathBytes.withCString(source, { lstat($0, &st) }) == 0 else { throw RunError("capture: cannot read \(PathBytes.display(source)): \(Self.errorText())") }
         if exclude.excludes(name, isDirectory: Self.isDirectory(st)) { return }
         try Walk.run(prefix, &inventory) { try copy(source, st, to: destination, relative: name, &$0) }
     }
@@ -67,7 +68,7 @@ public struct TreeCopier: Sendable {
             try cancellation.check()
             let path = source + "/" + name, rel = relative.isEmpty ? name : relative + "/" + name
             var st = stat()
-            guard lstat(path, &st) == 0 else {
+            guard PathBytes.withCString(path, { lstat($0, &st) }) == 0 else {
                 onVanished(path)
                 continue
             }
@@ -105,40 +106,46 @@ public struct TreeCopier: Sendable {
         guard let linkDest else { return nil }
         let previous = linkDest + "/" + relative
         var old = stat()
-        guard lstat(previous, &old) == 0, old.st_mode == st.st_mode, old.st_size == st.st_size,
+        guard PathBytes.withCString(previous, { lstat($0, &old) }) == 0, old.st_mode == st.st_mode, old.st_size == st.st_size,
               old.st_mtim.tv_sec == st.st_mtim.tv_sec, old.st_uid == st.st_uid, old.st_gid == st.st_gid
         else { return nil }
-        return Foundation.link(previous, dest) == 0 ? old : nil
+        let linked = PathBytes.withCString(previous) { from in PathBytes.withCString(dest) { Foundation.link(from, $0) } }
+        return linked == 0 ? old : nil
     }
 
     private func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw RunError("capture: cannot create \(path): \(Self.errorText())")
+        if PathBytes.withCString(path, { mkdir($0, 0o700) }) != 0 && errno != EEXIST {
+            throw RunError("capture: cannot create \(PathBytes.display(path)): \(Self.errorText())")
         }
     }
 
     /// Mode, owner (as root) and mtime of `path` from `st`.
     static func setAttributes(_ path: String, _ st: stat, isLink: Bool) throws {
-        if geteuid() == 0 { lchown(path, st.st_uid, st.st_gid) }
-        if !isLink { chmod(path, st.st_mode & 0o7777) }
-        var times = [st.st_atim, st.st_mtim]
-        utimensat(AT_FDCWD, path, &times, isLink ? AT_SYMLINK_NOFOLLOW : 0)
+        PathBytes.withCString(path) { path in
+            if geteuid() == 0 { lchown(path, st.st_uid, st.st_gid) }
+            if !isLink { chmod(path, st.st_mode & 0o7777) }
+            var times = [st.st_atim, st.st_mtim]
+            utimensat(AT_FDCWD, path, &times, isLink ? AT_SYMLINK_NOFOLLOW : 0)
+        }
     }
 
     static func isDirectory(_ st: stat) -> Bool { st.st_mode & S_IFMT == S_IFDIR }
 
-    /// The names in a folder (without `.` and `..`), sorted by bytes.
+    /// The names in a folder (without `.` and `..`) as `PathBytes` strings (a name that is not UTF-8
+    /// keeps its bytes), sorted by bytes.
     static func names(in path: String) throws -> [String] {
-        guard let dir = opendir(path) else { throw RunError("capture: cannot read \(path): \(errorText())") }
+        guard let dir = PathBytes.withCString(path, { opendir($0) }) else {
+            throw RunError("capture: cannot read \(PathBytes.display(path)): \(errorText())")
+        }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                PathBytes.string(raw.prefix { $0 != 0 })
             }
             if name != "." && name != ".." { names.append(name) }
         }
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return names.sorted(by: PathBytes.byteOrder)
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

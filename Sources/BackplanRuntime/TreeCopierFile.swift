@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 
 /// Copies one regular file's bytes and attributes: `copy_file_range(2)` (in-kernel, reflinks where the
@@ -13,15 +14,17 @@ enum TreeCopierFile {
     /// Copies `source` to a new file `dest`; returns the bytes copied, nil when `source` vanished before
     /// it could be opened.
     static func copy(_ source: String, _ st: stat, to dest: String) throws -> Int64? {
-        let input = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let input = PathBytes.withCString(source) { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
         guard input >= 0 else {
             if errno == ENOENT { return nil }
-            throw RunError("capture: cannot read \(source): \(TreeCopier.errorText())")
+            throw RunError("capture: cannot read \(PathBytes.display(source)): \(TreeCopier.errorText())")
         }
         defer { close(input) }
-        unlink(dest)
-        let output = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard output >= 0 else { throw RunError("capture: cannot create \(dest): \(TreeCopier.errorText())") }
+        let output = PathBytes.withCString(dest) { dest in
+            unlink(dest)
+            return open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        }
+        guard output >= 0 else { throw RunError("capture: cannot create \(PathBytes.display(dest)): \(TreeCopier.errorText())") }
         defer { close(output) }
         var bytes = copyInKernel(input, output)
         if bytes == nil {
@@ -57,14 +60,14 @@ enum TreeCopierFile {
         while true {
             let n = read(input, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw RunError("capture: cannot read \(source): \(TreeCopier.errorText())") }
+            guard n >= 0 else { throw RunError("capture: cannot read \(PathBytes.display(source)): \(TreeCopier.errorText())") }
             if n == 0 { return copied }
             copied += Int64(n)
             var offset = 0
             while offset < n {
                 let w = buffer[offset..<n].withUnsafeBytes { write(output, $0.baseAddress, $0.count) }
                 if w < 0 && errno == EINTR { continue }
-                guard w > 0 else { throw RunError("capture: cannot write a copy of \(source): \(TreeCopier.errorText())") }
+                guard w > 0 else { throw RunError("capture: cannot write a copy of \(PathBytes.display(source)): \(TreeCopier.errorText())") }
                 offset += w
             }
         }

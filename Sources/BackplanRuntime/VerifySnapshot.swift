@@ -35,38 +35,39 @@ public enum SnapshotVerifier {
         var report = VerifyReport(directory: directory, files: 0, databases: 0, problems: [])
         let manifestPath = "\(directory)/\(SnapshotLayout.manifestName)"
         guard kind(of: manifestPath) == S_IFREG, kind(of: directory + "/data") == S_IFDIR,
-              let manifestText = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
+              let (listed, badLines) = try? ManifestFile.entries(in: directory) else {
             report.problems.append("\(SnapshotLayout.manifestName) or data/ is missing (or is a link, or not a regular file and a folder)")
             return report
         }
-        let (manifest, badLines) = parseManifest(manifestText)
+        var hashes: [String: String] = [:]
+        for entry in listed { hashes[entry.path] = entry.sha256 }
         report.problems += badLines.map { "\(SnapshotLayout.manifestName) line \($0) cannot be read" }
         let (files, others) = entries(under: directory, in: "data")
         report.files = files.count
-        report.problems += others.map { "\($0): a link or a special file, which a snapshot never holds (\(SnapshotLayout.manifestName) lists only regular files)" }
+        report.problems += others.map { "\(PathBytes.display($0)): a link or a special file, which a snapshot never holds (\(SnapshotLayout.manifestName) lists only regular files)" }
         let present = Set(files)
-        for path in manifest.hashes.keys.sorted(by: byteOrder) {
+        for path in hashes.keys.sorted(by: PathBytes.byteOrder) {
             guard isInsideData(path) else {
-                report.problems.append("\(path): named in \(SnapshotLayout.manifestName) but not a path inside data/")
+                report.problems.append("\(PathBytes.display(path)): named in \(SnapshotLayout.manifestName) but not a path inside data/")
                 continue
             }
             guard present.contains(path) else {
-                report.problems.append("\(path): listed in \(SnapshotLayout.manifestName) but not a regular file in data/ (missing, a link or a special file)")
+                report.problems.append("\(PathBytes.display(path)): listed in \(SnapshotLayout.manifestName) but not a regular file in data/ (missing, a link or a special file)")
                 continue
             }
             let actual = try? FileHash.sha256("\(directory)/\(path)")
-            if actual != manifest.hashes[path] {
-                report.problems.append("\(path): content differs from \(SnapshotLayout.manifestName)")
+            if actual != hashes[path] {
+                report.problems.append("\(PathBytes.display(path)): content differs from \(SnapshotLayout.manifestName)")
             }
         }
-        for path in files where manifest.hashes[path] == nil {
-            report.problems.append("\(path): not in \(SnapshotLayout.manifestName)")
+        for path in files where hashes[path] == nil {
+            report.problems.append("\(PathBytes.display(path)): not in \(SnapshotLayout.manifestName)")
         }
         for path in files where SQLiteFile.header(atPath: "\(directory)/\(path)") != nil {
             report.databases += 1
             let result = SQLiteIntegrity.check("\(directory)/\(path)")
             if result != "ok" {
-                report.problems.append("\(path): PRAGMA integrity_check failed: \(result.prefix(400))")
+                report.problems.append("\(PathBytes.display(path)): PRAGMA integrity_check failed: \(result.prefix(400))")
             }
         }
         return report
@@ -81,40 +82,7 @@ public enum SnapshotVerifier {
     /// The entry's own file type (`lstat`: a link is a link); 0 when it does not exist.
     static func kind(of path: String) -> mode_t {
         var info = stat()
-        return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : 0
-    }
-
-    /// `Manifest.parse`, plus the lines sha256sum escapes (a leading `\\`, then `\\\\`, `\\n` and `\\r` in
-    /// the path) for names holding a backslash or a line break, so such files verify as with `sha256sum -c`.
-    static func parseManifest(_ text: String) -> (manifest: Manifest, badLines: [Int]) {
-        var hashes: [String: String] = [:]
-        var bad: [Int] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
-            guard line.hasPrefix("\\") else {
-                let parsed = Manifest.parse(String(line))
-                if parsed.badLines.isEmpty { hashes.merge(parsed.manifest.hashes) { $1 } } else { bad.append(index + 1) }
-                continue
-            }
-            let body = line.dropFirst()
-            guard body.count > 66, body.dropFirst(64).hasPrefix("  ") else {
-                bad.append(index + 1)
-                continue
-            }
-            var path = ""
-            var pending = false
-            for character in body.dropFirst(66) {
-                if pending {
-                    path.append(character == "n" ? "\n" : character == "r" ? "\r" : character)
-                    pending = false
-                } else if character == "\\" {
-                    pending = true
-                } else {
-                    path.append(character)
-                }
-            }
-            hashes[path] = String(body.prefix(64))
-        }
-        return (Manifest(hashes: hashes), bad)
+        return PathBytes.withCString(path, { lstat($0, &info) }) == 0 ? info.st_mode & S_IFMT : 0
     }
 
     /// Relative paths (`data/…`) of the regular files under `directory/sub`, sorted by bytes.
@@ -130,7 +98,7 @@ public enum SnapshotVerifier {
         var others: [String] = []
         var folders = [sub]
         while let folder = folders.popLast() {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + folder)) ?? [] {
+            for name in (try? TreeCopier.names(in: directory + "/" + folder)) ?? [] {
                 let relative = folder + "/" + name
                 switch kind(of: directory + "/" + relative) {
                 case S_IFREG: files.append(relative)
@@ -139,10 +107,8 @@ public enum SnapshotVerifier {
                 }
             }
         }
-        return (files.sorted(by: byteOrder), others.sorted(by: byteOrder))
+        return (files.sorted(by: PathBytes.byteOrder), others.sorted(by: PathBytes.byteOrder))
     }
-
-    static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 }
 
 /// `PRAGMA integrity_check` through libsqlite3 on a read-only, immutable connection.
@@ -174,9 +140,18 @@ public enum SQLiteIntegrity {
         return rows.isEmpty ? "no result" : rows.joined(separator: "\n")
     }
 
-    /// A path as a SQLite URI path, with `%`, `?` and `#` percent-encoded.
+    /// A path as a SQLite URI path: `%`, `?`, `#` and every byte outside ASCII (a name that is not
+    /// UTF-8 keeps its bytes) percent-encoded.
     static func uriPath(_ path: String) -> String {
-        path.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "?", with: "%3f")
-            .replacingOccurrences(of: "#", with: "%23")
+        var out = ""
+        for byte in PathBytes.bytes(path) {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0x80...0xFF:
+                out += "%" + String(byte, radix: 16, uppercase: true)
+            default:
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
     }
 }

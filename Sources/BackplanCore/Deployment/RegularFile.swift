@@ -31,7 +31,7 @@ public enum RegularFile {
     /// check). Opened with O_NONBLOCK so a fifo cannot block the open; fstat decides.
     public static func open(_ path: String, followLinks: Bool = true) -> Result<Int32, Refusal> {
         let flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW)
-        let fd = Foundation.open(path, flags)
+        let fd = PathBytes.withCString(path) { Foundation.open($0, flags) }
         guard fd >= 0 else { return .failure(.cannotOpen(errno)) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
