@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackplanCore
 import BackplanRuntime
 import Foundation
 
@@ -33,8 +34,9 @@ struct SnapshotsCommand: ParsableCommand {
         }
         if all.isEmpty { CommandOutput.log("no complete snapshot of plan \(plan.name)") }
         for snapshot in all {
+            // Each field escaped on its own: a line break read from a target must not print a line of its own.
             CommandOutput.print([snapshot.target, snapshot.job, snapshot.id, snapshot.record?.started ?? "?",
-                                 snapshot.record?.executor ?? "?", String(snapshot.bytes)].joined(separator: " "))
+                                 snapshot.record?.executor ?? "?", String(snapshot.bytes)].map(TerminalText.escape).joined(separator: " "))
         }
     }
 

@@ -95,4 +95,23 @@ import Testing
         #expect(script.stderr.contains("the destination is an empty path"), "\(script.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: cwd) == ["precious.txt"])
     }
+
+    /// Fields of a forged SNAPSHOT.json (an escape sequence, a BEL, a bidi override, a C1 control and a
+    /// line break that would print a fake snapshot line) reach the terminal written visibly, one line per
+    /// snapshot, from `backplan snapshots`.
+    @Test func aForgedRecordPrintsNoControlCharacters() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        let id = try workspace.runJobScript()
+        let record = "\(workspace.jobDir)/\(id)/SNAPSHOT.json"
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: record))) as? [String: Any])
+        json["started"] = "\u{1B}]0;PWNED\u{07}\u{202E}evil\u{85}x\nlocal daily 29991231T000000Z forged"
+        json["executor"] = "bash\u{1B}[2J"
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: record))
+        let listed = workspace.backplan("snapshots", ["--target", "local"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(!listed.stdout.unicodeScalars.contains { TerminalText.isControl($0) && $0 != "\n" }, "\(listed.stdout.debugDescription)")
+        #expect(listed.stdout.split(separator: "\n").count == 1, "\(listed.stdout.debugDescription)")
+        #expect(listed.stdout.contains(#"\u{1B}]0;PWNED"#), "\(listed.stdout.debugDescription)")
+    }
 }
