@@ -5,7 +5,7 @@ extension RemoteTargetBash {
     /// The `rclone` target type's bash (docs/remote-rclone.md): the same steps and rclone calls as the
     /// runtime's `RcloneStore`.
     static let rclone = RemoteTargetBash(
-        type: "rclone",
+        type: .rclone,
         assignments: { targets in
             [
                 .array("TARGET_RCLONE_REMOTES", targets.map { $0.rclone?.remote ?? "" }),

@@ -6,7 +6,7 @@ extension RemoteTargetBash {
     /// one restic snapshot per backplan snapshot, backed up from inside the sealed folder with host
     /// `backplan`, the snapshot's start time and the tags `backplan,plan=P,job=J,id=ID`.
     static let restic = RemoteTargetBash(
-        type: "restic",
+        type: .restic,
         assignments: { targets in
             [.array("RESTIC_REPOSITORIES", targets.map { $0.restic?.repository ?? "" }),
              .array("RESTIC_PASSWORD_FILES", targets.map { $0.restic?.passwordFile ?? "" }),

@@ -5,7 +5,7 @@ import BackplanCore
 /// The remote side runs only the constant `RsyncRemote` scripts (`sh -c SCRIPT sh ARG…`), as `backplan run` does.
 extension RemoteTargetBash {
     static let rsync = RemoteTargetBash(
-        type: "rsync",
+        type: .rsync,
         assignments: { targets in
             [
                 .array("RSYNC_HOSTS", targets.map { $0.rsync?.host ?? "" }),

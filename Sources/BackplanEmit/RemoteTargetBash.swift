@@ -18,7 +18,7 @@ import BackplanCore
 /// `T_open IDX JOB ID` (downloads the snapshot under $STAGING and prints the folder).
 /// Every function sets BP_REMOTE_ERROR to a one-line reason when it returns 1.
 struct RemoteTargetBash: Sendable {
-    var type: String
+    var type: TargetType
     /// Extra readonly arrays of the job script (parallel to TARGET_NAMES), for this type's functions.
     var assignments: @Sendable ([CompiledTarget]) -> [ShellAssignment]
     /// The job script functions.
@@ -26,12 +26,22 @@ struct RemoteTargetBash: Sendable {
     /// The restore.sh functions.
     var restoreLibrary: String
 
-    /// Every remote type, in the order their code is emitted.
-    static let all: [RemoteTargetBash] = [.rclone, .restic, .rsync]
+    /// Every remote type, in the order their code is emitted (`TargetType`'s order).
+    static let all: [RemoteTargetBash] = TargetType.allCases.compactMap(bash(for:))
+
+    /// The bash of a target type; nil for `local`, whose code is in every job script.
+    static func bash(for type: TargetType) -> RemoteTargetBash? {
+        switch type {
+        case .local: nil
+        case .rclone: .rclone
+        case .restic: .restic
+        case .rsync: .rsync
+        }
+    }
 
     /// The types among `targets`.
     static func types(in targets: [CompiledTarget]) -> [RemoteTargetBash] {
-        all.filter { type in targets.contains { $0.type.rawValue == type.type && !$0.isPulled } }
+        all.filter { type in targets.contains { $0.type == type.type && !$0.isPulled } }
     }
 
     /// The shared assignments of scripts with any remote target.
@@ -183,35 +193,4 @@ struct RemoteTargetBash: Sendable {
             END { if (m == 0) exit; s = ""; for (k = (m > 3 ? m - 3 : 0); k < m; k++) s = s (s == "" ? "" : " | ") lines[k]; printf ": %s", s }'
         }
         """#
-
-    /// A type this version does not implement yet: every operation fails with a clear message.
-    static func unsupported(_ type: String) -> RemoteTargetBash {
-        let job = """
-
-            # ---- Target type \(type): not implemented by this script version ----
-
-            # The functions below are called as "bp_${TARGET_TYPES[i]}_upload" and so on (hence SC2317).
-            # shellcheck disable=SC2317
-            bp_\(type)_unsupported() { BP_REMOTE_ERROR="type \(type) is not supported by this script version"; return 1; }
-            # shellcheck disable=SC2317
-            bp_\(type)_preflight() { bp_\(type)_unsupported; }
-            # shellcheck disable=SC2317
-            bp_\(type)_upload() { bp_\(type)_unsupported; }
-            # shellcheck disable=SC2317
-            bp_\(type)_verify() { bp_\(type)_unsupported; }
-            # shellcheck disable=SC2317
-            bp_\(type)_ids() { bp_\(type)_unsupported; }
-            # shellcheck disable=SC2317
-            bp_\(type)_remove() { bp_\(type)_unsupported; }
-            # shellcheck disable=SC2317
-            bp_\(type)_location() { printf '%s:%s/%s/%s' "${TARGET_NAMES[$1]}" "$PLAN" "$JOB" "$2"; }
-
-            """
-        let restore = """
-
-            # --- Target type \(type): not implemented by this restore.sh version (require_supported says so) ---
-
-            """
-        return RemoteTargetBash(type: type, assignments: { _ in [] }, jobLibrary: job, restoreLibrary: restore)
-    }
 }

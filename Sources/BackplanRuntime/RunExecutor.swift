@@ -30,9 +30,9 @@ public final class RunExecutor {
         var bytes: Int64 = 0
     }
 
-    /// `cancellation` is set by the CLI's signal handler (and by the max_downtime watchdog).
+    /// `cancellation` is set by the CLI's signal handler (and by the max_downtime watchdog). A plan read
+    /// from plan.json comes through `CompiledPlanReader`, which refuses another `format`.
     public init(plan: CompiledPlan, job name: String, log: RunLog, cancellation: RunCancellation = RunCancellation()) throws {
-        guard plan.format == CompiledPlan.currentFormat else { throw RunError("plan.json has format \(plan.format); this backplan reads \(CompiledPlan.currentFormat)") }
         guard let job = plan.jobs.first(where: { $0.name == name }) else {
             throw RunError("plan \(plan.name) has no job \(name) (jobs: \(plan.jobs.map(\.name).joined(separator: ", ")))")
         }

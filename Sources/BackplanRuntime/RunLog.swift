@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 
 /// The run's log: one line per step, `backplan[plan/job]: message` on standard error, or with `json`
@@ -103,7 +104,7 @@ public final class RunLog: @unchecked Sendable {
         let object: [String: String] = ["plan": plan, "job": job, "step": step, "message": message,
                                         "time": RunClock.iso(Date())]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return TerminalText.escapeJSON(String(decoding: data, as: UTF8.self))
     }
 }
 

@@ -48,9 +48,9 @@ enum CommandOutput {
         FileHandle.standardOutput.write(Data((TerminalText.escapeLines(line) + "\n").utf8))
     }
 
-    /// JSON as encoded (JSONEncoder already escapes control characters inside strings).
+    /// JSON with control characters and bidirectional controls escaped (`TerminalText.escapeJSON`).
     static func printJSON(_ json: String) {
-        FileHandle.standardOutput.write(Data((json + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TerminalText.escapeJSON(json) + "\n").utf8))
     }
 
     static func log(_ line: String) {

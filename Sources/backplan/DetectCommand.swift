@@ -21,7 +21,7 @@ struct DetectCommand: ParsableCommand {
     func run() throws {
         let (deployment, diagnostics) = location.detect()
         if let deployment {
-            print(json ? try deployment.canonicalJSON() : TerminalText.escapeLines(Self.summary(deployment)), terminator: json ? "" : "\n")
+            print(json ? TerminalText.escapeJSON(try deployment.canonicalJSON()) : TerminalText.escapeLines(Self.summary(deployment)), terminator: json ? "" : "\n")
         }
         if diagnostics.hasErrors || deployment == nil { throw ExitCode.failure }
     }

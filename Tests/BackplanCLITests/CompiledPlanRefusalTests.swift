@@ -19,6 +19,14 @@ import Testing
         plan["targets"] = targets
     }
 
+    /// A compose section with one field replaced.
+    static func compose(_ field: String, _ value: String) -> [String: Any] {
+        var compose: [String: Any] = ["file": "/srv/owui/compose.yaml", "project": "owui", "service": "open-webui",
+                                      "command": ["docker", "compose"]]
+        compose[field] = value
+        return compose
+    }
+
     /// Each case: the edit and the field the refusal must name.
     static let cases: [(name: String, field: String, edit: Mutation)] = [
         ("unknown-field", "field 'extra'", { $0["extra"] = true }),
@@ -34,6 +42,17 @@ import Testing
         ("job-name-escapes", "field 'jobs[0].name'", { job(&$0) { $0["name"] = "../../x" } }),
         ("empty-state-dir", "field 'state_dir'", { $0["state_dir"] = "" }),
         ("dotdot-data-dir", "field 'data_dir'", { $0["data_dir"] = ($0["data_dir"] as! String) + "/../data" }),
+        ("compose-project-uppercase", "field 'compose.project'", { $0["compose"] = compose("project", "My Project") }),
+        ("compose-project-option", "field 'compose.project'", { $0["compose"] = compose("project", "-p") }),
+        ("compose-service-option", "field 'compose.service'", { $0["compose"] = compose("service", "--rm") }),
+        ("compose-service-space", "field 'compose.service'", { $0["compose"] = compose("service", "open webui") }),
+        ("compose-file-relative", "field 'compose.file'", { $0["compose"] = compose("file", "compose.yaml") }),
+        ("compose-file-bidi", "field 'compose.file'", { $0["compose"] = compose("file", "/srv/\u{202E}lmay.esopmoc") }),
+        ("source-dotdot", "field 'source'", { $0["source"] = "plans/../../etc/owui.yaml" }),
+        ("source-absolute", "field 'source'", { $0["source"] = "/etc/owui.yaml" }),
+        ("source-escape", "field 'source'", { $0["source"] = "plans/\u{1B}[2Jowui.yaml" }),
+        ("source-bidi", "field 'source'", { $0["source"] = "plans/\u{202E}lmay.iuwo" }),
+        ("source-empty", "field 'source'", { $0["source"] = "" }),
     ]
 
     /// A valid plan: webui.db into a local target, keep_last 1, so a run after the first removes the first.

@@ -49,6 +49,30 @@ import Testing
         #expect(time < 20, "\(time) s")
     }
 
+    /// 5,000 `ignore` entries missing from the data dir gave 5,000 BP315 notes; now one names the first few.
+    @Test(arguments: ["flow", "block"])
+    func manyMissingIgnoredEntriesGiveOneNote(layout: String) {
+        let names = ["cache"] + (1...5000).map { "missing-\($0)" }
+        let ignore = layout == "flow" ? "[" + names.joined(separator: ", ") + "]"
+            : "\n" + names.map { "  - \($0)" }.joined(separator: "\n")
+        let plan = Self.plan(jobs: [Self.job(1, "*-*-* 03:15")], ignore: ignore)
+        var diagnostics: [Diagnostic] = []
+        let time = Self.seconds { diagnostics = validate(MarkedSource(plan)) }
+        let missing = diagnostics.filter { $0.code == .ignoredEntryMissing }
+        #expect(missing.count == 1, "\(missing.count) notes")
+        #expect(missing.first?.message == "ignore names 5000 entries that are not in the data dir: 'missing-1', 'missing-2', 'missing-3', 'missing-4', 'missing-5' and 4995 more")
+        #expect(missing.first?.location?.line == (layout == "flow" ? 9 : 11), "at the first missing entry")
+        let out = DiagnosticPrinter(format: .text, sources: ["plans/openwebui.yaml": plan]).render(diagnostics)
+        #expect(out.utf8.count < 5_000, "\(out.utf8.count) bytes")
+        #expect(time < 10, "\(time) s")
+    }
+
+    /// One missing entry keeps its own message; entries the data dir holds are never named.
+    @Test func oneMissingIgnoredEntryIsNamedAlone() {
+        let diagnostics = validate(MarkedSource(Self.plan(jobs: [Self.job(1, "*-*-* 03:15")], ignore: "[cache, logs]")))
+        #expect(diagnostics.filter { $0.code == .ignoredEntryMissing }.map(\.message) == ["ignore names 'logs', which is not in the data dir"])
+    }
+
     /// Distinct minutes are linear; two groups that meet are still found, once per pair of groups.
     @Test func distinctSchedulesAreComparedOnlyWhereTheyMeet() {
         var jobs: [String] = []

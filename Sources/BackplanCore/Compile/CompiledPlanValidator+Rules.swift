@@ -48,6 +48,14 @@ extension CompiledPlanValidator {
         }
     }
 
+    /// Relative, without `..`, empty segments or control characters.
+    static func relativePath(_ value: String, _ field: String, _ out: inout [CompiledPlanProblem]) {
+        let segments = value.split(separator: "/", omittingEmptySubsequences: false)
+        if value.isEmpty || value.hasPrefix("/") || segments.contains("..") || segments.contains("") || hasControl(value) {
+            out.append(CompiledPlanProblem(field, "must be a relative path without '..', empty segments or control characters"))
+        }
+    }
+
     /// Non-empty, without control characters.
     static func text(_ value: String, _ field: String, _ out: inout [CompiledPlanProblem]) {
         if value.isEmpty { out.append(CompiledPlanProblem(field, "is empty")) }
@@ -61,8 +69,10 @@ extension CompiledPlanValidator {
         }
     }
 
+    /// What a plan's values cannot hold either (`NodeReader.isUnsafe`): C0, DEL, C1, bidirectional
+    /// controls and the Unicode line and paragraph separators.
     static func hasControl(_ value: String) -> Bool {
-        value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        value.unicodeScalars.contains(where: NodeReader.isUnsafe)
     }
 
     /// The value for a one-line message: control characters as `\u{..}`.

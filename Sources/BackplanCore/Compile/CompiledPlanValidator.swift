@@ -4,11 +4,19 @@ public enum CompiledPlanValidator {
     public static func problems(_ plan: CompiledPlan) -> [CompiledPlanProblem] {
         var out: [CompiledPlanProblem] = []
         name(plan.name, "name", &out)
+        relativePath(plan.source, "source", &out)
         absolutePath(plan.dataDir, "data_dir", &out)
         absolutePath(plan.stateDir, "state_dir", &out)
         if let compose = plan.compose {
             absolutePath(compose.file, "compose.file", &out)
-            text(compose.service, "compose.service", &out)
+            if let project = compose.project, !NodeReader.isComposeProjectName(project) {
+                out.append(CompiledPlanProblem("compose.project", "'\(printable(project))' is not a compose project name "
+                    + "(lowercase letters, digits, '_' and '-', starting with a letter or digit)"))
+            }
+            if !NodeReader.isComposeServiceName(compose.service) {
+                out.append(CompiledPlanProblem("compose.service", "'\(printable(compose.service))' is not a compose service name "
+                    + "(letters, digits, '_', '.' and '-', starting with a letter or digit)"))
+            }
             if compose.command.isEmpty { out.append(CompiledPlanProblem("compose.command", "names no command")) }
             for (i, word) in compose.command.enumerated() { text(word, "compose.command[\(i)]", &out) }
         }
@@ -28,11 +36,7 @@ public enum CompiledPlanValidator {
 
     static func check(_ source: CompiledSource, in plan: CompiledPlan, _ field: String, _ out: inout [CompiledPlanProblem]) {
         name(source.name, field + ".name", &out)
-        let segments = source.path.split(separator: "/", omittingEmptySubsequences: false)
-        if source.path.isEmpty || source.path.hasPrefix("/") || segments.contains("..") || segments.contains("")
-            || hasControl(source.path) {
-            out.append(CompiledPlanProblem(field + ".path", "must be a relative path without '..', empty segments or control characters"))
-        }
+        relativePath(source.path, field + ".path", &out)
         absolutePath(source.absolutePath, field + ".absolute_path", &out)
         if source.absolutePath != plan.dataDir + "/" + source.path && source.absolutePath != "/" + source.path {
             out.append(CompiledPlanProblem(field + ".absolute_path", "must be data_dir/path, or /path for a source outside the data dir"))

@@ -136,6 +136,6 @@ public struct DiagnosticPrinter: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let data = (try? encoder.encode(records)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return TerminalText.escapeJSON(String(decoding: data, as: UTF8.self)) + "\n"
     }
 }

@@ -21,7 +21,10 @@ public enum DiagnosticsDocument {
 
             `backplan check --format json` prints one JSON array (`code`, `severity`, `message`, `file`,
             `line`, `column`, `length`, `help`, `notes`); `--format github` prints GitHub Actions
-            annotations. Errors fail `check`; warnings fail it only with `--strict`; notes never do.
+            annotations. Like text, JSON output passes no control character to the terminal: DEL, C1
+            controls, bidirectional controls and marks (U+200E, U+200F, U+061C) inside strings are written as
+            `\\u009B`, `\\u202E`, … (C0 controls are JSON escapes anyway), and decode to the same strings.
+            Errors fail `check`; warnings fail it only with `--strict`; notes never do.
 
             The examples below are edits of one base plan for an Open WebUI under Docker Compose, validated
             against the deployment of the Open WebUI 0.12.4 fixture; each example is also a test.

@@ -15,6 +15,7 @@ extension PlanValidator {
             return
         }
         checkSources(deployment, origin: origin)
+        checkIgnoredEntries(deployment, origin: origin)
         checkCoverage(deployment)
         checkQuiesce(deployment, origin: origin)
         checkEnvironment(deployment.environment, compose: deployment.compose != nil)
@@ -69,14 +70,6 @@ extension PlanValidator {
             case (.files, .sqliteSidecar):
                 report(.kindMismatch, "'\(entry.name)' is a SQLite sidecar file; it is captured with its database",
                        at: source.path, help: "back up the database with 'kind: sqlite' instead")
-            }
-        }
-        for ignored in plan.ignore {
-            let top = String(ignored.value.split(separator: "/").first ?? "")
-            // Open WebUI creates these later (audit.log on the first audited request): ignoring them ahead is right.
-            if deployment.entry(named: top) == nil, !StarterPlan.recreatable.contains(top) {
-                report(.ignoredEntryMissing, "ignore names '\(ignored.value)', which is not in the data dir\(origin)",
-                       at: ignored, help: "remove it, or keep it if the app creates it later")
             }
         }
     }

@@ -64,7 +64,8 @@ enum Backplan {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning {
-            process.terminate()
+            // SIGKILL, not terminate()'s SIGTERM: the child inherits the test runner's blocked signals.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             Issue.record("backplan \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
         }
