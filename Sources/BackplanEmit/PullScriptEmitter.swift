@@ -16,7 +16,7 @@ public enum PullScriptEmitter {
     }
 
     /// The jobs having `target`, each with the server folder it is pulled from (its first local target's path);
-    /// a job without a local target is left out (the validator reports it: BP330).
+    /// a job without a local target is left out (the validator reports it: BP323).
     static func pulledJobs(_ plan: CompiledPlan, _ target: CompiledTarget) -> [(job: CompiledJob, source: String)] {
         plan.jobs.filter { $0.targets.contains(target.name) }.compactMap { job in
             let local = job.targets.compactMap { plan.target(named: $0) }.first { $0.type == .local }

@@ -12,7 +12,7 @@ public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
     }
 }
 
-/// A backup plan, decoded from YAML (DESIGN.md §3). Lists keep the order the file gives.
+/// A backup plan, decoded from YAML (docs/plan-language.md). Lists keep the order the file gives.
 public struct Plan: Sendable, Hashable {
     public var version: Int
     public var name: Located<String>

@@ -1,4 +1,4 @@
-/// Which snapshots a job keeps: restic's `forget --keep-*` rules (DESIGN.md §3). A count of 0 turns a
+/// Which snapshots a job keeps: restic's `forget --keep-*` rules (docs/plan-language.md, "Retention"). A count of 0 turns a
 /// rule off (negative counts too); a policy with every rule off keeps everything.
 public struct RetentionPolicy: Hashable, Sendable {
     /// The newest N snapshots.
