@@ -10,22 +10,22 @@ public enum QuiesceRecovery {
         case resumed(job: String?, method: String)
     }
 
-    public static func recover(plan: CompiledPlan, log: (String) -> Void) throws(SnapshotStoreError) -> Outcome {
+    public static func recover(plan: CompiledPlan, log: (String) -> Void) throws(RunError) -> Outcome {
         let path = plan.stateDir + "/quiesce"
         guard FileManager.default.fileExists(atPath: path) else { return .nothingToDo }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SnapshotStoreError("cannot read \(path)")
+            throw RunError("cannot read \(path)")
         }
         let journal = QuiesceJournal.parse(text)
         if !journal.plan.isEmpty, journal.plan != plan.name {
-            throw SnapshotStoreError("\(path) belongs to plan \(journal.plan), not \(plan.name); nothing was started")
+            throw RunError("\(path) belongs to plan \(journal.plan), not \(plan.name); nothing was started")
         }
         var problem: String?
         guard journal.start(plan: plan, log: log, error: { problem = $0 }) else {
-            throw SnapshotStoreError(problem.map { "\($0); start the app by hand and delete \(path)" }
+            throw RunError(problem.map { "\($0); start the app by hand and delete \(path)" }
                 ?? "starting the app failed; \(path) is kept so that the next run or recover tries again")
         }
-        guard unlink(path) == 0 else { throw SnapshotStoreError("the app was started but \(path) could not be removed") }
+        guard unlink(path) == 0 else { throw RunError("the app was started but \(path) could not be removed") }
         let fd = open(plan.stateDir, O_RDONLY)
         if fd >= 0 {
             fsync(fd)

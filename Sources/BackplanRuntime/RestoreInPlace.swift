@@ -9,22 +9,22 @@ extension SnapshotRestorer {
     /// Restores `snapshot` over the plan's data dir. `appStopped`: the app was stopped by hand (needed
     /// when the plan has no compose file; the app is then neither stopped nor started).
     public func restoreInPlace(_ snapshot: StoredSnapshot, appStopped: Bool, rewritePaths: Bool,
-                               now: Date = Date()) throws(SnapshotStoreError) -> [String] {
+                               now: Date = Date()) throws(RunError) -> [String] {
         let dataDir = try Self.absolute(plan.dataDir)
         guard plan.compose != nil || appStopped else {
-            throw SnapshotStoreError("plan \(plan.name) has no compose file, so backplan cannot stop the app: stop it by hand, run again with --app-stopped, then start it")
+            throw RunError("plan \(plan.name) has no compose file, so backplan cannot stop the app: stop it by hand, run again with --app-stopped, then start it")
         }
         let aside = "\(dataDir).before-restore-\(SnapshotTime(secondsSinceEpoch: Int(now.timeIntervalSince1970))?.id ?? "unknown")"
         if FileManager.default.fileExists(atPath: aside) || Self.isLink(aside) {
-            throw SnapshotStoreError("\(aside) already exists; refusing (nothing was changed)")
+            throw RunError("\(aside) already exists; refusing (nothing was changed)")
         }
         var app = AppControl(compose: appStopped ? nil : plan.compose, log: log)
         if appStopped { log("the app was stopped by hand (--app-stopped): not stopping or starting it") }
         var moved = false
-        do throws(SnapshotStoreError) {
+        do throws(RunError) {
             try app.stop()
             if FileManager.default.fileExists(atPath: dataDir) || Self.isLink(dataDir) {
-                guard rename(dataDir, aside) == 0 else { throw SnapshotStoreError("cannot move \(dataDir) aside: \(Self.errnoText())") }
+                guard rename(dataDir, aside) == 0 else { throw RunError("cannot move \(dataDir) aside: \(Self.errnoText())") }
                 moved = true
                 log("moved the live data dir aside to \(aside)")
             } else {
@@ -34,7 +34,7 @@ extension SnapshotRestorer {
             defer { try? FileManager.default.removeItem(atPath: staging) }
             if rewritePaths { _ = try adjustUploadPaths(in: staging + "/data", for: dataDir, rewrite: true) }
             guard rename(staging + "/data", dataDir) == 0 else {
-                throw SnapshotStoreError("cannot rename the verified copy into \(dataDir): \(Self.errnoText())")
+                throw RunError("cannot rename the verified copy into \(dataDir): \(Self.errnoText())")
             }
         } catch {
             if moved {
@@ -50,7 +50,7 @@ extension SnapshotRestorer {
         var lines = ["restored snapshot \(snapshot.job)/\(snapshot.id) of target \(snapshot.target) into the data dir \(dataDir) (verified)"]
         if moved { lines.append("the previous data dir is in \(aside): delete it yourself once the app works") }
         guard app.start() else {
-            throw SnapshotStoreError(lines.joined(separator: "\n") + "\nbut starting the app failed: start it by hand")
+            throw RunError(lines.joined(separator: "\n") + "\nbut starting the app failed: start it by hand")
         }
         return lines
     }
@@ -69,12 +69,12 @@ struct AppControl {
         self.log = log
     }
 
-    mutating func stop() throws(SnapshotStoreError) {
+    mutating func stop() throws(RunError) {
         guard let compose else { return }
         log("stopping the app (compose service \(compose.service))")
         stopped = true
         guard ChildProcess.run(Self.command(compose, "stop")) == 0 else {
-            throw SnapshotStoreError("stopping the app failed (compose service \(compose.service)); nothing was restored")
+            throw RunError("stopping the app failed (compose service \(compose.service)); nothing was restored")
         }
     }
 

@@ -18,18 +18,18 @@ public struct SnapshotRestorer {
     /// Restores `snapshot` into `destination` (absent or empty, or anything with `force`); returns the
     /// lines to print on success (the result, and a warning about upload paths when there is one).
     public func restore(_ snapshot: StoredSnapshot, to destination: String, force: Bool,
-                        rewritePaths: Bool) throws(SnapshotStoreError) -> [String] {
+                        rewritePaths: Bool) throws(RunError) -> [String] {
         let dest = try Self.absolute(destination)
         var isDirectory: ObjCBool = false
         var replaced: String?
         if FileManager.default.fileExists(atPath: dest, isDirectory: &isDirectory) || Self.isLink(dest) {
             guard isDirectory.boolValue, !Self.isLink(dest) else {
-                throw SnapshotStoreError("\(dest) exists and is not a folder; refusing to restore into it")
+                throw RunError("\(dest) exists and is not a folder; refusing to restore into it")
             }
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: dest)) ?? []
             if !entries.isEmpty {
                 guard force else {
-                    throw SnapshotStoreError("\(dest) is not empty; refusing to restore into it (nothing was changed); use --force to replace its contents")
+                    throw RunError("\(dest) is not empty; refusing to restore into it (nothing was changed); use --force to replace its contents")
                 }
                 replaced = dest
             }
@@ -39,26 +39,26 @@ public struct SnapshotRestorer {
         let warning = try adjustUploadPaths(in: staging + "/data", for: dest, rewrite: rewritePaths)
         if replaced != nil {
             let old = staging + "/replaced"
-            guard rename(dest, old) == 0 else { throw SnapshotStoreError("cannot move \(dest) aside: \(Self.errnoText())") }
+            guard rename(dest, old) == 0 else { throw RunError("cannot move \(dest) aside: \(Self.errnoText())") }
         } else if FileManager.default.fileExists(atPath: dest) {
-            guard rmdir(dest) == 0 else { throw SnapshotStoreError("cannot replace the empty folder \(dest): \(Self.errnoText())") }
+            guard rmdir(dest) == 0 else { throw RunError("cannot replace the empty folder \(dest): \(Self.errnoText())") }
         }
         guard rename(staging + "/data", dest) == 0 else {
             let reason = Self.errnoText()
             if replaced != nil { _ = rename(staging + "/replaced", dest) }
-            throw SnapshotStoreError("cannot rename the verified copy into \(dest): \(reason); nothing was changed")
+            throw RunError("cannot rename the verified copy into \(dest): \(reason); nothing was changed")
         }
         return ["restored snapshot \(snapshot.job)/\(snapshot.id) of target \(snapshot.target) into \(dest) (verified)"] + (warning.map { [$0] } ?? [])
     }
 
     /// Copies the snapshot into a new staging folder beside `destination`, verifies the copy and removes
     /// stale sidecars; returns the staging folder (the verified data dir is its `data/`).
-    func stage(_ snapshot: StoredSnapshot, beside destination: String) throws(SnapshotStoreError) -> String {
+    func stage(_ snapshot: StoredSnapshot, beside destination: String) throws(RunError) -> String {
         let parent = (destination as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         var template = Array("\(parent)/.\((destination as NSString).lastPathComponent).restore-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw SnapshotStoreError("cannot create a staging folder in \(parent): \(Self.errnoText())")
+            throw RunError("cannot create a staging folder in \(parent): \(Self.errnoText())")
         }
         let staging = String(cString: made)
         log("copying snapshot \(snapshot.job)/\(snapshot.id) into \(staging)")
@@ -68,7 +68,7 @@ public struct SnapshotRestorer {
         guard let report, report.passed else {
             try? FileManager.default.removeItem(atPath: staging)
             let why = report.map { $0.problems.joined(separator: "; ") } ?? "cp -a exited with status \(status)"
-            throw SnapshotStoreError("the copy of snapshot \(snapshot.job)/\(snapshot.id) failed verification (\(why)); nothing was restored")
+            throw RunError("the copy of snapshot \(snapshot.job)/\(snapshot.id) failed verification (\(why)); nothing was restored")
         }
         log("verified the copy: \(report.files) files, \(report.databases) SQLite databases")
         Self.removeStaleSidecars(under: staging + "/data", log: log)
@@ -77,7 +77,7 @@ public struct SnapshotRestorer {
 
     /// Rewrites upload paths in the staged `webui.db` when asked (then checks the database again);
     /// otherwise returns a warning when they point outside `destination/uploads`.
-    func adjustUploadPaths(in data: String, for destination: String, rewrite: Bool) throws(SnapshotStoreError) -> String? {
+    func adjustUploadPaths(in data: String, for destination: String, rewrite: Bool) throws(RunError) -> String? {
         let database = data + "/webui.db"
         guard SQLiteFile.header(atPath: database) != nil else { return nil }
         let uploads = destination + "/uploads/"
@@ -85,7 +85,7 @@ public struct SnapshotRestorer {
             let count = try UploadPathRewriter.rewrite(database: database, uploadsFolder: uploads)
             Self.removeStaleSidecars(under: data, log: { _ in })
             let check = SQLiteIntegrity.check(database)
-            guard check == "ok" else { throw SnapshotStoreError("webui.db failed integrity_check after rewriting paths: \(check)") }
+            guard check == "ok" else { throw RunError("webui.db failed integrity_check after rewriting paths: \(check)") }
             log("rewrote \(count) upload paths in webui.db to \(uploads)…")
             return nil
         }
@@ -110,13 +110,13 @@ public struct SnapshotRestorer {
     }
 
     /// An absolute path without trailing slashes; `/` is refused.
-    static func absolute(_ path: String) throws(SnapshotStoreError) -> String {
+    static func absolute(_ path: String) throws(RunError) -> String {
         guard !path.isEmpty else {
-            throw SnapshotStoreError("the destination is an empty path; give the folder to restore into (--to DIR); nothing was changed")
+            throw RunError("the destination is an empty path; give the folder to restore into (--to DIR); nothing was changed")
         }
         var result = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         while result.hasSuffix("/") && result != "/" { result.removeLast() }
-        guard result != "/" else { throw SnapshotStoreError("refusing to restore into /") }
+        guard result != "/" else { throw RunError("refusing to restore into /") }
         return result
     }
 

@@ -21,18 +21,18 @@ public enum UploadPathRewriter {
     /// Sets every `file.path` under an uploads folder to `uploadsFolder + <rest>`, in one transaction;
     /// returns how many rows changed. A database without a `file` table is left alone.
     @discardableResult
-    public static func rewrite(database: String, uploadsFolder: String) throws(SnapshotStoreError) -> Int {
+    public static func rewrite(database: String, uploadsFolder: String) throws(RunError) -> Int {
         var db: OpaquePointer?
         guard sqlite3_open_v2(database, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let db else {
             sqlite3_close_v2(db)
-            throw SnapshotStoreError("cannot open \(database) to rewrite upload paths")
+            throw RunError("cannot open \(database) to rewrite upload paths")
         }
         defer { sqlite3_close_v2(db) }
         let rows = try paths(db: db)
         var statement: OpaquePointer?
         guard sqlite3_exec(db, "BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK,
               sqlite3_prepare_v2(db, "UPDATE file SET path = ?1 WHERE rowid = ?2", -1, &statement, nil) == SQLITE_OK else {
-            throw SnapshotStoreError("cannot rewrite upload paths in \(database): \(String(cString: sqlite3_errmsg(db)))")
+            throw RunError("cannot rewrite upload paths in \(database): \(String(cString: sqlite3_errmsg(db)))")
         }
         defer { sqlite3_finalize(statement) }
         var changed = 0
@@ -46,29 +46,29 @@ public enum UploadPathRewriter {
             sqlite3_bind_int64(statement, 2, row.rowid)
             guard sqlite3_step(statement) == SQLITE_DONE else {
                 sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
-                throw SnapshotStoreError("cannot rewrite upload paths in \(database): \(String(cString: sqlite3_errmsg(db)))")
+                throw RunError("cannot rewrite upload paths in \(database): \(String(cString: sqlite3_errmsg(db)))")
             }
             changed += 1
         }
         guard sqlite3_exec(db, "COMMIT", nil, nil, nil) == SQLITE_OK else {
-            throw SnapshotStoreError("cannot commit rewritten upload paths in \(database): \(String(cString: sqlite3_errmsg(db)))")
+            throw RunError("cannot commit rewritten upload paths in \(database): \(String(cString: sqlite3_errmsg(db)))")
         }
         return changed
     }
 
-    static func paths(database: String) throws(SnapshotStoreError) -> [(rowid: Int64, path: String)] {
+    static func paths(database: String) throws(RunError) -> [(rowid: Int64, path: String)] {
         var db: OpaquePointer?
         let uri = "file:" + SQLiteIntegrity.uriPath(database) + "?immutable=1"
         guard sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK, let db else {
             sqlite3_close_v2(db)
-            throw SnapshotStoreError("cannot open \(database)")
+            throw RunError("cannot open \(database)")
         }
         defer { sqlite3_close_v2(db) }
         return try paths(db: db)
     }
 
     /// rowid and path of every `file` row with a text path; none when the table does not exist.
-    static func paths(db: OpaquePointer) throws(SnapshotStoreError) -> [(rowid: Int64, path: String)] {
+    static func paths(db: OpaquePointer) throws(RunError) -> [(rowid: Int64, path: String)] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, "SELECT rowid, path FROM file WHERE typeof(path) = 'text'", -1, &statement, nil) == SQLITE_OK else {
             return []

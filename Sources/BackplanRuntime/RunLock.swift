@@ -29,9 +29,3 @@ public final class RunLock {
     /// Releases the lock (also released when the process ends, however it ends).
     public func release() { close(fd) }
 }
-
-/// An error of a run step, with the message the log and runs.jsonl show.
-public struct RunError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

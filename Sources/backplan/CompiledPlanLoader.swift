@@ -61,8 +61,8 @@ enum CommandOutput {
         FileHandle.standardError.write(Data("error: \(TerminalText.escapeLines(line))\n".utf8))
     }
 
-    /// Runs `body`, printing a `SnapshotStoreError` and exiting 1 when it throws one.
-    static func run(_ body: () throws(SnapshotStoreError) -> Void) throws {
+    /// Runs `body`, printing a `RunError` and exiting 1 when it throws one.
+    static func run(_ body: () throws(RunError) -> Void) throws {
         do {
             try body()
         } catch {

@@ -21,7 +21,7 @@ struct PruneCommand: ParsableCommand {
         guard let plan = options.load() else { throw ExitCode.failure }
         let store = SnapshotStore(plan: plan)
         var failed = false
-        try CommandOutput.run { () throws(SnapshotStoreError) in
+        try CommandOutput.run { () throws(RunError) in
             let targets = try store.targets(target)
             let lock = CommandOutput.lock(plan)
             defer { lock.release() }

@@ -13,7 +13,7 @@ struct RecoverCommand: ParsableCommand {
 
     func run() throws {
         guard let plan = options.load() else { throw ExitCode.failure }
-        try CommandOutput.run { () throws(SnapshotStoreError) in
+        try CommandOutput.run { () throws(RunError) in
             let lock = CommandOutput.lock(plan)
             defer { lock.release() }
             switch try QuiesceRecovery.recover(plan: plan, log: CommandOutput.log) {

@@ -42,7 +42,7 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         guard let plan = options.load() else { throw ExitCode.failure }
         let store = SnapshotStore(plan: plan)
-        try CommandOutput.run { () throws(SnapshotStoreError) in
+        try CommandOutput.run { () throws(RunError) in
             let chosenTarget = try store.targets(target)[0]
             _ = try store.jobs(job)
             let lock = CommandOutput.lock(plan)
@@ -51,7 +51,7 @@ struct RestoreCommand: ParsableCommand {
             let restorer = SnapshotRestorer(plan: plan, log: CommandOutput.log)
             // A remote snapshot is downloaded beside where it goes (one file system), then restored from there.
             let near = ((to ?? plan.dataDir) as NSString).deletingLastPathComponent
-            let lines = try store.withLocalCopy(chosen, near: near.isEmpty ? "." : near, log: CommandOutput.log) { (local) throws(SnapshotStoreError) in
+            let lines = try store.withLocalCopy(chosen, near: near.isEmpty ? "." : near, log: CommandOutput.log) { (local) throws(RunError) in
                 if let to {
                     try restorer.restore(local, to: to, force: force, rewritePaths: rewritePaths)
                 } else {

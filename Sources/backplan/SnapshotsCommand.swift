@@ -21,7 +21,7 @@ struct SnapshotsCommand: ParsableCommand {
         guard let plan = options.load() else { throw ExitCode.failure }
         let store = SnapshotStore(plan: plan)
         var all: [StoredSnapshot] = []
-        try CommandOutput.run { () throws(SnapshotStoreError) in
+        try CommandOutput.run { () throws(RunError) in
             for target in try store.targets(target) { all += try store.snapshots(on: target) }
         }
         if json {

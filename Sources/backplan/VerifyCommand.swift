@@ -27,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
         guard let plan = options.load() else { throw ExitCode.failure }
         let store = SnapshotStore(plan: plan)
         var failed = false
-        try CommandOutput.run { () throws(SnapshotStoreError) in
+        try CommandOutput.run { () throws(RunError) in
             let targets = try store.targets(target)
             _ = try store.jobs(job)
             let lock = CommandOutput.lock(plan)
@@ -35,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
             for target in targets {
                 let chosen = try store.resolve(target: target, job: job, selector: snapshot)
                 CommandOutput.log("verifying snapshot \(chosen.job)/\(chosen.id) on target \(target.name)\(deep ? " (deep: restored copy)" : "")")
-                let report = try store.withLocalCopy(chosen, log: CommandOutput.log) { (local) throws(SnapshotStoreError) in
+                let report = try store.withLocalCopy(chosen, log: CommandOutput.log) { (local) throws(RunError) in
                     deep ? try SnapshotVerifier.verifyRestored(local, log: CommandOutput.log) : SnapshotVerifier.verify(local.directory)
                 }
                 for problem in report.problems { CommandOutput.log("\(chosen.job)/\(chosen.id): \(problem)") }
