@@ -22,9 +22,9 @@ readonly -a SOURCE_PATHS=(webui.db uploads vector_db)
 readonly -a SOURCE_ABSOLUTE=(/var/lib/open-webui/webui.db /var/lib/open-webui/uploads /var/lib/open-webui/vector_db)
 readonly -a EXCLUDE_SOURCE=()
 readonly -a EXCLUDE_PATTERNS=()
-readonly -a TARGET_NAMES=(local nas)
-readonly -a TARGET_TYPES=(local rsync)
-readonly -a TARGET_PATHS=(/srv/backups/owui /volume1/owui)
+readonly -a TARGET_NAMES=(local nas nas-pull)
+readonly -a TARGET_TYPES=(local rsync rsync)
+readonly -a TARGET_PATHS=(/srv/backups/owui /volume1/owui /volume2/owui)
 readonly -a COMPOSE_CMD=()
 readonly COMPOSE_FILE=''
 readonly COMPOSE_PROJECT=''
@@ -45,13 +45,13 @@ readonly VERIFY=deep
 readonly -a NOTIFY_ON=(failure partial success)
 readonly NOTIFY_URL_FILE=''
 readonly NOTIFY_URL_ENV=BACKPLAN_WEBHOOK_URL
-readonly -a TARGET_PULLED=('' '')
-readonly -a TARGET_ENV_FILES=('' '')
-readonly -a RSYNC_HOSTS=('' nas.lan)
-readonly -a RSYNC_USERS=('' backup)
-readonly -a RSYNC_PORTS=('' '')
-readonly -a RSYNC_KEYS=('' /etc/backplan/nas)
-readonly -a RSYNC_KNOWN_HOSTS=('' '')
+readonly -a TARGET_PULLED=('' '' 1)
+readonly -a TARGET_ENV_FILES=('' '' '')
+readonly -a RSYNC_HOSTS=('' nas.lan owui.lan)
+readonly -a RSYNC_USERS=('' backup root)
+readonly -a RSYNC_PORTS=('' '' '')
+readonly -a RSYNC_KEYS=('' /etc/backplan/nas /root/.ssh/owui-pull)
+readonly -a RSYNC_KNOWN_HOSTS=('' '' /root/.ssh/owui-known-hosts)
 
 # bp_retention_remove_ids LAST HOURLY DAILY WEEKLY MONTHLY YEARLY WITHIN_SECONDS
 # Reads snapshot IDs (YYYYMMDDTHHMMSSZ, UTC) on stdin, one per line, any order, and prints those that

@@ -16,18 +16,18 @@ readonly COMPOSE_FILE=''
 readonly COMPOSE_PROJECT=''
 readonly COMPOSE_SERVICE=''
 # Targets: name, type and path (local: the folder holding <plan>/<job>/<ID>/).
-readonly -a TARGET_NAMES=(local nas)
-readonly -a TARGET_TYPES=(local rsync)
-readonly -a TARGET_PATHS=(/srv/backups/owui /volume1/owui)
+readonly -a TARGET_NAMES=(local nas nas-pull)
+readonly -a TARGET_TYPES=(local rsync rsync)
+readonly -a TARGET_PATHS=(/srv/backups/owui /volume1/owui /volume2/owui)
 readonly -a JOBS=(hourly monthly)
 # Remote targets (docs/run-contract.md): credentials only ever come from the files named here.
-readonly -a TARGET_PULLED=('' '')
-readonly -a TARGET_ENV_FILES=('' '')
-readonly -a RSYNC_HOSTS=('' nas.lan)
-readonly -a RSYNC_USERS=('' backup)
-readonly -a RSYNC_PORTS=('' '')
-readonly -a RSYNC_KEYS=('' /etc/backplan/nas)
-readonly -a RSYNC_KNOWN_HOSTS=('' '')
+readonly -a TARGET_PULLED=('' '' 1)
+readonly -a TARGET_ENV_FILES=('' '' '')
+readonly -a RSYNC_HOSTS=('' nas.lan owui.lan)
+readonly -a RSYNC_USERS=('' backup root)
+readonly -a RSYNC_PORTS=('' '' '')
+readonly -a RSYNC_KEYS=('' /etc/backplan/nas /root/.ssh/owui-pull)
+readonly -a RSYNC_KNOWN_HOSTS=('' '' /root/.ssh/owui-known-hosts)
 
 # ---------------------------------------------------------------------------------------------------
 # Everything below is the same for every plan; the plan's values are the readonly assignments above.
