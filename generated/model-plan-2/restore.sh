@@ -71,6 +71,11 @@ restore.sh: list, restore and verify the snapshots of plan $PLAN.
   restore.sh verify TARGET [JOB] [ID|latest]
       Check every file against MANIFEST.sha256 and run PRAGMA integrity_check on every SQLite file.
 
+The flags of 'backplan restore' work too, in place of the arguments:
+  restore.sh restore --target TARGET [--job JOB] [--snapshot ID|latest] (--to DIR | --in-place)
+  restore.sh list --target TARGET [--job JOB]
+  restore.sh verify --target TARGET [--job JOB] [--snapshot ID|latest]
+
 Targets: ${TARGET_NAMES[*]}
 Jobs: ${JOBS[*]}
 Exit status: 0 success, 1 failure, 64 usage error.
@@ -568,6 +573,35 @@ cmd_restore() {
 
 # --- Command line -----------------------------------------------------------------------------------
 
+# `backplan restore`'s flags, read into FLAG_* (FLAG_SET=1 once any is given): the same words work in
+# both executors. Sets FLAG_SHIFT to how many arguments the flag took (1 or 2).
+FLAG_SET=0 FLAG_TARGET="" FLAG_JOB="" FLAG_SNAPSHOT="" FLAG_TO="" FLAG_SHIFT=1
+read_flag() {
+    local name=${1%%=*} value
+    if [[ "$1" == *=* ]]; then value=${1#*=}; FLAG_SHIFT=1
+    else
+        (( $# >= 2 )) || usage_error "$name needs a value"
+        value=$2; FLAG_SHIFT=2
+    fi
+    [[ -n "$value" ]] || usage_error "$name needs a value (it is empty)"
+    case "$name" in
+        --target) FLAG_TARGET=$value ;;
+        --job) FLAG_JOB=$value ;;
+        --snapshot) FLAG_SNAPSHOT=$value ;;
+        --to) FLAG_TO=$value ;;
+    esac
+    FLAG_SET=1
+}
+
+# The positional arguments the flags stand for: TARGET [JOB] [ID] [DIR].
+flag_arguments() {
+    [[ -n "$FLAG_TARGET" ]] || usage_error "--target is needed with --job, --snapshot or --to"
+    printf '%s\0' "$FLAG_TARGET"
+    if [[ -n "$FLAG_JOB" ]]; then printf '%s\0' "$FLAG_JOB"; fi
+    if [[ -n "$FLAG_SNAPSHOT" ]]; then printf '%s\0' "$FLAG_SNAPSHOT"; fi
+    if [[ -n "$FLAG_TO" ]]; then printf '%s\0' "$FLAG_TO"; fi
+}
+
 main() {
     local args=() in_place=0 app_stopped=0 command
     while (( $# > 0 )); do
@@ -575,6 +609,12 @@ main() {
             -h | --help) usage; exit 0 ;;
             --in-place) in_place=1 ;;
             --app-stopped) app_stopped=1 ;;
+            --target | --target=* | --job | --job=* | --snapshot | --snapshot=* | --to | --to=*)
+                read_flag "$@"
+                shift "$FLAG_SHIFT"
+                continue ;;
+            --force | --rewrite-paths)
+                usage_error "$1 is an option of backplan restore; restore.sh restores into a new or empty DIR and leaves upload paths as they are" ;;
             --) shift; args+=("$@"); break ;;
             -*) usage_error "unknown option '$1' (a DIR starting with '-' goes after --)" ;;
             *) args+=("$1") ;;
@@ -584,8 +624,12 @@ main() {
     if (( ${#args[@]} == 0 )); then usage >&2; exit 64; fi
     command=${args[0]}
     args=("${args[@]:1}")
-    if [[ "$command" != restore ]] && (( in_place || app_stopped )); then
-        usage_error "--in-place and --app-stopped go with restore"
+    if (( FLAG_SET )); then
+        (( ${#args[@]} == 0 )) || usage_error "give TARGET, JOB, ID and DIR either as arguments or as --target, --job, --snapshot and --to, not both"
+        [[ "$command" == restore || -z "$FLAG_TO" ]] || usage_error "--to goes with restore"
+        [[ "$command" != list || -z "$FLAG_SNAPSHOT" ]] || usage_error "--snapshot does not go with list"
+        [[ "$in_place" == 0 || -z "$FLAG_TO" ]] || usage_error "--to and --in-place exclude each other"
+        mapfile -d '' -t args < <(flag_arguments)
     fi
     trap 'exit 130' INT
     trap 'exit 143' TERM
