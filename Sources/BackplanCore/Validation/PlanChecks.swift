@@ -30,15 +30,10 @@ extension PlanValidator {
     static let checkBase = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
     static let utc = TimeZone(identifier: "UTC") ?? .current
 
-    /// Fixed start times in 01:00-02:59 local time: where DST changes (EU 02:00→03:00 and back, US 02:00
-    /// forward and 02:00→01:00 back) make cron and systemd timers disagree.
+    /// Fixed start times in 01:00-02:59 local time (`Schedule.startsInClockChangeHours`).
     private mutating func checkDaylightSavingHours() {
         for job in plan.jobs {
-            let risky = job.schedule.schedule.events.contains { event in
-                let zoneObservesDST = event.timeZone.map { TimeZone(identifier: $0)?.nextDaylightSavingTimeTransition != nil } ?? true
-                return zoneObservesDST && event.hours.count < 24 && event.hours.contains { $0 == 1 || $0 == 2 }
-            }
-            if risky {
+            if job.schedule.schedule.startsInClockChangeHours {
                 report(.daylightSavingHour,
                        "job '\(job.name.value)' starts between 01:00 and 02:59 local time: on daylight-saving nights cron and the systemd timer disagree (the timer skips a time that does not exist, cron runs it after the change)",
                        at: job.schedule.location,
