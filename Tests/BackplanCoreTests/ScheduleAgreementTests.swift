@@ -47,13 +47,8 @@ struct ScheduleAgreementTests {
               + "\(tally.instants) instants from each oracle; documented: \(tally.documented)")
         let kinds = Dictionary(grouping: tally.unexplained) { String($0.prefix { $0 != ":" && $0 != "[" }) }.mapValues(\.count)
         print("unexplained, by kind: \(kinds.sorted { $0.key < $1.key })")
-        // Known issue (issue 10, part 1, not fixed yet): with the default seed, 63 job/zone/base cases in
-        // which cron runs a wildcard job (hour field `*`, e.g. hourly) again in the repeated hour of the
-        // night clocks go back and the timer once, without a BP504 note for the job.
-        withKnownIssue("issue 10 part 1: hour-wildcard jobs in the repeated hour without BP504") {
-            #expect(tally.unexplained.isEmpty,
-                    "seed \(seed): \(tally.unexplained.count) unexplained differences; first:\n\(tally.unexplained.prefix(12).joined(separator: "\n"))")
-        }
+        #expect(tally.unexplained.isEmpty,
+                "seed \(seed): \(tally.unexplained.count) unexplained differences; first:\n\(tally.unexplained.prefix(12).joined(separator: "\n"))")
     }
 
     /// Schedules that compile (cron can express them and they fire), each with its emitted lines.

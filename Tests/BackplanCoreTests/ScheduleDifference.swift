@@ -9,7 +9,8 @@ enum ScheduleDifference {
         var lines: [String]
         var cron: String
 
-        /// Debian's "wildcard job": the cron line's minute or hour field starts with `*`.
+        /// Debian's "wildcard job": the cron line's minute or hour field starts with `*` (read from the
+        /// line itself, independently of `Schedule.clockChangeBehaviour`).
         var isWildcard: Bool {
             let fields = cron.split(separator: " ")
             return fields[0].hasPrefix("*") || fields[1].hasPrefix("*")
@@ -22,6 +23,14 @@ enum ScheduleDifference {
         case cronRunsSkippedTimeAfterChange
         /// A wildcard job in the repeated hour: cron runs it at both occurrences, the timer at the first.
         case cronRunsRepeatedTimeAgain
+
+        /// The kind of job (noted by BP504 with that text) for which this difference is documented.
+        var behaviour: Schedule.ClockChangeBehaviour {
+            switch self {
+            case .cronRunsSkippedTimeAfterChange: .fixedTime
+            case .cronRunsRepeatedTimeAgain: .wildcard
+            }
+        }
     }
 
     struct Tally {
@@ -55,9 +64,10 @@ enum ScheduleDifference {
         }
         var documented: [Documented] = []
         var cronOnly = Set<Int>(), timerOnly = Set<Int>()
-        let noted = job.schedule.startsInClockChangeHours
+        let behaviour = job.schedule.clockChangeBehaviour
+        let noted = behaviour != nil
         for instant in timer.symmetricDifference(cron) {
-            if let kind = documentedKind(instant, inCronOnly: cron.contains(instant), job: job, zone: zone), noted {
+            if let kind = documentedKind(instant, inCronOnly: cron.contains(instant), job: job, zone: zone), kind.behaviour == behaviour {
                 documented.append(kind)
             } else if cron.contains(instant) {
                 cronOnly.insert(instant)

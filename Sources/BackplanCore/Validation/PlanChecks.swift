@@ -30,15 +30,18 @@ extension PlanValidator {
     static let checkBase = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
     static let utc = TimeZone(identifier: "UTC") ?? .current
 
-    /// Fixed start times in 01:00-02:59 local time (`Schedule.startsInClockChangeHours`).
+    /// Jobs that can start between 01:00 and 02:59 local time, where clock changes make cron and the
+    /// systemd timer differ (`Schedule.clockChangeBehaviour`).
     private mutating func checkDaylightSavingHours() {
         for job in plan.jobs {
-            if job.schedule.schedule.startsInClockChangeHours {
-                report(.daylightSavingHour,
-                       "job '\(job.name.value)' starts between 01:00 and 02:59 local time: on daylight-saving nights cron and the systemd timer disagree (the timer skips a time that does not exist, cron runs it after the change)",
-                       at: job.schedule.location,
-                       help: "start it outside 01:00-02:59, or keep the server's clock in UTC")
+            guard let behaviour = job.schedule.schedule.clockChangeBehaviour else { continue }
+            let help = switch behaviour {
+            case .fixedTime: "start it outside 01:00-02:59, or keep the server's clock in UTC"
+            case .wildcard: "install the cron file to run every real hour on that night, or keep the server's clock in UTC"
             }
+            report(.daylightSavingHour,
+                   "job '\(job.name.value)' can start between 01:00 and 02:59 local time: on daylight-saving nights cron and the systemd timer differ: \(behaviour.summary)",
+                   at: job.schedule.location, help: help)
         }
     }
 
