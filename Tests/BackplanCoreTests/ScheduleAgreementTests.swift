@@ -63,6 +63,7 @@ struct ScheduleAgreementTests {
                   !schedule.nextInstants(after: Date(timeIntervalSince1970: 1_767_225_600), count: 1, localTimeZone: utcZone).isEmpty
             else { continue }
             jobs.append(.init(schedule: schedule, lines: schedule.onCalendarLines, cron: cron))
+            #expect(TimerEvaluation.problem(lines: schedule.onCalendarLines, for: schedule) == nil, "BP506 on '\(expression)'")
         }
         return jobs
     }

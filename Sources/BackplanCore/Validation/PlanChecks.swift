@@ -12,6 +12,18 @@ extension PlanValidator {
         checkConcurrentJobs()
         checkDaylightSavingHours()
         checkSchedulesFire()
+        checkTimersEvaluate()
+    }
+
+    /// The emitted OnCalendar= lines must be ones systemd evaluates over the years ahead (`TimerEvaluation`).
+    private mutating func checkTimersEvaluate() {
+        for job in plan.jobs {
+            let schedule = job.schedule.schedule
+            guard let problem = TimerEvaluation.problem(lines: schedule.onCalendarLines, for: schedule) else { continue }
+            report(.timerCannotEvaluate, "the systemd timer of job '\(job.name.value)' would not run as its schedule says: \(problem)",
+                   at: job.schedule.location,
+                   help: "this is a bug in backplan: report it with the schedule; meanwhile write the schedule as plain lists and ranges")
+        }
     }
 
     /// A schedule no date satisfies (`0 0 31 2 *`, `*-02-31`): the job would never run.
