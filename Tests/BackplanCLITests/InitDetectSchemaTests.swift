@@ -126,6 +126,18 @@ func makeHostTree(_ dir: borrowing TemporaryDirectory, secretKey: String = "${WE
         #expect(next.contains("+00:00"))
     }
 
+    /// Issue 10: explain says what cron and the timer do on daylight-saving nights, per kind of job.
+    @Test func explainSaysWhatHappensOnDaylightSavingNights() throws {
+        let plan = "Tests/BackplanEmitTests/Fixtures/plans/cron-units.yaml"
+        let r = try Backplan.run(["explain", plan, "--next", "1"], environment: ["TZ": "Europe/Berlin"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let jobs = r.stdout.components(separatedBy: "\njob ")
+        let hourly = try #require(jobs.first { $0.hasPrefix("hourly:") })
+        #expect(hourly.contains("  daylight-saving nights: when the clock goes back cron runs the repeated hour's starts again (every real hour) and the systemd timer once; when it jumps forward neither runs the skipped starts\n"))
+        let monthly = try #require(jobs.first { $0.hasPrefix("monthly:") })
+        #expect(monthly.contains("  daylight-saving nights: when the clock jumps forward cron runs a skipped start right after the change and the systemd timer skips it; when it goes back both run a repeated start once\n"))
+    }
+
     @Test func explainOfABrokenPlanFails() throws {
         let r = try Backplan.run(["explain", "no-such-plan"])
         #expect(r.status == 1)

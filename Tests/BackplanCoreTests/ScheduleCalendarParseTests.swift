@@ -61,9 +61,17 @@ struct ScheduleCalendarParseTests {
     }
 
     @Test func normalizedFormKeepsTheWrittenShape() throws {
+        #expect(try ScheduleParser.parseCalendar("Mon-Fri 3:15").normalizedForm == "Mon..Fri *-*-* 03:15:00")
+        #expect(try ScheduleParser.parseCalendar("*:0/15").normalizedForm == "*-*-* *:00/15:00")
+        #expect(try ScheduleParser.parseCalendar("02:05..10/2").normalizedForm == "*-*-* 02:05..09/2:00")
+    }
+
+    /// systemd 252 mis-evaluates `/` repetitions, so the emitted lines list the values instead.
+    @Test func onCalendarLinesHaveNoSteps() throws {
         #expect(try ScheduleParser.parseCalendar("Mon-Fri 3:15").onCalendarLines == ["Mon..Fri *-*-* 03:15:00"])
-        #expect(try ScheduleParser.parseCalendar("*:0/15").onCalendarLines == ["*-*-* *:00/15:00"])
-        #expect(try ScheduleParser.parseCalendar("02:05..10/2").onCalendarLines == ["*-*-* 02:05..09/2:00"])
+        #expect(try ScheduleParser.parseCalendar("*:0/15").onCalendarLines == ["*-*-* *:00,15,30,45:00"])
+        #expect(try ScheduleParser.parseCalendar("02:05..10/2").onCalendarLines == ["*-*-* 02:05,07,09:00"])
+        #expect(try ScheduleParser.parseCalendar("*-*-01/4 11:23").onCalendarLines == ["*-*-01,05,09,13,17,21,25,29 11:23:00"])
     }
 
     /// Random strings, mutated expressions and odd scalars never crash the parsers.

@@ -40,10 +40,20 @@ enum SystemdAnalyze {
 
     struct Missing: Error {}
 
-    /// Parses `Thu 2026-01-01 03:15:00 UTC` (also CET/CEST wall times).
+    /// Seconds east of UTC for `+HH`, `+HHMM`, `-HH` or `-HHMM`.
+    static func numericOffset(_ text: Substring) -> Int? {
+        guard let sign = text.first.flatMap({ ["+": 1, "-": -1][$0] }) else { return nil }
+        let digits = text.dropFirst()
+        guard digits.count == 2 || digits.count == 4, let hours = Int(digits.prefix(2)),
+              let minutes = digits.count == 4 ? Int(digits.suffix(2)) : 0 else { return nil }
+        return sign * (hours * 3600 + minutes * 60)
+    }
+
+    /// Parses `Thu 2026-01-01 03:15:00 UTC` (also CET/CEST wall times and numeric zones: `+1030`, `+11`).
     static func parseInstant(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
-        guard parts.count == 4, let offset = ["UTC": 0, "CET": 3600, "CEST": 7200][String(parts[3])] else { return nil }
+        guard parts.count == 4, let offset = ["UTC": 0, "CET": 3600, "CEST": 7200][String(parts[3])] ?? numericOffset(parts[3])
+        else { return nil }
         let date = parts[1].split(separator: "-").compactMap { Int($0) }
         let time = parts[2].split(separator: ":").compactMap { Int($0) }
         guard date.count == 3, time.count == 3 else { return nil }

@@ -26,6 +26,9 @@ public enum PlanExplanation {
                 : try? ScheduleParser.parseCalendar(job.schedule.expression)
             let instants = parsed?.nextInstants(after: now, count: count, localTimeZone: zone) ?? []
             out += "  next: " + (instants.isEmpty ? "never" : instants.map(formatter.string(from:)).joined(separator: ", ")) + "\n"
+            if let behaviour = parsed?.clockChangeBehaviour {
+                out += "  daylight-saving nights: \(behaviour.summary)\n"
+            }
         }
         return out
     }

@@ -76,4 +76,5 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case staleGenerated = "BP503"
     case daylightSavingHour = "BP504"
     case scheduleNeverFires = "BP505"
+    case timerCannotEvaluate = "BP506"
 }

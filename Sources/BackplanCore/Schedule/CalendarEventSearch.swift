@@ -3,11 +3,13 @@ import Foundation
 /// Finds the instants at which one calendar event fires, field by field like systemd's
 /// `find_next` (never second by second).
 ///
-/// Wall times are searched in the event's zone. A wall time skipped by a clock change moves the
-/// search to the wall time after the change, with the fields below the first changed one reset
-/// (so `02:30` does not fire on the day clocks jump from 02:00 to 03:00, and `*:0/15` fires at
-/// 03:00); a wall time that happens twice fires once, at the first occurrence. This is what
-/// systemd does (checked against `systemd-analyze calendar` in the tests).
+/// Wall times are searched in the event's zone. As in `find_next`, the wall time is checked after
+/// each field from the day down is chosen: one skipped by a clock change moves the search to the wall
+/// time after the change, with the fields below the first changed one reset, and the search starts
+/// again there (so `02:30` does not fire on the day clocks jump from 02:00 to 03:00, `*:0/15` fires at
+/// 03:00, and on Lord Howe's jump from 02:00 to 02:30 `*:22,39` fires at 02:39); a wall time that
+/// happens twice fires once, at the first occurrence. This is what systemd does (checked against
+/// `systemd-analyze calendar` in the tests).
 struct CalendarEventSearch: Sendable {
     let event: CalendarEvent
     let clock: ZoneClock
@@ -48,7 +50,8 @@ struct CalendarEventSearch: Sendable {
         return max(result, CivilTime(seconds: wall.seconds + 1))
     }
 
-    /// The first wall time at or after `start` whose fields all match, or nil if none before 2200.
+    /// The first wall time at or after `start` whose fields all match, stepping over skipped wall
+    /// times as systemd does (`skippedTo`), or nil if none before 2200.
     func nextWall(from start: CivilTime) -> CivilTime? {
         var t = start
         for _ in 0..<100_000 {
@@ -66,6 +69,10 @@ struct CalendarEventSearch: Sendable {
                 continue
             }
             if day != t.day { t = CivilTime(year: t.year, month: t.month, day: day) }
+            if let moved = skippedTo(t) {
+                t = moved
+                continue
+            }
             if let weekdays = event.weekdays, !weekdays.contains(t.isoWeekday) {
                 t = Self.startOfNextDay(t)
                 continue
@@ -75,11 +82,19 @@ struct CalendarEventSearch: Sendable {
                 continue
             }
             if hour != t.hour { (t.hour, t.minute, t.second) = (hour, 0, 0) }
+            if let moved = skippedTo(t) {
+                t = moved
+                continue
+            }
             guard let minute = Self.first(event.minutes, atLeast: t.minute) else {
                 t = t.hour == 23 ? Self.startOfNextDay(t) : CivilTime(year: t.year, month: t.month, day: t.day, hour: t.hour + 1)
                 continue
             }
             if minute != t.minute { (t.minute, t.second) = (minute, 0) }
+            if let moved = skippedTo(t) {
+                t = moved
+                continue
+            }
             guard let second = Self.first(event.seconds, atLeast: t.second) else {
                 t = CivilTime(seconds: CivilTime(year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute).seconds + 60)
                 continue
@@ -88,6 +103,12 @@ struct CalendarEventSearch: Sendable {
             return t
         }
         return nil
+    }
+
+    /// systemd's `tm_within_bounds`: where the search goes on when the clock skipped `t`, else nil.
+    private func skippedTo(_ t: CivilTime) -> CivilTime? {
+        guard case .skipped(let shifted) = clock.resolve(t) else { return nil }
+        return Self.resetBelowFirstChange(from: t, to: clock.wall(at: shifted))
     }
 
     private static func first(_ values: [Int]?, atLeast minimum: Int) -> Int? {

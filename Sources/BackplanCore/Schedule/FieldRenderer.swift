@@ -10,6 +10,16 @@ enum FieldRenderer {
         /// `a-b`, `a-b/s`, and `*/s` only when `allowStar` (a cron field starting with `*` changes
         /// how day-of-month and day-of-week combine).
         case cron(allowStar: Bool)
+
+        /// systemd 252 mis-evaluates `/` repetitions (it misses instants of `*-*-01/4` at a new year and
+        /// loops forever on `00/10` hours near clock changes), so OnCalendar= never has one: a stepped
+        /// run is written as its list of values.
+        var allowsSteps: Bool {
+            switch self {
+            case .systemd: false
+            case .cron: true
+            }
+        }
     }
 
     static func render(_ values: [Int], bounds: ClosedRange<Int>, style: Style) -> String {
@@ -18,7 +28,7 @@ enum FieldRenderer {
             if case .cron(allowStar: false) = style { return "\(first)-\(last)" }
             return "*"
         }
-        if values.count >= 3, let step = commonStep(values) {
+        if values.count >= 3, let step = commonStep(values), style.allowsSteps || step == 1 {
             return stepped(first, last, step, bounds: bounds, style: style)
         }
         var parts: [String] = []
@@ -88,13 +98,9 @@ extension CalendarEvent {
 }
 
 extension Schedule {
-    /// The schedule as `OnCalendar=` values, one per event.
-    ///
-    /// For a calendar expression this is systemd's own normalized form (what
-    /// `systemd-analyze calendar` prints); for a cron expression each event is printed compactly
-    /// (`CalendarEvent.onCalendarLine`). Either way systemd fires at the same instants.
+    /// The schedule as `OnCalendar=` values, one per event, each printed compactly without `/`
+    /// repetitions (`CalendarEvent.onCalendarLine`), whichever syntax the plan used.
     public var onCalendarLines: [String] {
-        if let normalizedForm, events.count == 1 { return [normalizedForm] }
-        return events.map(\.onCalendarLine)
+        events.map(\.onCalendarLine)
     }
 }

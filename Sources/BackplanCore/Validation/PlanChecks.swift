@@ -12,6 +12,18 @@ extension PlanValidator {
         checkConcurrentJobs()
         checkDaylightSavingHours()
         checkSchedulesFire()
+        checkTimersEvaluate()
+    }
+
+    /// The emitted OnCalendar= lines must be ones systemd evaluates over the years ahead (`TimerEvaluation`).
+    private mutating func checkTimersEvaluate() {
+        for job in plan.jobs {
+            let schedule = job.schedule.schedule
+            guard let problem = TimerEvaluation.problem(lines: schedule.onCalendarLines, for: schedule) else { continue }
+            report(.timerCannotEvaluate, "the systemd timer of job '\(job.name.value)' would not run as its schedule says: \(problem)",
+                   at: job.schedule.location,
+                   help: "this is a bug in backplan: report it with the schedule; meanwhile write the schedule as plain lists and ranges")
+        }
     }
 
     /// A schedule no date satisfies (`0 0 31 2 *`, `*-02-31`): the job would never run.
@@ -30,20 +42,18 @@ extension PlanValidator {
     static let checkBase = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
     static let utc = TimeZone(identifier: "UTC") ?? .current
 
-    /// Fixed start times in 01:00-02:59 local time: where DST changes (EU 02:00→03:00 and back, US 02:00
-    /// forward and 02:00→01:00 back) make cron and systemd timers disagree.
+    /// Jobs that can start between 01:00 and 02:59 local time, where clock changes make cron and the
+    /// systemd timer differ (`Schedule.clockChangeBehaviour`).
     private mutating func checkDaylightSavingHours() {
         for job in plan.jobs {
-            let risky = job.schedule.schedule.events.contains { event in
-                let zoneObservesDST = event.timeZone.map { TimeZone(identifier: $0)?.nextDaylightSavingTimeTransition != nil } ?? true
-                return zoneObservesDST && event.hours.count < 24 && event.hours.contains { $0 == 1 || $0 == 2 }
+            guard let behaviour = job.schedule.schedule.clockChangeBehaviour else { continue }
+            let help = switch behaviour {
+            case .fixedTime: "start it outside 01:00-02:59, or keep the server's clock in UTC"
+            case .wildcard: "install the cron file to run every real hour on that night, or keep the server's clock in UTC"
             }
-            if risky {
-                report(.daylightSavingHour,
-                       "job '\(job.name.value)' starts between 01:00 and 02:59 local time: on daylight-saving nights cron and the systemd timer disagree (the timer skips a time that does not exist, cron runs it after the change)",
-                       at: job.schedule.location,
-                       help: "start it outside 01:00-02:59, or keep the server's clock in UTC")
-            }
+            report(.daylightSavingHour,
+                   "job '\(job.name.value)' can start between 01:00 and 02:59 local time: on daylight-saving nights cron and the systemd timer differ: \(behaviour.summary)",
+                   at: job.schedule.location, help: help)
         }
     }
 
