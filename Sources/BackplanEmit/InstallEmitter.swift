@@ -17,6 +17,7 @@ public enum InstallEmitter {
         out += ScriptWriter.installBlock([
             [.word("install"), .word("-d"), .word("-m"), .word("0755"), .onServer(dir)],
             [.word("install"), .word("-m"), .word("0755")] + scripts.map { .word($0) } + [.onServer(dir + "/")],
+            [.word("install"), .word("-D"), .word("-m"), .word("0644"), .word(LibraryEmitter.path), .onServer(dir + "/" + LibraryEmitter.path)],
             [.word("install"), .word("-m"), .word("0644"), .word("plan.json"), .word("INSTALL.md"), .onServer(dir + "/")],
             [.word("install"), .word("-d"), .word("-m"), .word("0700"), .onServer(plan.stateDir)],
         ])

@@ -1,10 +1,11 @@
 import BackplanCore
 
-/// The standalone bash runner of one job (`generated/<plan>/<job>.sh`), implementing docs/run-contract.md.
+/// The bash runner of one job (`generated/<plan>/<job>.sh`), implementing docs/run-contract.md.
 ///
-/// The script is: shebang, header, one block of `readonly` assignments holding every plan value (each
-/// through `Shell.quote`/`Shell.array`), then a constant function library (`JobScriptLibrary`) that
-/// reads only those variables, then `main "$@"`. No plan text appears anywhere else in the script.
+/// The script is: shebang, header, shell options, one block of `readonly` assignments holding every plan
+/// value (each through `Shell.quote`/`Shell.array`), then it sources the plan's library
+/// (`LibraryEmitter`, `lib/backplan.sh`), which reads only those variables, and calls `bp_job_main "$@"`.
+/// No plan text appears anywhere else.
 public enum JobScriptEmitter {
     public static func render(_ plan: CompiledPlan, job: CompiledJob) -> String {
         var out = ScriptWriter.header(plan, [
@@ -13,18 +14,8 @@ public enum JobScriptEmitter {
         ])
         out += "\n" + JobScriptLibrary.prologue
         out += "\n" + ScriptWriter.values(assignments(plan, job))
-        out += "\n"
-        out += BashRetention.function
-        if !BashRetention.function.hasSuffix("\n") { out += "\n" }
-        for part in JobScriptLibrary.parts {
-            out += "\n" + part
-        }
-        let targets = job.targets.compactMap { plan.target(named: $0) }
-        if targets.contains(where: { $0.type != .local }) {
-            out += RemoteTargetBash.envFile
-            for type in RemoteTargetBash.types(in: targets) { out += type.jobLibrary }
-        }
-        out += "\nmain \"$@\"\n"
+        out += ScriptWriter.sourceLibrary(plan)
+        out += "bp_job_main \"$@\"\n"
         return out
     }
 

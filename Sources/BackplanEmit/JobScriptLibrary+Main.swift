@@ -128,7 +128,7 @@ extension JobScriptLibrary {
           bp_log "capture into $BP_CAPTURE_DIR${BP_PREVIOUS:+ (unchanged files linked to ${BP_PREVIOUS##*/})}"
         }
 
-        main() {
+        bp_job_main() {
           local i published=0 failed=0
           bp_parse_args "$@"
           if ((BP_DRY_RUN)); then

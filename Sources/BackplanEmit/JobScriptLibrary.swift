@@ -1,5 +1,5 @@
-/// The constant bash library of every job script: the same text for every plan, so it can be audited
-/// once. It reads plan values only from the `readonly` variables `JobScriptEmitter` assigns (PLAN, JOB,
+/// The constant bash library of every job, in the plan's `lib/backplan.sh` (`LibraryEmitter`): the same
+/// text for every plan, so it can be audited once. It reads plan values only from the `readonly` variables `JobScriptEmitter` assigns (PLAN, JOB,
 /// DATA_DIR, STATE_DIR, SOURCE_*, EXCLUDE_*, TARGET_*, COMPOSE_*, QUIESCE_*, MAX_DOWNTIME, RETENTION,
 /// KEEP_*, VERIFY, NOTIFY_*), always quoted, with `--` before them wherever a command could read an option.
 /// Nothing evaluates plan text except the quiesce commands, run with `bash -c` by design.

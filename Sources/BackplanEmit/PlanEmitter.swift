@@ -7,6 +7,7 @@ public enum PlanEmitter {
             GeneratedFile(path: "INSTALL.md", contents: InstallEmitter.render(plan)),
             GeneratedFile(path: "restore.sh", contents: RestoreScriptEmitter.render(plan), executable: true),
             GeneratedFile(path: "cron.d/backplan-\(plan.name)", contents: CronEmitter.render(plan)),
+            GeneratedFile(path: LibraryEmitter.path, contents: LibraryEmitter.render(plan)),
         ]
         for job in plan.jobs {
             let unit = SystemdEmitter.unitName(plan, job)

@@ -70,6 +70,7 @@ public enum PullScriptEmitter {
             "snapshot of each job with target \(target.name) from the server into \(target.path ?? "")/\(plan.name)/<job>/.",
             "Usage: pull-\(target.name).sh [--delay SECONDS]",
             "Exit status: 0 every job pulled or up to date, 1 none, 3 some jobs failed.",
+            "Standalone: one file copied to the NAS; it needs no lib/backplan.sh.",
         ])
         out += "\n" + JobScriptLibrary.prologue
         out += "\n" + ScriptWriter.values(assignments)

@@ -14,8 +14,7 @@ extension RemoteTargetBash {
                 .array("TARGET_RCLONE_TRANSFERS", targets.map { $0.rclone?.transfers.map(String.init) ?? "" }),
             ]
         },
-        jobLibrary: common + jobFunctions,
-        restoreLibrary: common + restoreFunctions)
+        common: common, jobFunctions: jobFunctions, restoreFunctions: restoreFunctions)
 
     /// Both scripts: running rclone for a target, its paths, listing.
     static let common = #"""

@@ -12,8 +12,7 @@ extension RemoteTargetBash {
              .array("RESTIC_PASSWORD_FILES", targets.map { $0.restic?.passwordFile ?? "" }),
              .array("RESTIC_INIT", targets.map { $0.restic?.initialize == true ? "1" : "" })]
         },
-        jobLibrary: resticCommon + resticJob,
-        restoreLibrary: resticCommon + resticRestore)
+        common: resticCommon, jobFunctions: resticJob, restoreFunctions: resticRestore)
 
     /// Shared by job scripts and restore.sh: running restic, the repository's state, listing.
     static let resticCommon = #"""

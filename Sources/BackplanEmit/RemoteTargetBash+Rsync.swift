@@ -15,8 +15,7 @@ extension RemoteTargetBash {
                 .array("RSYNC_KNOWN_HOSTS", targets.map { $0.rsync?.knownHosts ?? "" }),
             ]
         },
-        jobLibrary: rsyncCommon(RsyncScript.allCases) + rsyncJob,
-        restoreLibrary: rsyncCommon([.list]) + rsyncRestore)
+        common: rsyncCommon(RsyncScript.allCases), jobFunctions: rsyncJob, restoreFunctions: rsyncRestore)
 
     /// The remote scripts a bash script can hold, by the variable that holds it.
     enum RsyncScript: String, CaseIterable {

@@ -21,10 +21,15 @@ struct RemoteTargetBash: Sendable {
     var type: TargetType
     /// Extra readonly arrays of the job script (parallel to TARGET_NAMES), for this type's functions.
     var assignments: @Sendable ([CompiledTarget]) -> [ShellAssignment]
-    /// The job script functions.
-    var jobLibrary: String
-    /// The restore.sh functions.
-    var restoreLibrary: String
+    /// Variables and functions both the job scripts and restore.sh use.
+    var common: String
+    /// The job scripts' functions.
+    var jobFunctions: String
+    /// restore.sh's functions.
+    var restoreFunctions: String
+
+    /// This type's part of the plan's library (`lib/backplan.sh`).
+    var library: String { common + jobFunctions + restoreFunctions }
 
     /// Every remote type, in the order their code is emitted (`TargetType`'s order).
     static let all: [RemoteTargetBash] = TargetType.allCases.compactMap(bash(for:))

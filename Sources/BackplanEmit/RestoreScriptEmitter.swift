@@ -2,15 +2,15 @@ import BackplanCore
 
 /// restore.sh: lists, restores and verifies the snapshots of every target of a plan, on a server
 /// without backplan. The plan's values become readonly bash variables (written by `ScriptWriter`);
-/// the rest is the constant `RestoreScriptLibrary`.
+/// the functions are `RestoreScriptLibrary`'s, in the plan's library (`lib/backplan.sh`).
 public enum RestoreScriptEmitter {
     public static func render(_ plan: CompiledPlan) -> String {
         ScriptWriter.header(plan, [
             "",
             "restore.sh of plan \(plan.name): `list`, `restore` and `verify` the snapshots of its targets",
             "(run `restore.sh --help`). Snapshots are read as docs/run-contract.md lays them out.",
-        ]) + "\n" + ScriptWriter.values(assignments(plan)) + remoteAssignments(plan) + "\n"
-            + RestoreScriptLibrary.text + remoteLibrary(plan) + "\n\nmain \"$@\"\n"
+        ]) + "\n" + RestoreScriptLibrary.prologue + "\n" + ScriptWriter.values(assignments(plan)) + remoteAssignments(plan)
+            + ScriptWriter.sourceLibrary(plan) + "restore_main \"$@\"\n"
     }
 
     /// The remote targets' variables (as in the job scripts), when the plan has any.
@@ -18,12 +18,6 @@ public enum RestoreScriptEmitter {
         let assignments = JobScriptEmitter.remoteAssignments(plan.targets)
         guard !assignments.isEmpty else { return "" }
         return ScriptWriter.values(assignments, heading: "# Remote targets (docs/run-contract.md): credentials only ever come from the files named here.")
-    }
-
-    /// The env-file reader and each remote type's functions, for the types the plan uses.
-    static func remoteLibrary(_ plan: CompiledPlan) -> String {
-        guard plan.targets.contains(where: { $0.type != .local }) else { return "" }
-        return RemoteTargetBash.envFile + RemoteTargetBash.types(in: plan.targets).map(\.restoreLibrary).joined()
     }
 
     /// One `readonly` per plan value; targets as parallel arrays indexed alike.

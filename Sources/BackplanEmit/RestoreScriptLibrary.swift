@@ -4,17 +4,21 @@
 enum RestoreScriptLibrary {
     static var text: String { [common, snapshots, verify, restore, commandLine].joined(separator: "\n") }
 
+    /// restore.sh's shell options, before its values (no umask: a restored data dir keeps its modes).
+    static let prologue = #"""
+        # Fail on any unhandled error (also inside functions and subshells), on unset variables and in pipes.
+        set -Eeuo pipefail
+        # Byte-wise sorting and matching, no locale surprises.
+        export LC_ALL=C
+
+        """#
+
     /// Settings, logging, usage, target and job look-ups, the plan lock.
     static let common = #"""
-# ---------------------------------------------------------------------------------------------------
-# Everything below is the same for every plan; the plan's values are the readonly assignments above.
+# ---- restore.sh: list, restore and verify (restore_main) ----
 # Needs bash, coreutils and sqlite3 (flock when present; the compose command for --in-place).
 # Nothing here evaluates a plan value as code: values are only ever expanded inside double quotes,
 # and `--` ends the options of every command that takes a path, so a leading '-' stays a name.
-# ---------------------------------------------------------------------------------------------------
-set -Eeuo pipefail
-shopt -s nullglob
-export LC_ALL=C
 
 # A complete snapshot is a folder named by its ID (UTC start time) holding SNAPSHOT.json.
 readonly ID_PATTERN='^[0-9]{8}T[0-9]{6}Z$'
@@ -140,8 +144,9 @@ flag_arguments() {
     if [[ -n "$FLAG_TO" ]]; then printf '%s\0' "$FLAG_TO"; fi
 }
 
-main() {
+restore_main() {
     local args=() in_place=0 app_stopped=0 command
+    shopt -s nullglob
     while (( $# > 0 )); do
         case "$1" in
             -h | --help) usage; exit 0 ;;

@@ -17,6 +17,27 @@ enum ScriptWriter {
             + comments.map { $0.isEmpty ? "#\n" : "# \($0)\n" }.joined()
     }
 
+    /// Sources the plan's library from `lib/` beside the script (wherever it is started from, under cron
+    /// and systemd alike), refusing one that is missing or not this plan's (`LibraryEmitter.id`).
+    static func sourceLibrary(_ plan: CompiledPlan) -> String {
+        "\n" + values([.scalar("LIBRARY", LibraryEmitter.id(plan))],
+                      heading: "# ---- The plan's bash library (lib/backplan.sh beside this script, installed with it) ----")
+            + #"""
+            BP_LIBRARY=$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib/backplan.sh
+            if [[ ! -f $BP_LIBRARY || ! -r $BP_LIBRARY ]]; then
+              printf '%s: cannot read %s: install lib/backplan.sh of this plan beside the script (INSTALL.md)\n' "${BASH_SOURCE[0]}" "$BP_LIBRARY" >&2
+              exit 1
+            fi
+            # shellcheck source-path=SCRIPTDIR source=lib/backplan.sh
+            source "$BP_LIBRARY"
+            if ! declare -F bp_library_id >/dev/null || [[ $(bp_library_id) != "$LIBRARY" ]]; then
+              printf '%s: %s is not the library of this plan and backplan version; install the generated files of one compile together (INSTALL.md)\n' "${BASH_SOURCE[0]}" "$BP_LIBRARY" >&2
+              exit 1
+            fi
+
+            """#
+    }
+
     /// `heading`, then one line per assignment: its comment, the shellcheck note when it needs one, the
     /// `readonly` line.
     static func values(_ assignments: [ShellAssignment], heading: String = valuesHeading) -> String {

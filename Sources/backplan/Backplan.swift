@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackplanCore
 
 @main
 struct Backplan: ParsableCommand {
@@ -18,6 +19,3 @@ struct Backplan: ParsableCommand {
     )
 }
 
-enum BackplanVersion {
-    static let current = "0.1.0"
-}

@@ -71,6 +71,9 @@ import Testing
         let dir = try TemporaryDirectory()
         let data = try Self.dataDir(in: dir)
         try dir.write("data/uploads/deep/secret.txt", "private\n")
+        // The folder's mode is set, not left to the umask: the test process's umask is shared with
+        // tests that run the runtime in process (it sets 077 while a run writes).
+        try #require(chmod(data + "/uploads/deep", 0o755) == 0)
         try #require(chmod(data + "/uploads/deep/secret.txt", 0o000) == 0)
         let r = try Backplan.run(["detect", "--data-dir", data], in: dir.path, wrapper: Self.asNobody)
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")

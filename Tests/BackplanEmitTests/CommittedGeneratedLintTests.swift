@@ -21,9 +21,15 @@ import Testing
             #expect(FileManager.default.isExecutableFile(atPath: path), "\(path) is not executable")
             let syntax = try runTool("bash", ["-n", path])
             #expect(syntax.status == 0, "\(path): \(syntax.stderr)")
-            let lint = try runTool("shellcheck", ["-s", "bash", "-f", "gcc", path])
+            // -x: shellcheck follows the script's `source` of lib/backplan.sh, so the library is checked in use.
+            let lint = try runTool("shellcheck", ["-x", "-s", "bash", "-f", "gcc", path])
             #expect(lint.status == 0 && lint.stdout.isEmpty, "\(path): \(lint.stdout)")
         }
+        // The library on its own as well (it is never run, only sourced).
+        let library = "\(Self.root)/\(plan)/lib/backplan.sh"
+        #expect(try runTool("bash", ["-n", library]).status == 0)
+        let lint = try runTool("shellcheck", ["-s", "bash", "-f", "gcc", library])
+        #expect(lint.status == 0 && lint.stdout.isEmpty, "\(library): \(lint.stdout)")
     }
 
     @Test(arguments: plans)

@@ -86,8 +86,7 @@ import Testing
                     retention: {keep_last: 5}
 
                 """, file: "plans/compose-test.yaml")
-            let script = try #require(PlanEmitter.files(for: plan).first { $0.path == "nightly.sh" })
-            try dir.write("nightly.sh", script.contents, executable: true)
+            try LibraryEmitter.install(JobScriptEmitter.render(plan, job: try #require(plan.jobs.first)), plan: plan, at: dir.path + "/nightly.sh")
             // Started as cron or systemd would: a clean signal mask (Foundation's Process passes on the
             // test runner's blocked signals, which bash can neither trap nor wait through).
             let r = JobScriptHarness.run("/bin/bash", [dir.path + "/nightly.sh"], scratch: dir.path, environment: podman.environment)

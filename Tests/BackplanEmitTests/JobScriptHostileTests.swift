@@ -48,7 +48,7 @@ import Testing
                           targets: [H.localTarget("local", h.backups), H.localTarget("second", h.root + "/second" + component)])
         try FileManager.default.createDirectory(atPath: h.root + "/second" + component, withIntermediateDirectories: true)
         let script = try h.writeScript(plan)
-        #expect(JobScriptHarness.run("/usr/bin/shellcheck", ["-s", "bash", script]).status == 0)
+        #expect(JobScriptHarness.run("/usr/bin/shellcheck", ["-x", "-s", "bash", script]).status == 0)
         for _ in 0..<2 {
             let result = try h.runScript(script, path: bin)
             #expect(result.status == 0, "\(result.stderr)")

@@ -101,7 +101,7 @@ struct RestorePlan {
 
     /// Writes restore.sh of this plan to `path` (executable).
     func writeScript(to path: String) throws {
-        try RestoreScriptEmitter.render(compiled()).write(toFile: path, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(RestoreScriptEmitter.render(compiled()), plan: compiled(), at: path)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
 }

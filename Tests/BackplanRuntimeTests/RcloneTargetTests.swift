@@ -100,7 +100,7 @@ import TestSupport
 
         func restoreScript(_ arguments: [String]) throws -> RunHarness.Result {
             let path = harness.root + "/restore.sh"
-            try RestoreScriptEmitter.render(plan).write(toFile: path, atomically: true, encoding: .utf8)
+            try LibraryEmitter.install(RestoreScriptEmitter.render(plan), plan: plan, at: path)
             return process("/bin/bash", [path] + arguments)
         }
 

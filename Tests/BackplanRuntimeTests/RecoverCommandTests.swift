@@ -69,7 +69,7 @@ import Testing
         let workspace = try SnapshotWorkspace(quiesce: quiesce)
         defer { workspace.remove() }
         let script = workspace.root + "/daily.sh"
-        try BackplanEmit.JobScriptEmitter.render(workspace.plan, job: workspace.plan.jobs[0]).write(toFile: script, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(BackplanEmit.JobScriptEmitter.render(workspace.plan, job: workspace.plan.jobs[0]), plan: workspace.plan, at: script)
         let killed = SnapshotWorkspace.run("/bin/bash", [script])
         #expect(killed.status == 128 + SIGKILL)
         let journal = try String(contentsOfFile: workspace.stateDir + "/quiesce", encoding: .utf8)

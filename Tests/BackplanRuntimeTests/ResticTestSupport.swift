@@ -70,7 +70,7 @@ struct ResticWorkspace {
     /// Runs the generated job script (restic through the recorder).
     func jobScript(_ extra: [String: String] = [:]) throws -> SnapshotWorkspace.Result {
         let script = root + "/daily.sh"
-        try JobScriptEmitter.render(plan, job: plan.jobs[0]).write(toFile: script, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(JobScriptEmitter.render(plan, job: plan.jobs[0]), plan: plan, at: script)
         return SnapshotWorkspace.run("/bin/bash", [script], environment: environment(extra))
     }
 
@@ -82,7 +82,7 @@ struct ResticWorkspace {
     /// Runs the generated restore.sh (restic through the recorder).
     func restoreScript(_ arguments: [String]) throws -> SnapshotWorkspace.Result {
         let script = root + "/restore.sh"
-        try RestoreScriptEmitter.render(plan).write(toFile: script, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(RestoreScriptEmitter.render(plan), plan: plan, at: script)
         return SnapshotWorkspace.run("/bin/bash", [script] + arguments, environment: environment())
     }
 

@@ -100,7 +100,7 @@ import Testing
         var local = p.plan
         local.targets = [RunHarness.localTarget("nas", p.nas)]
         let restore = p.harness.root + "/restore.sh"
-        try RestoreScriptEmitter.render(local).write(toFile: restore, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(RestoreScriptEmitter.render(local), plan: local, at: restore)
         let dest = p.harness.root + "/restored"
         let restored = RunHarness.run("/bin/bash", [restore, "restore", "nas", "latest", dest])
         #expect(restored.status == 0, "\(restored.stderr)")

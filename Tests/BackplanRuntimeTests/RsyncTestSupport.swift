@@ -58,7 +58,7 @@ struct RsyncWorkspace {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(plan).write(to: URL(fileURLWithPath: dir + "/plan.json"))
-        try RestoreScriptEmitter.render(plan).write(toFile: dir + "/restore.sh", atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(RestoreScriptEmitter.render(plan), plan: plan, at: dir + "/restore.sh")
         return (dir + "/plan.json", dir + "/restore.sh")
     }
 

@@ -82,7 +82,7 @@ import TestSupport
         func backplan(_ arguments: [String]) throws -> RunHarness.Result { process(try #require(RunHarness.binary), arguments) }
         let restoreSh = harness.root + "/restore.sh"
         func restoreScript(_ arguments: [String]) throws -> RunHarness.Result {
-            try RestoreScriptEmitter.render(plan).write(toFile: restoreSh, atomically: true, encoding: .utf8)
+            try LibraryEmitter.install(RestoreScriptEmitter.render(plan), plan: plan, at: restoreSh)
             return process("/bin/bash", [restoreSh] + arguments)
         }
         /// The complete snapshots on the server, read from its file system.

@@ -82,7 +82,7 @@ struct SnapshotWorkspace {
     @discardableResult
     func runJobScript() throws -> String {
         let script = root + "/daily.sh"
-        try JobScriptEmitter.render(plan, job: plan.jobs[0]).write(toFile: script, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(JobScriptEmitter.render(plan, job: plan.jobs[0]), plan: plan, at: script)
         let before = Set(SnapshotLayout(root: backups, plan: plan.name).completeSnapshots(job: "daily"))
         try Self.check(Self.run("/bin/bash", [script]))
         let after = SnapshotLayout(root: backups, plan: plan.name).completeSnapshots(job: "daily")
@@ -93,7 +93,7 @@ struct SnapshotWorkspace {
     /// Runs the generated restore.sh with `arguments`.
     func restoreScript(_ arguments: [String]) throws -> Result {
         let script = root + "/restore.sh"
-        try RestoreScriptEmitter.render(plan).write(toFile: script, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(RestoreScriptEmitter.render(plan), plan: plan, at: script)
         return Self.run("/bin/bash", [script] + arguments)
     }
 

@@ -76,7 +76,7 @@ public struct JobScriptHarness {
     /// Renders the plan's first job and writes it as `<root>/<job>.sh`; returns its path.
     public func writeScript(_ plan: CompiledPlan) throws -> String {
         let path = root + "/\(plan.jobs[0].name).sh"
-        try JobScriptEmitter.render(plan, job: plan.jobs[0]).write(toFile: path, atomically: true, encoding: .utf8)
+        try LibraryEmitter.install(JobScriptEmitter.render(plan, job: plan.jobs[0]), plan: plan, at: path)
         return path
     }
 

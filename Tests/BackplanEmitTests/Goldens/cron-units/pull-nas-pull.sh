@@ -5,6 +5,7 @@
 # snapshot of each job with target nas-pull from the server into /volume2/owui/cron-units/<job>/.
 # Usage: pull-nas-pull.sh [--delay SECONDS]
 # Exit status: 0 every job pulled or up to date, 1 none, 3 some jobs failed.
+# Standalone: one file copied to the NAS; it needs no lib/backplan.sh.
 
 # Fail on any unhandled error (also inside functions and subshells), on unset variables and in pipes.
 set -Eeuo pipefail
