@@ -14,14 +14,16 @@ public enum LibraryEmitter {
     public static let path = "lib/backplan.sh"
 
     public static func render(_ plan: CompiledPlan) -> String {
-        GeneratedHeader.lines(for: plan) + """
+        let word = Shell.quote(id(plan))
+        let note = ShellAssignment.needsLintNote(word) ? ScriptWriter.lintNote + "\n" : ""
+        return GeneratedHeader.lines(for: plan) + """
             # The bash library of plan \(plan.name), sourced by its job scripts and restore.sh (never run on its
             # own). The same text for every plan with the same target types; plan values live in the scripts.
             # shellcheck shell=bash
             # shellcheck disable=SC2153,SC2154 # the plan's values are assigned by the script that sources this file
 
             # The plan, backplan version and remote target types this library is for; the scripts check it.
-            \(ShellAssignment.scalar("", id(plan)).needsLintNote ? ScriptWriter.lintNote + "\n" : "")bp_library_id() { printf '%s\\n' \(Shell.quote(id(plan))); }
+            \(note)bp_library_id() { printf '%s\\n' \(word); }
 
 
             """ + body(plan)

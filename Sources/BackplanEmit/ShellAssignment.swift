@@ -12,7 +12,9 @@ struct ShellAssignment: Sendable {
 
     /// shellcheck reads `$`, backticks and backslashes inside single quotes as likely mistakes (SC2016,
     /// SC1003); in a value block they are the plan's literal data.
-    var needsLintNote: Bool { value.contains { "$`\\".contains($0) } }
+    var needsLintNote: Bool { Self.needsLintNote(value) }
+
+    static func needsLintNote(_ word: String) -> Bool { word.contains { "$`\\".contains($0) } }
 
     static func scalar(_ name: String, _ value: String) -> ShellAssignment {
         ShellAssignment(name: name, value: Shell.quote(value), isArray: false)

@@ -131,21 +131,12 @@ public struct TreeCopier: Sendable {
 
     static func isDirectory(_ st: stat) -> Bool { st.st_mode & S_IFMT == S_IFDIR }
 
-    /// The names in a folder (without `.` and `..`) as `PathBytes` strings (a name that is not UTF-8
-    /// keeps its bytes), sorted by bytes.
+    /// The names in folder `path`, sorted by bytes (`DirectoryListing`).
     static func names(in path: String) throws -> [String] {
-        guard let dir = PathBytes.withCString(path, { opendir($0) }) else {
+        guard let names = DirectoryListing.names(in: path) else {
             throw RunError("capture: cannot read \(PathBytes.display(path)): \(errorText())")
         }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                PathBytes.string(raw.prefix { $0 != 0 })
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted(by: PathBytes.byteOrder)
+        return names
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }

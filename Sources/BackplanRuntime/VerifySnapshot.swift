@@ -98,7 +98,7 @@ public enum SnapshotVerifier {
         var others: [String] = []
         var folders = [sub]
         while let folder = folders.popLast() {
-            for name in (try? TreeCopier.names(in: directory + "/" + folder)) ?? [] {
+            for name in DirectoryListing.names(in: directory + "/" + folder) ?? [] {
                 let relative = folder + "/" + name
                 switch kind(of: directory + "/" + relative) {
                 case S_IFREG: files.append(relative)
