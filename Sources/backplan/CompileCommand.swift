@@ -6,7 +6,7 @@ import Foundation
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Compile plans into generated/<plan>/: plan.json, job scripts, restore.sh, cron.d, systemd units, INSTALL.md.",
+        abstract: "Compile plans into generated/<plan>/: plan.json, job scripts, restore.sh, their lib/backplan.sh, cron.d, systemd units, INSTALL.md.",
         discussion: """
             Without PLAN, compiles every plans/*.yaml and removes folders of generated/ that no plan \
             produces. Writes only files whose bytes change, and removes files of jobs that no longer \
