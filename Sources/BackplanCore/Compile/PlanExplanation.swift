@@ -2,9 +2,14 @@ import Foundation
 
 /// A compiled plan in words: what each job captures, where it goes, when it runs next.
 public enum PlanExplanation {
-    /// The text `backplan explain` prints; `now` and `zone` make it testable.
-    public static func render(_ plan: CompiledPlan, next count: Int, now: Date, zone: TimeZone) -> String {
+    /// The text `backplan explain` prints for a server whose clock is `host` (from the saved
+    /// deployment; nil: not recorded, so times are shown in `localZone`, this machine's); `now` makes
+    /// it testable. The next runs are those of the emitted `OnCalendar=` lines: what the timer does.
+    public static func render(_ plan: CompiledPlan, next count: Int, now: Date, host: HostClock?, localZone: TimeZone) -> String {
+        let zone = host?.zone ?? localZone
         var out = "plan \(plan.name) (\(plan.source))\n  data dir: \(plan.dataDir)\n  state dir: \(plan.stateDir)\n"
+        out += "  server time zone: " + (host.map { "\($0.zone.identifier) (saved deployment)" }
+            ?? "not recorded (times in this machine's zone, \(localZone.identifier))") + "\n"
         if let compose = plan.compose {
             out += "  compose: \(compose.command.joined(separator: " ")) -f \(compose.file)\(compose.project.map { " -p \($0)" } ?? ""), service \(compose.service)\n"
         }
@@ -22,11 +27,13 @@ public enum PlanExplanation {
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = zone
             formatter.dateFormat = "EEE yyyy-MM-dd HH:mm xxx"
+            let timer = Schedule(expression: job.schedule.expression, syntax: .calendar,
+                                 events: job.schedule.onCalendar.flatMap { (try? ScheduleParser.parseCalendar($0).events) ?? [] })
+            let instants = timer.nextInstants(after: now, count: count, localTimeZone: zone)
+            out += "  next: " + (instants.isEmpty ? "never" : instants.map(formatter.string(from:)).joined(separator: ", ")) + "\n"
             let parsed = job.schedule.syntax == .cron ? try? ScheduleParser.parseCron(job.schedule.expression)
                 : try? ScheduleParser.parseCalendar(job.schedule.expression)
-            let instants = parsed?.nextInstants(after: now, count: count, localTimeZone: zone) ?? []
-            out += "  next: " + (instants.isEmpty ? "never" : instants.map(formatter.string(from:)).joined(separator: ", ")) + "\n"
-            if let behaviour = parsed?.clockChangeBehaviour {
+            if let behaviour = parsed?.clockChangeBehaviour(on: host) {
                 out += "  daylight-saving nights: \(behaviour.summary)\n"
             }
         }

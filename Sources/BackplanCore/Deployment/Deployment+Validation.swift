@@ -61,6 +61,13 @@ extension Deployment {
                                ("app.image", app.image), ("app.alembic_version", app.alembicVersion)] {
             text(value, field)
         }
+        if let zone = host?.timeZone {
+            if let why = Self.unsafe(zone) {
+                problems.append(Problem(field: "host.time_zone", message: why))
+            } else if HostClock.zone(named: zone) == nil {
+                problems.append(Problem(field: "host.time_zone", message: "'\(zone)' is not a time zone name this system knows (like Europe/Berlin or UTC)"))
+            }
+        }
         return problems
     }
 

@@ -21,12 +21,16 @@ public struct Deployment: Codable, Hashable, Sendable {
     public var environment: AppEnvironment
     /// What is known of the app: image, Open WebUI version, alembic revision of webui.db.
     public var app: AppInfo
+    /// What the schedules depend on: the server's time zone. Nil in deployments saved before it was
+    /// recorded.
+    public var host: HostInfo?
 
     public static let currentFormat = 1
 
     public init(format: Int = Deployment.currentFormat, compose: ComposeInfo? = nil, dataDir: String? = nil,
                 dataDirSource: String? = nil, volume: VolumeInfo? = nil, dataDirExists: Bool = false,
-                entries: [DataEntry] = [], environment: AppEnvironment = AppEnvironment(), app: AppInfo = AppInfo()) {
+                entries: [DataEntry] = [], environment: AppEnvironment = AppEnvironment(), app: AppInfo = AppInfo(),
+                host: HostInfo? = nil) {
         self.format = format
         self.compose = compose
         self.dataDir = dataDir
@@ -36,10 +40,11 @@ public struct Deployment: Codable, Hashable, Sendable {
         self.entries = entries
         self.environment = environment
         self.app = app
+        self.host = host
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, compose, volume, entries, environment, app
+        case format, compose, volume, entries, environment, app, host
         case dataDir = "data_dir"
         case dataDirSource = "data_dir_source"
         case dataDirExists = "data_dir_exists"
@@ -194,6 +199,21 @@ public struct AppInfo: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case image
         case alembicVersion = "alembic_version"
+    }
+}
+
+/// Facts of the server that are not the app's.
+public struct HostInfo: Codable, Hashable, Sendable {
+    /// The IANA name of the zone the server's clock runs in (`/etc/localtime`), which cron and systemd
+    /// timers use for local times; nil when it could not be told.
+    public var timeZone: String?
+
+    public init(timeZone: String? = nil) {
+        self.timeZone = timeZone
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case timeZone = "time_zone"
     }
 }
 

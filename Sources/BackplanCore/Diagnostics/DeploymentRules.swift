@@ -97,6 +97,10 @@ extension DiagnosticRules {
                        "No Docker engine answered, so a named volume's path is the documented default, not what the engine says.",
                        fix: "Run detect where the engine runs (or set DOCKER_HOST) to confirm the path.",
                        note: "`backplan detect` on a machine without a Docker daemon."),
+        DiagnosticRule(.hostTimeZoneUnknown, .note,
+                       "Detection could not tell the zone of the server's clock: `/etc/localtime` is no link into a zoneinfo folder and `/etc/timezone` names no zone this system knows. The saved deployment then records none, and every-hour timers stay in local time (BP504 notes what that means on the night the clock goes back).",
+                       fix: "Set the zone with `timedatectl set-timezone ZONE` (or link `/etc/localtime` to `/usr/share/zoneinfo/ZONE`), then run `backplan detect --json` again.",
+                       note: "`backplan detect` on a server whose `/etc/localtime` is a copied file."),
     ]
 }
 
@@ -111,8 +115,8 @@ extension DiagnosticRules {
                        fix: "Add `data_dir:` or save `backplan detect --json` beside the plan.",
                        example: RuleExample(replace: "version: 1", with: "version: 1", deployment: .none)),
         DiagnosticRule(.daylightSavingHour, .note,
-                       "A job can start between 01:00 and 02:59 local time, the hours a daylight-saving change skips or repeats, and on those two nights cron and the systemd timer differ. At fixed hours and minutes: when the clock jumps forward cron runs a skipped start right after the change and the timer skips it; when it goes back both run a repeated start once. A job whose cron minute or hour field starts with `*` (hourly, `*/15`): when the clock goes back cron runs the repeated hour again (every real hour) and the timer once; when it jumps forward neither runs the skipped starts.",
-                       fix: "Schedule fixed-time jobs outside 01:00-02:59; for hourly jobs install the cron file to run every real hour; or run the server in UTC (Open WebUI servers usually do).",
+                       "A job can start between 01:00 and 02:59 local time, the hours a daylight-saving change skips or repeats, and on those two nights cron and the systemd timer differ. At fixed hours and minutes: when the clock jumps forward cron runs a skipped start right after the change and the timer skips it; when it goes back both run a repeated start once. A job whose cron minute or hour field starts with `*` (hourly, `*/15`) that the timer cannot follow in UTC: when the clock goes back cron runs the repeated hour again (every real hour) and the timer once; when it jumps forward neither runs the skipped starts. A job that runs every hour of every day is not noted when the saved deployment records the server's zone and that zone's offsets keep their minutes (Europe/Berlin, America/New_York): its timer is then written in UTC and both run every real hour.",
+                       fix: "Schedule fixed-time jobs outside 01:00-02:59; for hourly jobs record the server's zone (`backplan detect --json` on the server) or install the cron file to run every real hour; or run the server in UTC (Open WebUI servers usually do).",
                        example: RuleExample(replace: "schedule: \"*-*-* 03:15\"", with: "schedule: \"*-*-* 02:30\"")),
         DiagnosticRule(.scheduleNeverFires, .error,
                        "A job's schedule matches no date (`0 0 31 2 *`, `*-02-31 00:00`, `0 0 31 4 *`, a past year): the job would never run.",

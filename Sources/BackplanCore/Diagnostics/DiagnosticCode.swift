@@ -69,6 +69,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case composeNoDataMount = "BP404"
     case dataDirMissing = "BP405"
     case dockerUnavailable = "BP406"
+    case hostTimeZoneUnknown = "BP407"
 
     // Compiling
     case cronInexpressible = "BP501"
