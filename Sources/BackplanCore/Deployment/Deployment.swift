@@ -21,6 +21,9 @@ public struct Deployment: Codable, Hashable, Sendable {
     public var environment: AppEnvironment
     /// What is known of the app: image, Open WebUI version, alembic revision of webui.db.
     public var app: AppInfo
+    /// Where the app's keys come from (never their values); nil when not detected (no compose file,
+    /// or a deployment saved before keys were recorded).
+    public var keys: [KeyInfo]?
     /// What the schedules depend on: the server's time zone. Nil in deployments saved before it was
     /// recorded.
     public var host: HostInfo?
@@ -44,7 +47,7 @@ public struct Deployment: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, compose, volume, entries, environment, app, host
+        case format, compose, volume, entries, environment, app, host, keys
         case dataDir = "data_dir"
         case dataDirSource = "data_dir_source"
         case dataDirExists = "data_dir_exists"
@@ -164,6 +167,9 @@ public struct AppEnvironment: Codable, Hashable, Sendable {
     /// `STORAGE_PROVIDER` (local when unset).
     public var storageProvider: String?
     public var secretKey: SecretState
+    /// true when an OAuth provider is configured (`OAUTH_CLIENT_ID`, `OPENID_PROVIDER_URL`,
+    /// `GOOGLE_CLIENT_ID`, ...); nil otherwise.
+    public var oauthConfigured: Bool?
 
     public init(dataDir: String? = nil, databaseScheme: String? = nil, databaseType: String? = nil,
                 vectorDB: String? = nil, storageProvider: String? = nil, secretKey: SecretState = .unset) {
@@ -182,6 +188,7 @@ public struct AppEnvironment: Codable, Hashable, Sendable {
         case vectorDB = "vector_db"
         case storageProvider = "storage_provider"
         case secretKey = "secret_key"
+        case oauthConfigured = "oauth_configured"
     }
 }
 

@@ -113,10 +113,15 @@ struct DetectionRun {
         guard let app = appService(compose, display: display, variables: variables) else { return }
         info.service = app.service.name
         deployment.app.image = app.service.image
-        let (values, envDiagnostics) = ServiceEnvironment.resolve(app.service, compose: compose, variables: variables,
-                                                                  fileSystem: fileSystem, file: display)
-        diagnostics += envDiagnostics
+        let composeText = (try? fileSystem.read(compose.path).get()).map { String(decoding: $0, as: UTF8.self) }
+        let resolved = ServiceEnvironment.resolve(app.service, compose: compose, variables: variables,
+                                                  processEnvironment: options.environment, composeText: composeText,
+                                                  fileSystem: fileSystem, file: display)
+        let values = resolved.values
+        diagnostics += resolved.diagnostics
         deployment.environment = ServiceEnvironment.appEnvironment(values)
+        deployment.keys = KeyDetection.keys(resolved, compose: compose, fileSystem: fileSystem,
+                                            git: GitTracking(environment: options.environment))
         guard options.dataDir == nil else { return }
         let target = values["DATA_DIR"] ?? Detector.containerDataDir
         guard let mount = app.service.mount(at: target) else {
