@@ -32,6 +32,9 @@ import Testing
         defer { tree.remove() }
         let report = try Self.check(tree)
         #expect(report.problems == [])
+        let beside = try FileManager.default.contentsOfDirectory(atPath: tree.path + "/data").sorted()
+        #expect(beside == ["uploads", "vector_db", "webui.db"], "the check wrote nothing beside the copy")
+        #expect(!FileManager.default.fileExists(atPath: tree.path + "/data/vector_db/chroma.sqlite3-journal"))
         #expect(report.counts == AppConsistency.Counts(users: 2, chats: 6, messages: 24, files: 1, knowledgeBases: 1,
                                                         collections: 3, embeddings: 9))
         // Without the vector store nothing is said of it.

@@ -6,7 +6,8 @@ import Foundation
 /// `chroma.sqlite3`. Also the counts a snapshot records of the app (users, chats, messages, files,
 /// knowledge bases, collections, embeddings), so that a restore can be compared with what was captured.
 ///
-/// Everything is read through read-only SQLite connections; the SQL is kept here, once, for both
+/// The input is a copy (a snapshot's, written by SQLite's backup API): it is opened immutable, so
+/// nothing is written beside it, not even `-wal`/`-shm`. The SQL is kept here, once, for both
 /// executors. Names read from the database are data: callers escape them before printing.
 public struct AppConsistency: Codable, Hashable, Sendable {
     public struct Counts: Codable, Hashable, Sendable {
@@ -110,7 +111,7 @@ public struct AppConsistency: Codable, Hashable, Sendable {
     /// holding `chroma.sqlite3`) are checked when given, i.e. when the snapshot holds them.
     public static func check(database: String, uploads: String?, vectorStore: String?) -> Result<AppConsistency, FileReadFailure> {
         func rows(_ path: String, _ sql: String) throws(FileReadFailure) -> [[String?]] {
-            try SQLiteFile.query(atPath: path, sql).get()
+            try SQLiteFile.query(atPath: path, sql, immutable: true).get()
         }
         do {
             let tables = Set(try rows(database, SQL.tables).compactMap { $0.first ?? nil })

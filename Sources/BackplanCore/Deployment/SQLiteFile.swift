@@ -38,11 +38,13 @@ public enum SQLiteFile {
 
     /// The rows of `sql` (every column as text, NULL as nil) on a read-only connection.
     ///
-    /// The database is opened through a `file:…?mode=ro` URI with `SQLITE_OPEN_READONLY`: such a
-    /// connection reads through the WAL and never checkpoints or deletes it on close.
-    public static func query(atPath path: String, _ sql: String) -> Result<[[String?]], FileReadFailure> {
+    /// A live database is opened through a `file:…?mode=ro` URI with `SQLITE_OPEN_READONLY`: such a
+    /// connection reads through the WAL and never checkpoints or deletes it on close, but it may
+    /// create `-wal` and `-shm` files beside a WAL-mode database. A copy in a snapshot (`immutable`,
+    /// a standalone file written by the backup API) is opened with `immutable=1`, which creates nothing.
+    public static func query(atPath path: String, _ sql: String, immutable: Bool = false) -> Result<[[String?]], FileReadFailure> {
         var db: OpaquePointer?
-        let uri = "file:" + percentEncoded(path) + "?mode=ro"
+        let uri = "file:" + percentEncoded(path) + (immutable ? "?immutable=1" : "?mode=ro")
         let status = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
         defer { sqlite3_close_v2(db) }
         guard status == SQLITE_OK, let db else {
