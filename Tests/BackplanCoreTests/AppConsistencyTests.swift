@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import BackplanCore
 
@@ -9,17 +10,18 @@ import Testing
     static func snapshotCopy() throws -> FixtureTree {
         let tree = try FixtureTree()
         try tree.copyData(to: "live")
-        let backup = Process()
-        backup.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        backup.arguments = [tree.path + "/live/webui.db", ".backup '\(tree.path)/data/webui.db'"]
         try FileManager.default.createDirectory(atPath: tree.path + "/data", withIntermediateDirectories: true)
-        try backup.run()
-        backup.waitUntilExit()
-        #expect(backup.terminationStatus == 0)
+        try sqlite3(tree.path + "/live/webui.db", ".backup '\(tree.path)/data/webui.db'")
         for folder in ["uploads", "vector_db"] {
             try FileManager.default.copyItem(atPath: tree.path + "/live/" + folder, toPath: tree.path + "/data/" + folder)
         }
         return tree
+    }
+
+    /// Runs the sqlite3 CLI on `database`; fails the test when it does not exit 0.
+    static func sqlite3(_ database: String, _ sql: String) throws {
+        let result = CleanProcess.run("/usr/bin/sqlite3", [database, sql])
+        #expect(result.status == 0, "\(result.stderr)")
     }
 
     static func check(_ tree: FixtureTree, uploads: Bool = true, vectors: Bool = true) throws -> AppConsistency {
@@ -46,11 +48,7 @@ import Testing
         let tree = try Self.snapshotCopy()
         defer { tree.remove() }
         let store = tree.path + "/data/vector_db/chroma.sqlite3"
-        let delete = Process()
-        delete.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        delete.arguments = [store, "DELETE FROM embeddings; DELETE FROM segments; DELETE FROM collections;"]
-        try delete.run()
-        delete.waitUntilExit()
+        try Self.sqlite3(store, "DELETE FROM embeddings; DELETE FROM segments; DELETE FROM collections;")
         let report = try Self.check(tree)
         #expect(report.problems.map(\.kind) == [.knowledgeVectorsMissing, .fileVectorsMissing])
         #expect(report.problems[0].id == "c1be6bce-9443-4a0b-9680-9cc523653ff6")
@@ -82,12 +80,8 @@ import Testing
         let tree = try Self.snapshotCopy()
         defer { tree.remove() }
         try tree.write("data/secret", "outside uploads")
-        let update = Process()
-        update.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        update.arguments = [tree.path + "/data/webui.db",
-                            "INSERT INTO file (id, filename, path, meta) VALUES ('evil', 'x' || char(27) || '[2J', '/app/backend/data/uploads/..', '{\"size\": 15}'), ('bad-json', 'y', '/data/uploads/none', '{not json');"]
-        try update.run()
-        update.waitUntilExit()
+        try Self.sqlite3(tree.path + "/data/webui.db",
+                         "INSERT INTO file (id, filename, path, meta) VALUES ('evil', 'x' || char(27) || '[2J', '/app/backend/data/uploads/..', '{\"size\": 15}'), ('bad-json', 'y', '/data/uploads/none', '{not json');")
         let report = try Self.check(tree)
         #expect(report.problems.map(\.kind) == [.uploadMissing, .uploadMissing])
         #expect(report.problems.allSatisfy { !$0.sentence.contains("\u{1B}") })

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import BackplanCore
 
@@ -6,15 +7,9 @@ import Testing
 /// holds one, and whether OAuth is configured; never a value. Uses the real git.
 @Suite struct KeyDetectionTests {
     static func git(_ arguments: [String], in folder: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", folder, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": folder]
-        process.standardOutput = Pipe()
-        process.standardError = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "git \(arguments)")
+        let result = CleanProcess.run("/usr/bin/git", ["-C", folder, "-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments,
+                                      environment: ["PATH": "/usr/bin:/bin", "HOME": folder])
+        #expect(result.status == 0, "git \(arguments): \(result.stderr)")
     }
 
     /// A compose project in a fresh folder with the fixture's data dir; `files` written beside it.

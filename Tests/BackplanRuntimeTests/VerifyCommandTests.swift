@@ -1,5 +1,6 @@
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// `backplan verify` on snapshots made by the real bash job script.
@@ -26,13 +27,9 @@ import Testing
     @Test func aKnowledgeBaseWithoutVectorsIsNamedAndFailsStrict() throws {
         let workspace = try SnapshotWorkspace()
         defer { workspace.remove() }
-        let wipe = Process()
-        wipe.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        wipe.arguments = [workspace.dataDir + "/vector_db/chroma.sqlite3",
-                          "DELETE FROM embeddings WHERE segment_id IN (SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id WHERE c.name = 'c1be6bce-9443-4a0b-9680-9cc523653ff6')"]
-        try wipe.run()
-        wipe.waitUntilExit()
-        #expect(wipe.terminationStatus == 0)
+        let wipe = CleanProcess.run("/usr/bin/sqlite3", [workspace.dataDir + "/vector_db/chroma.sqlite3",
+            "DELETE FROM embeddings WHERE segment_id IN (SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id WHERE c.name = 'c1be6bce-9443-4a0b-9680-9cc523653ff6')"])
+        #expect(wipe.status == 0, "\(wipe.stderr)")
         let id = try workspace.runJobScript()
         let plain = workspace.backplan("verify", ["--target", "local"])
         #expect(plain.status == 0, "\(plain.stderr)")
