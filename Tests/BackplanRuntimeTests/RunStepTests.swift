@@ -150,4 +150,29 @@ import Testing
         let bad = RunHarness.run(RunHarness.binary ?? "", ["run", planFile, "nojob"])
         #expect(bad.status == 64)
     }
+
+    /// `--timings`: one `timing:` line before the last, naming each step that ran and, on a second run, the
+    /// files the copier linked and copied; without it no such line.
+    @Test(.enabled(if: RunHarness.binary != nil, "needs the built backplan binary"))
+    func timingsLineThroughTheBinary() throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        let planFile = try h.writePlan(h.plan())
+        let first = RunHarness.run(RunHarness.binary ?? "", ["run", planFile, "daily"])
+        #expect(first.status == 0)
+        #expect(!first.stderr.contains("timing:"))
+        sleep(1)
+        try RunHarness.bash("echo new > \(Shell.quote(h.dataDir + "/uploads/new.txt"))")
+        let second = RunHarness.run(RunHarness.binary ?? "", ["run", planFile, "daily", "--timings"])
+        #expect(second.status == 0)
+        let lines = second.stderr.split(separator: "\n").map(String.init)
+        let timing = try #require(lines.first { $0.contains("timing: ") })
+        #expect(lines.firstIndex(of: timing) == lines.count - 2)
+        for step in ["prepare", "capture", "manifest", "publish", "verify", "retention"] {
+            #expect(timing.range(of: " \(step) [0-9]+\\.[0-9]{3} s", options: .regularExpression) != nil, "\(step) in \(timing)")
+        }
+        #expect(timing.range(of: "[1-9][0-9]* linked in [0-9.]+ s, [1-9][0-9]* copied in", options: .regularExpression) != nil, "\(timing)")
+        #expect(timing.contains("syncfs ") && timing.contains("; total "))
+    }
 }
