@@ -49,7 +49,7 @@ public struct TreeCopier: Sendable {
         let names = try Self.names(top.source, source)
         let shared = SharedWalk(count: names.count)
         let workers = min(Self.threads, max(1, names.count))
-        let walks = (0..<workers).map { _ in WalkBox(Walk(prefix: prefix, paths: top.paths)) }
+        let walks = (0..<workers).map { _ in WalkBox(Walk(prefix: prefix)) }
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let box = walks[worker], start = Self.now()
             defer { box.walk.times.busySeconds += Self.now() - start }
@@ -62,7 +62,7 @@ public struct TreeCopier: Sendable {
         }
         if let error = shared.error { throw error }
         for box in walks { inventory.add(box.walk) }
-        try Self.setAttributes(top.destination, st, name: destination)
+        Self.setAttributes(top.destination, st)
     }
 
     /// Copies the single entry `source` as `destination` (its name is matched against the excludes),
@@ -77,7 +77,7 @@ public struct TreeCopier: Sendable {
         let folder = try Folder.open(source: (source as NSString).deletingLastPathComponent,
                                      destination: (destination as NSString).deletingLastPathComponent, previous: linkDest)
         defer { folder.close() }
-        var walk = Walk(prefix: prefix, paths: folder.paths)
+        var walk = Walk(prefix: prefix)
         let start = Self.now()
         try copy(name, st, in: folder, relative: name, &walk)
         walk.times.busySeconds += Self.now() - start
@@ -134,7 +134,6 @@ public struct TreeCopier: Sendable {
     /// One thread's record of the files it wrote, and what linking and copying took.
     struct Walk {
         var prefix: String
-        var paths: (source: String, destination: String)
         var files: [(String, CaptureInventory.File)] = []
         var times = CaptureInventory.Times()
     }
@@ -196,7 +195,7 @@ public struct TreeCopier: Sendable {
             }
             defer { child.close() }
             try copyChildren(of: child, relative: relative, &walk)
-            try Self.setAttributes(child.destination, st, name: child.paths.destination)
+            Self.setAttributes(child.destination, st)
         case S_IFREG:
             let start = Self.now()
             if let previous = link(name, st, in: folder) {
@@ -241,7 +240,7 @@ public struct TreeCopier: Sendable {
     }
 
     /// Mode, owner (as root) and mtime of the open folder `fd` from `st`.
-    static func setAttributes(_ fd: Int32, _ st: stat, name: String) throws {
+    static func setAttributes(_ fd: Int32, _ st: stat) {
         if geteuid() == 0 { fchown(fd, st.st_uid, st.st_gid) }
         fchmod(fd, st.st_mode & 0o7777)
         var times = [st.st_atim, st.st_mtim]
