@@ -2,12 +2,12 @@
 # Benchmarks `backplan run` (the runtime executor, issue 4) against the tools it replaces, all in this
 # one session so the ratios hold on a noisy machine; figures are medians of alternating rounds.
 #   1. hot backup of a ~1 GiB WAL database: run vs `sqlite3 .backup` vs `cp` (wall time, peak RSS)
-#   2. second run over many upload files with 1% changed: run vs `rsync -a --link-dest`
+#   2. second run over many upload files with 1% changed: run vs `rsync -a --link-dest` and `cp -al`
 #   3. quiesce window (stop -> start) of a run over a ~2 GiB data dir vs stop; cp -a; start
 # Files go to bench-out/runtime (git-ignored); the big ones are removed at the end of each part.
 #   BACKPLAN       the binary (default .build/release/backplan)
 #   BENCH_DB_MIB   database size in MiB for part 1 (default 1024)
-#   BENCH_FILES    upload files for part 2 (default 50000)   BENCH_ROUNDS  rounds (default 3)
+#   BENCH_FILES    upload files for part 2, 500 per folder (default 50000)   BENCH_ROUNDS  rounds (default 3)
 #   BENCH_BIG_MIB  size of the part 3 data dir in MiB (default 2048)
 #   BENCH_PARTS    which parts to run (default "1 2 3")
 set -euo pipefail
@@ -160,22 +160,33 @@ jobs:
   rm -rf "$P"
 }
 
+# Part 2 compares the second run of a files job with `rsync -a --link-dest` and `cp -al` of the same tree,
+# timing the same work from the same state: every command reads the same source tree, links against the
+# same previous snapshot and writes to the same file system (bench-out/); before each timed command the
+# outputs of the last one are removed, the file system is synced (so no command pays for the write-back
+# of another's dirty pages: the run's publish step syncs the whole file system) and the inodes of the
+# source and the previous snapshot are read once (all commands start warm). The order rotates each
+# round. rsync is also shown followed by `sync -f` of its copy: the run's snapshot is durable when it
+# ends (publish syncs), rsync's is not. Wall and CPU (user+sys, children included) come from GNU time.
 part2() {
   local P=$OUT/p2
-  mkdir -p "$P/data/uploads" "$P/state" "$P/rsync"
-  step "Part 2: $FILES upload files of 0.5-8 KiB in 500 folders"
-  python3 - "$P/data/uploads" "$FILES" <<'PY'
+  local folders=$((FILES / 500))
+  ((folders > 0)) || folders=1
+  mkdir -p "$P/data/uploads" "$P/state" "$P/out"
+  step "Part 2: $FILES upload files of 2-5 KiB in $folders folders"
+  python3 - "$P/data/uploads" "$FILES" "$folders" <<'PY'
 import os, random, sys
-root, n = sys.argv[1], int(sys.argv[2])
+root, n, folders = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rnd = random.Random(4)
 for i in range(n):
-    d = os.path.join(root, f"{i % 500:03d}")
+    d = os.path.join(root, f"{i % folders:03d}")
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, f"file-{i:06d}.bin"), "wb") as f:
-        f.write(os.urandom(rnd.randint(512, 8192)))
+        f.write(os.urandom(rnd.randint(2048, 5120)))
 PY
   du -sh "$P/data/uploads"
   local pj
+  # keep_last 100: retention removes nothing in these rounds (rsync and cp remove nothing either)
   pj=$(plan bench-files "version: 1
 name: bench-files
 deployment: {data_dir: $P/data, state_dir: $P/state}
@@ -185,58 +196,88 @@ targets: {local: {type: local, path: $P/backups}}
 jobs:
   daily: {schedule: \"*-*-* 03:15\", targets: [local], retention: {keep_last: 100}}")
   echo "first run: $(elapsed "$BACKPLAN" run "$pj" daily) s"
-  # one run: "total capture manifest verify" (log lines timed through stamp)
-  onerun() {
-    local s=$EPOCHREALTIME e
-    "$BACKPLAN" run "$pj" daily --json 2>"$OUT/p2-run.err" | stamp >"$OUT/p2-run.log"
-    e=$EPOCHREALTIME
-    awk -v a="$s" -v b="$e" '/capture: source/ {c = $1} /capture: done/ {d = $1} /"step":"manifest"/ {m = $1}
-      /"step":"publish"/ {p = $1} /"step":"verify"/ {v = $1}
-      END {printf "%.3f %.3f %.3f %.3f\n", b - a, d - c, m - d, v - p}' "$OUT/p2-run.log"
+  # clean WHAT: removes the outputs, syncs, reads the inodes of the source and the previous snapshot
+  clean() {
+    rm -rf "$P/out/rsync" "$P/out/cpal"
+    sync
+    find "$P/data/uploads" "$1" -printf '' 2>/dev/null
   }
-  local -a run_t rs_t cap_t man_t ver_t
-  local c m v
-  local i prev t
+  # gtime NAME CMD...: "wall cpu" of CMD (GNU time; cpu = user + sys of it and its children)
+  gtime() {
+    local name=$1
+    shift
+    "$TIME" -o "$OUT/$name.time" -f '%e %U %S' "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
+    awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$OUT/$name.time"
+  }
+  local -a run_t run_c rs_t rs_c rss_t cp_t cp_c cap walk lnk cpy man pub syn ver ret
+  local i prev w c s line
   for ((i = 1; i <= ROUNDS; i++)); do
-    # change 1% of the files: new content, new size, new mtime
-    python3 - "$P/data/uploads" "$FILES" "$i" <<'PY'
-import os, random, sys, time
-root, n, r = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    # 1% of the files appended to (new size and mtime), as the app appends to a file
+    python3 - "$P/data/uploads" "$FILES" "$folders" "$i" <<'PY'
+import os, random, sys
+root, n, folders, r = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 rnd = random.Random(100 + r)
-now = time.time() + r
-for i in rnd.sample(range(n), n // 100):
-    p = os.path.join(root, f"{i % 500:03d}", f"file-{i:06d}.bin")
-    with open(p, "wb") as f:
-        f.write(os.urandom(rnd.randint(512, 8192)))
-    os.utime(p, (now, now))
+for i in rnd.sample(range(n), max(1, n // 100)):
+    with open(os.path.join(root, f"{i % folders:03d}", f"file-{i:06d}.bin"), "ab") as f:
+        f.write(os.urandom(rnd.randint(16, 1024)))
 PY
     prev=$(find "$P/backups/bench-files/daily" -mindepth 1 -maxdepth 1 -name '2*' | sort | tail -n 1)
     sleep 1 # a new snapshot ID
-    rm -rf "$P/rsync/run"
-    if ((i % 2)); then
-      read -r t c m v < <(onerun)
-      rs_t+=("$(elapsed rsync -a --link-dest="$prev/data/uploads" "$P/data/uploads/" "$P/rsync/run/")")
-    else
-      rs_t+=("$(elapsed rsync -a --link-dest="$prev/data/uploads" "$P/data/uploads/" "$P/rsync/run/")")
-      read -r t c m v < <(onerun)
-    fi
-    run_t+=("$t") cap_t+=("$c") man_t+=("$m") ver_t+=("$v")
-    t=$(find "$P/backups/bench-files/daily" -mindepth 1 -maxdepth 1 -name '2*' | wc -l)
-    echo "round $i: run ${run_t[-1]} s (capture $c, manifest $m, verify $v), rsync ${rs_t[-1]} s ($t snapshots)"
+    local order=(run rsync cpal)
+    ((i % 3 == 2)) && order=(rsync cpal run)
+    ((i % 3 == 0)) && order=(cpal run rsync)
+    for what in "${order[@]}"; do
+      clean "$prev"
+      case $what in
+        run)
+          read -r w c < <(gtime p2-run "$BACKPLAN" run "$pj" daily --timings)
+          run_t+=("$w") run_c+=("$c")
+          # the --timings line: "timing: prepare X s, quiesce X s, capture X s (thread time: walk X s, N linked
+          # in X s, M copied in X s; T threads), manifest X s, publish X s (syncfs X s), verify X s, retention X s; total X s"
+          line=$(grep -o 'timing: .*' "$OUT/p2-run.err")
+          cap+=("$(sed -E 's/.* capture ([0-9.]+) s.*/\1/' <<<"$line")")
+          walk+=("$(sed -E 's/.*walk ([0-9.]+) s.*/\1/' <<<"$line")")
+          lnk+=("$(sed -E 's/.* linked in ([0-9.]+) s.*/\1/' <<<"$line")")
+          cpy+=("$(sed -E 's/.* copied in ([0-9.]+) s.*/\1/' <<<"$line")")
+          man+=("$(sed -E 's/.* manifest ([0-9.]+) s.*/\1/' <<<"$line")")
+          pub+=("$(sed -E 's/.* publish ([0-9.]+) s.*/\1/' <<<"$line")")
+          syn+=("$(sed -E 's/.*syncfs ([0-9.]+) s.*/\1/' <<<"$line")")
+          ver+=("$(sed -E 's/.* verify ([0-9.]+) s.*/\1/' <<<"$line")")
+          ret+=("$(sed -E 's/.* retention ([0-9.]+) s.*/\1/' <<<"$line")")
+          ;;
+        rsync)
+          read -r w c < <(gtime p2-rsync rsync -a --link-dest="$prev/data/uploads" "$P/data/uploads/" "$P/out/rsync/")
+          s=$(elapsed sync -f "$P/out")
+          rs_t+=("$w") rs_c+=("$c") rss_t+=("$(awk -v a="$w" -v b="$s" 'BEGIN {printf "%.3f", a + b}')")
+          ;;
+        cpal)
+          read -r w c < <(gtime p2-cpal cp -al "$P/data/uploads" "$P/out/cpal")
+          cp_t+=("$w") cp_c+=("$c")
+          ;;
+      esac
+    done
+    echo "round $i (${order[*]}): run ${run_t[-1]} s (cpu ${run_c[-1]}; $line), rsync ${rs_t[-1]} s (cpu ${rs_c[-1]}; with sync -f ${rss_t[-1]}), cp -al ${cp_t[-1]} s (cpu ${cp_c[-1]}); load $(cut -d' ' -f1 /proc/loadavg)"
   done
-  local rt st
-  rt=$(median "${run_t[@]}") st=$(median "${rs_t[@]}")
+  local rt rs rss ct rc rsc cc
+  rt=$(median "${run_t[@]}") rs=$(median "${rs_t[@]}") rss=$(median "${rss_t[@]}") ct=$(median "${cp_t[@]}")
+  rc=$(median "${run_c[@]}") rsc=$(median "${rs_c[@]}") cc=$(median "${cp_c[@]}")
   {
-    echo "### Part 2: second run over $FILES uploads, 1% changed ($ROUNDS rounds, medians)"
+    echo "### Part 2: second run over $FILES uploads in $folders folders, 1% appended to ($ROUNDS rounds, medians)"
     echo
-    echo "| what | backplan run | rsync -a --link-dest | ratio |"
-    echo "|---|---:|---:|---:|"
-    printf '| second run, %s files, %s changed | %.3f s | %.3f s | %s |\n' "$FILES" "$((FILES / 100))" "$rt" "$st" "$(ratio "$rt" "$st")"
-    local ca
-    ca=$(median "${cap_t[@]}")
-    printf '| of which capture (walk, links, copies; log line times) | %.3f s | | %s |\n' "$ca" "$(ratio "$ca" "$st")"
-    printf '| of which manifest (carry-over, hash the new files) | %.3f s | | |\n' "$(median "${man_t[@]}")"
-    printf '| of which verify (manifest) | %.3f s | | |\n\n' "$(median "${ver_t[@]}")"
+    echo "| what | wall (s) | cpu user+sys (s) | run / this (wall) | run / this (cpu) |"
+    echo "|---|---:|---:|---:|---:|"
+    printf '| backplan run (whole run: capture, manifest, publish with syncfs, verify, retention) | %s | %s | 1.00 | 1.00 |\n' "$rt" "$rc"
+    printf '| rsync -a --link-dest (same tree, same previous snapshot) | %s | %s | %s | %s |\n' "$rs" "$rsc" "$(ratio "$rt" "$rs")" "$(ratio "$rc" "$rsc")"
+    printf '| rsync -a --link-dest, then sync -f (a durable copy) | %s | | %s | |\n' "$rss" "$(ratio "$rt" "$rss")"
+    printf '| cp -al (same tree) | %s | %s | %s | %s |\n' "$ct" "$cc" "$(ratio "$rt" "$ct")" "$(ratio "$rc" "$cc")"
+    echo
+    echo "Steps of the run (\`--timings\`, medians; walk, link and copy are thread time summed over the copier's threads):"
+    echo
+    echo "| capture | walk | link | copy | manifest | publish | of which syncfs | verify | retention |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n\n' "$(median "${cap[@]}")" "$(median "${walk[@]}")" \
+      "$(median "${lnk[@]}")" "$(median "${cpy[@]}")" "$(median "${man[@]}")" "$(median "${pub[@]}")" \
+      "$(median "${syn[@]}")" "$(median "${ver[@]}")" "$(median "${ret[@]}")"
   } | tee -a "$OUT/result.md"
   rm -rf "$P"
 }

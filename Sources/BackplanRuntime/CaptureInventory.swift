@@ -14,10 +14,34 @@ public struct CaptureInventory: Sendable {
         public var hash: PendingHash?
     }
 
+    /// How many files were linked and copied, and the time spent on them, summed over the copier's
+    /// threads (`backplan run --timings`).
+    public struct Times: Sendable {
+        public var linked = 0
+        public var copied = 0
+        public var linkSeconds = 0.0
+        public var copySeconds = 0.0
+        /// The threads' whole time in the copier: the walk (listing, `fstatat`, folders) is this minus
+        /// linking and copying.
+        public var busySeconds = 0.0
+    }
+
     /// Files by path relative to the snapshot folder (`data/uploads/a.txt`).
     public var files: [String: File] = [:]
+    public var times = Times()
 
     public init() {}
+
+    /// Adds what one of the copier's threads wrote.
+    mutating func add(_ walk: TreeCopier.Walk) {
+        files.reserveCapacity(files.count + walk.files.count)
+        for (path, file) in walk.files { files[path] = file }
+        times.linked += walk.times.linked
+        times.copied += walk.times.copied
+        times.linkSeconds += walk.times.linkSeconds
+        times.copySeconds += walk.times.copySeconds
+        times.busySeconds += walk.times.busySeconds
+    }
 
     /// Files and bytes at or under `path` (relative to the snapshot folder).
     public func count(under path: String) -> (files: Int, bytes: Int64) {

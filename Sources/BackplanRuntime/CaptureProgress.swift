@@ -2,8 +2,8 @@ import Foundation
 
 /// The capture's progress line on a terminal (`RunLog.progress`): per source, files and bytes done so far,
 /// against the previous snapshot's counts of that source when there is one, read once from its
-/// SNAPSHOT.json (a count made in advance would cost a walk of the source). Used from the capture's
-/// thread only.
+/// SNAPSHOT.json (a count made in advance would cost a walk of the source). `add` is called from the
+/// copier's threads (a lock; the draw itself is throttled by `RunLog.progress`).
 final class CaptureProgress: @unchecked Sendable {
     private let log: RunLog
     private let expected: [String: SnapshotRecord.SourceSummary]
@@ -11,6 +11,7 @@ final class CaptureProgress: @unchecked Sendable {
     private var note: String?
     private var files = 0
     private var bytes: Int64 = 0
+    private let lock = NSLock()
 
     init(log: RunLog, previous: String?) {
         self.log = log
@@ -26,10 +27,13 @@ final class CaptureProgress: @unchecked Sendable {
 
     /// One file done.
     func add(bytes size: Int64) {
-        note = nil
-        files += 1
-        bytes += size
-        log.progress { line }
+        guard log.showsProgress else { return }
+        lock.withLock {
+            note = nil
+            files += 1
+            bytes += size
+            log.progress { line }
+        }
     }
 
     /// The source's last counts, drawn whatever the time.

@@ -8,6 +8,23 @@ enum DirectoryListing {
     /// (`errno` says why).
     static func names(in path: String) -> [String]? {
         guard let dir = PathBytes.withCString(path, { opendir($0) }) else { return nil }
+        return names(dir)
+    }
+
+    /// The names in the open folder `fd` (read through a descriptor of its own; `fd` stays open), in the
+    /// order `readdir` gives them (the capture's order does not matter: it records by path).
+    static func names(at fd: Int32) -> [String]? {
+        let own = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard own >= 0 else { return nil }
+        guard let dir = fdopendir(own) else {
+            close(own)
+            return nil
+        }
+        return names(dir, sorted: false)
+    }
+
+    /// Reads and closes `dir`.
+    private static func names(_ dir: OpaquePointer, sorted: Bool = true) -> [String] {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -16,6 +33,6 @@ enum DirectoryListing {
             }
             if name != "." && name != ".." { names.append(name) }
         }
-        return names.sorted(by: PathBytes.byteOrder)
+        return sorted ? names.sorted(by: PathBytes.byteOrder) : names
     }
 }

@@ -35,26 +35,54 @@ enum ManifestFile {
         let hashEnd = body.index(body.startIndex, offsetBy: 64)
         guard body[hashEnd] == UInt8(ascii: " "), body[hashEnd + 1] == UInt8(ascii: " ") else { return nil }
         let hash = body[body.startIndex..<hashEnd]
-        guard hash.allSatisfy({ (48...57).contains($0) || (97...102).contains($0 | 0x20) }) else { return nil }
-        var path = Array(body[(hashEnd + 2)...])
-        if escaped { path = unescape(path) }
-        return Entry(path: PathBytes.string(path), sha256: String(decoding: hash, as: UTF8.self).lowercased(), escaped: escaped)
+        var upper = false
+        for byte in hash {
+            switch byte {
+            case 48...57, 97...102: continue
+            case 65...70: upper = true
+            default: return nil
+            }
+        }
+        let pathBytes = body[(hashEnd + 2)...]
+        let path = escaped ? PathBytes.string(unescape(Array(pathBytes))) : PathBytes.string(pathBytes)
+        let text = String(decoding: hash, as: UTF8.self)
+        return Entry(path: path, sha256: upper ? text.lowercased() : text, escaped: escaped)
     }
 
     /// The file's bytes for `hashes` (path → hex SHA-256), sorted by the paths' bytes as written
     /// (escaped), like the job script's `sort -k 2` in the C locale.
     static func data(_ hashes: some Sequence<(path: String, sha256: String)>) -> Data {
-        let lines = hashes.map { line(hash: $0.sha256, path: PathBytes.bytes($0.path)) }
-            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
-        var out = Data()
-        for line in lines { out += line.text }
+        var lines = hashes.map { line(hash: $0.sha256, path: PathBytes.bytes($0.path)) }
+        lines.sort { precedes($0.key, $1.key) }
+        var size = 0
+        for line in lines { size += line.text.count }
+        var out = Data(capacity: size)
+        for line in lines { out.append(contentsOf: line.text) }
         return out
+    }
+
+    /// Byte order of two keys (memcmp, then the shorter first).
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let common = min(a.count, b.count)
+        let order = common == 0 ? 0 : a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in memcmp(a.baseAddress!, b.baseAddress!, common) }
+        }
+        return order != 0 ? order < 0 : a.count < b.count
     }
 
     /// A `sha256sum` line (with its `\n`) and its sort key, the path as written.
     static func line(hash: String, path: [UInt8]) -> (key: [UInt8], text: [UInt8]) {
-        let special: Set<UInt8> = [UInt8(ascii: "\\"), UInt8(ascii: "\n"), UInt8(ascii: "\r")]
-        guard path.contains(where: special.contains) else { return (path, Array(hash.utf8) + [32, 32] + path + [10]) }
+        func isSpecial(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") }
+        guard path.contains(where: isSpecial) else {
+            var text: [UInt8] = []
+            text.reserveCapacity(hash.utf8.count + path.count + 3)
+            text.append(contentsOf: hash.utf8)
+            text.append(32)
+            text.append(32)
+            text.append(contentsOf: path)
+            text.append(10)
+            return (path, text)
+        }
         var escapedPath: [UInt8] = []
         for byte in path {
             switch byte {

@@ -20,6 +20,7 @@ extension RunExecutor {
                 return .init(error: status?.ok == true ? nil : (status?.error ?? "not attempted: the run failed before publishing"),
                              name: target.name, status: status?.ok == true ? "ok" : "failed")
             })
+        if timings { logTimings() }
         do {
             let line = try record.append(stateDir: plan.stateDir)
             if let notify = plan.notify { RunNotifier(notify: notify, log: log).send(line, exit: rc) }
@@ -30,6 +31,20 @@ extension RunExecutor {
         default: log.log("run \(state.id): failed (exit 1)\(log.runError.map { ": \($0)" } ?? "")", step: "end")
         }
         return rc
+    }
+
+    /// `--timings`: one line with each step's wall time; the capture's linking and copying are summed over
+    /// the copier's threads (the walk is the rest of their time).
+    func logTimings() {
+        let t = state.inventory.times
+        var details: [String: String] = [:]
+        if t.linked + t.copied > 0 {
+            let walk = max(0, t.busySeconds - t.linkSeconds - t.copySeconds)
+            details["capture"] = "thread time: walk \(StepClock.format(walk)), \(t.linked) linked in \(StepClock.format(t.linkSeconds)), "
+                + "\(t.copied) copied in \(StepClock.format(t.copySeconds)); \(TreeCopier.threads) threads"
+        }
+        details["publish"] = "syncfs \(StepClock.format(clock.time("publish.syncfs")))"
+        log.log(clock.line(details: details), step: "timing")
     }
 
     /// `--dry-run`: the preflight, then the steps a run would take; creates nothing, takes no lock.

@@ -6,7 +6,7 @@ extension RunExecutor {
 
     func layout(_ target: CompiledTarget) -> SnapshotLayout { SnapshotLayout(root: target.path ?? "", plan: plan.name) }
 
-    var publisher: RunPublisher { RunPublisher(plan: plan, job: job, id: state.id, log: log, cancellation: cancellation) }
+    var publisher: RunPublisher { RunPublisher(plan: plan, job: job, id: state.id, log: log, cancellation: cancellation, clock: clock) }
 
     /// The UTC start time as an ID; waits for the next second while that ID (or its partial) exists.
     func newID() -> String {
@@ -92,19 +92,25 @@ extension RunExecutor {
     /// Steps 7-9: the capture target first, then the others in name order; verify; retention.
     func publishAll() -> Int32 {
         let order = (state.captureTarget.map { [$0] } ?? []) + targets.indices.filter { $0 != state.captureTarget }
-        for index in order { publish(targets[index], captured: index == state.captureTarget) }
+        clock.measure("publish") {
+            for index in order { publish(targets[index], captured: index == state.captureTarget) }
+        }
         for target in targets where state.targetStatus[target.name]?.ok == true && !RemoteStores.isPulled(target) {
             let store = RemoteStores.store(for: target, plan: plan)
             do {
-                if let store { try verifyRemote(target, store) } else {
-                    try publisher.verify(target, snapshot: state.targetSnapshot[target.name] ?? "",
-                                         carried: state.targetCarried[target.name] ?? [:])
+                try clock.measure("verify") {
+                    if let store { try verifyRemote(target, store) } else {
+                        try publisher.verify(target, snapshot: state.targetSnapshot[target.name] ?? "",
+                                             carried: state.targetCarried[target.name] ?? [:])
+                    }
                 }
             } catch {
                 targetFailed(target, "\(error)")
                 continue
             }
-            if let store { applyRemoteRetention(target, store) } else { publisher.applyRetention(target) }
+            clock.measure("retention") {
+                if let store { applyRemoteRetention(target, store) } else { publisher.applyRetention(target) }
+            }
         }
         let published = targets.filter { state.targetStatus[$0.name]?.ok == true }.count
         return published == 0 ? 1 : published < targets.count ? 3 : 0

@@ -12,6 +12,9 @@ public final class RunExecutor {
     let cancellation: RunCancellation
     let quiesce: QuiesceController
     var state = RunState()
+    /// `--timings`: log each step's time (`StepClock`) before the run's last line.
+    public var timings = false
+    let clock = StepClock()
 
     /// What the run has done so far (runs.jsonl reports it on every exit path).
     struct RunState {
@@ -101,6 +104,7 @@ public final class RunExecutor {
 
     /// Steps 1 to 9; throws what fails the whole run.
     private func steps() throws -> Int32 {
+        let start = StepClock.now()
         state.id = newID()
         log.log("run \(state.id): start", step: "start")
         if QuiesceJournal.read(stateDir: plan.stateDir) != nil {
@@ -114,15 +118,16 @@ public final class RunExecutor {
         try preflightRemotes()
         try cancellation.check()
         try prepareCapture()
+        clock.add("prepare", StepClock.now() - start)
         try stopCaptureResume()
-        try describeAndSeal()
+        try clock.measure("manifest") { try describeAndSeal() }
         try cancellation.check()
         return publishAll()
     }
 
     /// Steps 3-5: stop, capture under the max_downtime watchdog, start; the downtime is the capture only.
     private func stopCaptureResume() throws {
-        do { try quiesce.stop() } catch {
+        do { try clock.measure("quiesce") { try quiesce.stop() } } catch {
             log.error("\(error)", step: "quiesce")
             quiesce.resume()
             throw RunError("quiesce: stopping the app failed (it was started again)")
@@ -131,7 +136,7 @@ public final class RunExecutor {
         do {
             var capture = CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
             capture.backup.hashBeside = job.quiesce.method == .none
-            state.inventory = try capture.capture(into: state.captureDir ?? "")
+            state.inventory = try clock.measure("capture") { try capture.capture(into: state.captureDir ?? "") }
             // The budget covers the capture only: a slow start must not fail a capture made in time.
             watchdog?.cancel()
         } catch {
@@ -140,7 +145,7 @@ public final class RunExecutor {
             quiesce.resume()
             throw error
         }
-        guard quiesce.resume() else { throw RunError("the app could not be started again") }
+        guard clock.measure("quiesce", { quiesce.resume() }) else { throw RunError("the app could not be started again") }
     }
 
     /// With max_downtime and a quiesce: cancels the capture when the budget (from the stop) is spent.

@@ -27,11 +27,11 @@ public enum RunManifest {
         let carried = carriedFiles(inventory, previous: previous)
         var lines: [(path: String, sha256: String)] = []
         lines.reserveCapacity(inventory.files.count)
-        for (path, file) in inventory.files {
-            if let kept = carried[path] {
-                lines.append((path, kept.sha256))
-                continue
-            }
+        for (path, kept) in carried { lines.append((path, kept.sha256)) }
+        // Every carried file is a linked one: when all linked files are carried (the usual case), the rest
+        // are the copied ones, without a lookup per file.
+        let linked = inventory.files.values.reduce(0) { $0 + ($1.linkedTo == nil ? 0 : 1) }
+        for (path, file) in inventory.files where file.linkedTo == nil || (linked != carried.count && carried[path] == nil) {
             try cancellation.check()
             lines.append((path, try file.hash?.value() ?? FileHash.sha256(dir + "/" + path)))
         }
@@ -45,6 +45,7 @@ public enum RunManifest {
         guard let previous, inventory.files.values.contains(where: { $0.linkedTo != nil }),
               let entries = try? ManifestFile.entries(in: previous).entries else { return [:] }
         var carried: [String: CarriedFile] = [:]
+        carried.reserveCapacity(entries.count)
         for entry in entries where !entry.escaped && !entry.path.utf8.contains(UInt8(ascii: "\\")) {
             if let identity = inventory.files[entry.path]?.linkedTo {
                 carried[entry.path] = CarriedFile(sha256: entry.sha256, identity: identity)

@@ -9,6 +9,8 @@ struct RunPublisher {
     var id: String
     var log: RunLog
     var cancellation: RunCancellation
+    /// Takes the syncfs time of each publish (`publish.syncfs`) for `--timings`.
+    var clock: StepClock?
 
     func layout(_ target: CompiledTarget) -> SnapshotLayout { SnapshotLayout(root: target.path ?? "", plan: plan.name) }
 
@@ -21,10 +23,10 @@ struct RunPublisher {
     /// Makes `source` (a finished `.ID.partial`) visible as `destination` only once its data is on disk:
     /// syncfs of the file system holding it, the rename, then an fsync of the job folder (as the script's
     /// `bp_durable_rename`), so a power cut never leaves a listed snapshot with unwritten pages.
-    static func durableRename(_ source: String, _ destination: String) -> Bool {
+    static func durableRename(_ source: String, _ destination: String, clock: StepClock? = nil) -> Bool {
         let fd = open(source, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return false }
-        let synced = systemSyncfs(fd) == 0
+        let synced = (clock ?? StepClock()).measure("publish.syncfs") { systemSyncfs(fd) == 0 }
         close(fd)
         guard synced, rename(source, destination) == 0 else { return false }
         let parent = open((destination as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -38,7 +40,7 @@ struct RunPublisher {
     /// Renames the capture folder to its ID; returns the snapshot folder.
     func publishCaptured(_ target: CompiledTarget, captureDir: String) throws -> String {
         let final = layout(target).snapshotDirectory(job: job.name, id: id)
-        guard Self.durableRename(captureDir, final) else { throw RunError("publishing to \(target.path ?? "") failed") }
+        guard Self.durableRename(captureDir, final, clock: clock) else { throw RunError("publishing to \(target.path ?? "") failed") }
         log.log("target \(target.name): published \(final)", step: "publish")
         return final
     }
@@ -53,7 +55,7 @@ struct RunPublisher {
         do {
             try FileManager.default.createDirectory(atPath: layout.jobDirectory(job.name), withIntermediateDirectories: true)
             try TreeCopier(linkDest: previous, cancellation: cancellation).copyTree(snapshot, to: part, recording: &inventory, as: "")
-            guard Self.durableRename(part, final) else { throw RunError("rename") }
+            guard Self.durableRename(part, final, clock: clock) else { throw RunError("rename") }
         } catch {
             try? FileManager.default.removeItem(atPath: part)
             throw RunError("publishing to \(target.path ?? "") failed")
@@ -76,14 +78,28 @@ struct RunPublisher {
     }
 
     /// Every manifest line is read again except a carried-over file's that is unchanged and still the
-    /// previous snapshot's inode (as the script's join by inode decides).
+    /// previous snapshot's inode (as the script's join by inode decides). The lines are checked by two
+    /// threads, each half of them (`fstatat` relative to the open folder: the lines are sorted, so a
+    /// folder's files come together).
     private func verified(_ snapshot: String, carried: [String: RunManifest.CarriedFile]) -> Bool {
         guard let (entries, badLines) = try? ManifestFile.entries(in: snapshot), badLines.isEmpty else { return false }
-        for entry in entries {
-            if let kept = carried[entry.path], kept.sha256 == entry.sha256, !entry.escaped,
-               FileIdentity.of(snapshot + "/" + entry.path) == kept.identity { continue }
-            guard (try? FileHash.sha256(snapshot + "/" + entry.path)) == entry.sha256 else { return false }
+        let parts = min(TreeCopier.threads, max(1, entries.count))
+        let failed = ManifestCheck()
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var folder = OpenFolder()
+            defer { folder.close() }
+            let range = (entries.count * part / parts)..<(entries.count * (part + 1) / parts)
+            for entry in entries[range] {
+                if failed.failed { return }
+                if let kept = carried[entry.path], kept.sha256 == entry.sha256, !entry.escaped,
+                   folder.identity(snapshot, entry.path) == kept.identity { continue }
+                guard (try? FileHash.sha256(snapshot + "/" + entry.path)) == entry.sha256 else {
+                    failed.fail()
+                    return
+                }
+            }
         }
+        guard !failed.failed else { return false }
         guard job.verify == .deep else { return true }
         for name in job.sources {
             guard let source = plan.source(named: name) else { continue }
@@ -126,6 +142,39 @@ struct RunPublisher {
         if !dryRun {
             log.log("retention: target \(target.name): \(ids.count - removed) snapshots kept, \(removed) removed", step: "retention")
         }
+    }
+}
+
+/// Set by a verify thread that found a file not matching its line.
+private final class ManifestCheck: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var failed: Bool { lock.withLock { value } }
+    func fail() { lock.withLock { value = true } }
+}
+
+/// The folder of the last path looked up, kept open: `identity` of a file is one `fstatat` of its name.
+private struct OpenFolder {
+    private var path = ""
+    private var fd: Int32 = -1
+
+    /// Device and inode of `snapshot/relative` (not following a link), or nil.
+    mutating func identity(_ snapshot: String, _ relative: String) -> FileIdentity? {
+        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return FileIdentity.of(snapshot + "/" + relative) }
+        let folder = String(relative[..<slash]), name = String(relative[relative.index(after: slash)...])
+        if folder != path || fd < 0 {
+            close()
+            fd = PathBytes.withCString(snapshot + "/" + folder) { open($0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            path = folder
+        }
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        return PathBytes.withCString(name, { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) == 0 ? FileIdentity(st) : nil
+    }
+
+    mutating func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
     }
 }
 

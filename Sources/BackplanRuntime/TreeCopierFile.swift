@@ -11,21 +11,24 @@ enum TreeCopierFile {
         return unsafeBitCast(symbol, to: CopyRange.self)
     }()
 
-    /// Copies `source` to a new file `dest`; returns the bytes copied, nil when `source` vanished before
-    /// it could be opened.
-    static func copy(_ source: String, _ st: stat, to dest: String) throws -> Int64? {
-        let input = PathBytes.withCString(source) { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+    /// Copies `name` of the open folder `sourceFolder` to a new file `name` in `destinationFolder` (`paths`:
+    /// the two folders' paths, for messages); returns the bytes copied, nil when the source vanished
+    /// before it could be opened.
+    static func copy(_ name: String, _ st: stat, from sourceFolder: Int32, to destinationFolder: Int32,
+                     paths: (source: String, destination: String)) throws -> Int64? {
+        let input = PathBytes.withCString(name) { openat(sourceFolder, $0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
         guard input >= 0 else {
             if errno == ENOENT { return nil }
-            throw RunError("capture: cannot read \(PathBytes.display(source)): \(TreeCopier.errorText())")
+            throw RunError("capture: cannot read \(PathBytes.display(paths.source + "/" + name)): \(TreeCopier.errorText())")
         }
         defer { close(input) }
-        let output = PathBytes.withCString(dest) { dest in
-            unlink(dest)
-            return open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let output = PathBytes.withCString(name) { name in
+            unlinkat(destinationFolder, name, 0)
+            return openat(destinationFolder, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         }
-        guard output >= 0 else { throw RunError("capture: cannot create \(PathBytes.display(dest)): \(TreeCopier.errorText())") }
+        guard output >= 0 else { throw RunError("capture: cannot create \(PathBytes.display(paths.destination + "/" + name)): \(TreeCopier.errorText())") }
         defer { close(output) }
+        let source = paths.source + "/" + name
         var bytes = copyInKernel(input, output)
         if bytes == nil {
             bytes = try copyByReading(input, output, source: source)

@@ -14,7 +14,8 @@ struct RunCommand: ParsableCommand {
             standard output with --json). On a terminal, a progress line per source (files and bytes, \
             against the previous snapshot's counts) is redrawn during the capture; errors and warnings are \
             coloured unless NO_COLOR is set. --resume only starts the app a killed run left stopped (the \
-            quiesce journal) and exits; --jitter sleeps a random 0..SECONDS before taking the lock. \
+            quiesce journal) and exits; --jitter sleeps a random 0..SECONDS before taking the lock; \
+            --timings adds a line with each step's time before the last one. \
             With a notify webhook in the plan, the run's runs.jsonl line is POSTed to it with curl when \
             the outcome is listed; a failed notification is a warning and never changes the exit status. \
             Exit status: 0 every target done, 1 nothing published, 3 some targets failed, 64 usage error.
@@ -35,6 +36,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Resume a journaled quiesce (start the app a killed run left stopped) and exit.")
     var resume = false
+
+    @Flag(help: "Log each step's time (prepare, capture, manifest, publish, verify, retention) before the last line.")
+    var timings = false
 
     @Option(help: ArgumentHelp("Sleep a random 0..SECONDS before taking the lock (cron).", valueName: "seconds"))
     var jitter: Int?
@@ -61,6 +65,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("backplan: \(error)\n".utf8))
             throw ExitCode(64)
         }
+        executor.timings = timings
         let status = dryRun ? executor.dryRun() : resume ? executor.resumeOnly() : executor.run(jitter: jitter ?? 0)
         if status != 0 { throw ExitCode(status) }
     }

@@ -73,4 +73,56 @@ import Testing
         let bad = RunHarness.run(RunHarness.binary ?? "", ["run", planFile, "nojob"])
         #expect(bad.status == 64)
     }
+
+    /// The copier shares the top folder's entries between its threads: every file is recorded once, the
+    /// unchanged ones are links to the previous copy (same inode), the changed ones new copies with the
+    /// new bytes, folders keep their mode.
+    @Test func theCopierLinksUnchangedFilesAcrossItsThreads() throws {
+        let root = NSTemporaryDirectory() + "copier-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let source = root + "/src"
+        try RunHarness.bash("""
+            mkdir -p \(Shell.quote(source)) && cd \(Shell.quote(source)) &&
+            for i in $(seq 20); do echo "top $i" > f$i.txt; mkdir -p d$i/sub; chmod 750 d$i; for j in 1 2 3 4; do echo "$i $j" > d$i/g$j; done; echo deep > d$i/sub/h; done
+            """)
+        var first = CaptureInventory()
+        try TreeCopier(linkDest: nil, cancellation: RunCancellation()).copyTree(source, to: root + "/a", recording: &first, as: "data/")
+        #expect(first.files.count == 120 && first.times.copied == 120 && first.times.linked == 0)
+        try RunHarness.bash("cd \(Shell.quote(source)) && echo more >> f3.txt && echo more >> d7/g2 && echo more >> d20/sub/h")
+        var second = CaptureInventory()
+        try TreeCopier(linkDest: root + "/a", cancellation: RunCancellation()).copyTree(source, to: root + "/b", recording: &second, as: "data/")
+        #expect(second.files.count == 120 && second.times.linked == 117 && second.times.copied == 3)
+        #expect(Set(second.files.filter { $0.value.linkedTo == nil }.keys) == ["data/f3.txt", "data/d7/g2", "data/d20/sub/h"])
+        #expect(RunHarness.inode(root + "/a/d5/g1") == RunHarness.inode(root + "/b/d5/g1"))
+        #expect(RunHarness.inode(root + "/a/d7/g2") != RunHarness.inode(root + "/b/d7/g2"))
+        #expect(try String(contentsOfFile: root + "/b/d20/sub/h", encoding: .utf8) == "deep\nmore\n")
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: root + "/b/d9")[.posixPermissions] as? Int)
+        #expect(mode == 0o750)
+        try RunHarness.bash("diff -r \(Shell.quote(source)) \(Shell.quote(root + "/b"))")
+    }
+
+    /// `--timings`: one `timing:` line before the last, naming each step that ran and, on a second run, the
+    /// files the copier linked and copied; without it no such line.
+    @Test(.enabled(if: RunHarness.binary != nil, "needs the built backplan binary"))
+    func timingsLineThroughTheBinary() throws {
+        let h = try RunHarness()
+        defer { h.remove() }
+        try h.copyFixture()
+        let planFile = try h.writePlan(h.plan())
+        let first = RunHarness.run(RunHarness.binary ?? "", ["run", planFile, "daily"])
+        #expect(first.status == 0)
+        #expect(!first.stderr.contains("timing:"))
+        sleep(1)
+        try RunHarness.bash("echo new > \(Shell.quote(h.dataDir + "/uploads/new.txt"))")
+        let second = RunHarness.run(RunHarness.binary ?? "", ["run", planFile, "daily", "--timings"])
+        #expect(second.status == 0)
+        let lines = second.stderr.split(separator: "\n").map(String.init)
+        let timing = try #require(lines.first { $0.contains("timing: ") })
+        #expect(lines.firstIndex(of: timing) == lines.count - 2)
+        for step in ["prepare", "capture", "manifest", "publish", "verify", "retention"] {
+            #expect(timing.range(of: " \(step) [0-9]+\\.[0-9]{3} s", options: .regularExpression) != nil, "\(step) in \(timing)")
+        }
+        #expect(timing.range(of: "[1-9][0-9]* linked in [0-9.]+ s, [1-9][0-9]* copied in", options: .regularExpression) != nil, "\(timing)")
+        #expect(timing.contains("syncfs ") && timing.contains("; total "))
+    }
 }
