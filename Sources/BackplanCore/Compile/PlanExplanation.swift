@@ -18,14 +18,11 @@ public enum PlanExplanation {
             out += "  quiesce: \(describe(job.quiesce))\n"
             out += "  retention: \(job.retention.map(describe) ?? "none: every snapshot is kept")\n"
             out += "  verify: \(job.verify.rawValue)\(job.jitterSeconds.map { "   jitter: up to \(Duration(seconds: $0))" } ?? "")\n"
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = zone
-            formatter.dateFormat = "EEE yyyy-MM-dd HH:mm xxx"
             let parsed = job.schedule.syntax == .cron ? try? ScheduleParser.parseCron(job.schedule.expression)
                 : try? ScheduleParser.parseCalendar(job.schedule.expression)
             let instants = parsed?.nextInstants(after: now, count: count, localTimeZone: zone) ?? []
-            out += "  next: " + (instants.isEmpty ? "never" : instants.map(formatter.string(from:)).joined(separator: ", ")) + "\n"
+            let next = instants.map { ZoneClock(zone: zone).minuteText(at: Int($0.timeIntervalSince1970)) }
+            out += "  next: " + (next.isEmpty ? "never" : next.joined(separator: ", ")) + "\n"
             if let behaviour = parsed?.clockChangeBehaviour {
                 out += "  daylight-saving nights: \(behaviour.summary)\n"
             }

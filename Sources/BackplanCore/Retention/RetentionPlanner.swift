@@ -72,8 +72,9 @@ public enum RetentionPlanner {
     }
 
     /// restic's bucket numbers: the index for `last`, YYYYMMDDHH, YYYYMMDD, ISO YYYYWW, YYYYMM, YYYY.
-    static func bucket(_ rule: RetentionRule, of time: SnapshotTime, index: Int) -> Int {
-        switch rule {
+    static func bucket(_ rule: RetentionRule, of snapshot: SnapshotTime, index: Int) -> Int {
+        let time = snapshot.civil
+        return switch rule {
         case .last: index
         case .hourly: time.year * 1_000_000 + time.month * 10_000 + time.day * 100 + time.hour
         case .daily: time.year * 10_000 + time.month * 100 + time.day
