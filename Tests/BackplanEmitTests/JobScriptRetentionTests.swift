@@ -14,7 +14,7 @@ import Testing
         let h = try H()
         defer { h.remove() }
         try h.copyFixture()
-        let policy = CompiledRetention(keepLast: 2, keepDaily: 5, keepWeekly: 4, keepMonthly: 6, keepYearly: 2)
+        let policy = RetentionPolicy(keepLast: 2, keepDaily: 5, keepWeekly: 4, keepMonthly: 6, keepYearly: 2)
         let plan = h.plan(retention: policy)
         let dir = h.jobDir(plan)
         var forged: [String] = []
@@ -33,7 +33,7 @@ import Testing
         let after = h.snapshots(plan)
         let newest = try #require(after.last)
         #expect(!forged.contains(newest))
-        let expected = RetentionPlanner.plan(ids: forged + [newest], policy: RetentionPolicy(policy)).keptIDs.sorted()
+        let expected = RetentionPlanner.plan(ids: forged + [newest], policy: policy).keptIDs.sorted()
         #expect(after == expected, "kept \(after.count) of \(forged.count + 1); the planner keeps \(expected.count)")
     }
 
@@ -41,7 +41,7 @@ import Testing
         let h = try H()
         defer { h.remove() }
         try h.copyFixture()
-        let plan = h.plan(retention: CompiledRetention(keepLast: 3))
+        let plan = h.plan(retention: RetentionPolicy(keepLast: 3))
         let dir = h.jobDir(plan)
         let forged = ["20200101T000000Z", "20200102T000000Z", "20200103T000000Z", "20200104T000000Z"]
         for id in forged {

@@ -10,13 +10,13 @@ import Testing
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        let plan = h.plan(retention: CompiledRetention(keepLast: 2), verify: .deep)
+        let plan = h.plan(retention: RetentionPolicy(keepLast: 2), verify: .deep)
         for _ in 0..<3 { #expect(try h.runtime(plan).status == 0) }
         let ids = h.snapshots(plan)
         #expect(ids.count == 2)
         #expect(h.jobDirEntries(plan) == ids, "no .deleting left")
         let log = RunLog(plan: plan.name, job: "daily", output: .silent)
-        #expect(try RunExecutor(plan: h.plan(retention: CompiledRetention(keepLast: 1)), job: "daily", log: log).dryRun() == 0)
+        #expect(try RunExecutor(plan: h.plan(retention: RetentionPolicy(keepLast: 1)), job: "daily", log: log).dryRun() == 0)
         #expect(log.lines.contains { $0.contains("dry run: retention would remove snapshot \(ids[0])") })
         #expect(h.snapshots(plan) == ids, "a dry run removes nothing")
     }

@@ -49,11 +49,10 @@ public enum PlanExplanation {
         }
     }
 
-    static func describe(_ r: CompiledRetention) -> String {
-        let rules: [(Int?, String)] = [(r.keepLast, "last"), (r.keepHourly, "hourly"), (r.keepDaily, "daily"),
-                                       (r.keepWeekly, "weekly"), (r.keepMonthly, "monthly"), (r.keepYearly, "yearly")]
-        var parts = rules.compactMap { count, word in count.map { "\($0) \(word)" } }
-        if let within = r.keepWithinSeconds { parts.append("all within \(Duration(seconds: within))") }
+    static func describe(_ r: RetentionPolicy) -> String {
+        let parts = RetentionRule.allCases.compactMap { rule in
+            r[rule].map { rule == .within ? "all within \(Duration(seconds: $0))" : "\($0) \(rule.rawValue)" }
+        }
         return "keep " + parts.joined(separator: ", ")
     }
 }

@@ -46,6 +46,7 @@ public enum RetentionPlanner {
         var remaining = bucketRules.map { max(0, policy.count(of: $0)) }
         var lastBucket = [Int](repeating: -1, count: bucketRules.count)
         let newest = snapshots.first?.seconds ?? 0
+        let within = policy.count(of: .within)
         var kept: [KeptSnapshot] = []
         var removed: [String] = []
 
@@ -59,7 +60,7 @@ public enum RetentionPlanner {
                     rules.append(rule)
                 }
             }
-            if policy.keepWithinSeconds > 0, snapshot.seconds > newest - policy.keepWithinSeconds {
+            if within > 0, snapshot.seconds > newest - within {
                 rules.append(.within)
             }
             if rules.isEmpty {
