@@ -37,7 +37,13 @@ public enum SystemdEmitter {
     }
 
     public static func timer(_ plan: CompiledPlan, _ job: CompiledJob) -> String {
-        var timer: [(String, String)] = job.schedule.onCalendar.map { ("OnCalendar", $0) }
+        var timer: [(String, String)] = []
+        // A plan cannot name a zone (cron has none, BP501): a line in UTC is one backplan wrote for the server's zone.
+        if job.schedule.onCalendar.contains(where: { $0.hasSuffix(" UTC") }) {
+            timer.append(("#", "Every hour in local time, written in UTC for the server's zone (saved deployment) so that it also runs "
+                + "in the hour repeated when the clock goes back, as cron does (docs/generated-files.md, \"daylight saving\")."))
+        }
+        timer += job.schedule.onCalendar.map { ("OnCalendar", $0) }
         timer.append(("Persistent", "true"))
         if let jitter = job.jitterSeconds, jitter > 0 { timer.append(("RandomizedDelaySec", "\(jitter)")) }
         timer.append(("Unit", "\(unitName(plan, job)).service"))
@@ -59,7 +65,7 @@ public enum SystemdEmitter {
 
     static func render(_ sections: [Section]) -> String {
         sections.map { section in
-            "[\(section.name)]\n" + section.entries.map { "\($0.0)=\($0.1)\n" }.joined()
+            "[\(section.name)]\n" + section.entries.map { $0.0 == "#" ? "# \($0.1)\n" : "\($0.0)=\($0.1)\n" }.joined()
         }.joined(separator: "\n")
     }
 }

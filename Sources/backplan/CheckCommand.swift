@@ -36,7 +36,7 @@ struct CheckCommand: ParsableCommand {
         pipeline.diagnostics = resolveProblems
         var names: Set<String> = []
         for path in paths {
-            guard let (compiled, files) = pipeline.compile(path) else { continue }
+            guard let (compiled, files, _) = pipeline.compile(path) else { continue }
             names.insert(compiled.name)
             let tree = GeneratedTree(directory: "\(generated)/\(compiled.name)")
             guard FileManager.default.fileExists(atPath: tree.directory) else {

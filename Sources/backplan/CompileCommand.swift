@@ -42,7 +42,7 @@ struct CompileCommand: ParsableCommand {
         let choice: DeploymentChoice = deployment.map { .file($0) } ?? (detect ? .detect : .saved)
         var outputs: [(name: String, files: [BackplanEmit.GeneratedFile])] = []
         for path in paths {
-            guard let (compiled, files) = pipeline.compile(path, deployment: choice) else { continue }
+            guard let (compiled, files, _) = pipeline.compile(path, deployment: choice) else { continue }
             outputs.append((compiled.name, files))
         }
         let failed = pipeline.diagnostics.hasErrors

@@ -38,15 +38,15 @@ struct PlanPipeline {
         return validation.hasErrors ? nil : (plan, deployment)
     }
 
-    /// Validates, lowers and renders the plan at `path`.
+    /// Validates, lowers and renders the plan at `path`; also the deployment it was checked against.
     mutating func compile(_ path: String, deployment choice: DeploymentChoice = .saved)
-        -> (compiled: CompiledPlan, files: [GeneratedFile])?
+        -> (compiled: CompiledPlan, files: [GeneratedFile], deployment: Deployment?)?
     {
         guard let (plan, deployment) = validate(path, deployment: choice) else { return nil }
         let (compiled, found) = PlanLowering.lower(plan, deployment: deployment, file: path)
         diagnostics += found
         guard let compiled else { return nil }
-        return (compiled, PlanEmitter.files(for: compiled))
+        return (compiled, PlanEmitter.files(for: compiled), deployment)
     }
 
     /// The deployment and where it came from; nil (with a diagnostic) when a named one is broken.

@@ -6,8 +6,13 @@ import Foundation
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a snapshot against its MANIFEST.sha256 and PRAGMA integrity_check.",
-        discussion: "Exit status: 0 when every snapshot checked passes, 1 otherwise (the summary names the bad files).")
+        abstract: "Check a snapshot against its MANIFEST.sha256 and PRAGMA integrity_check, then the app's own data.",
+        discussion: """
+            The app check (docs/app-consistency.md) reads the snapshot's webui.db: every upload it lists must be in \
+            uploads/ with its size, every knowledge base with files must have its vectors. Its problems are warnings \
+            unless --strict.
+            Exit status: 0 when every snapshot checked passes, 1 otherwise (the summary names the bad files).
+            """)
 
     @OptionGroup var options: CompiledPlanOptions
 
@@ -23,6 +28,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Restore into a temporary folder and check the restored copy there.")
     var deep = false
 
+    @Flag(help: "Fail also when the app's own data disagrees (an upload webui.db lists is missing, a knowledge base has no vectors).")
+    var strict = false
+
     func run() throws {
         guard let plan = options.load() else { throw ExitCode.failure }
         let store = SnapshotStore(plan: plan)
@@ -35,12 +43,24 @@ struct VerifyCommand: ParsableCommand {
             for target in targets {
                 let chosen = try store.resolve(target: target, job: job, selector: snapshot)
                 CommandOutput.log("verifying snapshot \(chosen.job)/\(chosen.id) on target \(target.name)\(deep ? " (deep: restored copy)" : "")")
-                let report = try store.withLocalCopy(chosen, log: CommandOutput.log) { (local) throws(RunError) in
-                    deep ? try SnapshotVerifier.verifyRestored(local, log: CommandOutput.log) : SnapshotVerifier.verify(local.directory)
+                let (report, app) = try store.withLocalCopy(chosen, log: CommandOutput.log) { (local) throws(RunError) in
+                    let report = deep ? try SnapshotVerifier.verifyRestored(local, log: CommandOutput.log) : SnapshotVerifier.verify(local.directory)
+                    return (report, report.passed ? AppVerifier.check(local.directory, plan: plan) : nil)
                 }
                 for problem in report.problems { CommandOutput.log("\(chosen.job)/\(chosen.id): \(problem)") }
                 CommandOutput.print("target \(target.name) snapshot \(chosen.job)/\(chosen.id): \(report.summary)")
                 if !report.passed { failed = true }
+                switch app {
+                case nil:
+                    break
+                case .failure(let failure)?:
+                    CommandOutput.log("\(chosen.job)/\(chosen.id): warning: the app's data could not be read: \(failure.reason)")
+                    if strict { failed = true }
+                case .success(let consistency)?:
+                    for problem in consistency.problems { CommandOutput.log("\(chosen.job)/\(chosen.id): warning: \(problem.sentence)") }
+                    CommandOutput.print("target \(target.name) snapshot \(chosen.job)/\(chosen.id): \(AppVerifier.summary(consistency))")
+                    if strict && !consistency.problems.isEmpty { failed = true }
+                }
             }
         }
         if failed { throw ExitCode.failure }

@@ -131,11 +131,46 @@ func makeHostTree(_ dir: borrowing TemporaryDirectory, secretKey: String = "${WE
         let plan = "Tests/BackplanEmitTests/Fixtures/plans/cron-units.yaml"
         let r = try Backplan.run(["explain", plan, "--next", "1"], environment: ["TZ": "Europe/Berlin"])
         #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("  server time zone: not recorded (times in this machine's zone, Europe/Berlin)\n"))
         let jobs = r.stdout.components(separatedBy: "\njob ")
         let hourly = try #require(jobs.first { $0.hasPrefix("hourly:") })
         #expect(hourly.contains("  daylight-saving nights: when the clock goes back cron runs the repeated hour's starts again (every real hour) and the systemd timer once; when it jumps forward neither runs the skipped starts\n"))
         let monthly = try #require(jobs.first { $0.hasPrefix("monthly:") })
         #expect(monthly.contains("  daylight-saving nights: when the clock jumps forward cron runs a skipped start right after the change and the systemd timer skips it; when it goes back both run a repeated start once\n"))
+    }
+
+    /// Issue 10, part 1: with the server's zone in the saved deployment, an hourly job's timer is
+    /// written in UTC and explain says both forms run every real hour, in the server's zone.
+    @Test func explainUsesTheServersZoneFromTheSavedDeployment() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("explain-zone-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Backplan.repository + "/Tests/BackplanEmitTests/Fixtures/plans/cron-units.yaml",
+                                         toPath: dir + "/cron-units.yaml")
+        var deployment = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: Backplan.repository + "/plans/daily-local.deployment.json"))) as? [String: Any] ?? [:]
+        deployment["data_dir"] = "/var/lib/open-webui"
+        deployment["compose"] = nil
+        deployment["host"] = ["time_zone": "Europe/Berlin"]
+        try JSONSerialization.data(withJSONObject: deployment).write(to: URL(fileURLWithPath: dir + "/cron-units.deployment.json"))
+        let r = try Backplan.run(["explain", "cron-units.yaml", "--next", "1"], in: dir, environment: ["TZ": "UTC"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("  server time zone: Europe/Berlin (saved deployment)\n"))
+        let jobs = r.stdout.components(separatedBy: "\njob ")
+        let hourly = try #require(jobs.first { $0.hasPrefix("hourly:") })
+        #expect(hourly.contains("  systemd: *-*-* *:07:00 UTC   cron: 7 * * * *\n"))
+        #expect(hourly.contains("  daylight-saving nights: cron and the systemd timer (written in UTC for the server's zone) both run every real hour, the repeated hour included\n"))
+        #expect(hourly.contains(":07 +01:00\n") || hourly.contains(":07 +02:00\n"), "next runs in the server's zone")
+        let check = try Backplan.run(["check", "cron-units.yaml"], in: dir)  // fails on the missing generated/; the notes are what counts
+        #expect(!check.stderr.contains("note[BP504]: job 'hourly'"), "\(check.stderr)")
+        #expect(check.stderr.contains("note[BP504]: job 'monthly'"), "\(check.stderr)")
+        let compile = try Backplan.run(["compile", "cron-units.yaml"], in: dir)
+        #expect(compile.status == 0, "\(compile.stderr)")
+        let timer = try String(contentsOfFile: dir + "/generated/cron-units/systemd/backplan-cron-units-hourly.timer", encoding: .utf8)
+        #expect(timer.contains("[Timer]\n# Every hour in local time, written in UTC for the server's zone"))
+        #expect(timer.contains("\nOnCalendar=*-*-* *:07:00 UTC\n"))
+        let cron = try String(contentsOfFile: dir + "/generated/cron-units/cron.d/backplan-cron-units", encoding: .utf8)
+        #expect(cron.contains("\n7 * * * * root "))
     }
 
     @Test func explainOfABrokenPlanFails() throws {

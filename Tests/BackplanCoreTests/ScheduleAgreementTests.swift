@@ -7,7 +7,8 @@ import Testing
 /// zone and across every clock change, or differ exactly as documented and noted (BP504) for the job.
 ///
 /// Random schedules in both syntaxes (`RandomSchedule`, seeded) are lowered by the compiler's own code
-/// (`onCalendarLines`, `cronLine()`); hosts in UTC, Europe/Berlin, America/New_York and
+/// for a server in each zone (`onCalendarLines(on:)`, which writes every-hour events in UTC where the
+/// zone allows, and `cronLine()`); hosts in UTC, Europe/Berlin, America/New_York and
 /// Australia/Lord_Howe (a 30-minute shift); base times shortly before each clock change of 2026-2027 in
 /// the host's zone and before two new years. Oracles: `systemd-analyze calendar` on the OnCalendar=
 /// lines, croniter with Debian's day and DST rules on the cron line (scripts/schedule-oracle.py), and
@@ -24,11 +25,19 @@ struct ScheduleAgreementTests {
         let jobs = Self.jobs(&rng)
         var cases: [ScheduleOracleRunner.Case] = []
         var owners: [(job: Int, zone: TimeZone)] = []
+        var inUTC: [String: Int] = [:]
         for zoneName in Self.zones {
             let zone = try #require(TimeZone(identifier: zoneName))
+            let host = HostClock(zone: zone)
+            let lines = jobs.map { $0.schedule.onCalendarLines(on: host) }
+            inUTC[zoneName] = lines.filter { $0.contains { $0.hasSuffix(" UTC") } }.count
+            for (job, lines) in zip(jobs, lines) {
+                #expect(TimerEvaluation.problem(lines: lines, for: job.schedule, on: host) == nil,
+                        "BP506 on '\(job.schedule.expression)' in \(zoneName)")
+            }
             for base in Self.bases(zone, &rng) {
                 for (index, job) in jobs.enumerated() {
-                    cases.append(.init(zone: zoneName, base: base, lines: job.lines, cron: job.cron))
+                    cases.append(.init(zone: zoneName, base: base, lines: lines[index], cron: job.cron))
                     owners.append((index, zone))
                 }
             }
@@ -37,14 +46,17 @@ struct ScheduleAgreementTests {
         var tally = ScheduleDifference.Tally()
         for ((item, owner), answer) in zip(zip(cases, owners), answers) {
             let job = jobs[owner.job]
-            let explained = job.schedule.nextInstants(after: Date(timeIntervalSince1970: TimeInterval(item.base)),
+            let timer = Schedule(expression: job.schedule.expression, syntax: .calendar,
+                                 events: job.schedule.timerEvents(on: HostClock(zone: owner.zone)))
+            let explained = timer.nextInstants(after: Date(timeIntervalSince1970: TimeInterval(item.base)),
                                                       count: Self.count, localTimeZone: owner.zone)
                 .map { Int($0.timeIntervalSince1970) }
             tally.add(ScheduleDifference.classify(job: job, zone: owner.zone, case: item, answer: answer,
                                                   explained: explained, count: Self.count))
         }
         print("schedule agreement (seed \(seed)): \(jobs.count) schedules, \(cases.count) job/zone/base cases, "
-              + "\(tally.instants) instants from each oracle; documented: \(tally.documented)")
+              + "\(tally.instants) instants from each oracle; documented: \(tally.documented); "
+              + "timers written in UTC: \(inUTC.sorted { $0.key < $1.key })")
         let kinds = Dictionary(grouping: tally.unexplained) { String($0.prefix { $0 != ":" && $0 != "[" }) }.mapValues(\.count)
         print("unexplained, by kind: \(kinds.sorted { $0.key < $1.key })")
         #expect(tally.unexplained.isEmpty,
@@ -62,7 +74,7 @@ struct ScheduleAgreementTests {
             guard let schedule = parsed, case .success(let cron) = schedule.cronLine(),
                   !schedule.nextInstants(after: Date(timeIntervalSince1970: 1_767_225_600), count: 1, localTimeZone: utcZone).isEmpty
             else { continue }
-            jobs.append(.init(schedule: schedule, lines: schedule.onCalendarLines, cron: cron))
+            jobs.append(.init(schedule: schedule, cron: cron))
             #expect(TimerEvaluation.problem(lines: schedule.onCalendarLines, for: schedule) == nil, "BP506 on '\(expression)'")
         }
         return jobs

@@ -6,7 +6,6 @@ import Foundation
 enum ScheduleDifference {
     struct Job {
         var schedule: Schedule
-        var lines: [String]
         var cron: String
 
         /// Debian's "wildcard job": the cron line's minute or hour field starts with `*` (read from the
@@ -48,7 +47,7 @@ enum ScheduleDifference {
     static func classify(job: Job, zone: TimeZone, case item: ScheduleOracleRunner.Case, answer: ScheduleOracleRunner.Answer,
                          explained: [Int], count: Int) -> (instants: Int, documented: [Documented], unexplained: [String]) {
         let context = "\(job.schedule.syntax) '\(job.schedule.expression)' in \(item.zone) from \(stamp(item.base)) "
-            + "(OnCalendar=\(job.lines.joined(separator: "; ")), cron '\(job.cron)')"
+            + "(OnCalendar=\(item.lines.joined(separator: "; ")), cron '\(job.cron)')"
         var unexplained: [String] = []
         if !answer.failed.isEmpty {
             unexplained.append("systemd-analyze cannot evaluate \(answer.failed): \(context)")
@@ -64,8 +63,8 @@ enum ScheduleDifference {
         }
         var documented: [Documented] = []
         var cronOnly = Set<Int>(), timerOnly = Set<Int>()
-        let behaviour = job.schedule.clockChangeBehaviour
-        let noted = behaviour != nil
+        let behaviour = job.schedule.clockChangeBehaviour(on: HostClock(zone: zone))
+        let noted = behaviour?.differs == true
         for instant in timer.symmetricDifference(cron) {
             if let kind = documentedKind(instant, inCronOnly: cron.contains(instant), job: job, zone: zone), kind.behaviour == behaviour {
                 documented.append(kind)

@@ -70,17 +70,4 @@ import Testing
             #expect(JobScriptEmitter.render(plan, job: plan.jobs[0]) == JobScriptEmitter.render(plan, job: plan.jobs[0]))
         }
     }
-
-    @Test func helpAndBadArguments() throws {
-        let h = try JobScriptHarness()
-        defer { h.remove() }
-        let script = try h.writeScript(h.plan())
-        let help = try h.runScript(script, ["--help"])
-        #expect(help.status == 0 && help.stdout.contains("--dry-run"))
-        let bad = try h.runScript(script, ["--bogus"])
-        #expect(bad.status == 64 && bad.stderr.contains("unknown argument"))
-        let jitter = try h.runScript(script, ["--jitter", "x"])
-        #expect(jitter.status == 64)
-        #expect(!FileManager.default.fileExists(atPath: h.stateDir), "bad arguments create nothing")
-    }
 }

@@ -26,8 +26,8 @@ import Testing
         _ = RunHarness.run("/usr/bin/pkill", ["-KILL", "-s", String(sid)])
     }
 
-    @Test(arguments: FaultExecutor.allCases, points)
-    func killNineThenTheNextRunRecovers(executor: FaultExecutor, point: String) throws {
+    @Test(arguments: Executor.allCases, points)
+    func killNineThenTheNextRunRecovers(executor: Executor, point: String) throws {
         let h = try RunHarness()
         defer { RunQuiesceTests.cleanUp(h) }
         try h.copyFixture()

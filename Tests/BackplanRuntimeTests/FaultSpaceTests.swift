@@ -13,8 +13,8 @@ import Testing
     /// The whole capture (~1 MB of fixture plus a 2 MB upload) does not fit in 1 MiB: exit 1, an error
     /// about the space, nothing listed, the `.partial` removed by the failed run itself, the failure
     /// recorded.
-    @Test(arguments: FaultExecutor.allCases)
-    func aFullTargetFailsCleanly(executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func aFullTargetFailsCleanly(executor: Executor) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
@@ -38,8 +38,8 @@ import Testing
     /// A first snapshot (database and uploads, ~0.7 MB) fits in 2 MiB; a 1.5 MB upload then makes the
     /// second run not fit. The first snapshot stays listed and intact; the next run after making room
     /// succeeds.
-    @Test(arguments: FaultExecutor.allCases)
-    func aFullTargetLeavesTheEarlierSnapshotIntact(executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func aFullTargetLeavesTheEarlierSnapshotIntact(executor: Executor) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()

@@ -3,36 +3,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The two executors of the run contract, started as processes the way cron would start them: the
-/// generated bash script, and the built `backplan run` binary.
-enum FaultExecutor: String, CaseIterable, CustomStringConvertible, Sendable {
-    case script, runtime
-
-    var description: String { rawValue }
-
-    /// The command line running the plan's first job with this executor.
-    func commandLine(_ h: RunHarness, _ plan: CompiledPlan) throws -> [String] {
-        switch self {
-        case .script: return ["/bin/bash", try h.writeScript(plan)]
-        case .runtime:
-            let binary = try #require(RunHarness.binary, "the built backplan binary is missing (swift build first)")
-            return [binary, "run", try h.writePlan(plan), plan.jobs[0].name]
-        }
-    }
-
-    /// Runs the job to its end; `user` (e.g. 65534) runs it under `setpriv` without root's rights.
-    func run(_ h: RunHarness, _ plan: CompiledPlan, user: Int? = nil) throws -> JobScriptHarness.Result {
-        var line = try commandLine(h, plan)
-        if let user {
-            // What commandLine just wrote (script, plan.json) belongs to the user too: an in-process runtime
-            // test elsewhere may hold the process umask at 077 (RunExecutor.run), so modes alone cannot be trusted.
-            _ = RunHarness.run("/bin/chown", ["-R", "\(user):\(user)", "--", h.root])
-            line = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--"] + line
-        }
-        return RunHarness.run(line[0], Array(line.dropFirst()), scratch: h.root)
-    }
-}
-
 extension RunHarness {
     /// Mounts a tmpfs of `size` at `<root>/<name>`; the mount point is returned. Fails (never skips) when
     /// mounting is not possible.

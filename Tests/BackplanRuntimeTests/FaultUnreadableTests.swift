@@ -6,8 +6,8 @@ import Testing
 /// A source file the executor cannot read. Root reads anything, so the executor runs as `nobody`
 /// (setpriv) over a data dir, state dir and target owned by nobody, with one upload at mode 000.
 @Suite struct FaultUnreadableTests {
-    @Test(arguments: FaultExecutor.allCases)
-    func anUnreadableUploadFailsTheRunNamingIt(executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func anUnreadableUploadFailsTheRunNamingIt(executor: Executor) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()

@@ -40,20 +40,15 @@ import Testing
         return manifest.range(of: Data("  data/".utf8) + Data(name) + Data("\n".utf8)) != nil
     }
 
-    @Test(arguments: ["job script", "backplan run"])
-    func aNameThatIsNotUTF8KeepsItsBytes(capturedBy executor: String) throws {
+    @Test(arguments: Executor.allCases)
+    func aNameThatIsNotUTF8KeepsItsBytes(capturedBy executor: Executor) throws {
         let workspace = try SnapshotWorkspace()
         defer { workspace.remove() }
         try Self.write(workspace.dataDir, Self.name, Self.contents)
-        let id: String
-        if executor == "job script" {
-            id = try workspace.runJobScript()
-        } else {
-            let run = workspace.backplan("run", ["daily"])
-            #expect(run.status == 0, "\(run.stderr)")
-            #expect(!run.stderr.contains("vanished"), "\(run.stderr)")
-            id = try #require(SnapshotLayout(root: workspace.backups, plan: workspace.plan.name).completeSnapshots(job: "daily").last)
-        }
+        let run = try executor.run(workspace.plan, in: workspace.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("vanished"), "\(run.stderr)")
+        let id = try #require(SnapshotLayout(root: workspace.backups, plan: workspace.plan.name).completeSnapshots(job: "daily").last)
         let snapshot = "\(workspace.jobDir)/\(id)"
         #expect(Self.read(snapshot + "/data", Self.name) == Self.contents, "the snapshot lacks the file under its own name")
         #expect(try Self.manifestListsRawName(snapshot))

@@ -9,11 +9,6 @@ import TestSupport
 /// cycles, cross-executor restores, secrets kept out of every output and command line, and the S3
 /// server cut off in the middle of an upload.
 @Suite(.serialized) struct RcloneTargetTests {
-    enum Executor: String, CaseIterable, CustomStringConvertible {
-        case bash, runtime
-        var description: String { rawValue }
-    }
-
     /// A fixture copy, a moto_server, a plan with an rclone target `offsite` (credentials in an env
     /// file only) and optionally a local target, plus a recorder of every rclone command line.
     final class Workspace {
@@ -85,13 +80,12 @@ import TestSupport
             return result
         }
 
-        /// One run of the job by `executor`; its exit status and log.
+        /// One run of the job by `executor`; its exit status, log and record.
         @discardableResult
-        func run(_ executor: Executor) throws -> RunHarness.Result {
-            switch executor {
-            case .bash: process("/bin/bash", [try harness.writeScript(plan)])
-            case .runtime: process(try #require(RunHarness.binary), ["run", planPath, plan.jobs[0].name])
-            }
+        func run(_ executor: Executor) throws -> ExecutorRun {
+            let result = try executor.run(harness, plan, environment: environment)
+            outputs += [result.stdout, result.stderr]
+            return result
         }
 
         func backplan(_ arguments: [String]) throws -> RunHarness.Result {

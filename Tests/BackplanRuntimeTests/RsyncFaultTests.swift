@@ -10,8 +10,8 @@ import Testing
 /// which must never appear anywhere.
 @Suite(.serialized) struct RsyncFaultTests {
     /// The key is refused: exit 3, runs.jsonl names the target and why, the local snapshot is published.
-    @Test(arguments: FaultExecutor.allCases)
-    func aRefusedKeyFailsTheTargetOnly(_ executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func aRefusedKeyFailsTheTargetOnly(_ executor: Executor) throws {
         let w = try RsyncWorkspace(sshd: try SSHService(authorizeClientKey: false))
         defer { w.remove() }
         let run = try executor.run(w.harness, w.plan)
@@ -31,8 +31,8 @@ import Testing
 
     /// A host key that is not the NAS's (another key for [127.0.0.1]:PORT in known_hosts) is never accepted:
     /// exit 3 and a message saying what to check; nothing reaches the NAS.
-    @Test(arguments: FaultExecutor.allCases)
-    func anUnknownHostKeyIsRefused(_ executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func anUnknownHostKeyIsRefused(_ executor: Executor) throws {
         var w = try RsyncWorkspace()
         defer { w.remove() }
         let wrong = w.harness.root + "/known_hosts"
@@ -49,8 +49,8 @@ import Testing
 
     /// The NAS's disk fills up during the second upload: the target fails with a clear message, nothing
     /// partial is left or listed, the first remote snapshot is intact; the local snapshot is published.
-    @Test(arguments: FaultExecutor.allCases)
-    func aFullRemoteDiskLeavesEarlierSnapshotsIntact(_ executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func aFullRemoteDiskLeavesEarlierSnapshotsIntact(_ executor: Executor) throws {
         let harnessRoot = FileManager.default.temporaryDirectory.path + "/backplan-rsync-full-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: harnessRoot, withIntermediateDirectories: true)
         let mount = harnessRoot + "/nas"
@@ -83,8 +83,8 @@ import Testing
 
     /// The private key's content appears in no output, log, generated file or command line (ssh and rsync are
     /// wrapped by recorders of their argv).
-    @Test(arguments: FaultExecutor.allCases)
-    func thePrivateKeyNeverAppears(_ executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func thePrivateKeyNeverAppears(_ executor: Executor) throws {
         let w = try RsyncWorkspace()
         defer { w.remove() }
         let key = try String(contentsOfFile: w.sshd.clientKey, encoding: .utf8)
@@ -96,10 +96,9 @@ import Testing
             let wrapper = "#!/bin/bash\nprintf '%s\\n' \"$0 $*\" >> \(Shell.quote(w.harness.root + "/argv.log"))\nexec /usr/bin/\(tool) \"$@\"\n"
             try TestExecutable.install(wrapper, at: "\(bin)/\(tool)")
         }
-        var line = try executor.commandLine(w.harness, w.plan)
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        let run = RunHarness.run(line.removeFirst(), line, scratch: w.harness.root, environment: env)
+        let run = try executor.run(w.harness, w.plan, environment: env)
         #expect(run.status == 0, "\(run.stderr)")
         let argv = try String(contentsOfFile: w.harness.root + "/argv.log", encoding: .utf8)
         #expect(argv.contains(w.sshd.clientKey), "the key's path is passed, not its content")
@@ -112,8 +111,8 @@ import Testing
 
     /// An upload damaged on the NAS after rsync wrote it (a wrapper flips a byte of the new webui.db) fails
     /// the in-run verification (manifest and deep): the snapshot is withdrawn from the NAS, exit 3.
-    @Test(arguments: FaultExecutor.allCases, [VerifyLevel.manifest, .deep])
-    func aDamagedUploadIsWithdrawn(_ executor: FaultExecutor, _ verify: VerifyLevel) throws {
+    @Test(arguments: Executor.allCases, [VerifyLevel.manifest, .deep])
+    func aDamagedUploadIsWithdrawn(_ executor: Executor, _ verify: VerifyLevel) throws {
         let w = try RsyncWorkspace(verify: verify)
         defer { w.remove() }
         let bin = w.harness.root + "/bin"
@@ -127,10 +126,9 @@ import Testing
             fi
             """#
         try TestExecutable.install(wrapper, at: bin + "/rsync")
-        var line = try executor.commandLine(w.harness, w.plan)
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        let run = RunHarness.run(line.removeFirst(), line, scratch: w.harness.root, environment: env)
+        let run = try executor.run(w.harness, w.plan, environment: env)
         #expect(run.status == 3, "\(run.stderr)")
         #expect(w.nasEntries.isEmpty, "the damaged snapshot is withdrawn")
         let nas = try #require((w.harness.runsLog().last?["targets"] as? [[String: Any]])?.first { $0["name"] as? String == "nas" })

@@ -27,18 +27,17 @@ import Testing
     }
 
     /// Runs the plan's job with `executor`; the URL goes to the file and the variable.
-    static func run(_ executor: FaultExecutor, _ h: RunHarness, _ plan: CompiledPlan, url: String,
-                    path: String? = nil) throws -> JobScriptHarness.Result {
+    static func run(_ executor: Executor, _ h: RunHarness, _ plan: CompiledPlan, url: String,
+                    path: String? = nil) throws -> ExecutorRun {
         try (url + "\n").write(toFile: h.root + "/webhook.url", atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment[variable] = url
         if let path { environment["PATH"] = path }
-        let line = try executor.commandLine(h, plan)
-        return RunHarness.run(line[0], Array(line.dropFirst()), scratch: h.root, environment: environment)
+        return try executor.run(h, plan, environment: environment)
     }
 
     /// The secret is nowhere the run writes: its output, runs.jsonl, the script.
-    static func expectNoSecret(_ token: String, _ h: RunHarness, _ result: JobScriptHarness.Result) {
+    static func expectNoSecret(_ token: String, _ h: RunHarness, _ result: ExecutorRun) {
         let runs = (try? String(contentsOfFile: h.stateDir + "/runs.jsonl", encoding: .utf8)) ?? ""
         let script = (try? String(contentsOfFile: h.root + "/daily.sh", encoding: .utf8)) ?? ""
         for (name, text) in [("stderr", result.stderr), ("stdout", result.stdout), ("runs.jsonl", runs), ("script", script)] {
@@ -46,8 +45,8 @@ import Testing
         }
     }
 
-    @Test(arguments: FaultExecutor.allCases, URLSource.allCases)
-    func postsTheRunRecord(executor: FaultExecutor, source: URLSource) throws {
+    @Test(arguments: Executor.allCases, URLSource.allCases)
+    func postsTheRunRecord(executor: Executor, source: URLSource) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
@@ -68,8 +67,8 @@ import Testing
         Self.expectNoSecret(token, h, result)
     }
 
-    @Test(arguments: FaultExecutor.allCases)
-    func notifiesOnlyTheListedEvents(executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func notifiesOnlyTheListedEvents(executor: Executor) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
@@ -98,8 +97,8 @@ import Testing
 
     /// HTTP 500 (retried twice, then a warning), an unreachable webhook, an unreadable URL file, text that
     /// is not a URL, and no curl on PATH: every run still exits 0 and says why no notification went out.
-    @Test(arguments: FaultExecutor.allCases)
-    func aFailingWebhookLeavesTheExitStatus(executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func aFailingWebhookLeavesTheExitStatus(executor: Executor) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()

@@ -102,22 +102,6 @@ import Testing
         #expect(h.jobDirEntries(plan).isEmpty)
     }
 
-    @Test func aJournalLeftBehindIsResumedFirst() throws {
-        let h = try RunHarness()
-        defer { Self.cleanUp(h) }
-        try h.copyFixture()
-        let quiesce = Self.commands(h)
-        let plan = h.plan(quiesce: quiesce)
-        try FileManager.default.createDirectory(atPath: h.stateDir, withIntermediateDirectories: true)
-        try QuiesceJournal(plan: plan.name, job: "daily", method: "commands", names: [], startCommands: quiesce.startCommands)
-            .write(stateDir: h.stateDir)
-        let (status, log) = try h.runtime(plan)
-        #expect(status == 0)
-        #expect(log.contains { $0.contains("a killed run left the app stopped") })
-        #expect(Self.events(h) == ["start", "stop", "start"])
-        #expect(!FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"))
-    }
-
     @Test func journalFormatMatchesTheScript() throws {
         let journal = QuiesceJournal(plan: "p", job: "j", method: "units", names: ["a.service", "b.service"], startCommands: [])
         #expect(journal.text == "format 1\nplan p\njob j\nmethod units\nname a.service\nname b.service\n")

@@ -4,23 +4,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Smaller steps of `backplan run`: retention, verify, dry run, excludes, the CLI's JSON lines.
+/// Smaller steps of `backplan run` in-process: verify's withdrawal, exclude patterns, the CLI's JSON lines
+/// (the contract's checks for both executors are in RunConformanceTests).
 @Suite struct RunStepTests {
-    @Test func retentionKeepsTheNewestAndRemovesTheRest() throws {
-        let h = try RunHarness()
-        defer { h.remove() }
-        try h.copyFixture()
-        let plan = h.plan(retention: RetentionPolicy(keepLast: 2), verify: .deep)
-        for _ in 0..<3 { #expect(try h.runtime(plan).status == 0) }
-        let ids = h.snapshots(plan)
-        #expect(ids.count == 2)
-        #expect(h.jobDirEntries(plan) == ids, "no .deleting left")
-        let log = RunLog(plan: plan.name, job: "daily", output: .silent)
-        #expect(try RunExecutor(plan: h.plan(retention: RetentionPolicy(keepLast: 1)), job: "daily", log: log).dryRun() == 0)
-        #expect(log.lines.contains { $0.contains("dry run: retention would remove snapshot \(ids[0])") })
-        #expect(h.snapshots(plan) == ids, "a dry run removes nothing")
-    }
-
     @Test(arguments: [VerifyLevel.manifest, .deep])
     func aSnapshotFailingVerificationIsWithdrawn(verify: VerifyLevel) throws {
         let h = try RunHarness()
@@ -59,69 +45,6 @@ import Testing
         try RunHarness.bash("cd \(Shell.quote(snapshot)) && cp \(path) x && echo corrupt >> x && mv x \(path)")
         #expect(throws: RunError.self) { try publisher.verify(plan.targets[0], snapshot: snapshot, carried: carried) }
         #expect(h.snapshots(plan) == [ids[0]], "withdrawn")
-    }
-
-    @Test func dryRunTouchesNothing() throws {
-        let h = try RunHarness()
-        defer { h.remove() }
-        try h.copyFixture()
-        let log = RunLog(plan: "openwebui", job: "daily", output: .silent)
-        #expect(try RunExecutor(plan: h.plan(), job: "daily", log: log).dryRun() == 0)
-        #expect(!FileManager.default.fileExists(atPath: h.stateDir))
-        #expect(h.jobDirEntries(h.plan()).isEmpty)
-        #expect(log.lines.contains { $0.contains("would capture database (sqlite)") })
-    }
-
-    @Test func secondRunLinksUnchangedFilesAndCarriesHashes() throws {
-        let h = try RunHarness()
-        defer { h.remove() }
-        try h.copyFixture()
-        let plan = h.plan()
-        #expect(try h.runtime(plan).status == 0)
-        sleep(1)
-        try RunHarness.bash("echo new > \(Shell.quote(h.dataDir + "/uploads/new.txt"))")
-        let (status, log) = try h.runtime(plan)
-        #expect(status == 0)
-        let ids = h.snapshots(plan)
-        let (a, b) = (h.jobDir(plan) + "/" + ids[0], h.jobDir(plan) + "/" + ids[1])
-        let header = "/data/vector_db/2fb5abeb-bcab-4f45-a8d8-7e71ffa36f49/header.bin"
-        #expect(RunHarness.inode(a + header) == RunHarness.inode(b + header))
-        #expect(log.contains { $0.contains("manifest:") && $0.contains("carried over") && !$0.contains(" 0 carried") })
-        try RunHarness.bash("cd \(Shell.quote(b)) && sha256sum -c --quiet --strict MANIFEST.sha256")
-    }
-
-    @Test func furtherLocalTargetsGetALinkedCopy() throws {
-        let h = try RunHarness()
-        defer { h.remove() }
-        try h.copyFixture()
-        let second = h.root + "/second"
-        try FileManager.default.createDirectory(atPath: second, withIntermediateDirectories: true)
-        let plan = h.plan(targets: [RunHarness.localTarget("local", h.backups), RunHarness.localTarget("usb", second)])
-        #expect(try h.runtime(plan).status == 0)
-        sleep(1)
-        #expect(try h.runtime(plan).status == 0)
-        let ids = h.snapshots(plan, target: second)
-        #expect(ids == h.snapshots(plan) && ids.count == 2)
-        let upload = "/data/uploads/efaf13b5-a79d-4e22-a4dd-03adad6667f1_harness-notes-1795750891-30198.txt"
-        let dir = h.jobDir(plan, target: second)
-        #expect(RunHarness.inode(dir + "/" + ids[0] + upload) == RunHarness.inode(dir + "/" + ids[1] + upload))
-        #expect(RunHarness.inode(dir + "/" + ids[1] + upload) != RunHarness.inode(h.jobDir(plan) + "/" + ids[1] + upload))
-        try RunHarness.bash("cd \(Shell.quote(dir + "/" + ids[1])) && sha256sum -c --quiet --strict MANIFEST.sha256")
-        #expect(!((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix(".") })
-    }
-
-    @Test func waitsForTheLockAndSaysSo() throws {
-        let h = try RunHarness()
-        defer { h.remove() }
-        try h.copyFixture()
-        try FileManager.default.createDirectory(atPath: h.stateDir, withIntermediateDirectories: true)
-        let held = h.root + "/held"
-        let holder = try #require(RunHarness.spawn("/usr/bin/flock", [h.stateDir + "/lock", "-c", "touch \(Shell.quote(held)); sleep 1"]))
-        while !FileManager.default.fileExists(atPath: held) { usleep(10_000) }
-        let (status, log) = try h.runtime(h.plan())
-        _ = RunHarness.wait(holder)
-        #expect(status == 0)
-        #expect(log.first?.contains("holds \(h.stateDir)/lock; waiting for it") == true)
     }
 
     @Test(arguments: [

@@ -10,11 +10,6 @@ import TestSupport
 /// --stdio`), the sftp remote defined only by the target's env file. The client's private key stays in
 /// its file: no line of it may appear in any output.
 @Suite(.serialized) struct SFTPTargetTests {
-    enum Executor: String, CaseIterable, CustomStringConvertible {
-        case bash, runtime
-        var description: String { rawValue }
-    }
-
     /// An env file defining the rclone remote `nas` (sftp to `ssh`, strict host key checking, no hash
     /// check: hashes over sftp run one remote `md5sum` per file, slow here), root-only.
     static func writeEnvFile(_ ssh: SSHService, in folder: String) throws -> String {
@@ -73,11 +68,10 @@ import TestSupport
             outputs += [result.stdout, result.stderr]
             return result
         }
-        func run() throws -> RunHarness.Result {
-            switch executor {
-            case .bash: process("/bin/bash", [try harness.writeScript(plan)])
-            case .runtime: process(try #require(RunHarness.binary), ["run", planPath, "daily"])
-            }
+        func run() throws -> ExecutorRun {
+            let result = try executor.run(harness, plan)
+            outputs += [result.stdout, result.stderr]
+            return result
         }
         func backplan(_ arguments: [String]) throws -> RunHarness.Result { process(try #require(RunHarness.binary), arguments) }
         let restoreSh = harness.root + "/restore.sh"
@@ -159,8 +153,8 @@ import TestSupport
         w.workspace.plan.targets[index].kind = .restic(restic)
         try w.workspace.writePlan()
         var outputs: [String] = []
-        func run() throws -> SnapshotWorkspace.Result {
-            let result = executor == .bash ? try w.jobScript() : w.backplan("run", ["daily"])
+        func run() throws -> ExecutorRun {
+            let result = try executor.run(w.plan, in: w.root, environment: w.environment())
             outputs += [result.stdout, result.stderr]
             return result
         }
@@ -207,7 +201,7 @@ import TestSupport
         #expect(try Self.sqliteDump(byBackplan + "/webui.db") == Self.sqliteDump(w.workspace.dataDir + "/webui.db"))
 
         #expect(try w.leakedSecrets(in: outputs).isEmpty)
-        try Self.expectNoKey(ssh, in: outputs, files: [w.argvLog, w.workspace.stateDir + "/runs.jsonl", w.workspace.planPath,
+        try Self.expectNoKey(ssh, in: outputs, files: [w.argvLog, w.workspace.stateDir + "/runs.jsonl", w.workspace.planPath, w.root + "/plan.json",
                                                        w.root + "/daily.sh", w.root + "/restore.sh"])
     }
 }

@@ -1,5 +1,6 @@
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// `backplan verify` on snapshots made by the real bash job script.
@@ -12,11 +13,31 @@ import Testing
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stdout.contains("snapshot daily/\(id): ok: "))
         #expect(plain.stdout.contains("SQLite databases pass integrity_check"))
+        #expect(plain.stdout.contains("snapshot daily/\(id): app ok: 2 users, 6 chats, 24 messages, 1 files, 1 knowledge bases, 3 vector collections, 9 embeddings\n"))
         let deep = workspace.backplan("verify", ["--snapshot", id, "--deep"])
         #expect(deep.status == 0, "\(deep.stderr)")
         let report = SnapshotVerifier.verify("\(workspace.jobDir)/\(id)")
         #expect(report.passed)
         #expect(report.databases == 2)
+    }
+
+    /// Issue 12, part 3: the app's own consistency. Vectors lost on the server before the backup are
+    /// captured as they are: the manifest passes, the app check names the knowledge base with the fix,
+    /// and only --strict fails on it.
+    @Test func aKnowledgeBaseWithoutVectorsIsNamedAndFailsStrict() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        let wipe = CleanProcess.run("/usr/bin/sqlite3", [workspace.dataDir + "/vector_db/chroma.sqlite3",
+            "DELETE FROM embeddings WHERE segment_id IN (SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id WHERE c.name = 'c1be6bce-9443-4a0b-9680-9cc523653ff6')"])
+        #expect(wipe.status == 0, "\(wipe.stderr)")
+        let id = try workspace.runJobScript()
+        let plain = workspace.backplan("verify", ["--target", "local"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("snapshot daily/\(id): ok: "))
+        #expect(plain.stdout.contains("snapshot daily/\(id): app: 1 problems; 2 users,"))
+        #expect(plain.stderr.contains("warning: knowledge 'harness kb (1795750891-30198)' (c1be6bce-9443-4a0b-9680-9cc523653ff6): it holds files but the vector store has no vectors for it; re-index it in Open WebUI"))
+        let strict = workspace.backplan("verify", ["--target", "local", "--strict"])
+        #expect(strict.status == 1)
     }
 
     @Test func aFlippedByteInAnUploadIsNamed() throws {

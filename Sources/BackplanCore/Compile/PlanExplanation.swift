@@ -2,9 +2,14 @@ import Foundation
 
 /// A compiled plan in words: what each job captures, where it goes, when it runs next.
 public enum PlanExplanation {
-    /// The text `backplan explain` prints; `now` and `zone` make it testable.
-    public static func render(_ plan: CompiledPlan, next count: Int, now: Date, zone: TimeZone) -> String {
+    /// The text `backplan explain` prints for a server whose clock is `host` (from the saved
+    /// deployment; nil: not recorded, so times are shown in `localZone`, this machine's); `now` makes
+    /// it testable. The next runs are those of the emitted `OnCalendar=` lines: what the timer does.
+    public static func render(_ plan: CompiledPlan, next count: Int, now: Date, host: HostClock?, localZone: TimeZone) -> String {
+        let zone = host?.zone ?? localZone
         var out = "plan \(plan.name) (\(plan.source))\n  data dir: \(plan.dataDir)\n  state dir: \(plan.stateDir)\n"
+        out += "  server time zone: " + (host.map { "\($0.zone.identifier) (saved deployment)" }
+            ?? "not recorded (times in this machine's zone, \(localZone.identifier))") + "\n"
         if let compose = plan.compose {
             out += "  compose: \(compose.command.joined(separator: " ")) -f \(compose.file)\(compose.project.map { " -p \($0)" } ?? ""), service \(compose.service)\n"
         }
@@ -18,12 +23,14 @@ public enum PlanExplanation {
             out += "  quiesce: \(describe(job.quiesce))\n"
             out += "  retention: \(job.retention.map(describe) ?? "none: every snapshot is kept")\n"
             out += "  verify: \(job.verify.rawValue)\(job.jitterSeconds.map { "   jitter: up to \(Duration(seconds: $0))" } ?? "")\n"
-            let parsed = job.schedule.syntax == .cron ? try? ScheduleParser.parseCron(job.schedule.expression)
-                : try? ScheduleParser.parseCalendar(job.schedule.expression)
-            let instants = parsed?.nextInstants(after: now, count: count, localTimeZone: zone) ?? []
+            let timer = Schedule(expression: job.schedule.expression, syntax: .calendar,
+                                 events: job.schedule.onCalendar.flatMap { (try? ScheduleParser.parseCalendar($0).events) ?? [] })
+            let instants = timer.nextInstants(after: now, count: count, localTimeZone: zone)
             let next = instants.map { ZoneClock(zone: zone).minuteText(at: Int($0.timeIntervalSince1970)) }
             out += "  next: " + (next.isEmpty ? "never" : next.joined(separator: ", ")) + "\n"
-            if let behaviour = parsed?.clockChangeBehaviour {
+            let parsed = job.schedule.syntax == .cron ? try? ScheduleParser.parseCron(job.schedule.expression)
+                : try? ScheduleParser.parseCalendar(job.schedule.expression)
+            if let behaviour = parsed?.clockChangeBehaviour(on: host) {
                 out += "  daylight-saving nights: \(behaviour.summary)\n"
             }
         }

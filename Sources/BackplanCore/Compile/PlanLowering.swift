@@ -45,7 +45,7 @@ public enum PlanLowering {
             jobs.append(CompiledJob(
                 name: job.name.value,
                 schedule: CompiledSchedule(expression: schedule.expression, syntax: schedule.syntax,
-                                           onCalendar: schedule.onCalendarLines, cron: cron),
+                                           onCalendar: schedule.onCalendarLines(on: HostClock(deployment)), cron: cron),
                 sources: job.sources.map(\.value).sorted(),
                 targets: job.targets.map(\.value).sorted(),
                 quiesce: lower(job.quiesce),

@@ -61,6 +61,21 @@ extension Deployment {
                                ("app.image", app.image), ("app.alembic_version", app.alembicVersion)] {
             text(value, field)
         }
+        for key in keys ?? [] {
+            if let why = Self.unsafe(key.name) {
+                problems.append(Problem(field: "keys.name", message: why))
+            } else if key.name.isEmpty || !key.name.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.isUppercase || $0.isNumber)) }) {
+                problems.append(Problem(field: "keys.name", message: "'\(key.name)' is not an environment variable name"))
+            }
+            absolute(key.file, "keys.file")
+        }
+        if let zone = host?.timeZone {
+            if let why = Self.unsafe(zone) {
+                problems.append(Problem(field: "host.time_zone", message: why))
+            } else if HostClock.zone(named: zone) == nil {
+                problems.append(Problem(field: "host.time_zone", message: "'\(zone)' is not a time zone name this system knows (like Europe/Berlin or UTC)"))
+            }
+        }
         return problems
     }
 

@@ -21,12 +21,19 @@ public struct Deployment: Codable, Hashable, Sendable {
     public var environment: AppEnvironment
     /// What is known of the app: image, Open WebUI version, alembic revision of webui.db.
     public var app: AppInfo
+    /// Where the app's keys come from (never their values); nil when not detected (no compose file,
+    /// or a deployment saved before keys were recorded).
+    public var keys: [KeyInfo]?
+    /// What the schedules depend on: the server's time zone. Nil in deployments saved before it was
+    /// recorded.
+    public var host: HostInfo?
 
     public static let currentFormat = 1
 
     public init(format: Int = Deployment.currentFormat, compose: ComposeInfo? = nil, dataDir: String? = nil,
                 dataDirSource: String? = nil, volume: VolumeInfo? = nil, dataDirExists: Bool = false,
-                entries: [DataEntry] = [], environment: AppEnvironment = AppEnvironment(), app: AppInfo = AppInfo()) {
+                entries: [DataEntry] = [], environment: AppEnvironment = AppEnvironment(), app: AppInfo = AppInfo(),
+                host: HostInfo? = nil) {
         self.format = format
         self.compose = compose
         self.dataDir = dataDir
@@ -36,10 +43,11 @@ public struct Deployment: Codable, Hashable, Sendable {
         self.entries = entries
         self.environment = environment
         self.app = app
+        self.host = host
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, compose, volume, entries, environment, app
+        case format, compose, volume, entries, environment, app, host, keys
         case dataDir = "data_dir"
         case dataDirSource = "data_dir_source"
         case dataDirExists = "data_dir_exists"
@@ -159,6 +167,9 @@ public struct AppEnvironment: Codable, Hashable, Sendable {
     /// `STORAGE_PROVIDER` (local when unset).
     public var storageProvider: String?
     public var secretKey: SecretState
+    /// true when an OAuth provider is configured (`OAUTH_CLIENT_ID`, `OPENID_PROVIDER_URL`,
+    /// `GOOGLE_CLIENT_ID`, ...); nil otherwise.
+    public var oauthConfigured: Bool?
 
     public init(dataDir: String? = nil, databaseScheme: String? = nil, databaseType: String? = nil,
                 vectorDB: String? = nil, storageProvider: String? = nil, secretKey: SecretState = .unset) {
@@ -177,6 +188,7 @@ public struct AppEnvironment: Codable, Hashable, Sendable {
         case vectorDB = "vector_db"
         case storageProvider = "storage_provider"
         case secretKey = "secret_key"
+        case oauthConfigured = "oauth_configured"
     }
 }
 
@@ -194,6 +206,21 @@ public struct AppInfo: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case image
         case alembicVersion = "alembic_version"
+    }
+}
+
+/// Facts of the server that are not the app's.
+public struct HostInfo: Codable, Hashable, Sendable {
+    /// The IANA name of the zone the server's clock runs in (`/etc/localtime`), which cron and systemd
+    /// timers use for local times; nil when it could not be told.
+    public var timeZone: String?
+
+    public init(timeZone: String? = nil) {
+        self.timeZone = timeZone
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case timeZone = "time_zone"
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `backplan detect`: reads the compose file, resolves the data dir on the host and probes it.
 ///
 /// Order of decisions:
@@ -70,7 +72,32 @@ struct DetectionRun {
             }
         }
         probe(into: &deployment)
+        deployment.host = HostInfo(timeZone: hostTimeZone())
         return deployment
+    }
+
+    /// The zone of the server's clock, which cron and systemd use for local times: the name
+    /// `/etc/localtime` links to under a zoneinfo folder, else the first line of `/etc/timezone`
+    /// (Debian), else UTC when `/etc/localtime` is missing (glibc and systemd then use UTC); nil, with
+    /// a note, when none of these names a zone this system knows.
+    mutating func hostTimeZone() -> String? {
+        var candidate: String?
+        if let target = fileSystem.linkTarget("/etc/localtime"), let range = target.range(of: "zoneinfo/", options: .backwards) {
+            candidate = String(target[range.upperBound...])
+            for prefix in ["posix/", "right/"] where candidate?.hasPrefix(prefix) == true { candidate?.removeFirst(prefix.count) }
+        } else if case .success(let bytes) = fileSystem.read("/etc/timezone") {
+            candidate = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        } else if !fileSystem.exists("/etc/localtime") {
+            candidate = "UTC"
+        }
+        if let candidate, HostClock.zone(named: candidate) != nil { return candidate }
+        diagnostics.append(Diagnostic(.hostTimeZoneUnknown, "the server's time zone could not be told from /etc/localtime or /etc/timezone",
+                                      file: "<detect>",
+                                      help: "link /etc/localtime to the zone (timedatectl set-timezone ZONE), then detect again; "
+                                          + "until then an hourly timer may run once in the hour repeated when the clock goes back",
+                                      notes: rootNote()))
+        return nil
     }
 
     func rootNote() -> [String] {
@@ -86,10 +113,15 @@ struct DetectionRun {
         guard let app = appService(compose, display: display, variables: variables) else { return }
         info.service = app.service.name
         deployment.app.image = app.service.image
-        let (values, envDiagnostics) = ServiceEnvironment.resolve(app.service, compose: compose, variables: variables,
-                                                                  fileSystem: fileSystem, file: display)
-        diagnostics += envDiagnostics
+        let composeText = (try? fileSystem.read(compose.path).get()).map { String(decoding: $0, as: UTF8.self) }
+        let resolved = ServiceEnvironment.resolve(app.service, compose: compose, variables: variables,
+                                                  processEnvironment: options.environment, composeText: composeText,
+                                                  fileSystem: fileSystem, file: display)
+        let values = resolved.values
+        diagnostics += resolved.diagnostics
         deployment.environment = ServiceEnvironment.appEnvironment(values)
+        deployment.keys = KeyDetection.keys(resolved, compose: compose, fileSystem: fileSystem,
+                                            git: GitTracking(environment: options.environment))
         guard options.dataDir == nil else { return }
         let target = values["DATA_DIR"] ?? Detector.containerDataDir
         guard let mount = app.service.mount(at: target) else {

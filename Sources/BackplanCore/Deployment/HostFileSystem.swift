@@ -46,6 +46,14 @@ public struct HostFileSystem: Sendable {
         return lstat(localPath(hostPath), &info) == 0
     }
 
+    /// Where the symbolic link at a host path points, as written in the link; nil when it is no link.
+    public func linkTarget(_ hostPath: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(localPath(hostPath), &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Reads a whole small file (a compose or env file). The failure is a sentence for a diagnostic.
     public func read(_ hostPath: String) -> Result<[UInt8], FileReadFailure> {
         let fd: Int32

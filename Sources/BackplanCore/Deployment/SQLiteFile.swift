@@ -27,13 +27,24 @@ public enum SQLiteFile {
         return Header(journalMode: mode)
     }
 
-    /// `SELECT version_num FROM alembic_version` on a read-only connection.
-    ///
-    /// The database is opened through a `file:…?mode=ro` URI with `SQLITE_OPEN_READONLY`: such a
-    /// connection reads through the WAL and never checkpoints or deletes it on close.
+    /// `SELECT version_num FROM alembic_version` on a read-only connection (`query`).
     public static func alembicVersion(atPath path: String) -> Result<String, FileReadFailure> {
+        switch query(atPath: path, "SELECT version_num FROM alembic_version") {
+        case .failure(let failure): .failure(failure)
+        case .success(let rows):
+            if let version = rows.first?.first ?? nil { .success(version) } else { .failure(FileReadFailure(reason: "alembic_version holds no row")) }
+        }
+    }
+
+    /// The rows of `sql` (every column as text, NULL as nil) on a read-only connection.
+    ///
+    /// A live database is opened through a `file:…?mode=ro` URI with `SQLITE_OPEN_READONLY`: such a
+    /// connection reads through the WAL and never checkpoints or deletes it on close, but it may
+    /// create `-wal` and `-shm` files beside a WAL-mode database. A copy in a snapshot (`immutable`,
+    /// a standalone file written by the backup API) is opened with `immutable=1`, which creates nothing.
+    public static func query(atPath path: String, _ sql: String, immutable: Bool = false) -> Result<[[String?]], FileReadFailure> {
         var db: OpaquePointer?
-        let uri = "file:" + percentEncoded(path) + "?mode=ro"
+        let uri = "file:" + percentEncoded(path) + (immutable ? "?immutable=1" : "?mode=ro")
         let status = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
         defer { sqlite3_close_v2(db) }
         guard status == SQLITE_OK, let db else {
@@ -41,15 +52,23 @@ public enum SQLiteFile {
         }
         sqlite3_busy_timeout(db, 2000)
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "SELECT version_num FROM alembic_version", -1, &statement, nil) == SQLITE_OK else {
-            let message = String(cString: sqlite3_errmsg(db))
-            return .failure(FileReadFailure(reason: message))
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else {
+            return .failure(FileReadFailure(reason: String(cString: sqlite3_errmsg(db))))
         }
         defer { sqlite3_finalize(statement) }
-        guard sqlite3_step(statement) == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) else {
-            return .failure(FileReadFailure(reason: "alembic_version holds no row"))
+        var rows: [[String?]] = []
+        while true {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                rows.append((0..<sqlite3_column_count(statement)).map { column in
+                    sqlite3_column_text(statement, column).map { String(cString: $0) }
+                })
+            case SQLITE_DONE:
+                return .success(rows)
+            default:
+                return .failure(FileReadFailure(reason: String(cString: sqlite3_errmsg(db))))
+            }
         }
-        return .success(String(cString: text))
     }
 
     /// A path with the characters a SQLite URI reserves (`%`, `?`, `#`) percent-encoded.

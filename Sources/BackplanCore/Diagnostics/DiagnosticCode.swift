@@ -61,6 +61,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case composeMismatch = "BP321"
     case unusedSource = "BP322"
     case pullWithoutLocalTarget = "BP323"
+    case keyInCommittedFile = "BP324"
+    case oauthKeyFallsBack = "BP325"
 
     // Compose files and detection
     case composeInvalid = "BP401"
@@ -69,6 +71,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case composeNoDataMount = "BP404"
     case dataDirMissing = "BP405"
     case dockerUnavailable = "BP406"
+    case hostTimeZoneUnknown = "BP407"
 
     // Compiling
     case cronInexpressible = "BP501"

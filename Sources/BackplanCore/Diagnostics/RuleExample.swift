@@ -6,7 +6,7 @@ public struct RuleExample: Sendable {
     /// The deployment the broken plan is validated against; the fixed plan is validated against
     /// `.standard` (the fix of a host problem is on the host).
     public enum DeploymentVariant: String, Sendable {
-        case standard, none, postgres, qdrant, objectStorage, emptySecretKey, missingDataDir
+        case standard, none, postgres, qdrant, objectStorage, emptySecretKey, missingDataDir, committedKey, oauthWithoutKey
 
         /// In words, for the documentation.
         public var summary: String {
@@ -18,6 +18,8 @@ public struct RuleExample: Sendable {
             case .objectStorage: "STORAGE_PROVIDER=s3"
             case .emptySecretKey: "WEBUI_SECRET_KEY empty"
             case .missingDataDir: "the data dir does not exist"
+            case .committedKey: "WEBUI_SECRET_KEY written in a compose file git tracks"
+            case .oauthWithoutKey: "OAuth configured, OAUTH_SESSION_TOKEN_ENCRYPTION_KEY unset"
             }
         }
     }
@@ -114,6 +116,12 @@ public struct RuleExample: Sendable {
         case .qdrant: d.environment.vectorDB = "qdrant"
         case .objectStorage: d.environment.storageProvider = "s3"
         case .emptySecretKey: d.environment.secretKey = .empty
+        case .committedKey:
+            d.keys = [KeyInfo(name: "WEBUI_SECRET_KEY", source: .composeInline, file: "/opt/open-webui/docker-compose.yaml", committed: true)]
+        case .oauthWithoutKey:
+            d.environment.oauthConfigured = true
+            d.keys = [KeyInfo(name: "WEBUI_SECRET_KEY", source: .envFile, file: "/opt/open-webui/secrets.env", committed: false),
+                      KeyInfo(name: "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY", source: .secretKeyFallback)]
         case .missingDataDir:
             d.dataDirExists = false
             d.entries = []

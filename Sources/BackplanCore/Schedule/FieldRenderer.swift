@@ -99,8 +99,9 @@ extension CalendarEvent {
 
 extension Schedule {
     /// The schedule as `OnCalendar=` values, one per event, each printed compactly without `/`
-    /// repetitions (`CalendarEvent.onCalendarLine`), whichever syntax the plan used.
+    /// repetitions (`CalendarEvent.onCalendarLine`), whichever syntax the plan used, for a server
+    /// whose zone is unknown (`onCalendarLines(on:)` for a known one).
     public var onCalendarLines: [String] {
-        events.map(\.onCalendarLine)
+        onCalendarLines(on: nil)
     }
 }

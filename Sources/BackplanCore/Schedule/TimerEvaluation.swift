@@ -15,12 +15,14 @@ public enum TimerEvaluation {
     /// 2026-01-01T00:00:00Z and 2036-01-01T00:00:00Z.
     static let horizon = 1_767_225_600..<2_082_758_400
 
-    /// What is wrong with `lines` as the timer of `schedule`, or nil when systemd evaluates them.
-    public static func problem(lines: [String], for schedule: Schedule) -> String? {
-        guard lines.count == schedule.events.count else {
-            return "\(lines.count) OnCalendar= lines for \(schedule.events.count) calendar events"
+    /// What is wrong with `lines` as the timer of `schedule` on a server whose clock is `host` (the
+    /// lines must be its `timerEvents(on:)`), or nil when systemd evaluates them.
+    public static func problem(lines: [String], for schedule: Schedule, on host: HostClock? = nil) -> String? {
+        let events = schedule.timerEvents(on: host)
+        guard lines.count == events.count else {
+            return "\(lines.count) OnCalendar= lines for \(events.count) calendar events"
         }
-        for (line, event) in zip(lines, schedule.events) {
+        for (line, event) in zip(lines, events) {
             if line.dropLast(event.timeZone?.count ?? 0).contains("/") {
                 return "'\(line)' has a '/' repetition, which systemd 252 mis-evaluates (it misses instants or stops with \"Infinite loop in calendar calculation\")"
             }

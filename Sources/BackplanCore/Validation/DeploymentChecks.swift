@@ -12,6 +12,7 @@ extension PlanValidator {
             report(.dataDirMissing, "the data dir '\(dataDir ?? "?")' does not exist in the deployment\(origin)",
                    at: at, help: "check the path, or run the app once so that it creates its data dir, then detect again")
             checkEnvironment(deployment.environment, compose: deployment.compose != nil)
+            checkKeys(deployment)
             return
         }
         checkSources(deployment, origin: origin)
@@ -19,6 +20,23 @@ extension PlanValidator {
         checkCoverage(deployment)
         checkQuiesce(deployment, origin: origin)
         checkEnvironment(deployment.environment, compose: deployment.compose != nil)
+        checkKeys(deployment)
+    }
+
+    /// A key in a file git tracks is leaked (BP324); OAuth without its own key depends on the secret key (BP325).
+    private mutating func checkKeys(_ deployment: Deployment) {
+        let at = plan.deployment.start
+        for key in deployment.keys ?? [] where key.isInHostFile && key.committed == true {
+            report(.keyInCommittedFile,
+                   "\(key.name) is written in \(key.file ?? "a file"), which git tracks: everyone with that repository has the key",
+                   at: at, help: "move it to an env file that git ignores ('git rm --cached', .gitignore), rotate the key, then detect again")
+        }
+        if deployment.environment.oauthConfigured == true,
+           deployment.keys?.first(where: { $0.name == "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY" })?.source == .secretKeyFallback {
+            report(.oauthKeyFallsBack,
+                   "OAuth is configured but OAUTH_SESSION_TOKEN_ENCRYPTION_KEY is not set: stored OAuth sessions and tool tokens are encrypted with WEBUI_SECRET_KEY and become unreadable when it changes",
+                   at: at, help: "set OAUTH_SESSION_TOKEN_ENCRYPTION_KEY in the env file that holds WEBUI_SECRET_KEY, and back that file up")
+        }
     }
 
     private mutating func checkCompose(_ deployment: Deployment, origin: String) {

@@ -19,7 +19,8 @@ extension PlanValidator {
     private mutating func checkTimersEvaluate() {
         for job in plan.jobs {
             let schedule = job.schedule.schedule
-            guard let problem = TimerEvaluation.problem(lines: schedule.onCalendarLines, for: schedule) else { continue }
+            guard let problem = TimerEvaluation.problem(lines: schedule.onCalendarLines(on: hostClock), for: schedule, on: hostClock)
+            else { continue }
             report(.timerCannotEvaluate, "the systemd timer of job '\(job.name.value)' would not run as its schedule says: \(problem)",
                    at: job.schedule.location,
                    help: "this is a bug in backplan: report it with the schedule; meanwhile write the schedule as plain lists and ranges")
@@ -42,14 +43,21 @@ extension PlanValidator {
     static let checkBase = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
     static let utc = TimeZone(identifier: "UTC") ?? .current
 
+    /// The server's clock, from the saved deployment; nil when it records no zone.
+    var hostClock: HostClock? { HostClock(deployment) }
+
     /// Jobs that can start between 01:00 and 02:59 local time, where clock changes make cron and the
-    /// systemd timer differ (`Schedule.clockChangeBehaviour`).
+    /// systemd timer differ (`Schedule.clockChangeBehaviour(on:)`).
     private mutating func checkDaylightSavingHours() {
         for job in plan.jobs {
-            guard let behaviour = job.schedule.schedule.clockChangeBehaviour else { continue }
+            guard let behaviour = job.schedule.schedule.clockChangeBehaviour(on: hostClock), behaviour.differs else { continue }
             let help = switch behaviour {
             case .fixedTime: "start it outside 01:00-02:59, or keep the server's clock in UTC"
-            case .wildcard: "install the cron file to run every real hour on that night, or keep the server's clock in UTC"
+            case .wildcard where hostClock == nil:
+                "record the server's time zone ('backplan detect --json' on the server, saved as the deployment): "
+                    + "then an every-hour timer is written in UTC and runs every real hour too"
+            case .wildcard, .everyRealHour:
+                "install the cron file to run every real hour on that night, or keep the server's clock in UTC"
             }
             report(.daylightSavingHour,
                    "job '\(job.name.value)' can start between 01:00 and 02:59 local time: on daylight-saving nights cron and the systemd timer differ: \(behaviour.summary)",

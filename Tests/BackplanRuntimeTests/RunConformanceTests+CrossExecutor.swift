@@ -4,9 +4,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The generated bash script and `backplan run` on the same data: identical data trees and manifests
-/// (SQLite files compared by rows), and each links against the other's snapshot.
-@Suite struct RunParityTests {
+/// Across executors (once the parity tests): on the same data the generated script and `backplan run`
+/// make identical data trees and manifests (SQLite files compared by rows), each links against and
+/// carries hashes over from the other's snapshot, and both write and resume the same quiesce journal.
+extension RunConformanceTests {
     static let databases = ["data/webui.db", "data/vector_db/chroma.sqlite3"]
 
     @Test func bashAndRuntimeProduceTheSameSnapshot() throws {
@@ -20,10 +21,10 @@ import Testing
         let bashPlan = h.plan(targets: [RunHarness.localTarget("local", bashTarget)])
         let runtimePlan = h.plan(targets: [RunHarness.localTarget("local", runtimeTarget)])
 
-        let script = try h.writeScript(bashPlan)
-        let result = try h.runScript(script)
+        let result = try Executor.bash.run(h, bashPlan)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try h.runtime(runtimePlan).status == 0)
+        let runtimeResult = try Executor.runtime.run(h, runtimePlan)
+        #expect(runtimeResult.status == 0, "\(runtimeResult.stderr)")
         let bashSnap = h.jobDir(bashPlan, target: bashTarget) + "/" + h.snapshots(bashPlan, target: bashTarget)[0]
         let runtimeSnap = h.jobDir(runtimePlan, target: runtimeTarget) + "/" + h.snapshots(runtimePlan, target: runtimeTarget)[0]
 
@@ -33,6 +34,7 @@ import Testing
             #expect(lstat(snap + "/data/uploads/link", &info) != 0, "\(snap) holds the symbolic link")
         }
         #expect(result.stderr.contains("skipping non-regular file \"link\""), "\(result.stderr)")
+        #expect(runtimeResult.stderr.contains("capture: warning: skipping the symbolic link"), "\(runtimeResult.stderr)")
         let (bashTree, runtimeTree) = (try Self.tree(bashSnap), try Self.tree(runtimeSnap))
         #expect(Self.difference(bashTree, runtimeTree) == "", "\(Self.difference(bashTree, runtimeTree))")
         let (bashManifest, runtimeManifest) = (try Self.manifestWithoutDatabases(bashSnap), try Self.manifestWithoutDatabases(runtimeSnap))
@@ -49,11 +51,8 @@ import Testing
         #expect(runs[0]["files"] as? Int == runs[1]["files"] as? Int)
 
         // Second runs by the other executor link against the first one's snapshot.
-        try h.remove(script: script)
-        sleep(1)
-        #expect(try h.runtime(bashPlan).status == 0)
-        let script2 = try h.writeScript(runtimePlan)
-        #expect(try h.runScript(script2).status == 0)
+        #expect(try Executor.runtime.run(h, bashPlan).status == 0)
+        #expect(try Executor.bash.run(h, runtimePlan).status == 0)
         let upload = "/data/uploads/deep/er/a.txt"
         for (plan, target, first) in [(bashPlan, bashTarget, bashSnap), (runtimePlan, runtimeTarget, runtimeSnap)] {
             let ids = h.snapshots(plan, target: target)
@@ -76,16 +75,13 @@ import Testing
         let bashPlan = h.plan(targets: [RunHarness.localTarget("local", bashTarget)])
         let runtimePlan = h.plan(targets: [RunHarness.localTarget("local", runtimeTarget)])
         for target in [bashTarget, runtimeTarget] { try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true) }
-        let script = try h.writeScript(bashPlan)
-        #expect(try h.runScript(script).status == 0)
-        #expect(try h.runtime(runtimePlan).status == 0)
-        try h.remove(script: script)
-        sleep(1)
+        #expect(try Executor.bash.run(h, bashPlan).status == 0)
+        #expect(try Executor.runtime.run(h, runtimePlan).status == 0)
         // Second runs, crossed: the runtime links against the script's snapshot and the other way round.
-        let (status, runtimeLog) = try h.runtime(bashPlan)
-        #expect(status == 0)
-        let script2 = try h.writeScript(runtimePlan)
-        let bashRun = try h.runScript(script2)
+        let runtimeRun = try Executor.runtime.run(h, bashPlan)
+        #expect(runtimeRun.status == 0, "\(runtimeRun.stderr)")
+        let runtimeLog = runtimeRun.stderr.split(separator: "\n").map(String.init)
+        let bashRun = try Executor.bash.run(h, runtimePlan)
         #expect(bashRun.status == 0, "\(bashRun.stderr)")
         let manifestLine = { (lines: [String]) in lines.first { $0.contains("manifest: ") }.map { String($0[$0.range(of: "manifest: ")!.lowerBound...]) } }
         #expect(manifestLine(runtimeLog) != nil)
@@ -116,11 +112,14 @@ import Testing
         let expected = QuiesceJournal(plan: plan.name, job: "daily", method: "commands", names: [],
                                       startCommands: quiesce.startCommands)
         #expect(try String(contentsOfFile: copy, encoding: .utf8) == expected.text, "bash writes what the runtime writes")
+        // The built binary writes the same bytes while the app is stopped.
+        #expect(try Executor.runtime.run(h, plan).status == 0)
+        #expect(try String(contentsOfFile: copy, encoding: .utf8) == expected.text, "backplan run writes what bash writes")
 
         // A journal the runtime left is resumed by the script's --resume.
         try expected.write(stateDir: h.stateDir)
         #expect(try h.runScript(script, ["--resume"]).status == 0)
-        #expect(RunQuiesceTests.events(h) == ["stop", "start", "start"])
+        #expect(RunQuiesceTests.events(h) == ["stop", "start", "stop", "start", "start"])
         #expect(!FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"))
     }
 
@@ -145,8 +144,4 @@ import Testing
         try String(contentsOfFile: snapshot + "/MANIFEST.sha256", encoding: .utf8).split(separator: "\n").map(String.init)
             .filter { line in !databases.contains { line.hasSuffix("  " + $0) } }
     }
-}
-
-extension RunHarness {
-    func remove(script: String) throws { try FileManager.default.removeItem(atPath: script) }
 }

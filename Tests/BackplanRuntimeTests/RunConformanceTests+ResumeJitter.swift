@@ -4,13 +4,32 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `--resume` (the systemd unit's `ExecStopPost=`) and `--jitter SECONDS` (cron), in both executors.
-@Suite struct RunResumeJitterTests {
+/// The quiesce journal, `--resume` (the systemd unit's `ExecStopPost=`) and `--jitter SECONDS` (cron).
+extension RunConformanceTests {
+    /// A journal a killed run left is resumed by the next run before it stops the app itself.
+    @Test(arguments: Executor.allCases)
+    func aJournalLeftBehindIsResumedFirst(_ executor: Executor) throws {
+        let h = try RunHarness()
+        defer { RunQuiesceTests.cleanUp(h) }
+        try h.copyFixture()
+        let quiesce = RunQuiesceTests.commands(h)
+        let plan = h.plan(quiesce: quiesce)
+        try FileManager.default.createDirectory(atPath: h.stateDir, withIntermediateDirectories: true)
+        try QuiesceJournal(plan: plan.name, job: "daily", method: "commands", names: [], startCommands: quiesce.startCommands)
+            .write(stateDir: h.stateDir)
+        let run = try executor.run(h, plan)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("a killed run left the app stopped"), "\(run.stderr)")
+        #expect(RunQuiesceTests.events(h) == ["start", "stop", "start"])
+        #expect(!FileManager.default.fileExists(atPath: h.stateDir + "/quiesce"))
+        #expect(h.snapshots(plan).count == 1)
+    }
+
     /// A run of `killer` is killed (its whole session, like systemd's cgroup kill) while the app is
     /// stopped, leaving the journal; `resumer --resume` starts the app, removes the journal, exits 0 and
     /// records no run; a second `--resume` has nothing to do.
-    @Test(arguments: FaultExecutor.allCases, FaultExecutor.allCases)
-    func resumeStartsWhatAKilledRunLeftStopped(killer: FaultExecutor, resumer: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases, Executor.allCases)
+    func resumeStartsWhatAKilledRunLeftStopped(killer: Executor, resumer: Executor) throws {
         let h = try RunHarness()
         defer { RunQuiesceTests.cleanUp(h) }
         try h.copyFixture()
@@ -42,8 +61,8 @@ import Testing
         #expect(RunQuiesceTests.events(h) == ["stop", "start"])
     }
 
-    @Test(arguments: FaultExecutor.allCases)
-    func jitterZeroRunsAndBadValuesAreUsageErrors(executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func jitterZeroRunsAndBadValuesAreUsageErrors(executor: Executor) throws {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
@@ -61,8 +80,8 @@ import Testing
 
     /// The delay each run logs is really slept, before the lock. The plan's data dir is missing, so each
     /// run ends at the preflight; runs are repeated until one draws a delay above 0 (p = 1/3 each).
-    @Test(arguments: FaultExecutor.allCases)
-    func jitterSleepsBeforeTheLock(executor: FaultExecutor) throws {
+    @Test(arguments: Executor.allCases)
+    func jitterSleepsBeforeTheLock(executor: Executor) throws {
         let h = try RunHarness()
         defer { h.remove() }
         let line = try executor.commandLine(h, h.plan()) + ["--jitter", "2"]

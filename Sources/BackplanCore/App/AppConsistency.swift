@@ -1,0 +1,171 @@
+import Foundation
+
+/// Whether a copy of Open WebUI's data agrees with itself, read the way Open WebUI 0.12.4 lays it out
+/// (docs/app-consistency.md): every upload that `webui.db` lists is in `uploads/` with its size, and
+/// every knowledge base and every indexed file of one has its collection in ChromaDB's
+/// `chroma.sqlite3`. Also the counts a snapshot records of the app (users, chats, messages, files,
+/// knowledge bases, collections, embeddings), so that a restore can be compared with what was captured.
+///
+/// The input is a copy (a snapshot's, written by SQLite's backup API): it is opened immutable, so
+/// nothing is written beside it, not even `-wal`/`-shm`. The SQL is kept here, once, for both
+/// executors. Names read from the database are data: callers escape them before printing.
+public struct AppConsistency: Codable, Hashable, Sendable {
+    public struct Counts: Codable, Hashable, Sendable {
+        public var users: Int?
+        public var chats: Int?
+        /// Rows of `chat_message` (Open WebUI 0.6.x and later keep each message there too).
+        public var messages: Int?
+        public var files: Int?
+        public var knowledgeBases: Int?
+        /// ChromaDB collections and embeddings; nil when the vector store was not checked.
+        public var collections: Int?
+        public var embeddings: Int?
+
+        public init(users: Int? = nil, chats: Int? = nil, messages: Int? = nil, files: Int? = nil,
+                    knowledgeBases: Int? = nil, collections: Int? = nil, embeddings: Int? = nil) {
+            self.users = users
+            self.chats = chats
+            self.messages = messages
+            self.files = files
+            self.knowledgeBases = knowledgeBases
+            self.collections = collections
+            self.embeddings = embeddings
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case users, chats, messages, files, collections, embeddings
+            case knowledgeBases = "knowledge_bases"
+        }
+    }
+
+    public struct Problem: Codable, Hashable, Sendable {
+        public enum Kind: String, Codable, Sendable {
+            /// A `file` row whose upload is not in `uploads/`.
+            case uploadMissing = "upload-missing"
+            /// The upload is there with another size than the row records.
+            case uploadSize = "upload-size"
+            /// A knowledge base with files has no collection (or an empty one) in the vector store.
+            case knowledgeVectorsMissing = "knowledge-vectors-missing"
+            /// A file of a knowledge base that Open WebUI indexed (`data.status` completed) has no
+            /// `file-<id>` collection.
+            case fileVectorsMissing = "file-vectors-missing"
+        }
+
+        public var kind: Kind
+        /// The file's or knowledge base's id in webui.db.
+        public var id: String
+        /// Its name as Open WebUI shows it.
+        public var name: String
+        public var detail: String
+
+        /// One line for a person: what is wrong and what to do.
+        public var sentence: String {
+            let name = TerminalText.escape(name), id = TerminalText.escape(id), detail = TerminalText.escape(detail)
+            return switch kind {
+            case .uploadMissing, .uploadSize:
+                "upload '\(name)' (file \(id)): \(detail); restore uploads/ from the same snapshot as webui.db, or delete the file in Open WebUI"
+            case .knowledgeVectorsMissing, .fileVectorsMissing:
+                "knowledge '\(name)' (\(id)): \(detail); re-index it in Open WebUI (Admin Settings > Documents > Reindex Knowledge Base Vectors)"
+            }
+        }
+    }
+
+    public var counts: Counts
+    public var problems: [Problem]
+
+    public init(counts: Counts, problems: [Problem]) {
+        self.counts = counts
+        self.problems = problems
+    }
+
+    /// The SQL, shared with the bash library (which runs it with `sqlite3 -readonly`).
+    public enum SQL {
+        public static let tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        /// id, filename, upload name (the path's last component), recorded size; local uploads only
+        /// (a path with `://` is in object storage).
+        public static let uploads = """
+            SELECT id, COALESCE(filename, ''), replace(path, rtrim(path, replace(path, '/', '')), ''), \
+            CASE WHEN json_valid(meta) THEN json_extract(meta, '$.size') END FROM file \
+            WHERE path IS NOT NULL AND path <> '' AND instr(path, '://') = 0 ORDER BY id
+            """
+        /// id and name of each knowledge base that holds files.
+        public static let knowledgeWithFiles = """
+            SELECT k.id, k.name FROM knowledge k WHERE EXISTS \
+            (SELECT 1 FROM knowledge_file kf WHERE kf.knowledge_id = k.id) ORDER BY k.id
+            """
+        /// Files of knowledge bases that Open WebUI indexed: file id, its name, the knowledge base's name.
+        public static let indexedKnowledgeFiles = """
+            SELECT f.id, COALESCE(f.filename, ''), min(k.name) FROM file f \
+            JOIN knowledge_file kf ON kf.file_id = f.id JOIN knowledge k ON k.id = kf.knowledge_id \
+            WHERE json_valid(f.data) AND json_extract(f.data, '$.status') = 'completed' GROUP BY f.id ORDER BY f.id
+            """
+        /// ChromaDB: each collection's name and its number of embeddings.
+        public static let collections = """
+            SELECT c.name, (SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id \
+            WHERE s.collection = c.id) FROM collections c ORDER BY c.name
+            """
+        static func count(_ table: String) -> String { "SELECT count(*) FROM \"\(table)\"" }
+    }
+
+    /// Checks the copy whose `webui.db` is at `database`; `uploads` and `vectorStore` (the folder
+    /// holding `chroma.sqlite3`) are checked when given, i.e. when the snapshot holds them.
+    public static func check(database: String, uploads: String?, vectorStore: String?) -> Result<AppConsistency, FileReadFailure> {
+        func rows(_ path: String, _ sql: String) throws(FileReadFailure) -> [[String?]] {
+            try SQLiteFile.query(atPath: path, sql, immutable: true).get()
+        }
+        do {
+            let tables = Set(try rows(database, SQL.tables).compactMap { $0.first ?? nil })
+            func count(_ table: String) throws(FileReadFailure) -> Int? {
+                guard tables.contains(table) else { return nil }
+                return try rows(database, SQL.count(table)).first?.first.flatMap { $0.flatMap { Int($0) } }
+            }
+            var counts = Counts(users: try count("user"), chats: try count("chat"), messages: try count("chat_message"),
+                                files: try count("file"), knowledgeBases: try count("knowledge"))
+            var problems: [Problem] = []
+            if let uploads, tables.contains("file") {
+                for row in try rows(database, SQL.uploads) {
+                    let id = row[0] ?? "", name = row[1] ?? "", upload = row[2] ?? ""
+                    problems += checkUpload(id: id, name: name, file: upload, size: row[3].flatMap { Int($0) }, in: uploads)
+                }
+            }
+            if let vectorStore {
+                let store = vectorStore + "/chroma.sqlite3"
+                let collections = Dictionary(try rows(store, SQL.collections).map { ($0[0] ?? "", Int($0[1] ?? "") ?? 0) },
+                                             uniquingKeysWith: +)
+                counts.collections = collections.count
+                counts.embeddings = collections.values.reduce(0, +)
+                if tables.isSuperset(of: ["knowledge", "knowledge_file"]) {
+                    for row in try rows(database, SQL.knowledgeWithFiles) where (collections[row[0] ?? ""] ?? 0) == 0 {
+                        problems.append(Problem(kind: .knowledgeVectorsMissing, id: row[0] ?? "", name: row[1] ?? "",
+                                                detail: "it holds files but the vector store has no vectors for it"))
+                    }
+                    if tables.contains("file") {
+                        for row in try rows(database, SQL.indexedKnowledgeFiles) where collections["file-" + (row[0] ?? "")] == nil {
+                            problems.append(Problem(kind: .fileVectorsMissing, id: row[0] ?? "", name: row[2] ?? "",
+                                                    detail: "its file '\(row[1] ?? "")' was indexed but collection 'file-\(row[0] ?? "")' is missing"))
+                        }
+                    }
+                }
+            }
+            return .success(AppConsistency(counts: counts, problems: problems))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The upload `file` of row `id` must be a regular file in `uploads` of `size` bytes.
+    static func checkUpload(id: String, name: String, file: String, size: Int?, in uploads: String) -> [Problem] {
+        guard !file.isEmpty, file != ".", file != ".." else {
+            return [Problem(kind: .uploadMissing, id: id, name: name, detail: "webui.db records no file name for it")]
+        }
+        var info = stat()
+        guard lstat(uploads + "/" + file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            return [Problem(kind: .uploadMissing, id: id, name: name, detail: "uploads/\(file) is not in the copy")]
+        }
+        if let size, Int(info.st_size) != size {
+            return [Problem(kind: .uploadSize, id: id, name: name,
+                            detail: "uploads/\(file) has \(info.st_size) bytes, webui.db records \(size)")]
+        }
+        return []
+    }
+}
