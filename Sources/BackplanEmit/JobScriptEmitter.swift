@@ -60,13 +60,7 @@ public enum JobScriptEmitter {
             .number("MAX_DOWNTIME", quiesce.maxDowntimeSeconds),
             // Retention: RETENTION=0 keeps every snapshot; each KEEP_* 0 means the rule is off.
             .scalar("RETENTION", retention == nil ? "0" : "1"),
-            .number("KEEP_LAST", retention?.keepLast),
-            .number("KEEP_HOURLY", retention?.keepHourly),
-            .number("KEEP_DAILY", retention?.keepDaily),
-            .number("KEEP_WEEKLY", retention?.keepWeekly),
-            .number("KEEP_MONTHLY", retention?.keepMonthly),
-            .number("KEEP_YEARLY", retention?.keepYearly),
-            .number("KEEP_WITHIN", retention?.keepWithinSeconds),
+        ] + RetentionRule.allCases.map { ShellAssignment.number("KEEP_\($0.rawValue.uppercased())", retention?[$0]) } + [
             .scalar("VERIFY", job.verify.rawValue),
             // The webhook: events (success, partial, failure) and where its URL is read at run time.
             .array("NOTIFY_ON", plan.notify?.on.map(\.rawValue) ?? []),

@@ -82,10 +82,8 @@ public enum PullScriptEmitter {
     }
 
     /// The job's retention as the seven numbers of bp_retention_remove_ids, or `none` (keep everything).
-    static func retention(_ r: CompiledRetention?) -> String {
-        guard let r else { return "none" }
-        return [r.keepLast, r.keepHourly, r.keepDaily, r.keepWeekly, r.keepMonthly, r.keepYearly, r.keepWithinSeconds]
-            .map { String(max(0, $0 ?? 0)) }.joined(separator: " ")
+    static func retention(_ r: RetentionPolicy?) -> String {
+        r?.shellArguments.joined(separator: " ") ?? "none"
     }
 
     public static func cron(_ plan: CompiledPlan, _ target: CompiledTarget) -> String {

@@ -45,7 +45,7 @@ public enum SnapshotPruner {
                 } else {
                     ids = layout.completeSnapshots(job: job.name)
                 }
-                let decision = RetentionPlanner.plan(ids: ids, policy: RetentionPolicy(job.retention))
+                let decision = RetentionPlanner.plan(ids: ids, policy: job.retention ?? RetentionPolicy())
                 var step = PruneStep(target: target.name, job: job.name, kept: decision.kept, removed: decision.removed, failures: [])
                 if !dryRun, let remote, !decision.removed.isEmpty {
                     do { try remote.remove(job: job.name, ids: decision.removed) { _ in } } catch { step.failures.append("\(error)") }

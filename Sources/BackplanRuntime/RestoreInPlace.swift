@@ -14,7 +14,7 @@ extension SnapshotRestorer {
         guard plan.compose != nil || appStopped else {
             throw RunError("plan \(plan.name) has no compose file, so backplan cannot stop the app: stop it by hand, run again with --app-stopped, then start it")
         }
-        let aside = "\(dataDir).before-restore-\(SnapshotTime(secondsSinceEpoch: Int(now.timeIntervalSince1970))?.id ?? "unknown")"
+        let aside = "\(dataDir).before-restore-\(RunClock.id(now))"
         if FileManager.default.fileExists(atPath: aside) || Self.isLink(aside) {
             throw RunError("\(aside) already exists; refusing (nothing was changed)")
         }

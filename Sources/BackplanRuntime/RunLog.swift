@@ -108,27 +108,15 @@ public final class RunLog: @unchecked Sendable {
     }
 }
 
-/// Times as the contract writes them: IDs `YYYYMMDDTHHMMSSZ` and ISO 8601 UTC seconds.
+/// Times as the contract writes them: IDs `YYYYMMDDTHHMMSSZ` and ISO 8601 UTC seconds (`CivilTime`'s text).
 public enum RunClock {
     /// `2026-11-27T03:15:00Z`.
-    public static func iso(_ date: Date) -> String { format(date, "%04d-%02d-%02dT%02d:%02d:%02dZ") }
+    public static func iso(_ date: Date) -> String { CivilTime(utc: date).extendedUTC }
     /// `20261127T031500Z`.
-    public static func id(_ date: Date) -> String { format(date, "%04d%02d%02dT%02d%02d%02dZ") }
-    /// ISO form of an ID.
-    public static func iso(id: String) -> String {
-        let c = Array(id)
-        guard c.count == 16 else { return id }
-        return "\(String(c[0..<4]))-\(String(c[4..<6]))-\(String(c[6..<8]))T\(String(c[9..<11])):\(String(c[11..<13])):\(String(c[13..<15]))Z"
-    }
+    public static func id(_ date: Date) -> String { CivilTime(utc: date).basicUTC }
+    /// ISO form of an ID; a text that is not an ID comes back as it is.
+    public static func iso(id: String) -> String { SnapshotTime(id: id)?.extendedUTC ?? id }
 
     /// Milliseconds since the epoch.
     public static func nowMs() -> Int { Int(Date().timeIntervalSince1970 * 1000) }
-
-    private static func format(_ date: Date, _ pattern: String) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(format: pattern, Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
-    }
 }

@@ -117,7 +117,7 @@ struct RunPublisher {
     /// removes: never the newest, never this run's. With `dryRun` they are logged and none is returned.
     func retentionRemovals(_ ids: [String], on target: CompiledTarget, dryRun: Bool) -> [String] {
         guard let retention = job.retention, let newest = ids.last else { return [] }
-        let removals = RetentionPlanner.plan(ids: ids, policy: RetentionPolicy(retention)).removed.filter { $0 != newest && $0 != id }
+        let removals = RetentionPlanner.plan(ids: ids, policy: retention).removed.filter { $0 != newest && $0 != id }
         guard dryRun else { return removals }
         for old in removals { log.log("dry run: retention would remove snapshot \(old) from target \(target.name)", step: "retention") }
         return []

@@ -41,7 +41,7 @@ public struct JobStatus: Hashable, Sendable {
             text += "never run"
         }
         if let next = nextRun {
-            text += "; next run \(StatusReport.iso(next))"
+            text += "; next run \(RunClock.iso(next))"
         } else {
             text += "; next run unknown\(scheduleProblem.map { " (\($0))" } ?? "")"
         }
@@ -80,14 +80,4 @@ public enum StatusReport {
         return "a quiesce journal is waiting in \(path): the app may be stopped; run 'backplan recover \(plan.name)'"
     }
 
-    /// `2026-11-27T03:15:00Z`.
-    static func iso(_ date: Date) -> String {
-        SnapshotTime(secondsSinceEpoch: Int(date.timeIntervalSince1970)).map { time in
-            let id = time.id
-            func part(_ from: Int, _ length: Int) -> Substring {
-                id.dropFirst(from).prefix(length)
-            }
-            return "\(part(0, 4))-\(part(4, 2))-\(part(6, 2))T\(part(9, 2)):\(part(11, 2)):\(part(13, 2))Z"
-        } ?? "\(date)"
-    }
 }

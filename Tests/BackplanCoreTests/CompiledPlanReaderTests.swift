@@ -42,7 +42,7 @@ import Testing
         ("control character in data_dir", { _ in "data_dir" }, { p in p.dataDir += "\n" }),
         ("duplicate target", { p in "targets[\(p.targets.count - 1)]" }, { p in p.targets.append(p.targets[0]) }),
         ("job without a target", { _ in "jobs[0].targets" }, { p in p.jobs[0].targets = [] }),
-        ("retention without a rule", { _ in "jobs[0].retention" }, { p in p.jobs[0].retention = CompiledRetention() }),
+        ("retention without a rule", { _ in "jobs[0].retention" }, { p in p.jobs[0].retention = RetentionPolicy() }),
         ("compose quiesce stopping nothing", { _ in "jobs[0].quiesce.names" }, { p in
             p.jobs[0].quiesce.method = .compose
             p.jobs[0].quiesce.names = []

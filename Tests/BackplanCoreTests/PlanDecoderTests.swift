@@ -50,8 +50,7 @@ import Testing
         #expect(p.ignore.map(\.value) == ["cache", "audit.log"])
         let daily = p.jobs[0]
         #expect(daily.sources.map(\.value) == ["database", "uploads"])
-        #expect(daily.retention?.keepDaily == 7)
-        #expect(daily.retention?.keepWithin == Duration(seconds: 172_800))
+        #expect(daily.retention?.value == RetentionPolicy(keepDaily: 7, keepWeekly: 4, keepWithinSeconds: 172_800))
         #expect(daily.verify == .manifest)
         let cold = p.jobs[1]
         #expect(cold.sources.map(\.value) == ["database", "vectors", "uploads"], "no sources means all")

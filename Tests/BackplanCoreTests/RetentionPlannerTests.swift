@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BackplanCore
 
@@ -90,12 +91,23 @@ struct RetentionPlannerTests {
         #expect(decision.invalid == test.invalid)
     }
 
-    @Test func policyFromCompiledRetention() {
-        let compiled = CompiledRetention(keepLast: 2, keepDaily: 7, keepWeekly: 4, keepWithinSeconds: 86_400)
-        let policy = RetentionPolicy(compiled)
-        #expect(policy == RetentionPolicy(keepLast: 2, keepDaily: 7, keepWeekly: 4, keepWithinSeconds: 86_400))
+    /// The one retention type in plan.json: a rule that is not set has no key; 0 and negative counts
+    /// are kept as written (`CompiledPlanValidator` refuses them) but turn the rule off when applied.
+    @Test func policyInPlanJSONAndAsShellArguments() throws {
+        let policy = RetentionPolicy(keepLast: 2, keepDaily: 7, keepWeekly: 4, keepWithinSeconds: 86_400)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(policy), as: UTF8.self)
+        #expect(json == #"{"keep_daily":7,"keep_last":2,"keep_weekly":4,"keep_within_seconds":86400}"#)
+        #expect(try JSONDecoder().decode(RetentionPolicy.self, from: Data(json.utf8)) == policy)
+        let every = #"{"keep_daily":3,"keep_hourly":2,"keep_last":1,"keep_monthly":5,"keep_weekly":4,"keep_within_seconds":7,"keep_yearly":6}"#
+        let decoded = try JSONDecoder().decode(RetentionPolicy.self, from: Data(every.utf8))
+        #expect(RetentionRule.allCases.map { decoded.count(of: $0) } == [1, 2, 3, 4, 5, 6, 7])
+        #expect(String(decoding: try encoder.encode(decoded), as: UTF8.self) == every)
         #expect(policy.shellArguments == ["2", "0", "7", "4", "0", "0", "86400"])
-        #expect(RetentionPolicy(nil).isEmpty)
+        #expect(RetentionPolicy().isEmpty && RetentionPolicy(keepLast: 0).isEmpty)
+        #expect(String(decoding: try encoder.encode(RetentionPolicy(keepLast: 0)), as: UTF8.self) == #"{"keep_last":0}"#)
         #expect(RetentionPolicy(keepYearly: -1).shellArguments == ["0", "0", "0", "0", "0", "0", "0"])
+        #expect(policy.maximumKept == nil && RetentionPolicy(keepLast: 1, keepDaily: 2).maximumKept == 3)
     }
 }

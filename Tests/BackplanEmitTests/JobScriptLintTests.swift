@@ -18,7 +18,7 @@ import Testing
         let compose = CompiledCompose(file: "/opt/open-webui/docker-compose.yaml", project: "open-webui",
                                       service: "open-webui", command: ["docker", "compose"])
         return [
-            ("hot", h.plan(retention: CompiledRetention(keepLast: 3, keepDaily: 7))),
+            ("hot", h.plan(retention: RetentionPolicy(keepLast: 3, keepDaily: 7))),
             ("compose", h.plan(quiesce: CompiledQuiesce(method: .compose, names: ["open-webui", "-worker"], stopCommands: [],
                                                         startCommands: [], maxDowntimeSeconds: 120), compose: compose)),
             ("units", h.plan(quiesce: CompiledQuiesce(method: .units, names: ["open-webui.service", hostile], stopCommands: [],

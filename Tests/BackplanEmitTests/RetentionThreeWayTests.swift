@@ -222,9 +222,9 @@ enum ThreeWaySamples {
         for _ in 0..<Int.random(in: 0...40, using: &rng) {
             seconds.insert(clusters.randomElement(using: &rng)! + Int.random(in: 0...jitter, using: &rng))
         }
-        if policy.keepWithinSeconds > 0, let newest = seconds.max(), Bool.random(using: &rng) {
-            seconds.insert(newest - policy.keepWithinSeconds)
-            if Bool.random(using: &rng) { seconds.insert(newest - policy.keepWithinSeconds + 1) }
+        if policy.count(of: .within) > 0, let newest = seconds.max(), Bool.random(using: &rng) {
+            seconds.insert(newest - policy.count(of: .within))
+            if Bool.random(using: &rng) { seconds.insert(newest - policy.count(of: .within) + 1) }
         }
         return seconds.sorted().compactMap { SnapshotTime(secondsSinceEpoch: $0)?.id }.shuffled(using: &rng)
     }

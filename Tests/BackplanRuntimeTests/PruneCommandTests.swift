@@ -18,13 +18,13 @@ import Testing
     }
 
     @Test func dryRunPrintsThePlannersDecisionThenPruneRemovesIt() throws {
-        let retention = CompiledRetention(keepLast: 2, keepDaily: 3, keepWeekly: 3)
+        let retention = RetentionPolicy(keepLast: 2, keepDaily: 3, keepWeekly: 3)
         let workspace = try SnapshotWorkspace(retention: retention)
         defer { workspace.remove() }
         let id = try workspace.runJobScript()
         try forge(workspace, from: id)
         let all = (Self.forged + [id]).sorted()
-        let decision = RetentionPlanner.plan(ids: all, policy: RetentionPolicy(retention))
+        let decision = RetentionPlanner.plan(ids: all, policy: retention)
         #expect(!decision.removed.isEmpty)
 
         let dry = workspace.backplan("prune", ["--dry-run"])

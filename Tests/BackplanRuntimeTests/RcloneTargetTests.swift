@@ -23,7 +23,7 @@ import TestSupport
         /// Every output of every process run so far (for the secrets grep).
         var outputs: [String] = []
 
-        init(local: Bool = true, retention: CompiledRetention? = nil, verify: VerifyLevel = .manifest,
+        init(local: Bool = true, retention: RetentionPolicy? = nil, verify: VerifyLevel = .manifest,
              endpointPort: Int? = nil, extraEnv: [String] = [], configFile: Bool = false) throws {
             harness = try RunHarness()
             try harness.copyFixture()
@@ -154,7 +154,7 @@ import TestSupport
 
     @Test(arguments: Executor.allCases)
     func fullCycle(_ executor: Executor) throws {
-        let w = try Workspace(retention: CompiledRetention(keepLast: 2))
+        let w = try Workspace(retention: RetentionPolicy(keepLast: 2))
         let first = try w.run(executor)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("no earlier snapshot on the target"))
@@ -201,7 +201,7 @@ import TestSupport
         try w.expectRestored(byScript)
 
         // `backplan prune` with keep_last 1 now: one snapshot left, the other's prefix gone.
-        w.plan.jobs[0].retention = CompiledRetention(keepLast: 1)
+        w.plan.jobs[0].retention = RetentionPolicy(keepLast: 1)
         _ = try w.harness.writePlan(w.plan)
         let pruned = try w.backplan(["prune", w.planPath, "--target", "offsite"])
         #expect(pruned.status == 0, "\(pruned.stderr)")

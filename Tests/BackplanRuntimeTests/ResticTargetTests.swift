@@ -8,7 +8,7 @@ import TestSupport
 /// cross-executor restores, the init policy, a wrong password, a killed backup, and secret redaction.
 @Suite(.serialized) struct ResticTargetTests {
     /// Runs `body` with a fresh workspace on a fresh moto_server, both removed afterwards.
-    func withWorkspace(initialize: Bool = true, retention: CompiledRetention? = nil,
+    func withWorkspace(initialize: Bool = true, retention: RetentionPolicy? = nil,
                        _ body: (ResticWorkspace) throws -> Void) throws {
         let s3 = try S3Service()
         defer { s3.stop() }
@@ -26,7 +26,7 @@ import TestSupport
     }
 
     @Test func fullCycleInBothExecutorsWithCrossExecutorRestores() throws {
-        var keepTwo = CompiledRetention()
+        var keepTwo = RetentionPolicy()
         keepTwo.keepLast = 2
         try withWorkspace(retention: keepTwo) { w in
             var outputs: [String] = []
@@ -213,7 +213,7 @@ import TestSupport
     }
 
     @Test func aBackupKilledMidUploadIsNeverListedAndTheNextRunsSucceed() throws {
-        var keepOne = CompiledRetention()
+        var keepOne = RetentionPolicy()
         keepOne.keepLast = 1
         try withWorkspace(retention: keepOne) { w in
             // Enough data that the slowed upload is cut in the middle.

@@ -21,7 +21,7 @@ struct ResticWorkspace {
 
     /// A restic target on `s3` (bucket `bucket`), else on a local folder repository `<root>/repo`;
     /// `resticOnly`: the job's only target (its sealed folder is a fresh copy in staging).
-    init(s3: S3Service?, initialize: Bool = true, retention: CompiledRetention? = nil, bucket: String = "owui",
+    init(s3: S3Service?, initialize: Bool = true, retention: RetentionPolicy? = nil, bucket: String = "owui",
          resticOnly: Bool = false, verify: VerifyLevel = .manifest) throws {
         self.s3 = s3
         self.bucket = bucket

@@ -23,7 +23,7 @@ import Testing
             let target = CompiledTarget(name: "nas", kind: .rsync(CompiledRsyncTarget(
                 host: self.sshd.host, user: self.sshd.user, port: self.sshd.port, path: nas,
                 sshKey: self.sshd.clientKey, knownHosts: self.sshd.knownHosts, direction: .pull)))
-            plan = harness.plan(retention: CompiledRetention(keepLast: 2), verify: .manifest,
+            plan = harness.plan(retention: RetentionPolicy(keepLast: 2), verify: .manifest,
                                 targets: [RunHarness.localTarget("local", harness.backups), target])
         }
 

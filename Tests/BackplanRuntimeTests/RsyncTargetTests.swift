@@ -9,7 +9,7 @@ import Testing
 /// time for retention), list, verify, prune, restore, compare with the source; and across executors.
 @Suite(.serialized) struct RsyncTargetTests {
     @Test func theJobScriptBacksUpListsVerifiesPrunesAndRestores() throws {
-        let w = try RsyncWorkspace(retention: CompiledRetention(keepLast: 2))
+        let w = try RsyncWorkspace(retention: RetentionPolicy(keepLast: 2))
         defer { w.remove() }
         var ids: [String] = []
         for round in 0..<3 {
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func backplanRunUploadsWhatRestoreShRestores() throws {
-        let w = try RsyncWorkspace(retention: CompiledRetention(keepLast: 2), verify: .deep)
+        let w = try RsyncWorkspace(retention: RetentionPolicy(keepLast: 2), verify: .deep)
         defer { w.remove() }
         var ids: [String] = []
         for _ in 0..<3 {
@@ -98,7 +98,7 @@ import Testing
         #expect(try w.runScript().status == 0)
         let ids = w.nasSnapshots
         #expect(ids.count == 3)
-        w.plan.jobs[0].retention = CompiledRetention(keepLast: 1)
+        w.plan.jobs[0].retention = RetentionPolicy(keepLast: 1)
         // --dry-run of both executors says what retention would remove on the NAS, and removes nothing.
         let scriptDry = try w.harness.runScript(try w.harness.writeScript(w.plan), ["--dry-run"])
         let binary = try #require(RunHarness.binary)

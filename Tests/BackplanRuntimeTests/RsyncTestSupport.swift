@@ -17,7 +17,7 @@ struct RsyncWorkspace {
     var nasJob: String { "\(nasRoot)/\(plan.name)/\(plan.jobs[0].name)" }
     var localJob: String { harness.jobDir(plan) }
 
-    init(retention: CompiledRetention? = nil, verify: VerifyLevel = .manifest, local: Bool = true, sshd: SSHService? = nil,
+    init(retention: RetentionPolicy? = nil, verify: VerifyLevel = .manifest, local: Bool = true, sshd: SSHService? = nil,
          remotePath: String? = nil) throws {
         harness = try RunHarness()
         try harness.copyFixture()

@@ -12,7 +12,7 @@ extension RunConformanceTests {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        let policy = CompiledRetention(keepLast: 2, keepDaily: 5, keepWeekly: 4, keepMonthly: 6, keepYearly: 2)
+        let policy = RetentionPolicy(keepLast: 2, keepDaily: 5, keepWeekly: 4, keepMonthly: 6, keepYearly: 2)
         let plan = h.plan(retention: policy)
         let dir = h.jobDir(plan)
         var forged: [String] = []
@@ -31,7 +31,7 @@ extension RunConformanceTests {
         let after = h.snapshots(plan)
         let newest = try #require(after.last)
         #expect(!forged.contains(newest))
-        let expected = RetentionPlanner.plan(ids: forged + [newest], policy: RetentionPolicy(policy)).keptIDs.sorted()
+        let expected = RetentionPlanner.plan(ids: forged + [newest], policy: policy).keptIDs.sorted()
         #expect(after == expected, "kept \(after.count) of \(forged.count + 1); the planner keeps \(expected.count)")
     }
 
@@ -43,7 +43,7 @@ extension RunConformanceTests {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        let plan = h.plan(retention: CompiledRetention(keepLast: 3))
+        let plan = h.plan(retention: RetentionPolicy(keepLast: 3))
         let dir = h.jobDir(plan)
         let forged = ["20200101T000000Z", "20200102T000000Z", "20200103T000000Z", "20200104T000000Z"]
         for id in forged {
@@ -69,7 +69,7 @@ extension RunConformanceTests {
         let h = try RunHarness()
         defer { h.remove() }
         try h.copyFixture()
-        let plan = h.plan(retention: CompiledRetention(keepLast: 2), verify: .deep)
+        let plan = h.plan(retention: RetentionPolicy(keepLast: 2), verify: .deep)
         for _ in 0..<3 {
             let run = try executor.run(h, plan)
             #expect(run.status == 0, "\(run.stderr)")
@@ -77,7 +77,7 @@ extension RunConformanceTests {
         let ids = h.snapshots(plan)
         #expect(ids.count == 2)
         #expect(h.jobDirEntries(plan) == ids, "no .deleting left")
-        let dry = try executor.run(h, h.plan(retention: CompiledRetention(keepLast: 1)), arguments: ["--dry-run"])
+        let dry = try executor.run(h, h.plan(retention: RetentionPolicy(keepLast: 1)), arguments: ["--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stderr.contains("dry run: retention would remove snapshot \(ids[0]) from target local"), "\(dry.stderr)")
         #expect(dry.records.isEmpty, "a dry run records no run")

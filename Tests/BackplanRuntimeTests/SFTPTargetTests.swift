@@ -126,7 +126,7 @@ import TestSupport
         }
 
         // Retention on sftp: backplan prune with keep_last 1 removes the older snapshot's whole folder.
-        plan.jobs[0].retention = CompiledRetention(keepLast: 1)
+        plan.jobs[0].retention = RetentionPolicy(keepLast: 1)
         _ = try harness.writePlan(plan)
         let pruned = try backplan(["prune", planPath, "--target", "nas"])
         #expect(pruned.status == 0, "\(pruned.stderr)")

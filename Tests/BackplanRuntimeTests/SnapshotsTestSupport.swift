@@ -37,7 +37,7 @@ struct SnapshotWorkspace {
     var jobDir: String { "\(backups)/\(plan.name)/\(plan.jobs[0].name)" }
 
     /// Copies the fixture and writes a plan over it (database, uploads, vector_db → local target `local`).
-    init(retention: CompiledRetention? = nil, quiesce: CompiledQuiesce = .none, extraTargets: [CompiledTarget] = []) throws {
+    init(retention: RetentionPolicy? = nil, quiesce: CompiledQuiesce = .none, extraTargets: [CompiledTarget] = []) throws {
         root = FileManager.default.temporaryDirectory.path + "/backplan-snap-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/generated/openwebui", withIntermediateDirectories: true)
         try Self.check(Self.run("/bin/cp", ["-a", "--", Self.fixtureData, root + "/data"]))

@@ -53,7 +53,7 @@ public struct JobScriptHarness {
 
     /// A plan over the fixture's database, uploads and vector_db into one local target `local`.
     public func plan(name: String = "openwebui", job: String = "daily", quiesce: CompiledQuiesce = .none,
-              retention: CompiledRetention? = nil, verify: VerifyLevel = .manifest,
+              retention: RetentionPolicy? = nil, verify: VerifyLevel = .manifest,
               targets: [CompiledTarget]? = nil, compose: CompiledCompose? = nil) -> CompiledPlan {
         let targets = targets ?? [Self.localTarget("local", backups)]
         let sources = [

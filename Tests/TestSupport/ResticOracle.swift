@@ -39,8 +39,8 @@ public enum ResticOracle {
         var flags: [String] = []
         for rule in RetentionRule.allCases where policy.count(of: rule) > 0 {
             if rule == .within {
-                precondition(policy.keepWithinSeconds % 3_600 == 0, "restic 0.14 durations are whole hours at most")
-                flags += ["--keep-within", "\(policy.keepWithinSeconds / 3_600)h"]
+                precondition(policy.count(of: .within) % 3_600 == 0, "restic 0.14 durations are whole hours at most")
+                flags += ["--keep-within", "\(policy.count(of: .within) / 3_600)h"]
             } else {
                 flags += ["--keep-\(rule.rawValue)", "\(policy.count(of: rule))"]
             }

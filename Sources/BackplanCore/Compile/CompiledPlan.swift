@@ -66,7 +66,7 @@ public struct CompiledJob: Codable, Hashable, Sendable {
     public var targets: [String]
     public var quiesce: CompiledQuiesce
     /// nil keeps every snapshot.
-    public var retention: CompiledRetention?
+    public var retention: RetentionPolicy?
     public var verify: VerifyLevel
     /// systemd `RandomizedDelaySec=`, in seconds.
     public var jitterSeconds: Int?
@@ -110,37 +110,6 @@ public struct CompiledQuiesce: Codable, Hashable, Sendable {
         case stopCommands = "stop_commands"
         case startCommands = "start_commands"
         case maxDowntimeSeconds = "max_downtime_seconds"
-    }
-}
-
-public struct CompiledRetention: Codable, Hashable, Sendable {
-    public var keepLast: Int?
-    public var keepHourly: Int?
-    public var keepDaily: Int?
-    public var keepWeekly: Int?
-    public var keepMonthly: Int?
-    public var keepYearly: Int?
-    public var keepWithinSeconds: Int?
-
-    public init(keepLast: Int? = nil, keepHourly: Int? = nil, keepDaily: Int? = nil, keepWeekly: Int? = nil,
-                keepMonthly: Int? = nil, keepYearly: Int? = nil, keepWithinSeconds: Int? = nil) {
-        self.keepLast = keepLast
-        self.keepHourly = keepHourly
-        self.keepDaily = keepDaily
-        self.keepWeekly = keepWeekly
-        self.keepMonthly = keepMonthly
-        self.keepYearly = keepYearly
-        self.keepWithinSeconds = keepWithinSeconds
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case keepLast = "keep_last"
-        case keepHourly = "keep_hourly"
-        case keepDaily = "keep_daily"
-        case keepWeekly = "keep_weekly"
-        case keepMonthly = "keep_monthly"
-        case keepYearly = "keep_yearly"
-        case keepWithinSeconds = "keep_within_seconds"
     }
 }
 

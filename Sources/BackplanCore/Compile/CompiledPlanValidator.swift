@@ -82,13 +82,12 @@ public enum CompiledPlanValidator {
         }
     }
 
-    static func check(_ r: CompiledRetention, _ field: String, _ out: inout [CompiledPlanProblem]) {
-        let counts = [("keep_last", r.keepLast), ("keep_hourly", r.keepHourly), ("keep_daily", r.keepDaily),
-                      ("keep_weekly", r.keepWeekly), ("keep_monthly", r.keepMonthly), ("keep_yearly", r.keepYearly),
-                      ("keep_within_seconds", r.keepWithinSeconds)]
-        if counts.allSatisfy({ $0.1 == nil }) { out.append(CompiledPlanProblem(field, "names no rule: write none to keep every snapshot")) }
-        for (key, value) in counts {
-            if let value, value < 1 { out.append(CompiledPlanProblem(field + "." + key, "must be at least 1")) }
+    static func check(_ r: RetentionPolicy, _ field: String, _ out: inout [CompiledPlanProblem]) {
+        if RetentionRule.allCases.allSatisfy({ r[$0] == nil }) {
+            out.append(CompiledPlanProblem(field, "names no rule: write none to keep every snapshot"))
+        }
+        for rule in RetentionRule.allCases {
+            if let value = r[rule], value < 1 { out.append(CompiledPlanProblem(field + "." + rule.key, "must be at least 1")) }
         }
     }
 }

@@ -23,14 +23,11 @@ public enum PlanExplanation {
             out += "  quiesce: \(describe(job.quiesce))\n"
             out += "  retention: \(job.retention.map(describe) ?? "none: every snapshot is kept")\n"
             out += "  verify: \(job.verify.rawValue)\(job.jitterSeconds.map { "   jitter: up to \(Duration(seconds: $0))" } ?? "")\n"
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = zone
-            formatter.dateFormat = "EEE yyyy-MM-dd HH:mm xxx"
             let timer = Schedule(expression: job.schedule.expression, syntax: .calendar,
                                  events: job.schedule.onCalendar.flatMap { (try? ScheduleParser.parseCalendar($0).events) ?? [] })
             let instants = timer.nextInstants(after: now, count: count, localTimeZone: zone)
-            out += "  next: " + (instants.isEmpty ? "never" : instants.map(formatter.string(from:)).joined(separator: ", ")) + "\n"
+            let next = instants.map { ZoneClock(zone: zone).minuteText(at: Int($0.timeIntervalSince1970)) }
+            out += "  next: " + (next.isEmpty ? "never" : next.joined(separator: ", ")) + "\n"
             let parsed = job.schedule.syntax == .cron ? try? ScheduleParser.parseCron(job.schedule.expression)
                 : try? ScheduleParser.parseCalendar(job.schedule.expression)
             if let behaviour = parsed?.clockChangeBehaviour(on: host) {
@@ -59,11 +56,10 @@ public enum PlanExplanation {
         }
     }
 
-    static func describe(_ r: CompiledRetention) -> String {
-        let rules: [(Int?, String)] = [(r.keepLast, "last"), (r.keepHourly, "hourly"), (r.keepDaily, "daily"),
-                                       (r.keepWeekly, "weekly"), (r.keepMonthly, "monthly"), (r.keepYearly, "yearly")]
-        var parts = rules.compactMap { count, word in count.map { "\($0) \(word)" } }
-        if let within = r.keepWithinSeconds { parts.append("all within \(Duration(seconds: within))") }
+    static func describe(_ r: RetentionPolicy) -> String {
+        let parts = RetentionRule.allCases.compactMap { rule in
+            r[rule].map { rule == .within ? "all within \(Duration(seconds: $0))" : "\($0) \(rule.rawValue)" }
+        }
         return "keep " + parts.joined(separator: ", ")
     }
 }

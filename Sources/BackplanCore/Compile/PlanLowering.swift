@@ -49,11 +49,7 @@ public enum PlanLowering {
                 sources: job.sources.map(\.value).sorted(),
                 targets: job.targets.map(\.value).sorted(),
                 quiesce: lower(job.quiesce),
-                retention: job.retention.map { r in
-                    CompiledRetention(keepLast: r.keepLast, keepHourly: r.keepHourly, keepDaily: r.keepDaily,
-                                      keepWeekly: r.keepWeekly, keepMonthly: r.keepMonthly, keepYearly: r.keepYearly,
-                                      keepWithinSeconds: r.keepWithin?.seconds)
-                },
+                retention: job.retention?.value,
                 verify: job.verify,
                 jitterSeconds: job.jitter?.value.seconds))
         }

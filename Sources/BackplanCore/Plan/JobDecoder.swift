@@ -1,7 +1,6 @@
 extension NodeReader {
     static let jobKeys = ["schedule", "sources", "targets", "quiesce", "retention", "verify", "jitter"]
-    static let retentionKeys = ["keep_last", "keep_hourly", "keep_daily", "keep_weekly", "keep_monthly",
-                                "keep_yearly", "keep_within"]
+    static let retentionKeys = RetentionRule.allCases.map(\.planKey)
 
     /// A job; `sources` and `targets` are the names the plan declares.
     mutating func job(_ name: Located<String>, _ node: YAMLNode, start: SourceLocation, deployment: PlanDeployment?,
@@ -118,7 +117,7 @@ extension NodeReader {
         return .commands(stop: stop, start: start, maxDowntime: maxDowntime)
     }
 
-    private mutating func retention(_ node: YAMLNode, _ context: String) -> Retention? {
+    private mutating func retention(_ node: YAMLNode, _ context: String) -> Located<RetentionPolicy>? {
         guard let f = fields(node, in: "retention of \(context)", known: Self.retentionKeys) else { return nil }
         if node.mapping?.isEmpty == true {
             report(.emptySection, "retention of \(context) has no rules", at: node,
@@ -126,13 +125,12 @@ extension NodeReader {
             return nil
         }
         if f.isEmpty { return nil } // only unknown keys, each reported already
-        func count(_ key: String) -> Int? {
-            f[key].flatMap { integer($0, "\(key) of \(context)", in: 1...100_000) }?.value
+        var policy = RetentionPolicy()
+        for rule in RetentionRule.allCases {
+            guard let value = f[rule.planKey] else { continue }
+            policy[rule] = rule == .within ? duration(value, "keep_within of \(context)")?.value.seconds
+                : integer(value, "\(rule.planKey) of \(context)", in: 1...100_000)?.value
         }
-        return Retention(keepLast: count("keep_last"), keepHourly: count("keep_hourly"), keepDaily: count("keep_daily"),
-                         keepWeekly: count("keep_weekly"), keepMonthly: count("keep_monthly"),
-                         keepYearly: count("keep_yearly"),
-                         keepWithin: f["keep_within"].flatMap { duration($0, "keep_within of \(context)") }?.value,
-                         start: node.start)
+        return Located(policy, start: node.start)
     }
 }

@@ -130,8 +130,8 @@ public struct Job: Sendable, Hashable {
     public var sources: [Located<String>]
     public var targets: [Located<String>]
     public var quiesce: Quiesce
-    /// nil: keep every snapshot.
-    public var retention: Retention?
+    /// nil: keep every snapshot. Located at the `retention:` mapping (BP313).
+    public var retention: Located<RetentionPolicy>?
     public var verify: VerifyLevel
     /// Random delay added to each start (systemd `RandomizedDelaySec=`).
     public var jitter: Located<Duration>?
@@ -170,24 +170,6 @@ public enum Quiesce: Sendable, Hashable {
 /// How a job stops the app during the capture.
 public enum QuiesceMethod: String, Sendable, Hashable, CaseIterable, Codable {
     case none, compose, units, commands
-}
-
-/// How many snapshots to keep, with restic's `forget --keep-*` meaning.
-public struct Retention: Sendable, Hashable {
-    public var keepLast: Int?
-    public var keepHourly: Int?
-    public var keepDaily: Int?
-    public var keepWeekly: Int?
-    public var keepMonthly: Int?
-    public var keepYearly: Int?
-    public var keepWithin: Duration?
-    public var start: SourceLocation
-
-    /// The most snapshots the counted rules can keep (nil when `keep_within` bounds it by time).
-    public var maximumKept: Int? {
-        if keepWithin != nil { return nil }
-        return [keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly].compactMap { $0 }.reduce(0, +)
-    }
 }
 
 public struct Notify: Sendable, Hashable {

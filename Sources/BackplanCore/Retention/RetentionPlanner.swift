@@ -46,6 +46,7 @@ public enum RetentionPlanner {
         var remaining = bucketRules.map { max(0, policy.count(of: $0)) }
         var lastBucket = [Int](repeating: -1, count: bucketRules.count)
         let newest = snapshots.first?.seconds ?? 0
+        let within = policy.count(of: .within)
         var kept: [KeptSnapshot] = []
         var removed: [String] = []
 
@@ -59,7 +60,7 @@ public enum RetentionPlanner {
                     rules.append(rule)
                 }
             }
-            if policy.keepWithinSeconds > 0, snapshot.seconds > newest - policy.keepWithinSeconds {
+            if within > 0, snapshot.seconds > newest - within {
                 rules.append(.within)
             }
             if rules.isEmpty {
@@ -72,8 +73,9 @@ public enum RetentionPlanner {
     }
 
     /// restic's bucket numbers: the index for `last`, YYYYMMDDHH, YYYYMMDD, ISO YYYYWW, YYYYMM, YYYY.
-    static func bucket(_ rule: RetentionRule, of time: SnapshotTime, index: Int) -> Int {
-        switch rule {
+    static func bucket(_ rule: RetentionRule, of snapshot: SnapshotTime, index: Int) -> Int {
+        let time = snapshot.civil
+        return switch rule {
         case .last: index
         case .hourly: time.year * 1_000_000 + time.month * 10_000 + time.day * 100 + time.hour
         case .daily: time.year * 10_000 + time.month * 100 + time.day

@@ -24,7 +24,7 @@ struct CalendarEventSearch: Sendable {
             switch clock.resolve(wall) {
             case .instants(let instants):
                 if let found = instants.first(where: { $0 > instant }) { return found }
-                cursor = CivilTime(seconds: wall.seconds + 1)
+                cursor = CivilTime(secondsSinceEpoch: wall.secondsSinceEpoch + 1)
             case .skipped(let shiftedInstant):
                 cursor = Self.resetBelowFirstChange(from: wall, to: clock.wall(at: shiftedInstant))
             }
@@ -47,7 +47,7 @@ struct CalendarEventSearch: Sendable {
         } else if shifted.minute != wall.minute {
             result.second = 0
         }
-        return max(result, CivilTime(seconds: wall.seconds + 1))
+        return max(result, CivilTime(secondsSinceEpoch: wall.secondsSinceEpoch + 1))
     }
 
     /// The first wall time at or after `start` whose fields all match, stepping over skipped wall
@@ -96,7 +96,7 @@ struct CalendarEventSearch: Sendable {
                 continue
             }
             guard let second = Self.first(event.seconds, atLeast: t.second) else {
-                t = CivilTime(seconds: CivilTime(year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute).seconds + 60)
+                t = CivilTime(secondsSinceEpoch: t.secondsSinceEpoch - t.second + 60)
                 continue
             }
             t.second = second
@@ -121,6 +121,6 @@ struct CalendarEventSearch: Sendable {
     }
 
     private static func startOfNextDay(_ t: CivilTime) -> CivilTime {
-        CivilTime(seconds: (CivilTime.days(year: t.year, month: t.month, day: t.day) + 1) * 86_400)
+        CivilTime(secondsSinceEpoch: (t.daysSinceEpoch + 1) * 86_400)
     }
 }

@@ -49,7 +49,7 @@ public enum TimerEvaluation {
 
     /// Two hours before each clock change of `zone`, and a day before each new year, in the horizon.
     static func bases(_ zone: TimeZone) -> [Int] {
-        var bases = stride(from: 2026, to: 2036, by: 1).map { CivilTime(year: $0, month: 1, day: 1).seconds - 86_400 }
+        var bases = stride(from: 2026, to: 2036, by: 1).map { CivilTime(year: $0, month: 1, day: 1).secondsSinceEpoch - 86_400 }
         var cursor = Date(timeIntervalSince1970: TimeInterval(horizon.lowerBound))
         while let change = zone.nextDaylightSavingTimeTransition(after: cursor), Int(change.timeIntervalSince1970) < horizon.upperBound {
             bases.append(Int(change.timeIntervalSince1970) - 7200)
@@ -60,6 +60,6 @@ public enum TimerEvaluation {
 
     private static func canFire(_ event: CalendarEvent, after base: Int) -> Bool {
         guard let last = event.years?.last else { return true }
-        return last > CivilTime(seconds: base).year + 1
+        return last > CivilTime(secondsSinceEpoch: base).year + 1
     }
 }

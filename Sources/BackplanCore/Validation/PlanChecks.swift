@@ -162,7 +162,7 @@ extension PlanValidator {
                        at: job.name, help: "add e.g. 'retention: {keep_daily: 7, keep_weekly: 4}'")
                 continue
             }
-            if let kept = retention.maximumKept, kept < 2 {
+            if let kept = retention.value.maximumKept, kept < 2 {
                 report(.retentionTooShort, "retention of job '\(job.name.value)' keeps \(kept) snapshot at most",
                        at: retention.start, help: "keep at least two, so that a bad snapshot is not the only one")
             }

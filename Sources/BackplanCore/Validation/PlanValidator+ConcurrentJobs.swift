@@ -19,15 +19,14 @@ extension PlanValidator {
 
     mutating func checkConcurrentJobs() {
         let groups = Self.groups(plan.jobs)
-        let formatter = ISO8601DateFormatter()
-        for group in groups where group.jobs.count > 1 { reportWithin(group, formatter) }
+        for group in groups where group.jobs.count > 1 { reportWithin(group) }
         for (i, j) in Self.candidatePairs(groups) {
             let a = groups[i], b = groups[j]
             guard let (first, second, target) = Self.firstSharing(a.jobs, b.jobs),
                   let when = a.schedule.firstCommonMinute(with: b.schedule, after: Self.checkBase, within: 4 * 366 * 86400)
             else { continue }
             report(.sameMinuteTarget,
-                   "jobs '\(first.name.value)' and '\(second.name.value)' both write target '\(target)' and can start in the same minute (first at \(formatter.string(from: when)))",
+                   "jobs '\(first.name.value)' and '\(second.name.value)' both write target '\(target)' and can start in the same minute (first at \(CivilTime(utc: when).extendedUTC))",
                    at: second.schedule.location,
                    help: "move one schedule by some minutes; the second job waits for the first one's lock and its snapshot is late")
         }
@@ -51,7 +50,7 @@ extension PlanValidator {
     }
 
     /// One warning per set of jobs on one schedule linked by shared targets.
-    private mutating func reportWithin(_ group: ScheduleGroup, _ formatter: ISO8601DateFormatter) {
+    private mutating func reportWithin(_ group: ScheduleGroup) {
         guard let when = group.schedule.firstCommonMinute(with: group.schedule, after: Self.checkBase,
                                                           within: 4 * 366 * 86400) else { return }
         for cluster in Self.clusters(group.jobs) where cluster.count > 1 {
@@ -60,7 +59,7 @@ extension PlanValidator {
             let sharedList = Self.sharedTargets(cluster)
             let shared = (sharedList.count == 1 ? "target " : "targets ") + sharedList.map { "'\($0)'" }.joined(separator: ", ")
             report(.sameMinuteTarget,
-                   "\(cluster.count) jobs on schedule '\(group.schedule.expression)' write \(shared) and start in the same minute (first at \(formatter.string(from: when))): \(names)\(more)",
+                   "\(cluster.count) jobs on schedule '\(group.schedule.expression)' write \(shared) and start in the same minute (first at \(CivilTime(utc: when).extendedUTC)): \(names)\(more)",
                    at: cluster[1].schedule.location,
                    help: "give each job its own minute; each waits for the one before it to release the target's lock, and its snapshot is late")
         }
