@@ -29,7 +29,7 @@ public struct CaptureRunner: Sendable {
         let progress = CaptureProgress(log: log, previous: previous)
         for source in sources {
             try cancellation.check()
-            log.log("capture: source \(source.name) (\(source.kind.rawValue)) \(source.absolutePath)", step: "capture")
+            log.log("capture: source \(source.name) (\(source.kind.rawValue)) \(source.absolutePath)", step: .capture)
             let dest = dir + "/data/" + source.path
             switch source.kind {
             case .sqlite:
@@ -45,7 +45,7 @@ public struct CaptureRunner: Sendable {
             progress.finish()
         }
         try cancellation.check()
-        log.log("capture: done", step: "capture")
+        log.log("capture: done", step: .capture)
         return inventory
     }
 
@@ -53,7 +53,7 @@ public struct CaptureRunner: Sendable {
     private func copyDatabase(_ path: String, to dest: String, _ name: String, _ progress: CaptureProgress) throws -> CaptureInventory.File {
         var st = stat()
         progress.start(name, note: lstat(path, &st) == 0 ? "SQLite online backup of \(CaptureProgress.size(Int64(st.st_size)))" : nil)
-        let file = try backup.copy(path, to: dest, cancellation: cancellation) { [log] in log.log("capture: " + $0, step: "capture") }
+        let file = try backup.copy(path, to: dest, cancellation: cancellation) { [log] in log.log("capture: " + $0, step: .capture) }
         progress.add(bytes: file.bytes)
         return file
     }
@@ -73,8 +73,8 @@ public struct CaptureRunner: Sendable {
                                 linkDest: linkDest.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil },
                                 cancellation: cancellation)
         let log = self.log
-        copier.onVanished = { log.log("capture: warning: \(PathBytes.display($0)) vanished while it was copied", step: "capture") }
-        copier.onSkippedLink = { log.log("capture: warning: skipping the symbolic link \(PathBytes.display($0)): a snapshot holds only folders and regular files", step: "capture") }
+        copier.onVanished = { log.log("capture: warning: \(PathBytes.display($0)) vanished while it was copied", step: .capture) }
+        copier.onSkippedLink = { log.log("capture: warning: skipping the symbolic link \(PathBytes.display($0)): a snapshot holds only folders and regular files", step: .capture) }
         copier.onFile = { progress.add(bytes: $0) }
         if isDirectory.boolValue {
             try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent,

@@ -24,7 +24,7 @@ public struct VerifyReport: Hashable, Sendable {
 }
 
 /// Checks a folder laid out as a snapshot (`data/` and `MANIFEST.sha256`), like restore.sh's
-/// `verify_folder`. A snapshot holds exactly what its manifest lists: every line names a regular file
+/// `bp_verify_folder`. A snapshot holds exactly what its manifest lists: every line names a regular file
 /// under `data/` (no absolute path, no `..`, nothing reached through a link), every regular file under
 /// `data/` is listed, `data/` holds only folders and regular files (a link, fifo or device fails), each
 /// listed file has its hash, and `PRAGMA integrity_check` prints `ok` for every file starting with the
