@@ -924,58 +924,43 @@ bp_verify_remote() {
   return 1
 }
 
-# bp_retention_pick_job INDEX: bp_retention_pick with this job's rules, for target INDEX (BP_IDS listed).
-bp_retention_pick_job() {
-  bp_retention_pick "target ${TARGET_NAMES[$1]}" "$BP_ID" "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" \
-    "$KEEP_MONTHLY" "$KEEP_YEARLY" "$KEEP_WITHIN"
-}
-
 # bp_retention INDEX: removes the snapshots of this plan and job on target INDEX that the rules do not
-# keep (bp_retention_pick decides; the newest and this run's snapshot are always kept). A local
-# snapshot goes through bp_remove_local, a remote one through bp_<type>_remove.
+# keep (bp_retention_pick decides: never the newest, never this run's). A local target's snapshots are
+# listed by bp_list_ids and removed by bp_remove_local, a remote one's by bp_<type>_ids and bp_<type>_remove.
 bp_retention() {
-  local i=$1 dir id
+  local i=$1 dir='' id listing
   ((RETENTION)) || return 0
-  if [[ ${TARGET_TYPES[i]} != local ]]; then
-    bp_retention_remote "$i"
-    return 0
-  fi
-  dir=$(bp_job_dir "$i")
-  mapfile -t BP_IDS < <(bp_list_ids "$dir")
-  ((${#BP_IDS[@]} > 0)) || return 0
-  bp_retention_pick_job "$i" || return 0
-  if ((BP_DRY_RUN)); then
-    for id in "${BP_REMOVE[@]}"; do bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"; done
-    return 0
-  fi
-  bp_remove_local "target ${TARGET_NAMES[i]}" "$dir" "${BP_REMOVE[@]}"
-  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
-}
-
-# bp_retention_remote INDEX: retention on remote target INDEX (the same decision as for local targets).
-bp_retention_remote() {
-  local i=$1 type=${TARGET_TYPES[$1]} id listing
   [[ -z ${TARGET_PULLED[i]:-} ]] || return 0
-  BP_REMOTE_ERROR=''
-  if ! listing=$("bp_${type}_ids" "$i"); then
-    bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots: $BP_REMOTE_ERROR; nothing is removed"
-    return 0
+  if [[ ${TARGET_TYPES[i]} == local ]]; then
+    dir=$(bp_job_dir "$i")
+    mapfile -t BP_IDS < <(bp_list_ids "$dir")
+  else
+    BP_REMOTE_ERROR=''
+    if ! listing=$("bp_${TARGET_TYPES[i]}_ids" "$i"); then
+      bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots: $BP_REMOTE_ERROR; nothing is removed"
+      return 0
+    fi
+    mapfile -t BP_IDS < <(printf '%s\n' "$listing" | bp_ids_only)
   fi
-  mapfile -t BP_IDS < <(printf '%s\n' "$listing" | bp_ids_only)
   ((${#BP_IDS[@]} > 0)) || return 0
-  bp_retention_pick_job "$i" || return 0
+  bp_retention_pick "target ${TARGET_NAMES[i]}" "$BP_ID" "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" \
+    "$KEEP_MONTHLY" "$KEEP_YEARLY" "$KEEP_WITHIN" || return 0
   if ((BP_DRY_RUN)); then
     for id in "${BP_REMOVE[@]}"; do bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"; done
     return 0
   fi
-  if ((${#BP_REMOVE[@]} > 0)); then
+  BP_REMOVED=0
+  if [[ -n $dir ]]; then
+    bp_remove_local "target ${TARGET_NAMES[i]}" "$dir" "${BP_REMOVE[@]}"
+  elif ((${#BP_REMOVE[@]} > 0)); then
     bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshots ${BP_REMOVE[*]}"
-    if ! "bp_${type}_remove" "$i" "${BP_REMOVE[@]}"; then
+    if ! "bp_${TARGET_TYPES[i]}_remove" "$i" "${BP_REMOVE[@]}"; then
       bp_log "retention: warning: target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
       return 0
     fi
+    BP_REMOVED=${#BP_REMOVE[@]}
   fi
-  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} - ${#BP_REMOVE[@]})) snapshots kept, ${#BP_REMOVE[@]} removed"
+  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
 }
 
 # ---- Step 10: the run log ----
