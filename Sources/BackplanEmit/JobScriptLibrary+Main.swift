@@ -120,11 +120,11 @@ extension JobScriptLibrary {
             dir=$(bp_job_dir "$BP_CAPTURE_TARGET")
             mkdir -p -- "$dir"
             BP_PREVIOUS=$(bp_previous "$dir")
-            BP_CAPTURE_DIR=$dir/.$BP_ID.partial
+            BP_CAPTURE_DIR=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
           else
             BP_CAPTURE_DIR=$STATE_DIR/$BP_STAGING_DIR/$BP_ID
           fi
-          mkdir -p -- "$BP_CAPTURE_DIR/data"
+          mkdir -p -- "$BP_CAPTURE_DIR/$BP_DATA_DIR"
           bp_log "capture into $BP_CAPTURE_DIR${BP_PREVIOUS:+ (unchanged files linked to ${BP_PREVIOUS##*/})}"
         }
 

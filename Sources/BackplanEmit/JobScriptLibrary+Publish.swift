@@ -32,7 +32,7 @@ extension JobScriptLibrary {
           else
             mkdir -p -- "$dir" || return 1
             prev=$(bp_previous "$dir")
-            part=$dir/.$BP_ID.partial
+            part=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
             BP_PARTIALS+=("$part")
             local -a opts=(-a)
             if [[ -n $prev ]]; then opts+=("--link-dest=$prev/"); fi
@@ -115,7 +115,7 @@ extension JobScriptLibrary {
               bp_join "$prev" "$snap" "$BP_TMP/verify.join" || ok=0
               # The manifest lines of the files to read again: those not carried over, plus escaped lines.
               awk 'FILENAME == ARGV[1] { if (substr($0, 1, 2) == "C\t") carried[substr($0, 3)] = 1; next }
-                   !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/MANIFEST.sha256" >"$BP_TMP/verify.check" || ok=0
+                   !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/$BP_MANIFEST_FILE" >"$BP_TMP/verify.check" || ok=0
               if [[ -s $BP_TMP/verify.check ]]; then
                 (cd -- "$snap" && sha256sum -c --quiet --strict "$BP_TMP/verify.check") >&2 || ok=0
               fi ;;

@@ -60,7 +60,7 @@ enum PullScriptLibrary {
             return 1
           fi
           BP_PULLED_ID=$newest
-          if [[ -f $dir/$newest/SNAPSHOT.json ]]; then
+          if [[ -f $dir/$newest/$BP_RECORD_FILE ]]; then
             bp_log "job $job: snapshot $newest is here already"
           else
             prev=$(bp_list_ids "$dir" | tail -n 1)
@@ -74,7 +74,7 @@ enum PullScriptLibrary {
               return 1
             fi
             bp_log "job $job: rsync received $(sed -n 's/^Literal data: *//p' "$BP_TMP/rsync.stats" | tr -d ',') bytes of file data"
-            if [[ ! -f $BP_PARTIAL/SNAPSHOT.json ]]; then BP_REMOTE_ERROR="the pulled snapshot has no SNAPSHOT.json"; return 1; fi
+            if [[ ! -f $BP_PARTIAL/$BP_RECORD_FILE ]]; then BP_REMOTE_ERROR="the pulled snapshot has no SNAPSHOT.json"; return 1; fi
             if ! bp_pull_verify "$dir" ".$newest$BP_PARTIAL_SUFFIX" "${JOB_VERIFY[k]}"; then
               BP_REMOTE_ERROR="verification (${JOB_VERIFY[k]}) failed: $BP_REMOTE_ERROR"
               return 1

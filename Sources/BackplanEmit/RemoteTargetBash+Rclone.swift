@@ -62,7 +62,7 @@ extension RemoteTargetBash {
         bp_rclone_complete() {
           local listing rc=0
           listing=$(mktemp "${TMPDIR:-/tmp}/backplan-rclone.XXXXXX") || return 1
-          bp_rclone_lsf "$1" "$(bp_rclone_path "$1" "$2")" -R --files-only --include '/*/SNAPSHOT.json' >"$listing" || rc=1
+          bp_rclone_lsf "$1" "$(bp_rclone_path "$1" "$2")" -R --files-only --include "/*/$BP_RECORD_FILE" >"$listing" || rc=1
           sed -n 's#/SNAPSHOT\.json$##p' "$listing" | bp_ids_only | sort | awk -v suffix="${3:-}" '{ print $0 suffix }'
           rm -f -- "$listing"
           return "$rc"
@@ -107,7 +107,7 @@ extension RemoteTargetBash {
             bp_rclone "$i" "rclone purge of $id" purge -- "$job/$id" || return 1
           done <"$BP_TMP/rclone.folders"
           previous=$(awk -v id="$BP_ID" '$0 < id' "$BP_TMP/rclone.complete" | tail -n 1)
-          args=(copy -v --log-file "$log" --exclude /SNAPSHOT.json)
+          args=(copy -v --log-file "$log" --exclude "/$BP_RECORD_FILE")
           if [[ -n $previous ]]; then
             # --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
             bp_rclone "$i" "rclone backend features" backend features -- "$job" >"$BP_TMP/rclone.features" || return 1
@@ -132,7 +132,7 @@ extension RemoteTargetBash {
           bytes=$(cd -- "$BP_SNAPSHOT" && tr '\n' '\0' <"$BP_TMP/rclone.sent" | xargs -0 -r stat -c %s -- | awk '{ s += $1 } END { print s + 0 }')
           copied=$(grep -c ': Copied (server-side copy)$' "$log" || true)
           bp_log "target ${TARGET_NAMES[i]}: sent $sent files ($bytes bytes), $copied unchanged files copied server-side"
-          bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/SNAPSHOT.json" "$dest/SNAPSHOT.json"
+          bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/$BP_RECORD_FILE" "$dest/$BP_RECORD_FILE"
         }
 
         # bp_rclone_verify I: manifest: `rclone check` of the sealed local folder against the upload (sizes and
@@ -183,7 +183,7 @@ extension RemoteTargetBash {
           for id in "$@"; do
             if [[ ! $id =~ $BP_ID_RE ]]; then BP_REMOTE_ERROR="'$id' is not a snapshot ID"; return 1; fi
             path=$(bp_rclone_path "$i" "$JOB" "$id")
-            bp_rclone "$i" "rclone deletefile of $id/SNAPSHOT.json" deletefile -- "$path/SNAPSHOT.json" || return 1
+            bp_rclone "$i" "rclone deletefile of $id/$BP_RECORD_FILE" deletefile -- "$path/$BP_RECORD_FILE" || return 1
             bp_rclone "$i" "rclone purge of $id" purge -- "$path" || return 1
           done
         }
@@ -211,7 +211,7 @@ extension RemoteTargetBash {
         bp_rclone_info() {
           local dir=$DOWNLOAD/info-$2-$3
           mkdir -p -- "$dir"
-          if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
+          if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/$BP_RECORD_FILE" "$dir/$BP_RECORD_FILE"; then
             bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
           fi
           bp_snapshot_info "$dir"
@@ -222,7 +222,7 @@ extension RemoteTargetBash {
           local dir=$DOWNLOAD/$2-$3 path
           path=$(bp_rclone_path "$1" "$2" "$3")
           bp_log "downloading $path into $dir"
-          if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
+          if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/$BP_RECORD_FILE" ]]; then
             bp_log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
             return 1
           fi

@@ -123,7 +123,7 @@ extension RemoteTargetBash {
           local i=$1 dir=$4
           bp_restic_find "$i" "$2" "$3" || return 1
           bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore --target "$dir" -- "$BP_RESTIC_SNAP" >/dev/null || return 1
-          if [[ ! -f $dir/SNAPSHOT.json ]]; then
+          if [[ ! -f $dir/$BP_RECORD_FILE ]]; then
             BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
             return 1
           fi
@@ -181,7 +181,7 @@ extension RemoteTargetBash {
           fi
           if ! bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \
             --tag "backplan,plan=$PLAN,job=$JOB,id=$BP_ID" --time "$(bp_restic_time "$BP_ID")" "${parent[@]}" \
-            -- data MANIFEST.sha256 SNAPSHOT.json >"$BP_TMP/restic-backup.json"; then
+            -- "$BP_DATA_DIR" "$BP_MANIFEST_FILE" "$BP_RECORD_FILE" >"$BP_TMP/restic-backup.json"; then
             # restic exits 3 when it made a snapshot without some files: never leave that one listed.
             reason=$BP_REMOTE_ERROR
             bp_restic_remove "$i" "$BP_ID" || true
@@ -309,7 +309,7 @@ extension RemoteTargetBash {
         bp_restic_info() {
           local dir=$DOWNLOAD/info-$2-$3
           mkdir -p -- "$dir"
-          if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
+          if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" "/$BP_RECORD_FILE" >"$dir/$BP_RECORD_FILE"; then
             bp_snapshot_info "$dir"
           else
             bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"

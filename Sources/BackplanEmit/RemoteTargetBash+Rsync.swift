@@ -204,9 +204,9 @@ extension RemoteTargetBash {
           prev=$(bp_rsync_ids_of "$BP_RSYNC_OUT" | grep -vx -- "$BP_ID" | tail -n 1 || true)
           if [[ -n $prev ]]; then opts+=("--link-dest=../$prev"); fi
           bp_rsync_ssh "$i"
-          bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID.partial")${prev:+ (unchanged files linked to $prev)}"
+          bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID$BP_PARTIAL_SUFFIX")${prev:+ (unchanged files linked to $prev)}"
           if ! bp_remote "$i" "rsync" rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- "$BP_SNAPSHOT/" \
-            "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID.partial/" >"$stats"; then
+            "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID$BP_PARTIAL_SUFFIX/" >"$stats"; then
             bp_rsync_hint "$i"
             error=$BP_REMOTE_ERROR
             # rsync often loses the receiver's "No space left on device": say it when the remote disk is full
@@ -285,7 +285,7 @@ extension RemoteTargetBash {
           mkdir -p -- "$dir"
           bp_rsync_ssh "$1"
           if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
-            "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/SNAPSHOT.json")" >"$dir/SNAPSHOT.json"; then
+            "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/$BP_RECORD_FILE")" >"$dir/$BP_RECORD_FILE"; then
             bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
           fi
           bp_snapshot_info "$dir"

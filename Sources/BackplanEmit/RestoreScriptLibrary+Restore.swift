@@ -49,15 +49,15 @@ bp_stage_snapshot() {
   mkdir -p -- "${parent:-/}"
   STAGING=$(mktemp -d "${parent}/.${2##*/}.restore-XXXXXX")
   bp_log "copying snapshot $SNAP_JOB/$SNAP_ID into $STAGING"
-  cp -a -- "$1/data" "$1/MANIFEST.sha256" "$STAGING/"
+  cp -a -- "$1/$BP_DATA_DIR" "$1/$BP_MANIFEST_FILE" "$STAGING/"
   bp_log "verifying the copy"
   bp_verify_folder "$STAGING" >&2 || bp_die "the copy of snapshot $SNAP_JOB/$SNAP_ID failed verification; nothing was restored"
-  bp_remove_stale_sidecars "$STAGING/data"
+  bp_remove_stale_sidecars "$STAGING/$BP_DATA_DIR"
 }
 
 # Renames the verified staging copy to $1 and drops the staging folder.
 bp_switch_into_place() {
-  mv -T -- "$STAGING/data" "$1"
+  mv -T -- "$STAGING/$BP_DATA_DIR" "$1"
   rm -rf -- "$STAGING"
   STAGING=""
 }

@@ -42,7 +42,7 @@ bp_verify_folder() {
   local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
   local -a found=()
   local -A listed=() present=()
-  if [[ ! -f "$dir/MANIFEST.sha256" || -L "$dir/MANIFEST.sha256" || ! -d "$dir/data" || -L "$dir/data" ]]; then
+  if [[ ! -f "$dir/$BP_MANIFEST_FILE" || -L "$dir/$BP_MANIFEST_FILE" || ! -d "$dir/$BP_DATA_DIR" || -L "$dir/$BP_DATA_DIR" ]]; then
     bp_log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
     return 1
   fi
@@ -77,12 +77,12 @@ bp_verify_folder() {
       unsafe=1
     fi
     if [[ -n "$f" ]]; then listed["$f"]=1; fi
-  done < "$dir/MANIFEST.sha256"
+  done < "$dir/$BP_MANIFEST_FILE"
   # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
   # file that differs ("data/...: FAILED").
   if (( unsafe )); then
     failed=1
-  elif ! (cd -- "$dir" && sha256sum --quiet --strict -c MANIFEST.sha256) >&2; then
+  elif ! bp_manifest_ok "$dir"; then
     bp_log "$dir: some files differ from MANIFEST.sha256 (named above)"
     failed=1
   fi

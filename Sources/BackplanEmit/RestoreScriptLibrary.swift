@@ -98,9 +98,9 @@ bp_ensure_download_dir() {
 # the state dir does not exist (no job ran here) or flock is missing.
 bp_take_lock() {
   [[ -d "$STATE_DIR" ]] && command -v flock >/dev/null 2>&1 || return 0
-  { exec 9>>"$STATE_DIR/lock"; } 2>/dev/null || { bp_log "cannot open $STATE_DIR/lock; going on without the lock"; return 0; }
+  { exec 9>>"$STATE_DIR/$BP_LOCK_FILE"; } 2>/dev/null || { bp_log "cannot open $STATE_DIR/$BP_LOCK_FILE; going on without the lock"; return 0; }
   if ! flock -n 9; then
-    bp_log "waiting for $STATE_DIR/lock (a job of this plan is running)"
+    bp_log "waiting for $STATE_DIR/$BP_LOCK_FILE (a job of this plan is running)"
     flock 9
   fi
 }

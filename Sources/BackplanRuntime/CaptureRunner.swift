@@ -33,9 +33,9 @@ public struct CaptureRunner: Sendable {
             let dest = dir + "/data/" + source.path
             switch source.kind {
             case .sqlite:
-                inventory.files["data/" + source.path] = try copyDatabase(source.absolutePath, to: dest, source.name, progress)
+                inventory.files[RunContract.dataDir + "/" + source.path] = try copyDatabase(source.absolutePath, to: dest, source.name, progress)
             case .chroma:
-                inventory.files["data/" + source.path + "/chroma.sqlite3"] =
+                inventory.files[RunContract.dataDir + "/" + source.path + "/chroma.sqlite3"] =
                     try copyDatabase(source.absolutePath + "/chroma.sqlite3", to: dest + "/chroma.sqlite3", source.name, progress)
                 try copyFiles(source, into: dir, extraExcludes: Self.chromaExcludes, progress, recording: &inventory)
             case .files:
@@ -79,11 +79,11 @@ public struct CaptureRunner: Sendable {
         if isDirectory.boolValue {
             try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
-            try copier.copyTree(source.absolutePath, to: dest, recording: &inventory, as: "data/" + source.path + "/")
+            try copier.copyTree(source.absolutePath, to: dest, recording: &inventory, as: RunContract.dataDir + "/" + source.path + "/")
         } else {
             try FileManager.default.createDirectory(atPath: dir + "/data/" + parent, withIntermediateDirectories: true)
             try copier.copyEntry(source.absolutePath, to: dest, recording: &inventory,
-                                 as: "data/" + (parent.isEmpty ? "" : parent + "/"))
+                                 as: RunContract.dataDir + "/" + (parent.isEmpty ? "" : parent + "/"))
         }
     }
 }

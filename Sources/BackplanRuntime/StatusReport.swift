@@ -75,7 +75,7 @@ public enum StatusReport {
 
     /// A line when a quiesce journal is waiting to be resumed, else nil.
     public static func journalNotice(plan: CompiledPlan) -> String? {
-        let path = plan.stateDir + "/quiesce"
+        let path = QuiesceJournal.path(stateDir: plan.stateDir)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return "a quiesce journal is waiting in \(path): the app may be stopped; run 'backplan recover \(plan.name)'"
     }

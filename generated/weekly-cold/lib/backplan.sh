@@ -565,16 +565,16 @@ bp_capture_files() {
     opts+=(--exclude=/chroma.sqlite3 --exclude=/chroma.sqlite3-journal --exclude=/chroma.sqlite3-wal --exclude=/chroma.sqlite3-shm)
   fi
   if [[ -d $src ]]; then
-    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/data/$rel ]]; then opts+=("--link-dest=$BP_PREVIOUS/data/$rel"); fi
-    mkdir -p -- "$dir/data/$rel" || return 1
-    rsync "${opts[@]}" -- "$src/" "$dir/data/$rel/" >&2 || rc=$?
+    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/$BP_DATA_DIR/$rel ]]; then opts+=("--link-dest=$BP_PREVIOUS/$BP_DATA_DIR/$rel"); fi
+    mkdir -p -- "$dir/$BP_DATA_DIR/$rel" || return 1
+    rsync "${opts[@]}" -- "$src/" "$dir/$BP_DATA_DIR/$rel/" >&2 || rc=$?
   else
     # A single file: rsync it into its folder, linking against the same folder of the previous snapshot.
     parent=''
     if [[ $rel == */* ]]; then parent=/${rel%/*}; fi
-    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/data$parent ]]; then opts+=("--link-dest=$BP_PREVIOUS/data$parent"); fi
-    mkdir -p -- "$dir/data$parent" || return 1
-    rsync "${opts[@]}" -- "$src" "$dir/data$parent/" >&2 || rc=$?
+    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/$BP_DATA_DIR$parent ]]; then opts+=("--link-dest=$BP_PREVIOUS/$BP_DATA_DIR$parent"); fi
+    mkdir -p -- "$dir/$BP_DATA_DIR$parent" || return 1
+    rsync "${opts[@]}" -- "$src" "$dir/$BP_DATA_DIR$parent/" >&2 || rc=$?
   fi
   if ((rc == 24)); then
     bp_log "capture: warning: some files of $src vanished while they were copied"
@@ -592,9 +592,9 @@ bp_capture() {
   for i in "${!SOURCE_NAMES[@]}"; do
     bp_log "capture: source ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]}"
     case ${SOURCE_KINDS[i]} in
-      sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/data/${SOURCE_PATHS[i]}" || return 1 ;;
+      sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}" || return 1 ;;
       chroma)
-        bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}/chroma.sqlite3" "$dir/data/${SOURCE_PATHS[i]}/chroma.sqlite3" || return 1
+        bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}/chroma.sqlite3" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}/chroma.sqlite3" || return 1
         bp_capture_files "$i" "$dir" || return 1 ;;
       files) bp_capture_files "$i" "$dir" || return 1 ;;
     esac
@@ -714,8 +714,8 @@ bp_join() {
   local prev=$1 cur=$2 out=$3
   : >"$BP_TMP/prev.manifest"
   : >"$BP_TMP/prev.inodes"
-  if [[ -n $prev && -f $prev/MANIFEST.sha256 ]]; then
-    cp -- "$prev/MANIFEST.sha256" "$BP_TMP/prev.manifest"
+  if [[ -n $prev && -f $prev/$BP_MANIFEST_FILE ]]; then
+    cp -- "$prev/$BP_MANIFEST_FILE" "$BP_TMP/prev.manifest"
     bp_inodes "$prev" "$BP_TMP/prev.inodes"
   fi
   bp_inodes "$cur" "$BP_TMP/cur.inodes"
@@ -737,7 +737,7 @@ bp_manifest() {
   BP_HASHED=$(($(wc -l <"$BP_TMP/lines") - BP_CARRIED))
   # Every line is "HASH  PATH" (64 + 2 bytes, or one more for an escaped line): field 2 to the end of
   # the line is the path, with the same leading blanks on every line.
-  sort -k 2 "$BP_TMP/lines" >"$dir/MANIFEST.sha256"
+  sort -k 2 "$BP_TMP/lines" >"$dir/$BP_MANIFEST_FILE"
   bp_log "manifest: $((BP_HASHED + BP_CARRIED)) files, $BP_HASHED hashed, $BP_CARRIED carried over from the previous snapshot"
 }
 
@@ -757,12 +757,12 @@ bp_describe() {
   BP_FILES=0
   BP_BYTES=0
   for i in "${!SOURCE_NAMES[@]}"; do
-    read -r files bytes < <(bp_count "$dir/data/${SOURCE_PATHS[i]}")
+    read -r files bytes < <(bp_count "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")
     BP_FILES=$((BP_FILES + files))
     BP_BYTES=$((BP_BYTES + bytes))
     json+="${json:+,}{\"bytes\":$bytes,\"files\":$files,\"kind\":$(bp_json_string "${SOURCE_KINDS[i]}"),\"name\":$(bp_json_string "${SOURCE_NAMES[i]}"),\"path\":$(bp_json_string "${SOURCE_PATHS[i]}")}"
     if [[ -z $version && ${SOURCE_KINDS[i]} == sqlite ]]; then
-      v=$(sqlite3 "$(bp_abs "$dir/data/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
+      v=$(sqlite3 "$(bp_abs "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
       if [[ $v =~ ^[0-9A-Za-z_]+$ ]]; then version=$v; fi
     fi
   done
@@ -778,8 +778,8 @@ bp_snapshot_json() {
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,"plan":%s,"sources":%s,"started":"%s"}\n' \
     "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$(bp_json_string "$PLAN")" \
-    "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/SNAPSHOT.json.new"
-  mv -f -- "$1/SNAPSHOT.json.new" "$1/SNAPSHOT.json"
+    "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/$BP_RECORD_FILE.new"
+  mv -f -- "$1/$BP_RECORD_FILE.new" "$1/$BP_RECORD_FILE"
 }
 # ---- Steps 7 to 9: publish, verify, retention (per target) ----
 
@@ -812,7 +812,7 @@ bp_publish_local() {
   else
     mkdir -p -- "$dir" || return 1
     prev=$(bp_previous "$dir")
-    part=$dir/.$BP_ID.partial
+    part=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
     BP_PARTIALS+=("$part")
     local -a opts=(-a)
     if [[ -n $prev ]]; then opts+=("--link-dest=$prev/"); fi
@@ -895,7 +895,7 @@ bp_verify() {
       bp_join "$prev" "$snap" "$BP_TMP/verify.join" || ok=0
       # The manifest lines of the files to read again: those not carried over, plus escaped lines.
       awk 'FILENAME == ARGV[1] { if (substr($0, 1, 2) == "C\t") carried[substr($0, 3)] = 1; next }
-           !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/MANIFEST.sha256" >"$BP_TMP/verify.check" || ok=0
+           !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/$BP_MANIFEST_FILE" >"$BP_TMP/verify.check" || ok=0
       if [[ -s $BP_TMP/verify.check ]]; then
         (cd -- "$snap" && sha256sum -c --quiet --strict "$BP_TMP/verify.check") >&2 || ok=0
       fi ;;
@@ -1166,11 +1166,11 @@ bp_prepare_capture() {
     dir=$(bp_job_dir "$BP_CAPTURE_TARGET")
     mkdir -p -- "$dir"
     BP_PREVIOUS=$(bp_previous "$dir")
-    BP_CAPTURE_DIR=$dir/.$BP_ID.partial
+    BP_CAPTURE_DIR=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
   else
     BP_CAPTURE_DIR=$STATE_DIR/$BP_STAGING_DIR/$BP_ID
   fi
-  mkdir -p -- "$BP_CAPTURE_DIR/data"
+  mkdir -p -- "$BP_CAPTURE_DIR/$BP_DATA_DIR"
   bp_log "capture into $BP_CAPTURE_DIR${BP_PREVIOUS:+ (unchanged files linked to ${BP_PREVIOUS##*/})}"
 }
 
@@ -1336,9 +1336,9 @@ bp_ensure_download_dir() {
 # the state dir does not exist (no job ran here) or flock is missing.
 bp_take_lock() {
   [[ -d "$STATE_DIR" ]] && command -v flock >/dev/null 2>&1 || return 0
-  { exec 9>>"$STATE_DIR/lock"; } 2>/dev/null || { bp_log "cannot open $STATE_DIR/lock; going on without the lock"; return 0; }
+  { exec 9>>"$STATE_DIR/$BP_LOCK_FILE"; } 2>/dev/null || { bp_log "cannot open $STATE_DIR/$BP_LOCK_FILE; going on without the lock"; return 0; }
   if ! flock -n 9; then
-    bp_log "waiting for $STATE_DIR/lock (a job of this plan is running)"
+    bp_log "waiting for $STATE_DIR/$BP_LOCK_FILE (a job of this plan is running)"
     flock 9
   fi
 }
@@ -1517,7 +1517,7 @@ bp_verify_folder() {
   local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
   local -a found=()
   local -A listed=() present=()
-  if [[ ! -f "$dir/MANIFEST.sha256" || -L "$dir/MANIFEST.sha256" || ! -d "$dir/data" || -L "$dir/data" ]]; then
+  if [[ ! -f "$dir/$BP_MANIFEST_FILE" || -L "$dir/$BP_MANIFEST_FILE" || ! -d "$dir/$BP_DATA_DIR" || -L "$dir/$BP_DATA_DIR" ]]; then
     bp_log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
     return 1
   fi
@@ -1552,12 +1552,12 @@ bp_verify_folder() {
       unsafe=1
     fi
     if [[ -n "$f" ]]; then listed["$f"]=1; fi
-  done < "$dir/MANIFEST.sha256"
+  done < "$dir/$BP_MANIFEST_FILE"
   # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
   # file that differs ("data/...: FAILED").
   if (( unsafe )); then
     failed=1
-  elif ! (cd -- "$dir" && sha256sum --quiet --strict -c MANIFEST.sha256) >&2; then
+  elif ! bp_manifest_ok "$dir"; then
     bp_log "$dir: some files differ from MANIFEST.sha256 (named above)"
     failed=1
   fi
@@ -1646,15 +1646,15 @@ bp_stage_snapshot() {
   mkdir -p -- "${parent:-/}"
   STAGING=$(mktemp -d "${parent}/.${2##*/}.restore-XXXXXX")
   bp_log "copying snapshot $SNAP_JOB/$SNAP_ID into $STAGING"
-  cp -a -- "$1/data" "$1/MANIFEST.sha256" "$STAGING/"
+  cp -a -- "$1/$BP_DATA_DIR" "$1/$BP_MANIFEST_FILE" "$STAGING/"
   bp_log "verifying the copy"
   bp_verify_folder "$STAGING" >&2 || bp_die "the copy of snapshot $SNAP_JOB/$SNAP_ID failed verification; nothing was restored"
-  bp_remove_stale_sidecars "$STAGING/data"
+  bp_remove_stale_sidecars "$STAGING/$BP_DATA_DIR"
 }
 
 # Renames the verified staging copy to $1 and drops the staging folder.
 bp_switch_into_place() {
-  mv -T -- "$STAGING/data" "$1"
+  mv -T -- "$STAGING/$BP_DATA_DIR" "$1"
   rm -rf -- "$STAGING"
   STAGING=""
 }
@@ -2186,9 +2186,9 @@ bp_rsync_upload() {
   prev=$(bp_rsync_ids_of "$BP_RSYNC_OUT" | grep -vx -- "$BP_ID" | tail -n 1 || true)
   if [[ -n $prev ]]; then opts+=("--link-dest=../$prev"); fi
   bp_rsync_ssh "$i"
-  bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID.partial")${prev:+ (unchanged files linked to $prev)}"
+  bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID$BP_PARTIAL_SUFFIX")${prev:+ (unchanged files linked to $prev)}"
   if ! bp_remote "$i" "rsync" rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- "$BP_SNAPSHOT/" \
-    "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID.partial/" >"$stats"; then
+    "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID$BP_PARTIAL_SUFFIX/" >"$stats"; then
     bp_rsync_hint "$i"
     error=$BP_REMOTE_ERROR
     # rsync often loses the receiver's "No space left on device": say it when the remote disk is full
@@ -2262,7 +2262,7 @@ bp_rsync_location() {
           mkdir -p -- "$dir"
           bp_rsync_ssh "$1"
           if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
-            "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/SNAPSHOT.json")" >"$dir/SNAPSHOT.json"; then
+            "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/$BP_RECORD_FILE")" >"$dir/$BP_RECORD_FILE"; then
             bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
           fi
           bp_snapshot_info "$dir"
