@@ -25,8 +25,8 @@ extension RunExecutor {
             if let notify = plan.notify { RunNotifier(notify: notify, log: log).send(line, exit: rc) }
         } catch { log.error("\(error)", step: .record) }
         switch rc {
-        case 0: log.log("run \(state.id): ok", step: .end)
-        case 3: log.log("run \(state.id): some targets failed (exit 3)", step: .end)
+        case RunContract.Exit.ok.rawValue: log.log("run \(state.id): ok", step: .end)
+        case RunContract.Exit.partial.rawValue: log.log("run \(state.id): some targets failed (exit 3)", step: .end)
         default: log.log("run \(state.id): failed (exit 1)\(log.runError.map { ": \($0)" } ?? "")", step: .end)
         }
         return rc
@@ -35,7 +35,7 @@ extension RunExecutor {
     /// `--dry-run`: the preflight, then the steps a run would take; creates nothing, takes no lock.
     public func dryRun() -> Int32 {
         log.log("dry run: nothing is changed", step: .dryRun)
-        guard RunPreflight.check(plan: plan, sources: sources, targets: targets, log: log) else { return 1 }
+        guard RunPreflight.check(plan: plan, sources: sources, targets: targets, log: log) else { return RunContract.Exit.failed.rawValue }
         if QuiesceJournal.read(stateDir: plan.stateDir) != nil {
             log.log("dry run: would resume the quiesce journaled in \(QuiesceJournal.path(stateDir: plan.stateDir))", step: .dryRun)
         }
@@ -66,6 +66,6 @@ extension RunExecutor {
         if let notify = plan.notify, !notify.on.isEmpty {
             log.log("dry run: would notify the webhook on: \(notify.on.map(\.rawValue).joined(separator: " "))", step: .dryRun)
         }
-        return 0
+        return RunContract.Exit.ok.rawValue
     }
 }

@@ -51,13 +51,13 @@ public final class RunExecutor {
     public func run(jitter: Int = 0) -> Int32 {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
-        if jitter > 0 && !sleepJitter(jitter) { return 1 }
-        guard let lock = takeLock() else { return 1 }
+        if jitter > 0 && !sleepJitter(jitter) { return RunContract.Exit.failed.rawValue }
+        guard let lock = takeLock() else { return RunContract.Exit.failed.rawValue }
         defer { lock.release() }
         var rc: Int32
         do { rc = try steps() } catch {
             log.error("\(error)")
-            rc = 1
+            rc = RunContract.Exit.failed.rawValue
         }
         return finish(rc)
     }
@@ -67,13 +67,13 @@ public final class RunExecutor {
     public func resumeOnly() -> Int32 {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
-        guard let lock = takeLock() else { return 1 }
+        guard let lock = takeLock() else { return RunContract.Exit.failed.rawValue }
         defer { lock.release() }
         guard QuiesceJournal.read(stateDir: plan.stateDir) != nil else {
             log.log("resume: no quiesce journal; nothing to do", step: .quiesce)
-            return 0
+            return RunContract.Exit.ok.rawValue
         }
-        return quiesce.resume() ? 0 : 1
+        return (quiesce.resume() ? RunContract.Exit.ok : .failed).rawValue
     }
 
     /// The plan's lock (step 1), or nil after logging why it could not be taken.
