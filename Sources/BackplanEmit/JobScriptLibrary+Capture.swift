@@ -39,16 +39,16 @@ extension JobScriptLibrary {
             opts+=(--exclude=/chroma.sqlite3 --exclude=/chroma.sqlite3-journal --exclude=/chroma.sqlite3-wal --exclude=/chroma.sqlite3-shm)
           fi
           if [[ -d $src ]]; then
-            if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/data/$rel ]]; then opts+=("--link-dest=$BP_PREVIOUS/data/$rel"); fi
-            mkdir -p -- "$dir/data/$rel" || return 1
-            rsync "${opts[@]}" -- "$src/" "$dir/data/$rel/" >&2 || rc=$?
+            if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/$BP_DATA_DIR/$rel ]]; then opts+=("--link-dest=$BP_PREVIOUS/$BP_DATA_DIR/$rel"); fi
+            mkdir -p -- "$dir/$BP_DATA_DIR/$rel" || return 1
+            rsync "${opts[@]}" -- "$src/" "$dir/$BP_DATA_DIR/$rel/" >&2 || rc=$?
           else
             # A single file: rsync it into its folder, linking against the same folder of the previous snapshot.
             parent=''
             if [[ $rel == */* ]]; then parent=/${rel%/*}; fi
-            if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/data$parent ]]; then opts+=("--link-dest=$BP_PREVIOUS/data$parent"); fi
-            mkdir -p -- "$dir/data$parent" || return 1
-            rsync "${opts[@]}" -- "$src" "$dir/data$parent/" >&2 || rc=$?
+            if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/$BP_DATA_DIR$parent ]]; then opts+=("--link-dest=$BP_PREVIOUS/$BP_DATA_DIR$parent"); fi
+            mkdir -p -- "$dir/$BP_DATA_DIR$parent" || return 1
+            rsync "${opts[@]}" -- "$src" "$dir/$BP_DATA_DIR$parent/" >&2 || rc=$?
           fi
           if ((rc == 24)); then
             bp_log "capture: warning: some files of $src vanished while they were copied"
@@ -66,9 +66,9 @@ extension JobScriptLibrary {
           for i in "${!SOURCE_NAMES[@]}"; do
             bp_log "capture: source ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]}"
             case ${SOURCE_KINDS[i]} in
-              sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/data/${SOURCE_PATHS[i]}" || return 1 ;;
+              sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}" || return 1 ;;
               chroma)
-                bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}/chroma.sqlite3" "$dir/data/${SOURCE_PATHS[i]}/chroma.sqlite3" || return 1
+                bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}/chroma.sqlite3" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}/chroma.sqlite3" || return 1
                 bp_capture_files "$i" "$dir" || return 1 ;;
               files) bp_capture_files "$i" "$dir" || return 1 ;;
             esac

@@ -19,7 +19,6 @@ extension JobScriptLibrary {
         BP_STOP_MS=0            # when the quiesce stop began (ms since the epoch)
         BP_DOWNTIME_MS=0
         BP_RECORD=0             # 1 once the lock is held: the EXIT trap appends the run to runs.jsonl
-        BP_ERROR=''             # the first error of the run (runs.jsonl)
         BP_RECORD_LINE=''       # this run's runs.jsonl line (the webhook's body)
         BP_FILES=0
         BP_BYTES=0
@@ -33,22 +32,7 @@ extension JobScriptLibrary {
         BP_PARTIALS=()          # .ID.partial folders of further targets, removed by the EXIT trap
         BP_REMOTE_ERROR=''      # why the last remote target operation failed (set by bp_remote and bp_<type>_*)
 
-        # ---- Logging: one line per step on standard error ----
-        bp_log() {
-          printf 'backplan[%s/%s]: %s\n' "$PLAN" "$JOB" "$*" >&2
-        }
-
-        # bp_error MESSAGE: logs an error; the first one becomes the run's error in runs.jsonl.
-        bp_error() {
-          if [[ -z $BP_ERROR ]]; then BP_ERROR=$*; fi
-          bp_log "error: $*"
-        }
-
-        # bp_die MESSAGE: logs the error and ends the run (status 1; the EXIT trap resumes and cleans up).
-        bp_die() {
-          bp_error "$*"
-          exit 1
-        }
+        # ---- Errors ----
 
         # bp_on_err LINE STATUS: the ERR trap, naming the line of a command that failed unexpectedly.
         # shellcheck disable=SC2317 # called by the ERR trap
@@ -75,46 +59,9 @@ extension JobScriptLibrary {
           if [[ $1 == /* ]]; then printf '%s' "$1"; else printf '%s/%s' "$PWD" "$1"; fi
         }
 
-        # bp_json_string VALUE: VALUE as a JSON string literal. Backslash, double quote and control characters
-        # are escaped; every other byte (UTF-8 included) passes through. The replacements are quoted so that
-        # bash 5.2's patsub_replacement never reads `&` in them.
-        bp_json_string() {
-          local s=$1 out='' c i code bs=\\ dq='"'
-          s=${s//"$bs"/"$bs$bs"}
-          s=${s//"$dq"/"$bs$dq"}
-          s=${s//$'\t'/"${bs}t"}
-          s=${s//$'\n'/"${bs}n"}
-          s=${s//$'\r'/"${bs}r"}
-          if [[ $s == *[$'\001'-$'\037']* ]]; then
-            for ((i = 0; i < ${#s}; i++)); do
-              c=${s:i:1}
-              if [[ $c == [$'\001'-$'\037'] ]]; then
-                printf -v code '\\u%04x' "'$c"
-                out+=$code
-              else
-                out+=$c
-              fi
-            done
-            s=$out
-          fi
-          printf '"%s"' "$s"
-        }
-
         # bp_job_dir INDEX: the folder of this plan and job on local target INDEX.
         bp_job_dir() {
           printf '%s/%s/%s' "${TARGET_PATHS[$1]}" "$PLAN" "$JOB"
-        }
-
-        # bp_list_ids DIR: IDs of the complete snapshots in DIR, oldest first. A complete snapshot is a folder
-        # named like an ID that holds SNAPSHOT.json; `.ID.partial` and `.ID.deleting` folders never match.
-        bp_list_ids() {
-          local d name
-          for d in "$1"/*; do
-            name=${d##*/}
-            if [[ $name =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $d/SNAPSHOT.json ]]; then
-              printf '%s\n' "$name"
-            fi
-          done
         }
 
         # bp_previous DIR: the newest complete snapshot folder in DIR other than this run's, or nothing.
@@ -141,9 +88,9 @@ extension JobScriptLibrary {
         bp_lock() {
           mkdir -p -- "$STATE_DIR"
           chmod 0700 -- "$STATE_DIR"
-          exec {BP_LOCK_FD}>>"$STATE_DIR/lock"
+          exec {BP_LOCK_FD}>>"$STATE_DIR/$BP_LOCK_FILE"
           if ! flock -n "$BP_LOCK_FD"; then
-            bp_log "another run of plan $PLAN holds $STATE_DIR/lock; waiting for it"
+            bp_log "another run of plan $PLAN holds $STATE_DIR/$BP_LOCK_FILE; waiting for it"
             flock "$BP_LOCK_FD"
           fi
         }
@@ -151,19 +98,12 @@ extension JobScriptLibrary {
         # bp_clean_leftovers: removes what a killed run left: `.ID.partial` and `.ID.deleting` folders of this
         # plan and job on local targets, the staging folder and old temp folders.
         bp_clean_leftovers() {
-          local i dir p name
+          local i p
           for i in "${!TARGET_NAMES[@]}"; do
             [[ ${TARGET_TYPES[i]} == local ]] || continue
-            dir=$(bp_job_dir "$i")
-            for p in "$dir"/.*.partial "$dir"/.*.deleting; do
-              name=${p##*/}
-              if [[ -d $p && $name =~ ^\.[0-9]{8}T[0-9]{6}Z\.(partial|deleting)$ ]]; then
-                bp_log "target ${TARGET_NAMES[i]}: removing $name left by an earlier run"
-                rm -rf -- "$p"
-              fi
-            done
+            bp_sweep "$(bp_job_dir "$i")" "target ${TARGET_NAMES[i]}"
           done
-          if [[ -d $STATE_DIR/staging ]]; then rm -rf -- "$STATE_DIR/staging"; fi
+          if [[ -d $STATE_DIR/$BP_STAGING_DIR ]]; then rm -rf -- "${STATE_DIR:?}/$BP_STAGING_DIR"; fi
           for p in "$STATE_DIR"/.tmp.*; do
             if [[ -d $p && $p != "$BP_TMP" ]]; then rm -rf -- "$p"; fi
           done
@@ -174,12 +114,12 @@ extension JobScriptLibrary {
         bp_new_id() {
           local id i dir taken
           while :; do
-            id=$(date -u +%Y%m%dT%H%M%SZ)
+            id=$(date -u "+$BP_ID_DATE_FORMAT")
             taken=0
             for i in "${!TARGET_NAMES[@]}"; do
               [[ ${TARGET_TYPES[i]} == local ]] || continue
               dir=$(bp_job_dir "$i")
-              if [[ -e $dir/$id || -e $dir/.$id.partial ]]; then taken=1; fi
+              if [[ -e $dir/$id || -e $dir/.$id$BP_PARTIAL_SUFFIX ]]; then taken=1; fi
             done
             if ((taken == 0)); then break; fi
             sleep 0.2

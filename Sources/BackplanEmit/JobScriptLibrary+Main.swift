@@ -20,22 +20,22 @@ extension JobScriptLibrary {
             wait "$BP_CAPTURE_PID" 2>/dev/null
             BP_CAPTURE_PID=''
           fi
-          if [[ -f $STATE_DIR/quiesce ]]; then bp_resume || rc=1; fi
+          if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then bp_resume || rc=1; fi
           if [[ -n $BP_CAPTURE_DIR && -d $BP_CAPTURE_DIR ]]; then rm -rf -- "$BP_CAPTURE_DIR"; fi
           local part
           for part in "${BP_PARTIALS[@]}"; do
             if [[ -d $part ]]; then rm -rf -- "$part"; fi
           done
-          if [[ -d $STATE_DIR/staging ]]; then rm -rf -- "$STATE_DIR/staging"; fi
+          if [[ -d $STATE_DIR/$BP_STAGING_DIR ]]; then rm -rf -- "${STATE_DIR:?}/$BP_STAGING_DIR"; fi
           if [[ -n $BP_TMP && -d $BP_TMP ]]; then rm -rf -- "$BP_TMP"; fi
-          if ((rc != 0 && rc != 3)); then rc=1; fi
+          if ((rc != BP_EXIT_OK && rc != BP_EXIT_PARTIAL)); then rc=$BP_EXIT_FAILED; fi
           if ((BP_RECORD)); then
             bp_record "$rc"
             bp_notify "$rc"
           fi
           case $rc in
-            0) bp_log "run $BP_ID: ok" ;;
-            3) bp_log "run $BP_ID: some targets failed (exit 3)" ;;
+            "$BP_EXIT_OK") bp_log "run $BP_ID: ok" ;;
+            "$BP_EXIT_PARTIAL") bp_log "run $BP_ID: some targets failed (exit 3)" ;;
             *) bp_log "run ${BP_ID:-}: failed (exit 1)${BP_ERROR:+: $BP_ERROR}" ;;
           esac
           exit "$rc"
@@ -45,7 +45,7 @@ extension JobScriptLibrary {
         # shellcheck disable=SC2317 # called by the INT, TERM and HUP traps
         bp_on_signal() {
           bp_error "received SIG$1; ending the run"
-          exit 1
+          exit "$BP_EXIT_FAILED"
         }
 
         # ---- Command line ----
@@ -62,11 +62,11 @@ extension JobScriptLibrary {
               --dry-run) BP_DRY_RUN=1 ;;
               --resume) BP_RESUME_ONLY=1 ;;
               --jitter)
-                if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_usage >&2; exit 64; fi
+                if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_usage >&2; exit "$BP_EXIT_USAGE"; fi
                 BP_JITTER=$((10#$2))
                 shift ;;
               -h | --help) bp_usage; exit 0 ;;
-              *) bp_log "unknown argument: $1"; bp_usage >&2; exit 64 ;;
+              *) bp_log "unknown argument: $1"; bp_usage >&2; exit "$BP_EXIT_USAGE" ;;
             esac
             shift
           done
@@ -80,8 +80,8 @@ extension JobScriptLibrary {
           # shellcheck disable=SC2064 # BP_TMP is fixed from here on
           trap "rm -rf -- '$BP_TMP'" EXIT
           bp_preflight || return 1
-          if [[ -f $STATE_DIR/quiesce ]]; then bp_log "dry run: would resume the quiesce journaled in $STATE_DIR/quiesce"; fi
-          bp_log "dry run: would lock $STATE_DIR/lock"
+          if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then bp_log "dry run: would resume the quiesce journaled in $STATE_DIR/$BP_QUIESCE_JOURNAL"; fi
+          bp_log "dry run: would lock $STATE_DIR/$BP_LOCK_FILE"
           case $QUIESCE_METHOD in
             none) bp_log "dry run: no quiesce: hot capture" ;;
             commands)
@@ -120,16 +120,17 @@ extension JobScriptLibrary {
             dir=$(bp_job_dir "$BP_CAPTURE_TARGET")
             mkdir -p -- "$dir"
             BP_PREVIOUS=$(bp_previous "$dir")
-            BP_CAPTURE_DIR=$dir/.$BP_ID.partial
+            BP_CAPTURE_DIR=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
           else
-            BP_CAPTURE_DIR=$STATE_DIR/staging/$BP_ID
+            BP_CAPTURE_DIR=$STATE_DIR/$BP_STAGING_DIR/$BP_ID
           fi
-          mkdir -p -- "$BP_CAPTURE_DIR/data"
+          mkdir -p -- "$BP_CAPTURE_DIR/$BP_DATA_DIR"
           bp_log "capture into $BP_CAPTURE_DIR${BP_PREVIOUS:+ (unchanged files linked to ${BP_PREVIOUS##*/})}"
         }
 
         bp_job_main() {
           local i published=0 failed=0
+          BP_LOG_TAG="backplan[$PLAN/$JOB]"
           bp_parse_args "$@"
           if ((BP_DRY_RUN)); then
             bp_dry_run
@@ -137,7 +138,7 @@ extension JobScriptLibrary {
           fi
           if ((BP_RESUME_ONLY)); then
             bp_lock
-            if [[ ! -f $STATE_DIR/quiesce ]]; then bp_log "resume: no quiesce journal; nothing to do"; exit 0; fi
+            if [[ ! -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then bp_log "resume: no quiesce journal; nothing to do"; exit 0; fi
             bp_resume || exit 1
             exit 0
           fi
@@ -159,7 +160,7 @@ extension JobScriptLibrary {
           BP_TMP=$(mktemp -d "$(bp_abs "$STATE_DIR")/.tmp.XXXXXX")
           bp_new_id
           bp_log "run $BP_ID: start"
-          if [[ -f $STATE_DIR/quiesce ]]; then
+          if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then
             bp_log "quiesce: a killed run left the app stopped; resuming it first"
             bp_resume || bp_die "could not resume the quiesce left by an earlier run"
           fi
@@ -202,9 +203,9 @@ extension JobScriptLibrary {
             if [[ ${BP_TARGET_STATUS[i]:-} == ok ]]; then published=$((published + 1)); else failed=$((failed + 1)); fi
           done
           # 10. The EXIT trap records the run and releases the lock (by exiting).
-          if ((published == 0)); then exit 1; fi
-          if ((failed > 0)); then exit 3; fi
-          exit 0
+          if ((published == 0)); then exit "$BP_EXIT_FAILED"; fi
+          if ((failed > 0)); then exit "$BP_EXIT_PARTIAL"; fi
+          exit "$BP_EXIT_OK"
         }
         """#
 }

@@ -36,8 +36,8 @@ extension JobScriptLibrary {
           local prev=$1 cur=$2 out=$3
           : >"$BP_TMP/prev.manifest"
           : >"$BP_TMP/prev.inodes"
-          if [[ -n $prev && -f $prev/MANIFEST.sha256 ]]; then
-            cp -- "$prev/MANIFEST.sha256" "$BP_TMP/prev.manifest"
+          if [[ -n $prev && -f $prev/$BP_MANIFEST_FILE ]]; then
+            cp -- "$prev/$BP_MANIFEST_FILE" "$BP_TMP/prev.manifest"
             bp_inodes "$prev" "$BP_TMP/prev.inodes"
           fi
           bp_inodes "$cur" "$BP_TMP/cur.inodes"
@@ -59,7 +59,7 @@ extension JobScriptLibrary {
           BP_HASHED=$(($(wc -l <"$BP_TMP/lines") - BP_CARRIED))
           # Every line is "HASH  PATH" (64 + 2 bytes, or one more for an escaped line): field 2 to the end of
           # the line is the path, with the same leading blanks on every line.
-          sort -k 2 "$BP_TMP/lines" >"$dir/MANIFEST.sha256"
+          sort -k 2 "$BP_TMP/lines" >"$dir/$BP_MANIFEST_FILE"
           bp_log "manifest: $((BP_HASHED + BP_CARRIED)) files, $BP_HASHED hashed, $BP_CARRIED carried over from the previous snapshot"
         }
 
@@ -79,12 +79,12 @@ extension JobScriptLibrary {
           BP_FILES=0
           BP_BYTES=0
           for i in "${!SOURCE_NAMES[@]}"; do
-            read -r files bytes < <(bp_count "$dir/data/${SOURCE_PATHS[i]}")
+            read -r files bytes < <(bp_count "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")
             BP_FILES=$((BP_FILES + files))
             BP_BYTES=$((BP_BYTES + bytes))
             json+="${json:+,}{\"bytes\":$bytes,\"files\":$files,\"kind\":$(bp_json_string "${SOURCE_KINDS[i]}"),\"name\":$(bp_json_string "${SOURCE_NAMES[i]}"),\"path\":$(bp_json_string "${SOURCE_PATHS[i]}")}"
             if [[ -z $version && ${SOURCE_KINDS[i]} == sqlite ]]; then
-              v=$(sqlite3 "$(bp_abs "$dir/data/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
+              v=$(sqlite3 "$(bp_abs "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
               if [[ $v =~ ^[0-9A-Za-z_]+$ ]]; then version=$v; fi
             fi
           done
@@ -100,8 +100,8 @@ extension JobScriptLibrary {
           finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
           printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,"plan":%s,"sources":%s,"started":"%s"}\n' \
             "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$(bp_json_string "$PLAN")" \
-            "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/SNAPSHOT.json.new"
-          mv -f -- "$1/SNAPSHOT.json.new" "$1/SNAPSHOT.json"
+            "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/$BP_RECORD_FILE.new"
+          mv -f -- "$1/$BP_RECORD_FILE.new" "$1/$BP_RECORD_FILE"
         }
         """#
 }

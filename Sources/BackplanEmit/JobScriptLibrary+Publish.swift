@@ -32,7 +32,7 @@ extension JobScriptLibrary {
           else
             mkdir -p -- "$dir" || return 1
             prev=$(bp_previous "$dir")
-            part=$dir/.$BP_ID.partial
+            part=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
             BP_PARTIALS+=("$part")
             local -a opts=(-a)
             if [[ -n $prev ]]; then opts+=("--link-dest=$prev/"); fi
@@ -84,11 +84,11 @@ extension JobScriptLibrary {
         # integrity_check on each SQLite source.
         bp_snapshot_ok() {
           local snap=$1 ok=0 k
-          (cd -- "$snap" && sha256sum -c --quiet --strict MANIFEST.sha256) >&2 || ok=1
+          bp_manifest_ok "$snap" || ok=1
           for k in "${!SOURCE_NAMES[@]}"; do
             case ${SOURCE_KINDS[k]} in
-              sqlite) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}" || ok=1 ;;
-              chroma) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}/chroma.sqlite3" || ok=1 ;;
+              sqlite) bp_sqlite_ok "$snap/$BP_DATA_DIR/${SOURCE_PATHS[k]}" || ok=1 ;;
+              chroma) bp_sqlite_ok "$snap/$BP_DATA_DIR/${SOURCE_PATHS[k]}/chroma.sqlite3" || ok=1 ;;
             esac
           done
           return "$ok"
@@ -115,7 +115,7 @@ extension JobScriptLibrary {
               bp_join "$prev" "$snap" "$BP_TMP/verify.join" || ok=0
               # The manifest lines of the files to read again: those not carried over, plus escaped lines.
               awk 'FILENAME == ARGV[1] { if (substr($0, 1, 2) == "C\t") carried[substr($0, 3)] = 1; next }
-                   !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/MANIFEST.sha256" >"$BP_TMP/verify.check" || ok=0
+                   !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/$BP_MANIFEST_FILE" >"$BP_TMP/verify.check" || ok=0
               if [[ -s $BP_TMP/verify.check ]]; then
                 (cd -- "$snap" && sha256sum -c --quiet --strict "$BP_TMP/verify.check") >&2 || ok=0
               fi ;;
@@ -125,7 +125,7 @@ extension JobScriptLibrary {
             return 0
           fi
           bp_target_failed "$i" "verification ($VERIFY) of $snap failed; the snapshot is withdrawn"
-          if mv -T -- "$snap" "$dir/.$BP_ID.deleting"; then rm -rf -- "$dir/.$BP_ID.deleting"; fi
+          if mv -T -- "$snap" "$dir/.$BP_ID$BP_DELETING_SUFFIX"; then rm -rf -- "$dir/.$BP_ID$BP_DELETING_SUFFIX"; fi
           if [[ $snap == "$BP_SNAPSHOT" ]]; then BP_SNAPSHOT=''; fi
           return 1
         }
@@ -144,82 +144,43 @@ extension JobScriptLibrary {
           return 1
         }
 
-        # bp_retention_decide INDEX: writes the IDs of $BP_TMP/retention.ids (oldest first) that the rules remove
-        # to $BP_TMP/retention.remove; when the rules fail it warns and returns 1, and nothing is removed.
-        bp_retention_decide() {
-          if ! bp_retention_remove_ids "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" "$KEEP_YEARLY" \
-            "$KEEP_WITHIN" <"$BP_TMP/retention.ids" >"$BP_TMP/retention.remove"; then
-            bp_log "retention: warning: target ${TARGET_NAMES[$1]}: the retention rules failed; nothing is removed"
-            return 1
-          fi
-        }
-
         # bp_retention INDEX: removes the snapshots of this plan and job on target INDEX that the rules do not
-        # keep (bp_retention_remove_ids decides; the newest and this run's snapshot are always kept). A local
-        # snapshot is first renamed out of the listing, then deleted; a remote one goes through bp_<type>_remove.
+        # keep (bp_retention_pick decides: never the newest, never this run's). A local target's snapshots are
+        # listed by bp_list_ids and removed by bp_remove_local, a remote one's by bp_<type>_ids and bp_<type>_remove.
         bp_retention() {
-          local i=$1 dir id newest removed=0
-          local -a ids=() remove=()
+          local i=$1 dir='' id listing
           ((RETENTION)) || return 0
-          if [[ ${TARGET_TYPES[i]} != local ]]; then
-            bp_retention_remote "$i"
-            return 0
-          fi
-          dir=$(bp_job_dir "$i")
-          mapfile -t ids < <(bp_list_ids "$dir")
-          ((${#ids[@]} > 0)) || return 0
-          newest=${ids[${#ids[@]} - 1]}
-          printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
-          bp_retention_decide "$i" || return 0
-          mapfile -t remove <"$BP_TMP/retention.remove"
-          for id in "${remove[@]}"; do
-            [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $dir/$id/SNAPSHOT.json ]] || continue
-            if [[ $id == "$newest" || $id == "$BP_ID" ]]; then continue; fi
-            if ((BP_DRY_RUN)); then
-              bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"
-              continue
-            fi
-            bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshot $id"
-            if mv -T -- "$dir/$id" "$dir/.$id.deleting"; then
-              removed=$((removed + 1))
-              rm -rf -- "$dir/.$id.deleting" || bp_log "retention: warning: could not remove all of $dir/.$id.deleting"
-            else
-              bp_log "retention: warning: could not remove $dir/$id"
-            fi
-          done
-          bp_log "retention: target ${TARGET_NAMES[i]}: $((${#ids[@]} - removed)) snapshots kept, $removed removed"
-        }
-
-        # bp_retention_remote INDEX: retention on remote target INDEX (the same decision as for local targets).
-        bp_retention_remote() {
-          local i=$1 type=${TARGET_TYPES[$1]} id newest listing
-          local -a ids=() remove=()
           [[ -z ${TARGET_PULLED[i]:-} ]] || return 0
-          BP_REMOTE_ERROR=''
-          if ! listing=$("bp_${type}_ids" "$i"); then
-            bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots: $BP_REMOTE_ERROR; nothing is removed"
-            return 0
+          if [[ ${TARGET_TYPES[i]} == local ]]; then
+            dir=$(bp_job_dir "$i")
+            mapfile -t BP_IDS < <(bp_list_ids "$dir")
+          else
+            BP_REMOTE_ERROR=''
+            if ! listing=$("bp_${TARGET_TYPES[i]}_ids" "$i"); then
+              bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots: $BP_REMOTE_ERROR; nothing is removed"
+              return 0
+            fi
+            mapfile -t BP_IDS < <(printf '%s\n' "$listing" | bp_ids_only)
           fi
-          mapfile -t ids < <(printf '%s\n' "$listing" | grep -E '^[0-9]{8}T[0-9]{6}Z$' || true)
-          ((${#ids[@]} > 0)) || return 0
-          newest=${ids[${#ids[@]} - 1]}
-          printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
-          bp_retention_decide "$i" || return 0
-          while IFS= read -r id; do
-            if [[ $id != "$newest" && $id != "$BP_ID" ]]; then remove+=("$id"); fi
-          done <"$BP_TMP/retention.remove"
+          ((${#BP_IDS[@]} > 0)) || return 0
+          bp_retention_pick "target ${TARGET_NAMES[i]}" "$BP_ID" "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" \
+            "$KEEP_MONTHLY" "$KEEP_YEARLY" "$KEEP_WITHIN" || return 0
           if ((BP_DRY_RUN)); then
-            for id in "${remove[@]}"; do bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"; done
+            for id in "${BP_REMOVE[@]}"; do bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"; done
             return 0
           fi
-          if ((${#remove[@]} > 0)); then
-            bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshots ${remove[*]}"
-            if ! "bp_${type}_remove" "$i" "${remove[@]}"; then
+          BP_REMOVED=0
+          if [[ -n $dir ]]; then
+            bp_remove_local "target ${TARGET_NAMES[i]}" "$dir" "${BP_REMOVE[@]}"
+          elif ((${#BP_REMOVE[@]} > 0)); then
+            bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshots ${BP_REMOVE[*]}"
+            if ! "bp_${TARGET_TYPES[i]}_remove" "$i" "${BP_REMOVE[@]}"; then
               bp_log "retention: warning: target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
               return 0
             fi
+            BP_REMOVED=${#BP_REMOVE[@]}
           fi
-          bp_log "retention: target ${TARGET_NAMES[i]}: $((${#ids[@]} - ${#remove[@]})) snapshots kept, ${#remove[@]} removed"
+          bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
         }
 
         # ---- Step 10: the run log ----
@@ -230,8 +191,8 @@ extension JobScriptLibrary {
         bp_record() {
           local rc=$1 status i targets='' error finished t_status
           case $rc in
-            0) status=ok ;;
-            3) status=partial ;;
+            "$BP_EXIT_OK") status=ok ;;
+            "$BP_EXIT_PARTIAL") status=partial ;;
             *) status=failed ;;
           esac
           for i in "${!TARGET_NAMES[@]}"; do
@@ -245,10 +206,11 @@ extension JobScriptLibrary {
           error=''
           if [[ $status != ok ]]; then error="\"error\":$(bp_json_string "${BP_ERROR:-failed}"),"; fi
           finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-          printf -v BP_RECORD_LINE '{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}' \
+          # shellcheck disable=SC2059 # the format is the run contract's (BP_RUN_FORMAT: the fields in their order)
+          printf -v BP_RECORD_LINE "$BP_RUN_FORMAT" \
             "$BP_BYTES" "$BP_DOWNTIME_MS" "$error" "$rc" "$BP_FILES" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" \
             "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
-          printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/runs.jsonl"
+          printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/$BP_RUNS_LOG"
         }
         """#
 }

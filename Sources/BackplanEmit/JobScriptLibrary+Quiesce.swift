@@ -31,7 +31,7 @@ extension JobScriptLibrary {
 
         # bp_write_journal: the quiesce journal, synced to disk before the stop.
         bp_write_journal() {
-          local journal=$STATE_DIR/quiesce value
+          local journal=$STATE_DIR/$BP_QUIESCE_JOURNAL value
           {
             printf 'format 1\nplan %s\njob %s\nmethod %s\n' "$PLAN" "$JOB" "$QUIESCE_METHOD"
             for value in "${QUIESCE_NAMES[@]}"; do printf 'name %s\n' "$value"; done
@@ -68,7 +68,7 @@ extension JobScriptLibrary {
         # units; commands in order), then removes the journal. Runs at most once per journal. On failure the
         # journal stays, so the next run or `--resume` tries again, and the run fails.
         bp_resume() {
-          local journal=$STATE_DIR/quiesce line key value method='' failed=0 k
+          local journal=$STATE_DIR/$BP_QUIESCE_JOURNAL line key value method='' failed=0 k
           local -a names=() starts=() reversed=()
           [[ -f $journal ]] || return 0
           while IFS= read -r line || [[ -n $line ]]; do

@@ -46,14 +46,16 @@ public enum LibraryEmitter {
     }
 
     static func body(_ plan: CompiledPlan) -> String {
-        var out = BashRetention.function
-        if !out.hasSuffix("\n") { out += "\n" }
-        for part in JobScriptLibrary.parts { out += "\n" + part }
-        out += "\n" + RestoreScriptLibrary.text
+        var rest = ""
+        for part in JobScriptLibrary.parts { rest += "\n" + part }
+        rest += "\n" + RestoreScriptLibrary.text
         let types = RemoteTargetBash.types(in: plan.targets)
         if !types.isEmpty {
-            out += RemoteTargetBash.envFile + types.map(\.library).joined()
+            rest += RemoteTargetBash.envFile + types.map(\.library).joined()
         }
+        var out = BashRetention.function
+        if !out.hasSuffix("\n") { out += "\n" }
+        out += "\n" + BashCore.text(before: rest) + rest
         return out.hasSuffix("\n") ? out : out + "\n"
     }
 }

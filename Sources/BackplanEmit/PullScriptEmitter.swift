@@ -76,7 +76,8 @@ public enum PullScriptEmitter {
         out += "\n" + ScriptWriter.values(assignments)
         out += "\n" + BashRetention.function
         if !BashRetention.function.hasSuffix("\n") { out += "\n" }
-        out += RemoteTargetBash.envFile + RemoteTargetBash.rsyncCommon([.list, .manifest]) + PullScriptLibrary.text
+        let rest = RemoteTargetBash.envFile + RemoteTargetBash.rsyncCommon([.list, .manifest]) + PullScriptLibrary.text
+        out += "\n" + BashCore.text(before: rest) + rest
         out += "\nmain \"$@\"\n"
         return out
     }

@@ -62,8 +62,8 @@ extension RemoteTargetBash {
         bp_rclone_complete() {
           local listing rc=0
           listing=$(mktemp "${TMPDIR:-/tmp}/backplan-rclone.XXXXXX") || return 1
-          bp_rclone_lsf "$1" "$(bp_rclone_path "$1" "$2")" -R --files-only --include '/*/SNAPSHOT.json' >"$listing" || rc=1
-          sed -n -E 's#^([0-9]{8}T[0-9]{6}Z)/SNAPSHOT\.json$#\1#p' "$listing" | sort | awk -v suffix="${3:-}" '{ print $0 suffix }'
+          bp_rclone_lsf "$1" "$(bp_rclone_path "$1" "$2")" -R --files-only --include "/*/$BP_RECORD_FILE" >"$listing" || rc=1
+          sed -n 's#/SNAPSHOT\.json$##p' "$listing" | bp_ids_only | sort | awk -v suffix="${3:-}" '{ print $0 suffix }'
           rm -f -- "$listing"
           return "$rc"
         }
@@ -101,13 +101,13 @@ extension RemoteTargetBash {
           bp_rclone_lsf "$i" "$job" --dirs-only >"$BP_TMP/rclone.folders" || return 1
           while IFS= read -r id; do
             id=${id%/}
-            [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && $id != "$BP_ID" ]] || continue
+            [[ $id =~ $BP_ID_RE && $id != "$BP_ID" ]] || continue
             grep -qxF -- "$id" "$BP_TMP/rclone.complete" && continue
             bp_log "target ${TARGET_NAMES[i]}: removing $id, left incomplete by an interrupted run"
             bp_rclone "$i" "rclone purge of $id" purge -- "$job/$id" || return 1
           done <"$BP_TMP/rclone.folders"
           previous=$(awk -v id="$BP_ID" '$0 < id' "$BP_TMP/rclone.complete" | tail -n 1)
-          args=(copy -v --log-file "$log" --exclude /SNAPSHOT.json)
+          args=(copy -v --log-file "$log" --exclude "/$BP_RECORD_FILE")
           if [[ -n $previous ]]; then
             # --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
             bp_rclone "$i" "rclone backend features" backend features -- "$job" >"$BP_TMP/rclone.features" || return 1
@@ -132,7 +132,7 @@ extension RemoteTargetBash {
           bytes=$(cd -- "$BP_SNAPSHOT" && tr '\n' '\0' <"$BP_TMP/rclone.sent" | xargs -0 -r stat -c %s -- | awk '{ s += $1 } END { print s + 0 }')
           copied=$(grep -c ': Copied (server-side copy)$' "$log" || true)
           bp_log "target ${TARGET_NAMES[i]}: sent $sent files ($bytes bytes), $copied unchanged files copied server-side"
-          bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/SNAPSHOT.json" "$dest/SNAPSHOT.json"
+          bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/$BP_RECORD_FILE" "$dest/$BP_RECORD_FILE"
         }
 
         # bp_rclone_verify I: manifest: `rclone check` of the sealed local folder against the upload (sizes and
@@ -181,9 +181,9 @@ extension RemoteTargetBash {
           local i=$1 id path
           shift
           for id in "$@"; do
-            if [[ ! $id =~ ^[0-9]{8}T[0-9]{6}Z$ ]]; then BP_REMOTE_ERROR="'$id' is not a snapshot ID"; return 1; fi
+            if [[ ! $id =~ $BP_ID_RE ]]; then BP_REMOTE_ERROR="'$id' is not a snapshot ID"; return 1; fi
             path=$(bp_rclone_path "$i" "$JOB" "$id")
-            bp_rclone "$i" "rclone deletefile of $id/SNAPSHOT.json" deletefile -- "$path/SNAPSHOT.json" || return 1
+            bp_rclone "$i" "rclone deletefile of $id/$BP_RECORD_FILE" deletefile -- "$path/$BP_RECORD_FILE" || return 1
             bp_rclone "$i" "rclone purge of $id" purge -- "$path" || return 1
           done
         }
@@ -196,38 +196,38 @@ extension RemoteTargetBash {
     /// restore.sh's `rclone_snapshots`, `rclone_info` and `rclone_open`.
     static let restoreFunctions = #"""
         # "ID JOB" lines of the complete snapshots on rclone target $1 (index) of job $2 ("" for every job).
-        rclone_snapshots() {
-            local job
-            for job in "${JOBS[@]}"; do
-                if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
-                if ! bp_rclone_complete "$1" "$job" " $job"; then
-                    log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-                    return 1
-                fi
-            done
+        bp_rclone_snapshots() {
+          local job
+          for job in "${JOBS[@]}"; do
+            if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+            if ! bp_rclone_complete "$1" "$job" " $job"; then
+              bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+              return 1
+            fi
+          done
         }
 
         # "STARTED SOURCE-BYTES" of snapshot $3 of job $2: only its SNAPSHOT.json is fetched (under $DOWNLOAD).
-        rclone_info() {
-            local dir=$DOWNLOAD/info-$2-$3
-            mkdir -p -- "$dir"
-            if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
-                log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-            fi
-            snapshot_info "$dir"
+        bp_rclone_info() {
+          local dir=$DOWNLOAD/info-$2-$3
+          mkdir -p -- "$dir"
+          if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/$BP_RECORD_FILE" "$dir/$BP_RECORD_FILE"; then
+            bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+          fi
+          bp_snapshot_info "$dir"
         }
 
         # Downloads snapshot $3 of job $2 from target $1 under $DOWNLOAD and prints the folder.
-        rclone_open() {
-            local dir=$DOWNLOAD/$2-$3 path
-            path=$(bp_rclone_path "$1" "$2" "$3")
-            log "downloading $path into $dir"
-            if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
-                log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
-                return 1
-            fi
-            printf '%s\n' "$dir"
+        bp_rclone_open() {
+          local dir=$DOWNLOAD/$2-$3 path
+          path=$(bp_rclone_path "$1" "$2" "$3")
+          bp_log "downloading $path into $dir"
+          if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/$BP_RECORD_FILE" ]]; then
+            bp_log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
+            return 1
+          fi
+          printf '%s\n' "$dir"
         }
 
-        """#
+"""#
 }

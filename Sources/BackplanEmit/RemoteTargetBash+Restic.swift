@@ -97,7 +97,7 @@ extension RemoteTargetBash {
           fi
           rm -rf -- "$dir"
           while IFS= read -r row; do
-            if [[ $row =~ ^[0-9]{8}T[0-9]{6}Z\ [0-9a-f]{64}$ ]]; then BP_RESTIC_ROWS+=("$row"); fi
+            if [[ ${row%% *} =~ $BP_ID_RE && ${row#* } =~ ^[0-9a-f]{64}$ ]]; then BP_RESTIC_ROWS+=("$row"); fi
           done <<<"$rows"
         }
 
@@ -123,7 +123,7 @@ extension RemoteTargetBash {
           local i=$1 dir=$4
           bp_restic_find "$i" "$2" "$3" || return 1
           bp_restic "$i" "restic restore ${BP_RESTIC_SNAP:0:8}" restore --target "$dir" -- "$BP_RESTIC_SNAP" >/dev/null || return 1
-          if [[ ! -f $dir/SNAPSHOT.json ]]; then
+          if [[ ! -f $dir/$BP_RECORD_FILE ]]; then
             BP_REMOTE_ERROR="restic snapshot ${BP_RESTIC_SNAP:0:8} holds no SNAPSHOT.json at its root"
             return 1
           fi
@@ -181,7 +181,7 @@ extension RemoteTargetBash {
           fi
           if ! bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \
             --tag "backplan,plan=$PLAN,job=$JOB,id=$BP_ID" --time "$(bp_restic_time "$BP_ID")" "${parent[@]}" \
-            -- data MANIFEST.sha256 SNAPSHOT.json >"$BP_TMP/restic-backup.json"; then
+            -- "$BP_DATA_DIR" "$BP_MANIFEST_FILE" "$BP_RECORD_FILE" >"$BP_TMP/restic-backup.json"; then
             # restic exits 3 when it made a snapshot without some files: never leave that one listed.
             reason=$BP_REMOTE_ERROR
             bp_restic_remove "$i" "$BP_ID" || true
@@ -220,8 +220,8 @@ extension RemoteTargetBash {
           bp_restic "$i" "restic check --read-data" check --read-data >/dev/null || return 1
           rm -rf -- "$dir"
           bp_restic_restore "$i" "$JOB" "$BP_ID" "$dir" || return 1
-          if ! (cd -- "$dir" && sha256sum -c --quiet --strict MANIFEST.sha256) >&2; then
-            BP_REMOTE_ERROR='the restored snapshot does not match its MANIFEST.sha256'
+          if ! bp_snapshot_ok "$dir"; then
+            BP_REMOTE_ERROR='the restored snapshot does not match its MANIFEST.sha256 or fails integrity_check'
             rm -rf -- "$dir"
             return 1
           fi
@@ -276,56 +276,56 @@ extension RemoteTargetBash {
     static let resticRestore = #"""
 
         # "ID JOB" lines of the restic snapshots of target $1 (index), job $2 ("" for every job).
-        # shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_snapshots"
-        restic_snapshots() {
-            local job row last reason
-            for job in "${JOBS[@]}"; do
-                if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
-                if ! bp_restic_list "$1" "$job"; then
-                    # The repository's state says more: missing (and whether the first backup creates it),
-                    # or a wrong password; else the listing's own error stands.
-                    reason=$BP_REMOTE_ERROR
-                    if bp_restic_state "$1"; then
-                        if [[ "$BP_RESTIC_STATE" == present ]]; then
-                            BP_REMOTE_ERROR=$reason
-                        elif [[ "${RESTIC_INIT[$1]}" == 1 ]]; then
-                            BP_REMOTE_ERROR="restic repository ${RESTIC_REPOSITORIES[$1]} does not exist yet (init: true: the first backup to it creates it)"
-                        else
-                            bp_restic_missing "$1"
-                        fi
-                    fi
-                    die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+        # shellcheck disable=SC2317 # called as "bp_${TARGET_TYPES[i]}_snapshots"
+        bp_restic_snapshots() {
+          local job row last reason
+          for job in "${JOBS[@]}"; do
+            if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+            if ! bp_restic_list "$1" "$job"; then
+              # The repository's state says more: missing (and whether the first backup creates it),
+              # or a wrong password; else the listing's own error stands.
+              reason=$BP_REMOTE_ERROR
+              if bp_restic_state "$1"; then
+                if [[ "$BP_RESTIC_STATE" == present ]]; then
+                  BP_REMOTE_ERROR=$reason
+                elif [[ "${RESTIC_INIT[$1]}" == 1 ]]; then
+                  BP_REMOTE_ERROR="restic repository ${RESTIC_REPOSITORIES[$1]} does not exist yet (init: true: the first backup to it creates it)"
+                else
+                  bp_restic_missing "$1"
                 fi
-                last=''
-                for row in "${BP_RESTIC_ROWS[@]}"; do
-                    if [[ "${row%% *}" != "$last" ]]; then printf '%s %s\n' "${row%% *}" "$job"; fi
-                    last=${row%% *}
-                done
+              fi
+              bp_die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+            fi
+            last=''
+            for row in "${BP_RESTIC_ROWS[@]}"; do
+              if [[ "${row%% *}" != "$last" ]]; then printf '%s %s\n' "${row%% *}" "$job"; fi
+              last=${row%% *}
             done
+          done
         }
 
         # "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on target $1, from its SNAPSHOT.json (restic dump).
-        # shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_info"
-        restic_info() {
-            local dir=$DOWNLOAD/info-$2-$3
-            mkdir -p -- "$dir"
-            if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" /SNAPSHOT.json >"$dir/SNAPSHOT.json"; then
-                snapshot_info "$dir"
-            else
-                log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-                printf '? ?\n'
-            fi
-            rm -rf -- "$dir"
+        # shellcheck disable=SC2317 # called as "bp_${TARGET_TYPES[i]}_info"
+        bp_restic_info() {
+          local dir=$DOWNLOAD/info-$2-$3
+          mkdir -p -- "$dir"
+          if bp_restic_find "$1" "$2" "$3" && bp_restic "$1" "restic dump" dump -- "$BP_RESTIC_SNAP" "/$BP_RECORD_FILE" >"$dir/$BP_RECORD_FILE"; then
+            bp_snapshot_info "$dir"
+          else
+            bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+            printf '? ?\n'
+          fi
+          rm -rf -- "$dir"
         }
 
         # Restores snapshot $3 of job $2 on target $1 into $DOWNLOAD and prints the folder.
-        # shellcheck disable=SC2317 # called as "${TARGET_TYPES[i]}_open"
-        restic_open() {
-            local dir=$DOWNLOAD/$2-$3
-            log "restoring restic snapshot $2/$3 of target ${TARGET_NAMES[$1]} into $dir"
-            bp_restic_restore "$1" "$2" "$3" "$dir" || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-            printf '%s\n' "$dir"
+        # shellcheck disable=SC2317 # called as "bp_${TARGET_TYPES[i]}_open"
+        bp_restic_open() {
+          local dir=$DOWNLOAD/$2-$3
+          bp_log "restoring restic snapshot $2/$3 of target ${TARGET_NAMES[$1]} into $dir"
+          bp_restic_restore "$1" "$2" "$3" "$dir" || bp_die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+          printf '%s\n' "$dir"
         }
 
-        """#
+"""#
 }

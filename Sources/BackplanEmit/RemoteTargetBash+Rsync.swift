@@ -149,7 +149,7 @@ extension RemoteTargetBash {
         # bp_rsync_ids_of TEXT: the lines of TEXT that are snapshot IDs, sorted.
         # shellcheck disable=SC2317 # called by the rsync functions
         bp_rsync_ids_of() {
-          printf '%s\n' "$1" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
+          printf '%s\n' "$1" | bp_ids_only | LC_ALL=C sort
         }
 
         # bp_rsync_manifest_check FILE: checks the output of BP_RSYNC_SH_MANIFEST (RsyncRemote.manifestCheck).
@@ -204,9 +204,9 @@ extension RemoteTargetBash {
           prev=$(bp_rsync_ids_of "$BP_RSYNC_OUT" | grep -vx -- "$BP_ID" | tail -n 1 || true)
           if [[ -n $prev ]]; then opts+=("--link-dest=../$prev"); fi
           bp_rsync_ssh "$i"
-          bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID.partial")${prev:+ (unchanged files linked to $prev)}"
+          bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID$BP_PARTIAL_SUFFIX")${prev:+ (unchanged files linked to $prev)}"
           if ! bp_remote "$i" "rsync" rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- "$BP_SNAPSHOT/" \
-            "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID.partial/" >"$stats"; then
+            "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID$BP_PARTIAL_SUFFIX/" >"$stats"; then
             bp_rsync_hint "$i"
             error=$BP_REMOTE_ERROR
             # rsync often loses the receiver's "No space left on device": say it when the remote disk is full
@@ -270,36 +270,36 @@ extension RemoteTargetBash {
     static let rsyncRestore = #"""
 
         # "ID JOB" lines of the complete snapshots on rsync target $1, of job $2 ("" for every job).
-        rsync_snapshots() {
-            local job
-            for job in "${JOBS[@]}"; do
-                if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
-                bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$job" || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-                if [[ -n "$BP_RSYNC_IDS" ]]; then printf '%s\n' "$BP_RSYNC_IDS" | sed "s/\$/ $job/"; fi
-            done
+        bp_rsync_snapshots() {
+          local job
+          for job in "${JOBS[@]}"; do
+            if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+            bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$job" || bp_die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+            if [[ -n "$BP_RSYNC_IDS" ]]; then printf '%s\n' "$BP_RSYNC_IDS" | sed "s/\$/ $job/"; fi
+          done
         }
 
         # "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on rsync target $1 (its SNAPSHOT.json, read with ssh cat).
-        rsync_info() {
-            local dir="$DOWNLOAD/info-$2-$3"
-            mkdir -p -- "$dir"
-            bp_rsync_ssh "$1"
-            if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
-                "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/SNAPSHOT.json")" >"$dir/SNAPSHOT.json"; then
-                log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-            fi
-            snapshot_info "$dir"
+        bp_rsync_info() {
+          local dir="$DOWNLOAD/info-$2-$3"
+          mkdir -p -- "$dir"
+          bp_rsync_ssh "$1"
+          if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
+            "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/$BP_RECORD_FILE")" >"$dir/$BP_RECORD_FILE"; then
+            bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+          fi
+          bp_snapshot_info "$dir"
         }
 
         # Downloads snapshot $3 of job $2 from rsync target $1 into $DOWNLOAD and prints the folder.
-        rsync_open() {
-            local dir="$DOWNLOAD/$2-$3"
-            bp_rsync_ssh "$1"
-            log "downloading $BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3 into $dir"
-            bp_remote "$1" "rsync" rsync -rlpt --protect-args -e "$(bp_rsync_rsh)" -- \
-                "$BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3/" "$dir/" >&2 || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-            printf '%s\n' "$dir"
+        bp_rsync_open() {
+          local dir="$DOWNLOAD/$2-$3"
+          bp_rsync_ssh "$1"
+          bp_log "downloading $BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3 into $dir"
+          bp_remote "$1" "rsync" rsync -rlpt --protect-args -e "$(bp_rsync_rsh)" -- \
+            "$BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3/" "$dir/" >&2 || bp_die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+          printf '%s\n' "$dir"
         }
 
-        """#
+"""#
 }

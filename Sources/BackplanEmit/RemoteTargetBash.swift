@@ -14,8 +14,8 @@ import BackplanCore
 ///     bp_T_remove I ID...  removes these snapshots (each stops being listed first)
 ///     bp_T_location I ID   prints where snapshot ID lives, for logs (never a credential)
 ///
-/// and in restore.sh `T_snapshots IDX JOB` ("ID JOB" lines, like local_snapshots) and
-/// `T_open IDX JOB ID` (downloads the snapshot under $STAGING and prints the folder).
+/// and in restore.sh `bp_T_snapshots IDX JOB` ("ID JOB" lines, like bp_local_snapshots) and
+/// `bp_T_open IDX JOB ID` (downloads the snapshot under $STAGING and prints the folder).
 /// Every function sets BP_REMOTE_ERROR to a one-line reason when it returns 1.
 struct RemoteTargetBash: Sendable {
     var type: TargetType

@@ -10,7 +10,7 @@ public enum RestoreScriptEmitter {
             "restore.sh of plan \(plan.name): `list`, `restore` and `verify` the snapshots of its targets",
             "(run `restore.sh --help`). Snapshots are read as docs/run-contract.md lays them out.",
         ]) + "\n" + RestoreScriptLibrary.prologue + "\n" + ScriptWriter.values(assignments(plan)) + remoteAssignments(plan)
-            + ScriptWriter.sourceLibrary(plan) + "restore_main \"$@\"\n"
+            + ScriptWriter.sourceLibrary(plan) + "bp_restore_main \"$@\"\n"
     }
 
     /// The remote targets' variables (as in the job scripts), when the plan has any.

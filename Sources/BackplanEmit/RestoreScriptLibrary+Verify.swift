@@ -6,34 +6,29 @@ extension RestoreScriptLibrary {
 # --- Verifying --------------------------------------------------------------------------------------
 
 # A path as a relative SQLite URI path ('%', '?' and '#' escaped), so any file name opens as itself.
-uri_path() {
-    local p=${1//%/%25}
-    p=${p//\?/%3f}
-    printf '%s\n' "${p//#/%23}"
-}
-
-# True when file $1 starts with the SQLite header (NUL bytes are dropped before bash sees them).
-is_sqlite() {
-    [[ "$(head -c 15 -- "$1" | tr -d '\0')" == "SQLite format 3" ]]
+bp_uri_path() {
+  local p=${1//%/%25}
+  p=${p//\?/%3f}
+  printf '%s\n' "${p//#/%23}"
 }
 
 # Sets UNESCAPED to the name of an escaped MANIFEST.sha256 line (sha256sum writes '\\', '\n' and '\r').
-unescape_name() {
-    local s=$1 c
-    UNESCAPED=""
-    while [[ -n "$s" ]]; do
-        c=${s:0:1}
-        s=${s:1}
-        if [[ "$c" == \\ ]]; then
-            c=${s:0:1}
-            s=${s:1}
-            case $c in
-                n) c=$'\n' ;;
-                r) c=$'\r' ;;
-            esac
-        fi
-        UNESCAPED+=$c
-    done
+bp_unescape_name() {
+  local s=$1 c
+  UNESCAPED=""
+  while [[ -n "$s" ]]; do
+    c=${s:0:1}
+    s=${s:1}
+    if [[ "$c" == \\ ]]; then
+      c=${s:0:1}
+      s=${s:1}
+      case $c in
+        n) c=$'\n' ;;
+        r) c=$'\r' ;;
+      esac
+    fi
+    UNESCAPED+=$c
+  done
 }
 
 # Checks folder $1, laid out as a snapshot (data/ and MANIFEST.sha256). A snapshot holds exactly what
@@ -43,91 +38,91 @@ unescape_name() {
 # prints `ok` for every SQLite file. Nothing is opened before it is known to be a regular file under
 # data/. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
 # Prints each problem on stderr and a summary on stdout; returns 1 on any problem.
-verify_folder() {
-    local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
-    local -a found=()
-    local -A listed=() present=()
-    if [[ ! -f "$dir/MANIFEST.sha256" || -L "$dir/MANIFEST.sha256" || ! -d "$dir/data" || -L "$dir/data" ]]; then
-        log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
-        return 1
+bp_verify_folder() {
+  local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
+  local -a found=()
+  local -A listed=() present=()
+  if [[ ! -f "$dir/$BP_MANIFEST_FILE" || -L "$dir/$BP_MANIFEST_FILE" || ! -d "$dir/$BP_DATA_DIR" || -L "$dir/$BP_DATA_DIR" ]]; then
+    bp_log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
+    return 1
+  fi
+  # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
+  while IFS= read -r -d '' f; do
+    present["$f"]=1
+    found+=("$f")
+  done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
+  files=${#found[@]}
+  while IFS= read -r -d '' f; do
+    bp_log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
+    failed=1
+  done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
+  # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
+  # same with the path escaped.
+  while IFS= read -r line; do
+    if [[ "$line" == \\* ]]; then
+      bp_unescape_name "${line:67}"
+      f=$UNESCAPED
+      line=${line:1}
+    else
+      f=${line:66}
     fi
-    # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
-    while IFS= read -r -d '' f; do
-        present["$f"]=1
-        found+=("$f")
-    done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
-    files=${#found[@]}
-    while IFS= read -r -d '' f; do
-        log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
-        failed=1
-    done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
-    # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
-    # same with the path escaped.
-    while IFS= read -r line; do
-        if [[ "$line" == \\* ]]; then
-            unescape_name "${line:67}"
-            f=$UNESCAPED
-            line=${line:1}
-        else
-            f=${line:66}
-        fi
-        if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
-            log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
-            unsafe=1
-        elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
-            log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
-            unsafe=1
-        elif [[ -z "${present[$f]+set}" ]]; then
-            log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
-            unsafe=1
-        fi
-        if [[ -n "$f" ]]; then listed["$f"]=1; fi
-    done < "$dir/MANIFEST.sha256"
-    # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
-    # file that differs ("data/...: FAILED").
-    if (( unsafe )); then
-        failed=1
-    elif ! (cd -- "$dir" && sha256sum --quiet --strict -c MANIFEST.sha256) >&2; then
-        log "$dir: some files differ from MANIFEST.sha256 (named above)"
-        failed=1
+    if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
+      bp_log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
+      unsafe=1
+    elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
+      unsafe=1
+    elif [[ -z "${present[$f]+set}" ]]; then
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
+      unsafe=1
     fi
-    # 4. Files the manifest does not name (they would be restored unchecked).
-    for f in "${found[@]}"; do
-        if [[ -z "${listed[$f]+set}" ]]; then
-            log "$dir: $f is not in MANIFEST.sha256"
-            failed=1
-        fi
-    done
-    # 5. Every SQLite file, found by its header whatever its name.
-    for f in "${found[@]}"; do
-        is_sqlite "$dir/$f" || continue
-        databases=$((databases + 1))
-        result=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -readonly \
-            "file:$(uri_path "$f")?immutable=1" 'PRAGMA integrity_check;' 2>&1) || true
-        if [[ "$result" != ok ]]; then
-            log "$dir: $f: PRAGMA integrity_check failed: ${result:0:400}"
-            failed=1
-        fi
-    done
-    if (( failed )); then
-        printf 'FAILED: %s (%d files, %d SQLite databases; problems above)\n' "$dir" "$files" "$databases"
-        return 1
+    if [[ -n "$f" ]]; then listed["$f"]=1; fi
+  done < "$dir/$BP_MANIFEST_FILE"
+  # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
+  # file that differs ("data/...: FAILED").
+  if (( unsafe )); then
+    failed=1
+  elif ! bp_manifest_ok "$dir"; then
+    bp_log "$dir: some files differ from MANIFEST.sha256 (named above)"
+    failed=1
+  fi
+  # 4. Files the manifest does not name (they would be restored unchecked).
+  for f in "${found[@]}"; do
+    if [[ -z "${listed[$f]+set}" ]]; then
+      bp_log "$dir: $f is not in MANIFEST.sha256"
+      failed=1
     fi
-    printf 'ok: %s (%d files match MANIFEST.sha256, %d SQLite databases pass integrity_check)\n' \
-        "$dir" "$files" "$databases"
+  done
+  # 5. Every SQLite file, found by its header whatever its name.
+  for f in "${found[@]}"; do
+    bp_is_sqlite "$dir/$f" || continue
+    databases=$((databases + 1))
+    result=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -readonly \
+      "file:$(bp_uri_path "$f")?immutable=1" 'PRAGMA integrity_check;' 2>&1) || true
+    if [[ "$result" != ok ]]; then
+      bp_log "$dir: $f: PRAGMA integrity_check failed: ${result:0:400}"
+      failed=1
+    fi
+  done
+  if (( failed )); then
+    printf 'FAILED: %s (%d files, %d SQLite databases; problems above)\n' "$dir" "$files" "$databases"
+    return 1
+  fi
+  printf 'ok: %s (%d files match MANIFEST.sha256, %d SQLite databases pass integrity_check)\n' \
+    "$dir" "$files" "$databases"
 }
 
-cmd_verify() {
-    local idx
-    (( $# >= 1 )) || usage_error "usage: restore.sh verify TARGET [JOB] [ID|latest]"
-    idx=$(target_index "$1")
-    shift
-    parse_selector "$@"
-    require_supported "$idx"
-    take_lock
-    resolve_snapshot "$idx"
-    log "verifying snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]}"
-    verify_folder "$SNAP_DIR" || die "snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]} FAILED verification"
+bp_cmd_verify() {
+  local idx
+  (( $# >= 1 )) || bp_usage_error "usage: restore.sh verify TARGET [JOB] [ID|latest]"
+  idx=$(bp_target_index "$1")
+  shift
+  bp_parse_selector "$@"
+  bp_require_supported "$idx"
+  bp_take_lock
+  bp_resolve_snapshot "$idx"
+  bp_log "verifying snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]}"
+  bp_verify_folder "$SNAP_DIR" || bp_die "snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]} FAILED verification"
 }
 """#
 }

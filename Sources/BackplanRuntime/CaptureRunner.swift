@@ -29,13 +29,13 @@ public struct CaptureRunner: Sendable {
         let progress = CaptureProgress(log: log, previous: previous)
         for source in sources {
             try cancellation.check()
-            log.log("capture: source \(source.name) (\(source.kind.rawValue)) \(source.absolutePath)", step: "capture")
+            log.log("capture: source \(source.name) (\(source.kind.rawValue)) \(source.absolutePath)", step: .capture)
             let dest = dir + "/data/" + source.path
             switch source.kind {
             case .sqlite:
-                inventory.files["data/" + source.path] = try copyDatabase(source.absolutePath, to: dest, source.name, progress)
+                inventory.files[RunContract.dataDir + "/" + source.path] = try copyDatabase(source.absolutePath, to: dest, source.name, progress)
             case .chroma:
-                inventory.files["data/" + source.path + "/chroma.sqlite3"] =
+                inventory.files[RunContract.dataDir + "/" + source.path + "/chroma.sqlite3"] =
                     try copyDatabase(source.absolutePath + "/chroma.sqlite3", to: dest + "/chroma.sqlite3", source.name, progress)
                 try copyFiles(source, into: dir, extraExcludes: Self.chromaExcludes, progress, recording: &inventory)
             case .files:
@@ -45,7 +45,7 @@ public struct CaptureRunner: Sendable {
             progress.finish()
         }
         try cancellation.check()
-        log.log("capture: done", step: "capture")
+        log.log("capture: done", step: .capture)
         return inventory
     }
 
@@ -53,7 +53,7 @@ public struct CaptureRunner: Sendable {
     private func copyDatabase(_ path: String, to dest: String, _ name: String, _ progress: CaptureProgress) throws -> CaptureInventory.File {
         var st = stat()
         progress.start(name, note: lstat(path, &st) == 0 ? "SQLite online backup of \(CaptureProgress.size(Int64(st.st_size)))" : nil)
-        let file = try backup.copy(path, to: dest, cancellation: cancellation) { [log] in log.log("capture: " + $0, step: "capture") }
+        let file = try backup.copy(path, to: dest, cancellation: cancellation) { [log] in log.log("capture: " + $0, step: .capture) }
         progress.add(bytes: file.bytes)
         return file
     }
@@ -73,17 +73,17 @@ public struct CaptureRunner: Sendable {
                                 linkDest: linkDest.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil },
                                 cancellation: cancellation)
         let log = self.log
-        copier.onVanished = { log.log("capture: warning: \(PathBytes.display($0)) vanished while it was copied", step: "capture") }
-        copier.onSkippedLink = { log.log("capture: warning: skipping the symbolic link \(PathBytes.display($0)): a snapshot holds only folders and regular files", step: "capture") }
+        copier.onVanished = { log.log("capture: warning: \(PathBytes.display($0)) vanished while it was copied", step: .capture) }
+        copier.onSkippedLink = { log.log("capture: warning: skipping the symbolic link \(PathBytes.display($0)): a snapshot holds only folders and regular files", step: .capture) }
         copier.onFile = { progress.add(bytes: $0) }
         if isDirectory.boolValue {
             try FileManager.default.createDirectory(atPath: (dest as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
-            try copier.copyTree(source.absolutePath, to: dest, recording: &inventory, as: "data/" + source.path + "/")
+            try copier.copyTree(source.absolutePath, to: dest, recording: &inventory, as: RunContract.dataDir + "/" + source.path + "/")
         } else {
             try FileManager.default.createDirectory(atPath: dir + "/data/" + parent, withIntermediateDirectories: true)
             try copier.copyEntry(source.absolutePath, to: dest, recording: &inventory,
-                                 as: "data/" + (parent.isEmpty ? "" : parent + "/"))
+                                 as: RunContract.dataDir + "/" + (parent.isEmpty ? "" : parent + "/"))
         }
     }
 }

@@ -63,7 +63,7 @@ public enum SnapshotPruner {
     /// Renames snapshot `id` to `.ID.deleting` (it stops being listed at once) and deletes it; nil on success.
     static func remove(layout: SnapshotLayout, job: String, id: String) -> String? {
         let from = layout.snapshotDirectory(job: job, id: id)
-        let deleting = "\(layout.jobDirectory(job))/.\(id).deleting"
+        let deleting = layout.jobDirectory(job) + "/" + RunContract.deletingName(id)
         guard rename(from, deleting) == 0 else {
             return "cannot rename \(from) to \(deleting): \(String(cString: strerror(errno)))"
         }

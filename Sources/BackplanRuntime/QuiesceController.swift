@@ -32,18 +32,18 @@ public final class QuiesceController: @unchecked Sendable {
         lock.withLock { stopMs = RunClock.nowMs() }
         switch quiesce.method {
         case .compose:
-            log.log("quiesce: stopping compose services: \(quiesce.names.joined(separator: " "))", step: "quiesce")
+            log.log("quiesce: stopping compose services: \(quiesce.names.joined(separator: " "))", step: .quiesce)
             try check(ChildProcess.run(composeCommand("stop", quiesce.names)), "stopping compose services")
         case .units:
-            log.log("quiesce: stopping systemd units: \(quiesce.names.joined(separator: " "))", step: "quiesce")
+            log.log("quiesce: stopping systemd units: \(quiesce.names.joined(separator: " "))", step: .quiesce)
             try check(ChildProcess.run(["systemctl", "stop", "--"] + quiesce.names), "systemctl stop")
         case .commands, .none:
             for (index, command) in quiesce.stopCommands.enumerated() {
-                log.log("quiesce: stop command \(index + 1) of \(quiesce.stopCommands.count)", step: "quiesce")
+                log.log("quiesce: stop command \(index + 1) of \(quiesce.stopCommands.count)", step: .quiesce)
                 try check(ChildProcess.run(["bash", "-c", command]), "stop command \(index + 1)")
             }
         }
-        log.log("quiesce: app stopped", step: "quiesce")
+        log.log("quiesce: app stopped", step: .quiesce)
     }
 
     /// Starts the app as the journal says, if there is one, and removes it. Safe to call on every exit
@@ -53,7 +53,7 @@ public final class QuiesceController: @unchecked Sendable {
         lock.withLock {
             guard let journal = QuiesceJournal.read(stateDir: plan.stateDir) else { return true }
             guard start(journal) else {
-                log.error("quiesce: starting the app failed; \(QuiesceJournal.path(stateDir: plan.stateDir)) is kept so that the next run or --resume tries again", step: "quiesce")
+                log.error("quiesce: starting the app failed; \(QuiesceJournal.path(stateDir: plan.stateDir)) is kept so that the next run or --resume tries again", step: .quiesce)
                 return false
             }
             QuiesceJournal.remove(stateDir: plan.stateDir)
@@ -61,14 +61,14 @@ public final class QuiesceController: @unchecked Sendable {
                 downtime = RunClock.nowMs() - stopMs
                 stopMs = 0
             }
-            log.log("quiesce: app started again (downtime \(downtime) ms)", step: "quiesce")
+            log.log("quiesce: app started again (downtime \(downtime) ms)", step: .quiesce)
             return true
         }
     }
 
     private func start(_ journal: QuiesceJournal) -> Bool {
-        journal.start(plan: plan, log: { self.log.log($0, step: "quiesce") },
-                      error: { self.log.error($0, step: "quiesce") })
+        journal.start(plan: plan, log: { self.log.log($0, step: .quiesce) },
+                      error: { self.log.error($0, step: .quiesce) })
     }
 
     private func composeCommand(_ verb: String, _ services: [String]) -> [String] {

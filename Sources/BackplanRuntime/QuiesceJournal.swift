@@ -19,7 +19,7 @@ public struct QuiesceJournal: Hashable, Sendable {
         self.startCommands = startCommands
     }
 
-    public static func path(stateDir: String) -> String { stateDir + "/quiesce" }
+    public static func path(stateDir: String) -> String { stateDir + "/" + RunContract.quiesceJournal }
 
     public var text: String {
         var lines = ["format 1", "plan \(plan)", "job \(job)", "method \(method)"]

@@ -11,7 +11,7 @@ public enum QuiesceRecovery {
     }
 
     public static func recover(plan: CompiledPlan, log: (String) -> Void) throws(RunError) -> Outcome {
-        let path = plan.stateDir + "/quiesce"
+        let path = QuiesceJournal.path(stateDir: plan.stateDir)
         guard FileManager.default.fileExists(atPath: path) else { return .nothingToDo }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw RunError("cannot read \(path)")

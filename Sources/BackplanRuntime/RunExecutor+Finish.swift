@@ -8,7 +8,7 @@ extension RunExecutor {
         var rc = status
         if QuiesceJournal.read(stateDir: plan.stateDir) != nil && !quiesce.resume() { rc = 1 }
         if let dir = state.captureDir { try? FileManager.default.removeItem(atPath: dir) }
-        try? FileManager.default.removeItem(atPath: plan.stateDir + "/staging")
+        try? FileManager.default.removeItem(atPath: plan.stateDir + "/" + RunContract.stagingDir)
         if rc != 0 && rc != 3 { rc = 1 }
         let record = RunRecord(
             bytes: state.bytes, downtimeMs: quiesce.downtimeMs,
@@ -24,11 +24,11 @@ extension RunExecutor {
         do {
             let line = try record.append(stateDir: plan.stateDir)
             if let notify = plan.notify { RunNotifier(notify: notify, log: log).send(line, exit: rc) }
-        } catch { log.error("\(error)", step: "record") }
+        } catch { log.error("\(error)", step: .record) }
         switch rc {
-        case 0: log.log("run \(state.id): ok", step: "end")
-        case 3: log.log("run \(state.id): some targets failed (exit 3)", step: "end")
-        default: log.log("run \(state.id): failed (exit 1)\(log.runError.map { ": \($0)" } ?? "")", step: "end")
+        case RunContract.Exit.ok.rawValue: log.log("run \(state.id): ok", step: .end)
+        case RunContract.Exit.partial.rawValue: log.log("run \(state.id): some targets failed (exit 3)", step: .end)
+        default: log.log("run \(state.id): failed (exit 1)\(log.runError.map { ": \($0)" } ?? "")", step: .end)
         }
         return rc
     }
@@ -44,43 +44,43 @@ extension RunExecutor {
                 + "\(t.copied) copied in \(StepClock.format(t.copySeconds)); \(TreeCopier.threads) threads"
         }
         details["publish"] = "syncfs \(StepClock.format(clock.time("publish.syncfs")))"
-        log.log(clock.line(details: details), step: "timing")
+        log.log(clock.line(details: details), step: .timing)
     }
 
     /// `--dry-run`: the preflight, then the steps a run would take; creates nothing, takes no lock.
     public func dryRun() -> Int32 {
-        log.log("dry run: nothing is changed", step: "dry-run")
-        guard RunPreflight.check(plan: plan, sources: sources, targets: targets, log: log) else { return 1 }
+        log.log("dry run: nothing is changed", step: .dryRun)
+        guard RunPreflight.check(plan: plan, sources: sources, targets: targets, log: log) else { return RunContract.Exit.failed.rawValue }
         if QuiesceJournal.read(stateDir: plan.stateDir) != nil {
-            log.log("dry run: would resume the quiesce journaled in \(QuiesceJournal.path(stateDir: plan.stateDir))", step: "dry-run")
+            log.log("dry run: would resume the quiesce journaled in \(QuiesceJournal.path(stateDir: plan.stateDir))", step: .dryRun)
         }
-        log.log("dry run: would lock \(plan.stateDir)/lock", step: "dry-run")
+        log.log("dry run: would lock \(plan.stateDir)/lock", step: .dryRun)
         switch job.quiesce.method {
-        case .none: log.log("dry run: no quiesce: hot capture", step: "dry-run")
+        case .none: log.log("dry run: no quiesce: hot capture", step: .dryRun)
         case .commands:
-            for command in job.quiesce.stopCommands { log.log("dry run: would stop with: \(command)", step: "dry-run") }
-        case .compose, .units: log.log("dry run: would stop (\(job.quiesce.method.rawValue)): \(job.quiesce.names.joined(separator: " "))", step: "dry-run")
+            for command in job.quiesce.stopCommands { log.log("dry run: would stop with: \(command)", step: .dryRun) }
+        case .compose, .units: log.log("dry run: would stop (\(job.quiesce.method.rawValue)): \(job.quiesce.names.joined(separator: " "))", step: .dryRun)
         }
         for source in sources {
-            log.log("dry run: would capture \(source.name) (\(source.kind.rawValue)) \(source.absolutePath) as data/\(source.path)", step: "dry-run")
+            log.log("dry run: would capture \(source.name) (\(source.kind.rawValue)) \(source.absolutePath) as data/\(source.path)", step: .dryRun)
         }
-        if job.quiesce.method != .none { log.log("dry run: would start the app again", step: "dry-run") }
+        if job.quiesce.method != .none { log.log("dry run: would start the app again", step: .dryRun) }
         for target in targets {
             if RemoteStores.isPulled(target) {
-                log.log("dry run: target \(target.name) is pulled by the NAS (generated/\(plan.name)/pull-\(target.name).sh)", step: "dry-run")
+                log.log("dry run: target \(target.name) is pulled by the NAS (generated/\(plan.name)/pull-\(target.name).sh)", step: .dryRun)
                 continue
             }
             if let store = RemoteStores.store(for: target, plan: plan) {
-                log.log("dry run: would upload to target \(target.name): \(store.location(job: job.name, id: "ID")), verify: \(job.verify)", step: "dry-run")
+                log.log("dry run: would upload to target \(target.name): \(store.location(job: job.name, id: "ID")), verify: \(job.verify)", step: .dryRun)
                 applyRemoteRetention(target, store, dryRun: true)
                 continue
             }
-            log.log("dry run: would publish to target \(target.name): \(layout(target).jobDirectory(job.name))/ID, verify: \(job.verify)", step: "dry-run")
+            log.log("dry run: would publish to target \(target.name): \(layout(target).jobDirectory(job.name))/ID, verify: \(job.verify)", step: .dryRun)
             publisher.applyRetention(target, dryRun: true)
         }
         if let notify = plan.notify, !notify.on.isEmpty {
-            log.log("dry run: would notify the webhook on: \(notify.on.map(\.rawValue).joined(separator: " "))", step: "dry-run")
+            log.log("dry run: would notify the webhook on: \(notify.on.map(\.rawValue).joined(separator: " "))", step: .dryRun)
         }
-        return 0
+        return RunContract.Exit.ok.rawValue
     }
 }

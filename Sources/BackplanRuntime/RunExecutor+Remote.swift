@@ -23,10 +23,10 @@ extension RunExecutor {
         guard let folder = sealedSnapshot else { return targetFailed(target, "no local snapshot to upload") }
         let log = self.log
         do {
-            try store.upload(folder, job: job.name, id: state.id) { log.log("target \(target.name): \($0)", step: "publish") }
+            try store.upload(folder, job: job.name, id: state.id) { log.log("target \(target.name): \($0)", step: .publish) }
             state.targetSnapshot[target.name] = store.location(job: job.name, id: state.id)
             state.targetStatus[target.name] = (true, nil)
-            log.log("target \(target.name): published \(store.location(job: job.name, id: state.id))", step: "publish")
+            log.log("target \(target.name): published \(store.location(job: job.name, id: state.id))", step: .publish)
         } catch {
             targetFailed(target, "\(error)")
         }
@@ -38,16 +38,16 @@ extension RunExecutor {
         let log = self.log
         do {
             try store.verify(job: job.name, id: state.id, deep: job.verify == .deep, local: sealedSnapshot) {
-                log.log("target \(target.name): \($0)", step: "verify")
+                log.log("target \(target.name): \($0)", step: .verify)
             }
         } catch {
             // As the script's bp_verify_remote: a snapshot that fails verification is withdrawn.
             do { try store.remove(job: job.name, ids: [state.id]) { _ in } } catch {
-                log.log("target \(target.name): warning: could not withdraw \(state.id): \(error)", step: "verify")
+                log.log("target \(target.name): warning: could not withdraw \(state.id): \(error)", step: .verify)
             }
             throw RunError("verification (\(job.verify.rawValue)) of \(store.location(job: job.name, id: state.id)) failed: \(error); the snapshot is withdrawn")
         }
-        log.log("target \(target.name): verified (\(job.verify.rawValue))", step: "verify")
+        log.log("target \(target.name): verified (\(job.verify.rawValue))", step: .verify)
     }
 
     /// Step 9: the job's retention on the target (never the newest snapshot, never this run's); a failure
@@ -60,11 +60,11 @@ extension RunExecutor {
             let remove = publisher.retentionRemovals(ids, on: target, dryRun: dryRun)
             if dryRun || ids.isEmpty { return }
             if !remove.isEmpty {
-                try store.remove(job: job.name, ids: remove) { log.log("retention: target \(target.name): \($0)", step: "retention") }
+                try store.remove(job: job.name, ids: remove) { log.log("retention: target \(target.name): \($0)", step: .retention) }
             }
-            log.log("retention: target \(target.name): \(ids.count - remove.count) snapshots kept, \(remove.count) removed", step: "retention")
+            log.log("retention: target \(target.name): \(ids.count - remove.count) snapshots kept, \(remove.count) removed", step: .retention)
         } catch {
-            log.log("retention: warning: target \(target.name): \(error); nothing more is removed", step: "retention")
+            log.log("retention: warning: target \(target.name): \(error); nothing more is removed", step: .retention)
         }
     }
 }

@@ -27,18 +27,17 @@ extension RunExecutor {
         for target in localTargets {
             let dir = layout(target).jobDirectory(job.name)
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where Self.isLeftover(name) {
-                log.log("target \(target.name): removing \(name) left by an earlier run", step: "cleanup")
+                log.log("target \(target.name): removing \(name) left by an earlier run", step: .cleanup)
                 try? FileManager.default.removeItem(atPath: dir + "/" + name)
             }
         }
-        try? FileManager.default.removeItem(atPath: plan.stateDir + "/staging")
+        try? FileManager.default.removeItem(atPath: plan.stateDir + "/" + RunContract.stagingDir)
     }
 
     /// `.YYYYMMDDTHHMMSSZ.partial` or `.….deleting`.
     static func isLeftover(_ name: String) -> Bool {
-        for suffix in [".partial", ".deleting"] where name.hasPrefix(".") && name.hasSuffix(suffix) {
-            let id = String(name.dropFirst().dropLast(suffix.count))
-            if SnapshotTime(id: id) != nil && id.count == 16 { return true }
+        for suffix in [RunContract.partialSuffix, RunContract.deletingSuffix] where name.hasPrefix(".") && name.hasSuffix(suffix) {
+            if SnapshotTime(id: String(name.dropFirst().dropLast(suffix.count))) != nil { return true }
         }
         return false
     }
@@ -52,12 +51,12 @@ extension RunExecutor {
             state.previous = publisher.previous(targets[index])
             state.captureDir = layout.partialDirectory(job: job.name, id: state.id)
         } else {
-            state.captureDir = plan.stateDir + "/staging/" + state.id
+            state.captureDir = plan.stateDir + "/" + RunContract.stagingDir + "/" + state.id
         }
         let dir = state.captureDir ?? ""
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
         let linked = state.previous.map { " (unchanged files linked to \(($0 as NSString).lastPathComponent))" } ?? ""
-        log.log("capture into \(dir)\(linked)", step: "capture")
+        log.log("capture into \(dir)\(linked)", step: .capture)
     }
 
     /// Step 6: per-source counts, the manifest, then SNAPSHOT.json (last: it marks the folder complete).
@@ -67,7 +66,7 @@ extension RunExecutor {
         var summaries: [SnapshotRecord.SourceSummary] = []
         var alembic: String?
         for source in sources {
-            let (files, bytes) = state.inventory.count(under: "data/" + source.path)
+            let (files, bytes) = state.inventory.count(under: RunContract.dataDir + "/" + source.path)
             state.files += files
             state.bytes += bytes
             summaries.append(.init(name: source.name, kind: source.kind.rawValue, path: source.path, files: files, bytes: bytes))
@@ -79,7 +78,7 @@ extension RunExecutor {
         }
         let summary = try RunManifest.write(dir: dir, inventory: state.inventory, previous: state.previous, cancellation: cancellation)
         if let target = state.captureTarget { state.targetCarried[targets[target].name] = summary.carried }
-        log.log("manifest: \(summary.files) files, \(summary.hashed) hashed, \(summary.carried.count) carried over from the previous snapshot", step: "manifest")
+        log.log("manifest: \(summary.files) files, \(summary.hashed) hashed, \(summary.carried.count) carried over from the previous snapshot", step: .manifest)
         let record = SnapshotRecord(plan: plan.name, job: job.name, id: state.id, started: RunClock.iso(id: state.id),
                                     finished: RunClock.iso(Date()), executor: "runtime", sources: summaries,
                                     downtimeMs: quiesce.downtimeMs, app: .init(alembicVersion: alembic))
@@ -113,13 +112,13 @@ extension RunExecutor {
             }
         }
         let published = targets.filter { state.targetStatus[$0.name]?.ok == true }.count
-        return published == 0 ? 1 : published < targets.count ? 3 : 0
+        return (published == 0 ? RunContract.Exit.failed : published < targets.count ? .partial : .ok).rawValue
     }
 
     private func publish(_ target: CompiledTarget, captured: Bool) {
         guard state.targetStatus[target.name] == nil else { return }  // failed its preflight
         if RemoteStores.isPulled(target) {
-            log.log("target \(target.name): pulled by the NAS with generated/\(plan.name)/pull-\(target.name).sh; nothing to publish here", step: "publish")
+            log.log("target \(target.name): pulled by the NAS with generated/\(plan.name)/pull-\(target.name).sh; nothing to publish here", step: .publish)
             state.targetStatus[target.name] = (true, nil)
             return
         }
@@ -142,6 +141,6 @@ extension RunExecutor {
 
     func targetFailed(_ target: CompiledTarget, _ message: String) {
         state.targetStatus[target.name] = (false, message)
-        log.error("target \(target.name): \(message)", step: "publish")
+        log.error("target \(target.name): \(message)", step: .publish)
     }
 }

@@ -54,13 +54,13 @@ public final class RunExecutor {
     public func run(jitter: Int = 0) -> Int32 {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
-        if jitter > 0 && !sleepJitter(jitter) { return 1 }
-        guard let lock = takeLock() else { return 1 }
+        if jitter > 0 && !sleepJitter(jitter) { return RunContract.Exit.failed.rawValue }
+        guard let lock = takeLock() else { return RunContract.Exit.failed.rawValue }
         defer { lock.release() }
         var rc: Int32
         do { rc = try steps() } catch {
             log.error("\(error)")
-            rc = 1
+            rc = RunContract.Exit.failed.rawValue
         }
         return finish(rc)
     }
@@ -70,19 +70,19 @@ public final class RunExecutor {
     public func resumeOnly() -> Int32 {
         let umaskBefore = umask(0o077)
         defer { umask(umaskBefore) }
-        guard let lock = takeLock() else { return 1 }
+        guard let lock = takeLock() else { return RunContract.Exit.failed.rawValue }
         defer { lock.release() }
         guard QuiesceJournal.read(stateDir: plan.stateDir) != nil else {
-            log.log("resume: no quiesce journal; nothing to do", step: "quiesce")
-            return 0
+            log.log("resume: no quiesce journal; nothing to do", step: .quiesce)
+            return RunContract.Exit.ok.rawValue
         }
-        return quiesce.resume() ? 0 : 1
+        return (quiesce.resume() ? RunContract.Exit.ok : .failed).rawValue
     }
 
     /// The plan's lock (step 1), or nil after logging why it could not be taken.
     private func takeLock() -> RunLock? {
         do { return try RunLock(stateDir: plan.stateDir, log: log, cancellation: cancellation) } catch {
-            log.error("\(error)", step: "lock")
+            log.error("\(error)", step: .lock)
             return nil
         }
     }
@@ -90,11 +90,11 @@ public final class RunExecutor {
     /// Sleeps a random 0...seconds, waking every 100 ms to see whether a signal ended the run (false).
     private func sleepJitter(_ seconds: Int) -> Bool {
         let delay = Int.random(in: 0...seconds)
-        log.log("jitter: sleeping \(delay)s", step: "jitter")
+        log.log("jitter: sleeping \(delay)s", step: .jitter)
         let end = DispatchTime.now() + .seconds(delay)
         while DispatchTime.now() < end {
             if let reason = cancellation.reason {
-                log.error(reason, step: "jitter")
+                log.error(reason, step: .jitter)
                 return false
             }
             usleep(100_000)
@@ -106,9 +106,9 @@ public final class RunExecutor {
     private func steps() throws -> Int32 {
         let start = StepClock.now()
         state.id = newID()
-        log.log("run \(state.id): start", step: "start")
+        log.log("run \(state.id): start", step: .start)
         if QuiesceJournal.read(stateDir: plan.stateDir) != nil {
-            log.log("quiesce: a killed run left the app stopped; resuming it first", step: "quiesce")
+            log.log("quiesce: a killed run left the app stopped; resuming it first", step: .quiesce)
             guard quiesce.resume() else { throw RunError("could not resume the quiesce left by an earlier run") }
         }
         cleanLeftovers()
@@ -128,7 +128,7 @@ public final class RunExecutor {
     /// Steps 3-5: stop, capture under the max_downtime watchdog, start; the downtime is the capture only.
     private func stopCaptureResume() throws {
         do { try clock.measure("quiesce") { try quiesce.stop() } } catch {
-            log.error("\(error)", step: "quiesce")
+            log.error("\(error)", step: .quiesce)
             quiesce.resume()
             throw RunError("quiesce: stopping the app failed (it was started again)")
         }
@@ -141,7 +141,7 @@ public final class RunExecutor {
             watchdog?.cancel()
         } catch {
             watchdog?.cancel()
-            log.error("\(error)", step: "capture")
+            log.error("\(error)", step: .capture)
             quiesce.resume()
             throw error
         }
@@ -156,7 +156,7 @@ public final class RunExecutor {
         let item = DispatchWorkItem {
             let message = "quiesce: max_downtime of \(seconds)s exceeded; stopping the capture"
             cancellation.cancel(message)
-            log.error(message, step: "quiesce")
+            log.error(message, step: .quiesce)
         }
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(budget), execute: item)
         return item

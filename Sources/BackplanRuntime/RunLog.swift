@@ -46,7 +46,7 @@ public final class RunLog: @unchecked Sendable {
     }
 
     /// Logs one step; `step` names it in JSON output (`lock`, `capture`, `quiesce`, …).
-    public func log(_ message: String, step: String = "run") {
+    public func log(_ message: String, step: RunContract.Step = .run) {
         let line = "backplan[\(plan)/\(job)]: \(message)"
         lock.withLock {
             collected.append(line)
@@ -91,7 +91,7 @@ public final class RunLog: @unchecked Sendable {
     }
 
     /// Logs an error; the first one becomes the run's error.
-    public func error(_ message: String, step: String = "run") {
+    public func error(_ message: String, step: RunContract.Step = .run) {
         lock.withLock { if firstError == nil { firstError = message } }
         log("error: \(message)", step: step)
     }
@@ -100,8 +100,8 @@ public final class RunLog: @unchecked Sendable {
     /// Every line logged so far, as text.
     public var lines: [String] { lock.withLock { collected } }
 
-    private func jsonLine(_ message: String, step: String) -> String {
-        let object: [String: String] = ["plan": plan, "job": job, "step": step, "message": message,
+    private func jsonLine(_ message: String, step: RunContract.Step) -> String {
+        let object: [String: String] = ["plan": plan, "job": job, "step": step.rawValue, "message": message,
                                         "time": RunClock.iso(Date())]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return TerminalText.escapeJSON(String(decoding: data, as: UTF8.self))

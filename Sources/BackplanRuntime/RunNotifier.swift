@@ -24,23 +24,23 @@ public struct RunNotifier {
     }
 
     /// The `notify.on` event of an exit status.
-    public static func event(exit: Int32) -> Notify.Event { exit == 0 ? .success : exit == 3 ? .partial : .failure }
+    public static func event(exit: Int32) -> Notify.Event { exit == RunContract.Exit.ok.rawValue ? .success : exit == RunContract.Exit.partial.rawValue ? .partial : .failure }
 
     /// Sends `record` (one runs.jsonl line, without its line break) if `exit`'s event is wanted.
     public func send(_ record: String, exit: Int32) {
         let event = Self.event(exit: exit)
         guard notify.on.contains(event), let url = url() else { return }
         guard Self.inPath("curl", environment["PATH"]) else {
-            return log.log("notify: warning: curl not found; no notification sent", step: "notify")
+            return log.log("notify: warning: curl not found; no notification sent", step: .notify)
         }
         let config = "url = \(Self.configString(url))\ndata-binary = \(Self.configString(record + "\n"))\n"
         let (status, code) = ChildProcess.capture(Self.curlArguments, input: Data(config.utf8))
         if status == 0 && code.count == 3 && code.hasPrefix("2") {
-            log.log("notify: webhook notified (\(event), HTTP \(code))", step: "notify")
+            log.log("notify: webhook notified (\(event), HTTP \(code))", step: .notify)
         } else if code.count == 3, code.allSatisfy(\.isNumber), !code.hasPrefix("0") {
-            log.log("notify: warning: the webhook failed (HTTP \(code)); the run's status is unchanged", step: "notify")
+            log.log("notify: warning: the webhook failed (HTTP \(code)); the run's status is unchanged", step: .notify)
         } else {
-            log.log("notify: warning: the webhook failed (curl status \(status)); the run's status is unchanged", step: "notify")
+            log.log("notify: warning: the webhook failed (curl status \(status)); the run's status is unchanged", step: .notify)
         }
     }
 
@@ -49,7 +49,7 @@ public struct RunNotifier {
         let text: String
         if let file = notify.webhookURLFile {
             guard let contents = try? String(contentsOfFile: file, encoding: .utf8) else {
-                log.log("notify: warning: cannot read the webhook URL file \(file); no notification sent", step: "notify")
+                log.log("notify: warning: cannot read the webhook URL file \(file); no notification sent", step: .notify)
                 return nil
             }
             text = contents
@@ -63,7 +63,7 @@ public struct RunNotifier {
               url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
         else {
             let origin = notify.webhookURLFile ?? "$" + (notify.webhookURLEnv ?? "")
-            log.log("notify: warning: the webhook URL (\(origin)) is not an http(s) URL; no notification sent", step: "notify")
+            log.log("notify: warning: the webhook URL (\(origin)) is not an http(s) URL; no notification sent", step: .notify)
             return nil
         }
         return url

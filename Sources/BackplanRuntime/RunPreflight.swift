@@ -7,7 +7,7 @@ enum RunPreflight {
     static func check(plan: CompiledPlan, sources: [CompiledSource], targets: [CompiledTarget], log: RunLog) -> Bool {
         var ok = true
         func fail(_ message: String) {
-            log.error("preflight: \(message)", step: "preflight")
+            log.error("preflight: \(message)", step: .preflight)
             ok = false
         }
         var isDirectory: ObjCBool = false
@@ -37,9 +37,9 @@ enum RunPreflight {
             }
         }
         if plan.notify != nil && !RunNotifier.inPath("curl", ProcessInfo.processInfo.environment["PATH"]) {
-            log.log("preflight: warning: curl not found; the webhook notification will fail (the backup is not affected)", step: "preflight")
+            log.log("preflight: warning: curl not found; the webhook notification will fail (the backup is not affected)", step: .preflight)
         }
-        if ok { log.log("preflight: ok (\(sources.count) sources, \(targets.count) targets)", step: "preflight") }
+        if ok { log.log("preflight: ok (\(sources.count) sources, \(targets.count) targets)", step: .preflight) }
         return ok
     }
 }

@@ -41,7 +41,7 @@ struct RunPublisher {
     func publishCaptured(_ target: CompiledTarget, captureDir: String) throws -> String {
         let final = layout(target).snapshotDirectory(job: job.name, id: id)
         guard Self.durableRename(captureDir, final, clock: clock) else { throw RunError("publishing to \(target.path ?? "") failed") }
-        log.log("target \(target.name): published \(final)", step: "publish")
+        log.log("target \(target.name): published \(final)", step: .publish)
         return final
     }
 
@@ -60,7 +60,7 @@ struct RunPublisher {
             try? FileManager.default.removeItem(atPath: part)
             throw RunError("publishing to \(target.path ?? "") failed")
         }
-        log.log("target \(target.name): published \(final)", step: "publish")
+        log.log("target \(target.name): published \(final)", step: .publish)
         return (final, RunManifest.carriedFiles(inventory, previous: previous))
     }
 
@@ -69,10 +69,10 @@ struct RunPublisher {
     func verify(_ target: CompiledTarget, snapshot: String, carried: [String: RunManifest.CarriedFile]) throws {
         guard job.verify != .none else { return }
         if verified(snapshot, carried: job.verify == .deep ? [:] : carried) {
-            log.log("target \(target.name): verified (\(job.verify.rawValue))", step: "verify")
+            log.log("target \(target.name): verified (\(job.verify.rawValue))", step: .verify)
             return
         }
-        let deleting = layout(target).jobDirectory(job.name) + "/.\(id).deleting"
+        let deleting = layout(target).jobDirectory(job.name) + "/" + RunContract.deletingName(id)
         if rename(snapshot, deleting) == 0 { try? FileManager.default.removeItem(atPath: deleting) }
         throw RunError("verification (\(job.verify.rawValue)) of \(snapshot) failed; the snapshot is withdrawn")
     }
@@ -119,7 +119,7 @@ struct RunPublisher {
         guard let retention = job.retention, let newest = ids.last else { return [] }
         let removals = RetentionPlanner.plan(ids: ids, policy: retention).removed.filter { $0 != newest && $0 != id }
         guard dryRun else { return removals }
-        for old in removals { log.log("dry run: retention would remove snapshot \(old) from target \(target.name)", step: "retention") }
+        for old in removals { log.log("dry run: retention would remove snapshot \(old) from target \(target.name)", step: .retention) }
         return []
     }
 
@@ -130,17 +130,17 @@ struct RunPublisher {
         guard !ids.isEmpty else { return }
         var removed = 0
         for old in retentionRemovals(ids, on: target, dryRun: dryRun) {
-            log.log("retention: target \(target.name): removing snapshot \(old)", step: "retention")
-            let dir = layout.snapshotDirectory(job: job.name, id: old), deleting = layout.jobDirectory(job.name) + "/.\(old).deleting"
+            log.log("retention: target \(target.name): removing snapshot \(old)", step: .retention)
+            let dir = layout.snapshotDirectory(job: job.name, id: old), deleting = layout.jobDirectory(job.name) + "/" + RunContract.deletingName(old)
             guard rename(dir, deleting) == 0 else {
-                log.log("retention: warning: could not remove \(dir)", step: "retention")
+                log.log("retention: warning: could not remove \(dir)", step: .retention)
                 continue
             }
             removed += 1
             try? FileManager.default.removeItem(atPath: deleting)
         }
         if !dryRun {
-            log.log("retention: target \(target.name): \(ids.count - removed) snapshots kept, \(removed) removed", step: "retention")
+            log.log("retention: target \(target.name): \(ids.count - removed) snapshots kept, \(removed) removed", step: .retention)
         }
     }
 }

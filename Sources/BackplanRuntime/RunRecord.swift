@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 
 /// One line of `<state_dir>/runs.jsonl`, the same fields as the bash script's (keys sorted).
@@ -6,6 +7,8 @@ public struct RunRecord: Codable, Hashable, Sendable {
         public var error: String?
         public var name: String
         public var status: String
+
+        typealias CodingKeys = RunContract.TargetField
     }
 
     public var bytes: Int64
@@ -22,13 +25,10 @@ public struct RunRecord: Codable, Hashable, Sendable {
     public var status: String
     public var targets: [Target]
 
-    enum CodingKeys: String, CodingKey {
-        case bytes, error, executor, exit, files, finished, id, job, plan, started, status, targets
-        case downtimeMs = "downtime_ms"
-    }
+    typealias CodingKeys = RunContract.RunField
 
     /// `ok`, `partial` or `failed` for an exit status.
-    public static func status(exit: Int32) -> String { exit == 0 ? "ok" : exit == 3 ? "partial" : "failed" }
+    public static func status(exit: Int32) -> String { RunContract.Exit.status(exit) }
 
     /// Appends the record as one line to `<stateDir>/runs.jsonl`; returns the line without its line break.
     @discardableResult
@@ -37,7 +37,7 @@ public struct RunRecord: Codable, Hashable, Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = try encoder.encode(self)
         let line = json + Data("\n".utf8)
-        let path = stateDir + "/runs.jsonl"
+        let path = stateDir + "/" + RunContract.runsLog
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RunError("cannot append to \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -19,11 +19,11 @@ public enum RunSignals {
                 guard sigwait(&waitSet, &received) == 0 else { continue }
                 let name = received == SIGINT ? "INT" : received == SIGTERM ? "TERM" : "HUP"
                 if cancellation.isCancelled {
-                    log.log("signal ignored while the run cleans up", step: "signal")
+                    log.log("signal ignored while the run cleans up", step: .signal)
                     continue
                 }
                 cancellation.cancel("received SIG\(name); ending the run")
-                log.error("received SIG\(name); ending the run", step: "signal")
+                log.error("received SIG\(name); ending the run", step: .signal)
             }
         }
         thread.start()

@@ -15,10 +15,10 @@ public struct SnapshotLayout: Sendable, Hashable {
 
     public func jobDirectory(_ job: String) -> String { "\(root)/\(plan)/\(job)" }
     public func snapshotDirectory(job: String, id: String) -> String { "\(jobDirectory(job))/\(id)" }
-    public func partialDirectory(job: String, id: String) -> String { "\(jobDirectory(job))/.\(id).partial" }
+    public func partialDirectory(job: String, id: String) -> String { "\(jobDirectory(job))/\(RunContract.partialName(id))" }
 
-    public static let manifestName = "MANIFEST.sha256"
-    public static let recordName = "SNAPSHOT.json"
+    public static let manifestName = RunContract.manifestFile
+    public static let recordName = RunContract.recordFile
 
     /// Complete snapshots of `job` (folders named like an ID that hold SNAPSHOT.json), oldest first.
     public func completeSnapshots(job: String) -> [String] {

@@ -1,3 +1,4 @@
+import BackplanCore
 import Foundation
 
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ public final class SnapshotStoreLock {
     public init(stateDir: String, notice: (String) -> Void) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: stateDir, isDirectory: &isDirectory), isDirectory.boolValue else { return }
-        let path = stateDir + "/lock"
+        let path = stateDir + "/" + RunContract.lockFile
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             notice("cannot open \(path); going on without the lock")

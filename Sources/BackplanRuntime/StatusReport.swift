@@ -52,7 +52,7 @@ public struct JobStatus: Hashable, Sendable {
 /// `backplan status`: the last run of each job from `runs.jsonl` and the next scheduled run.
 public enum StatusReport {
     public static func jobs(plan: CompiledPlan, now: Date = Date()) -> [JobStatus] {
-        let text = (try? String(contentsOfFile: plan.stateDir + "/runs.jsonl", encoding: .utf8)) ?? ""
+        let text = (try? String(contentsOfFile: plan.stateDir + "/" + RunContract.runsLog, encoding: .utf8)) ?? ""
         var last: [String: RunLogEntry] = [:]
         for line in text.split(separator: "\n") {
             guard let entry = try? JSONDecoder().decode(RunLogEntry.self, from: Data(line.utf8)),
@@ -75,7 +75,7 @@ public enum StatusReport {
 
     /// A line when a quiesce journal is waiting to be resumed, else nil.
     public static func journalNotice(plan: CompiledPlan) -> String? {
-        let path = plan.stateDir + "/quiesce"
+        let path = QuiesceJournal.path(stateDir: plan.stateDir)
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return "a quiesce journal is waiting in \(path): the app may be stopped; run 'backplan recover \(plan.name)'"
     }

@@ -24,7 +24,7 @@ public struct VerifyReport: Hashable, Sendable {
 }
 
 /// Checks a folder laid out as a snapshot (`data/` and `MANIFEST.sha256`), like restore.sh's
-/// `verify_folder`. A snapshot holds exactly what its manifest lists: every line names a regular file
+/// `bp_verify_folder`. A snapshot holds exactly what its manifest lists: every line names a regular file
 /// under `data/` (no absolute path, no `..`, nothing reached through a link), every regular file under
 /// `data/` is listed, `data/` holds only folders and regular files (a link, fifo or device fails), each
 /// listed file has its hash, and `PRAGMA integrity_check` prints `ok` for every file starting with the
@@ -34,7 +34,7 @@ public enum SnapshotVerifier {
     public static func verify(_ directory: String) -> VerifyReport {
         var report = VerifyReport(directory: directory, files: 0, databases: 0, problems: [])
         let manifestPath = "\(directory)/\(SnapshotLayout.manifestName)"
-        guard kind(of: manifestPath) == S_IFREG, kind(of: directory + "/data") == S_IFDIR,
+        guard kind(of: manifestPath) == S_IFREG, kind(of: directory + "/" + RunContract.dataDir) == S_IFDIR,
               let (listed, badLines) = try? ManifestFile.entries(in: directory) else {
             report.problems.append("\(SnapshotLayout.manifestName) or data/ is missing (or is a link, or not a regular file and a folder)")
             return report
@@ -42,7 +42,7 @@ public enum SnapshotVerifier {
         var hashes: [String: String] = [:]
         for entry in listed { hashes[entry.path] = entry.sha256 }
         report.problems += badLines.map { "\(SnapshotLayout.manifestName) line \($0) cannot be read" }
-        let (files, others) = entries(under: directory, in: "data")
+        let (files, others) = entries(under: directory, in: RunContract.dataDir)
         report.files = files.count
         report.problems += others.map { "\(PathBytes.display($0)): a link or a special file, which a snapshot never holds (\(SnapshotLayout.manifestName) lists only regular files)" }
         let present = Set(files)
@@ -76,7 +76,7 @@ public enum SnapshotVerifier {
     /// True for `data/…` without an empty, `.` or `..` component.
     static func isInsideData(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count >= 2 && parts[0] == "data" && !parts.dropFirst().contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        return parts.count >= 2 && parts[0] == RunContract.dataDir && !parts.dropFirst().contains { $0.isEmpty || $0 == "." || $0 == ".." }
     }
 
     /// The entry's own file type (`lstat`: a link is a link); 0 when it does not exist.

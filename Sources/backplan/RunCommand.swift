@@ -63,7 +63,7 @@ struct RunCommand: ParsableCommand {
         let executor: RunExecutor
         do { executor = try RunExecutor(plan: compiled, job: job, log: log, cancellation: cancellation) } catch {
             FileHandle.standardError.write(Data("backplan: \(error)\n".utf8))
-            throw ExitCode(64)
+            throw ExitCode(RunContract.Exit.usage.rawValue)
         }
         executor.timings = timings
         let status = dryRun ? executor.dryRun() : resume ? executor.resumeOnly() : executor.run(jitter: jitter ?? 0)

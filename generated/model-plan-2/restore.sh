@@ -54,4 +54,4 @@ if ! declare -F bp_library_id >/dev/null || [[ $(bp_library_id) != "$LIBRARY" ]]
   printf '%s: %s is not the library of this plan and backplan version; install the generated files of one compile together (INSTALL.md)\n' "${BASH_SOURCE[0]}" "$BP_LIBRARY" >&2
   exit 1
 fi
-restore_main "$@"
+bp_restore_main "$@"

@@ -1,4 +1,5 @@
-/// The UTC time a snapshot ID names: `YYYYMMDDTHHMMSSZ`, e.g. `20261127T031500Z` (docs/run-contract.md, "Snapshot layout").
+/// The UTC time a snapshot ID names: `YYYYMMDDTHHMMSSZ`, e.g. `20261127T031500Z` (docs/run-contract.md, "Snapshot layout");
+/// the shape is `RunContract.idPattern`, which this parser matches and narrows to dates that exist.
 ///
 /// Retention reads a snapshot's time from its ID only. Dates are proleptic Gregorian, years 0000–9999;
 /// seconds run 00–59 (no leap second). Anything else (other lengths, lower-case letters, spaces, a

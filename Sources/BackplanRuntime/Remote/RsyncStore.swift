@@ -76,7 +76,7 @@ struct RsyncStore: RemoteStore {
         var arguments = ["rsync", "-a", "--numeric-ids", "--protect-args", "--stats"]
         if let previous { arguments.append("--link-dest=../\(previous)") }
         arguments += ["-e", RsyncRemote.rsh(ssh), "--", folder + "/", "\(destination):\(root)/\(jobPath(job))/.\(id).partial/"]
-        log("uploading to \(location(job: job, id: ".\(id).partial"))\(previous.map { " (unchanged files linked to \($0))" } ?? "")")
+        log("uploading to \(location(job: job, id: RunContract.partialName(id)))\(previous.map { " (unchanged files linked to \($0))" } ?? "")")
         let result = try tool().run(arguments)
         guard result.succeeded else {
             let free = (try? run("df", RsyncRemote.freeSpaceScript, [root])) ?? ""

@@ -84,6 +84,149 @@ bp_retention_remove_ids() {
   ' | LC_ALL=C sort
 }
 
+# ---- The run contract (RunContract in BackplanCore; docs/run-contract.md): written from it, not by hand ----
+readonly BP_ID_RE='^[0-9]{8}T[0-9]{6}Z$'
+readonly BP_LEFTOVER_RE='^\.[0-9]{8}T[0-9]{6}Z\.(partial|deleting)$'
+readonly BP_ID_DATE_FORMAT=%Y%m%dT%H%M%SZ
+readonly BP_PARTIAL_SUFFIX=.partial
+readonly BP_DELETING_SUFFIX=.deleting
+readonly BP_LOCK_FILE=lock
+readonly BP_QUIESCE_JOURNAL=quiesce
+readonly BP_RUNS_LOG=runs.jsonl
+readonly BP_STAGING_DIR=staging
+readonly BP_DATA_DIR=data
+readonly BP_MANIFEST_FILE=MANIFEST.sha256
+readonly BP_RECORD_FILE=SNAPSHOT.json
+readonly BP_EXIT_OK=0
+readonly BP_EXIT_FAILED=1
+readonly BP_EXIT_PARTIAL=3
+readonly BP_EXIT_USAGE=64
+readonly BP_RUN_FORMAT='{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}'
+
+# ---- Logging: one line per step on standard error ----
+BP_LOG_TAG='backplan'   # the prefix of every line: backplan[PLAN/JOB], restore.sh [PLAN], backplan pull [PLAN/TARGET]
+BP_ERROR=''             # the first error (runs.jsonl)
+
+bp_log() {
+  printf '%s: %s\n' "$BP_LOG_TAG" "$*" >&2
+}
+
+# bp_error MESSAGE: logs an error; the first one becomes the run's error in runs.jsonl.
+bp_error() {
+  if [[ -z $BP_ERROR ]]; then BP_ERROR=$*; fi
+  bp_log "error: $*"
+}
+
+# bp_die MESSAGE: logs the error and ends the script (status 1; an EXIT trap cleans up).
+bp_die() {
+  bp_error "$*"
+  exit "$BP_EXIT_FAILED"
+}
+
+# bp_json_string VALUE: VALUE as a JSON string literal. Backslash, double quote and control characters
+# are escaped (\t, \n, \r, else \u00XX); every other byte (UTF-8 included) passes through. The
+# replacements are quoted so that bash 5.2's patsub_replacement never reads `&` in them.
+bp_json_string() {
+  local s=$1 out='' c i code bs=\\ dq='"'
+  s=${s//"$bs"/"$bs$bs"}
+  s=${s//"$dq"/"$bs$dq"}
+  s=${s//$'\t'/"${bs}t"}
+  s=${s//$'\n'/"${bs}n"}
+  s=${s//$'\r'/"${bs}r"}
+  if [[ $s == *[$'\001'-$'\037']* ]]; then
+    for ((i = 0; i < ${#s}; i++)); do
+      c=${s:i:1}
+      if [[ $c == [$'\001'-$'\037'] ]]; then
+        printf -v code '\\u%04x' "'$c"
+        out+=$code
+      else
+        out+=$c
+      fi
+    done
+    s=$out
+  fi
+  printf '"%s"' "$s"
+}
+
+# ---- Snapshots in a folder <plan>/<job>/ (docs/run-contract.md, "Snapshot layout") ----
+
+# bp_list_ids DIR: IDs of the complete snapshots in DIR, oldest first. A complete snapshot is a folder
+# named like an ID that holds SNAPSHOT.json; `.ID.partial` and `.ID.deleting` folders never match.
+bp_list_ids() {
+  local d name
+  for d in "$1"/*; do
+    name=${d##*/}
+    if [[ $name =~ $BP_ID_RE && -f $d/$BP_RECORD_FILE ]]; then
+      printf '%s\n' "$name"
+    fi
+  done
+}
+
+# bp_ids_only: the lines of standard input that are snapshot IDs (a remote listing), in their order.
+bp_ids_only() {
+  grep -E -- "$BP_ID_RE" || true
+}
+
+# bp_sweep DIR WHO: removes the `.ID.partial` and `.ID.deleting` folders a killed run left in DIR,
+# logging each as WHO.
+bp_sweep() {
+  local p name
+  for p in "$1"/.*"$BP_PARTIAL_SUFFIX" "$1"/.*"$BP_DELETING_SUFFIX"; do
+    name=${p##*/}
+    if [[ -d $p && $name =~ $BP_LEFTOVER_RE ]]; then
+      bp_log "$2: removing $name left by an earlier run"
+      rm -rf -- "$p"
+    fi
+  done
+}
+
+# bp_manifest_ok FOLDER: sha256sum -c over the whole MANIFEST.sha256 of snapshot FOLDER (problems on stderr).
+bp_manifest_ok() {
+  (cd -- "$1" && sha256sum -c --quiet --strict -- "$BP_MANIFEST_FILE") >&2
+}
+
+# ---- Retention (docs/run-contract.md, step 9) ----
+BP_IDS=()               # bp_retention_pick's input: complete snapshot IDs, oldest first
+BP_REMOVE=()            # bp_retention_pick's output
+BP_REMOVED=0            # bp_remove_local's count
+
+# bp_retention_pick WHO NEW LAST HOURLY DAILY WEEKLY MONTHLY YEARLY WITHIN: sets BP_REMOVE to the IDs of
+# BP_IDS that the rules remove (bp_retention_remove_ids decides), never the newest, never NEW (this
+# run's). When the rules fail it warns (as WHO) and returns 1: nothing is removed.
+bp_retention_pick() {
+  local who=$1 new=$2 id newest out
+  shift 2
+  BP_REMOVE=()
+  ((${#BP_IDS[@]} > 0)) || return 0
+  newest=${BP_IDS[${#BP_IDS[@]} - 1]}
+  if ! out=$(printf '%s\n' "${BP_IDS[@]}" | bp_retention_remove_ids "$@"); then
+    bp_log "retention: warning: $who: the retention rules failed; nothing is removed"
+    return 1
+  fi
+  while IFS= read -r id; do
+    if [[ $id =~ $BP_ID_RE && $id != "$newest" && $id != "$new" ]]; then BP_REMOVE+=("$id"); fi
+  done <<<"$out"
+}
+
+# bp_remove_local WHO DIR ID...: removes each complete snapshot ID from folder DIR: renamed to
+# `.ID.deleting` first (out of every listing at once), then deleted. Sets BP_REMOVED to how many went.
+bp_remove_local() {
+  local who=$1 dir=$2 id gone
+  shift 2
+  BP_REMOVED=0
+  for id in "$@"; do
+    [[ $id =~ $BP_ID_RE && -f $dir/$id/$BP_RECORD_FILE ]] || continue
+    gone=$dir/.$id$BP_DELETING_SUFFIX
+    bp_log "retention: $who: removing snapshot $id"
+    if mv -T -- "$dir/$id" "$gone"; then
+      BP_REMOVED=$((BP_REMOVED + 1))
+      rm -rf -- "$gone" || bp_log "retention: warning: could not remove all of $gone"
+    else
+      bp_log "retention: warning: could not remove $dir/$id"
+    fi
+  done
+}
+
 # ---- Run state: set by main and the steps below; never holds plan text except in copies of the above ----
 BP_DRY_RUN=0            # --dry-run: print the steps, change nothing
 BP_RESUME_ONLY=0        # --resume: resume a journaled quiesce and exit
@@ -102,7 +245,6 @@ BP_TIMED_OUT=0          # set by the watchdog's signal
 BP_STOP_MS=0            # when the quiesce stop began (ms since the epoch)
 BP_DOWNTIME_MS=0
 BP_RECORD=0             # 1 once the lock is held: the EXIT trap appends the run to runs.jsonl
-BP_ERROR=''             # the first error of the run (runs.jsonl)
 BP_RECORD_LINE=''       # this run's runs.jsonl line (the webhook's body)
 BP_FILES=0
 BP_BYTES=0
@@ -116,22 +258,7 @@ BP_TARGET_SNAPSHOT=()   # per target index: the published snapshot folder
 BP_PARTIALS=()          # .ID.partial folders of further targets, removed by the EXIT trap
 BP_REMOTE_ERROR=''      # why the last remote target operation failed (set by bp_remote and bp_<type>_*)
 
-# ---- Logging: one line per step on standard error ----
-bp_log() {
-  printf 'backplan[%s/%s]: %s\n' "$PLAN" "$JOB" "$*" >&2
-}
-
-# bp_error MESSAGE: logs an error; the first one becomes the run's error in runs.jsonl.
-bp_error() {
-  if [[ -z $BP_ERROR ]]; then BP_ERROR=$*; fi
-  bp_log "error: $*"
-}
-
-# bp_die MESSAGE: logs the error and ends the run (status 1; the EXIT trap resumes and cleans up).
-bp_die() {
-  bp_error "$*"
-  exit 1
-}
+# ---- Errors ----
 
 # bp_on_err LINE STATUS: the ERR trap, naming the line of a command that failed unexpectedly.
 # shellcheck disable=SC2317 # called by the ERR trap
@@ -158,46 +285,9 @@ bp_abs() {
   if [[ $1 == /* ]]; then printf '%s' "$1"; else printf '%s/%s' "$PWD" "$1"; fi
 }
 
-# bp_json_string VALUE: VALUE as a JSON string literal. Backslash, double quote and control characters
-# are escaped; every other byte (UTF-8 included) passes through. The replacements are quoted so that
-# bash 5.2's patsub_replacement never reads `&` in them.
-bp_json_string() {
-  local s=$1 out='' c i code bs=\\ dq='"'
-  s=${s//"$bs"/"$bs$bs"}
-  s=${s//"$dq"/"$bs$dq"}
-  s=${s//$'\t'/"${bs}t"}
-  s=${s//$'\n'/"${bs}n"}
-  s=${s//$'\r'/"${bs}r"}
-  if [[ $s == *[$'\001'-$'\037']* ]]; then
-    for ((i = 0; i < ${#s}; i++)); do
-      c=${s:i:1}
-      if [[ $c == [$'\001'-$'\037'] ]]; then
-        printf -v code '\\u%04x' "'$c"
-        out+=$code
-      else
-        out+=$c
-      fi
-    done
-    s=$out
-  fi
-  printf '"%s"' "$s"
-}
-
 # bp_job_dir INDEX: the folder of this plan and job on local target INDEX.
 bp_job_dir() {
   printf '%s/%s/%s' "${TARGET_PATHS[$1]}" "$PLAN" "$JOB"
-}
-
-# bp_list_ids DIR: IDs of the complete snapshots in DIR, oldest first. A complete snapshot is a folder
-# named like an ID that holds SNAPSHOT.json; `.ID.partial` and `.ID.deleting` folders never match.
-bp_list_ids() {
-  local d name
-  for d in "$1"/*; do
-    name=${d##*/}
-    if [[ $name =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $d/SNAPSHOT.json ]]; then
-      printf '%s\n' "$name"
-    fi
-  done
 }
 
 # bp_previous DIR: the newest complete snapshot folder in DIR other than this run's, or nothing.
@@ -224,9 +314,9 @@ bp_is_sqlite() {
 bp_lock() {
   mkdir -p -- "$STATE_DIR"
   chmod 0700 -- "$STATE_DIR"
-  exec {BP_LOCK_FD}>>"$STATE_DIR/lock"
+  exec {BP_LOCK_FD}>>"$STATE_DIR/$BP_LOCK_FILE"
   if ! flock -n "$BP_LOCK_FD"; then
-    bp_log "another run of plan $PLAN holds $STATE_DIR/lock; waiting for it"
+    bp_log "another run of plan $PLAN holds $STATE_DIR/$BP_LOCK_FILE; waiting for it"
     flock "$BP_LOCK_FD"
   fi
 }
@@ -234,19 +324,12 @@ bp_lock() {
 # bp_clean_leftovers: removes what a killed run left: `.ID.partial` and `.ID.deleting` folders of this
 # plan and job on local targets, the staging folder and old temp folders.
 bp_clean_leftovers() {
-  local i dir p name
+  local i p
   for i in "${!TARGET_NAMES[@]}"; do
     [[ ${TARGET_TYPES[i]} == local ]] || continue
-    dir=$(bp_job_dir "$i")
-    for p in "$dir"/.*.partial "$dir"/.*.deleting; do
-      name=${p##*/}
-      if [[ -d $p && $name =~ ^\.[0-9]{8}T[0-9]{6}Z\.(partial|deleting)$ ]]; then
-        bp_log "target ${TARGET_NAMES[i]}: removing $name left by an earlier run"
-        rm -rf -- "$p"
-      fi
-    done
+    bp_sweep "$(bp_job_dir "$i")" "target ${TARGET_NAMES[i]}"
   done
-  if [[ -d $STATE_DIR/staging ]]; then rm -rf -- "$STATE_DIR/staging"; fi
+  if [[ -d $STATE_DIR/$BP_STAGING_DIR ]]; then rm -rf -- "${STATE_DIR:?}/$BP_STAGING_DIR"; fi
   for p in "$STATE_DIR"/.tmp.*; do
     if [[ -d $p && $p != "$BP_TMP" ]]; then rm -rf -- "$p"; fi
   done
@@ -257,12 +340,12 @@ bp_clean_leftovers() {
 bp_new_id() {
   local id i dir taken
   while :; do
-    id=$(date -u +%Y%m%dT%H%M%SZ)
+    id=$(date -u "+$BP_ID_DATE_FORMAT")
     taken=0
     for i in "${!TARGET_NAMES[@]}"; do
       [[ ${TARGET_TYPES[i]} == local ]] || continue
       dir=$(bp_job_dir "$i")
-      if [[ -e $dir/$id || -e $dir/.$id.partial ]]; then taken=1; fi
+      if [[ -e $dir/$id || -e $dir/.$id$BP_PARTIAL_SUFFIX ]]; then taken=1; fi
     done
     if ((taken == 0)); then break; fi
     sleep 0.2
@@ -366,7 +449,7 @@ bp_run_command() {
 
 # bp_write_journal: the quiesce journal, synced to disk before the stop.
 bp_write_journal() {
-  local journal=$STATE_DIR/quiesce value
+  local journal=$STATE_DIR/$BP_QUIESCE_JOURNAL value
   {
     printf 'format 1\nplan %s\njob %s\nmethod %s\n' "$PLAN" "$JOB" "$QUIESCE_METHOD"
     for value in "${QUIESCE_NAMES[@]}"; do printf 'name %s\n' "$value"; done
@@ -403,7 +486,7 @@ bp_quiesce_stop() {
 # units; commands in order), then removes the journal. Runs at most once per journal. On failure the
 # journal stays, so the next run or `--resume` tries again, and the run fails.
 bp_resume() {
-  local journal=$STATE_DIR/quiesce line key value method='' failed=0 k
+  local journal=$STATE_DIR/$BP_QUIESCE_JOURNAL line key value method='' failed=0 k
   local -a names=() starts=() reversed=()
   [[ -f $journal ]] || return 0
   while IFS= read -r line || [[ -n $line ]]; do
@@ -482,16 +565,16 @@ bp_capture_files() {
     opts+=(--exclude=/chroma.sqlite3 --exclude=/chroma.sqlite3-journal --exclude=/chroma.sqlite3-wal --exclude=/chroma.sqlite3-shm)
   fi
   if [[ -d $src ]]; then
-    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/data/$rel ]]; then opts+=("--link-dest=$BP_PREVIOUS/data/$rel"); fi
-    mkdir -p -- "$dir/data/$rel" || return 1
-    rsync "${opts[@]}" -- "$src/" "$dir/data/$rel/" >&2 || rc=$?
+    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/$BP_DATA_DIR/$rel ]]; then opts+=("--link-dest=$BP_PREVIOUS/$BP_DATA_DIR/$rel"); fi
+    mkdir -p -- "$dir/$BP_DATA_DIR/$rel" || return 1
+    rsync "${opts[@]}" -- "$src/" "$dir/$BP_DATA_DIR/$rel/" >&2 || rc=$?
   else
     # A single file: rsync it into its folder, linking against the same folder of the previous snapshot.
     parent=''
     if [[ $rel == */* ]]; then parent=/${rel%/*}; fi
-    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/data$parent ]]; then opts+=("--link-dest=$BP_PREVIOUS/data$parent"); fi
-    mkdir -p -- "$dir/data$parent" || return 1
-    rsync "${opts[@]}" -- "$src" "$dir/data$parent/" >&2 || rc=$?
+    if [[ -n $BP_PREVIOUS && -d $BP_PREVIOUS/$BP_DATA_DIR$parent ]]; then opts+=("--link-dest=$BP_PREVIOUS/$BP_DATA_DIR$parent"); fi
+    mkdir -p -- "$dir/$BP_DATA_DIR$parent" || return 1
+    rsync "${opts[@]}" -- "$src" "$dir/$BP_DATA_DIR$parent/" >&2 || rc=$?
   fi
   if ((rc == 24)); then
     bp_log "capture: warning: some files of $src vanished while they were copied"
@@ -509,9 +592,9 @@ bp_capture() {
   for i in "${!SOURCE_NAMES[@]}"; do
     bp_log "capture: source ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]}"
     case ${SOURCE_KINDS[i]} in
-      sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/data/${SOURCE_PATHS[i]}" || return 1 ;;
+      sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}" || return 1 ;;
       chroma)
-        bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}/chroma.sqlite3" "$dir/data/${SOURCE_PATHS[i]}/chroma.sqlite3" || return 1
+        bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}/chroma.sqlite3" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}/chroma.sqlite3" || return 1
         bp_capture_files "$i" "$dir" || return 1 ;;
       files) bp_capture_files "$i" "$dir" || return 1 ;;
     esac
@@ -631,8 +714,8 @@ bp_join() {
   local prev=$1 cur=$2 out=$3
   : >"$BP_TMP/prev.manifest"
   : >"$BP_TMP/prev.inodes"
-  if [[ -n $prev && -f $prev/MANIFEST.sha256 ]]; then
-    cp -- "$prev/MANIFEST.sha256" "$BP_TMP/prev.manifest"
+  if [[ -n $prev && -f $prev/$BP_MANIFEST_FILE ]]; then
+    cp -- "$prev/$BP_MANIFEST_FILE" "$BP_TMP/prev.manifest"
     bp_inodes "$prev" "$BP_TMP/prev.inodes"
   fi
   bp_inodes "$cur" "$BP_TMP/cur.inodes"
@@ -654,7 +737,7 @@ bp_manifest() {
   BP_HASHED=$(($(wc -l <"$BP_TMP/lines") - BP_CARRIED))
   # Every line is "HASH  PATH" (64 + 2 bytes, or one more for an escaped line): field 2 to the end of
   # the line is the path, with the same leading blanks on every line.
-  sort -k 2 "$BP_TMP/lines" >"$dir/MANIFEST.sha256"
+  sort -k 2 "$BP_TMP/lines" >"$dir/$BP_MANIFEST_FILE"
   bp_log "manifest: $((BP_HASHED + BP_CARRIED)) files, $BP_HASHED hashed, $BP_CARRIED carried over from the previous snapshot"
 }
 
@@ -674,12 +757,12 @@ bp_describe() {
   BP_FILES=0
   BP_BYTES=0
   for i in "${!SOURCE_NAMES[@]}"; do
-    read -r files bytes < <(bp_count "$dir/data/${SOURCE_PATHS[i]}")
+    read -r files bytes < <(bp_count "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")
     BP_FILES=$((BP_FILES + files))
     BP_BYTES=$((BP_BYTES + bytes))
     json+="${json:+,}{\"bytes\":$bytes,\"files\":$files,\"kind\":$(bp_json_string "${SOURCE_KINDS[i]}"),\"name\":$(bp_json_string "${SOURCE_NAMES[i]}"),\"path\":$(bp_json_string "${SOURCE_PATHS[i]}")}"
     if [[ -z $version && ${SOURCE_KINDS[i]} == sqlite ]]; then
-      v=$(sqlite3 "$(bp_abs "$dir/data/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
+      v=$(sqlite3 "$(bp_abs "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
       if [[ $v =~ ^[0-9A-Za-z_]+$ ]]; then version=$v; fi
     fi
   done
@@ -695,8 +778,8 @@ bp_snapshot_json() {
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,"plan":%s,"sources":%s,"started":"%s"}\n' \
     "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$(bp_json_string "$PLAN")" \
-    "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/SNAPSHOT.json.new"
-  mv -f -- "$1/SNAPSHOT.json.new" "$1/SNAPSHOT.json"
+    "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/$BP_RECORD_FILE.new"
+  mv -f -- "$1/$BP_RECORD_FILE.new" "$1/$BP_RECORD_FILE"
 }
 # ---- Steps 7 to 9: publish, verify, retention (per target) ----
 
@@ -729,7 +812,7 @@ bp_publish_local() {
   else
     mkdir -p -- "$dir" || return 1
     prev=$(bp_previous "$dir")
-    part=$dir/.$BP_ID.partial
+    part=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
     BP_PARTIALS+=("$part")
     local -a opts=(-a)
     if [[ -n $prev ]]; then opts+=("--link-dest=$prev/"); fi
@@ -781,11 +864,11 @@ bp_sqlite_ok() {
 # integrity_check on each SQLite source.
 bp_snapshot_ok() {
   local snap=$1 ok=0 k
-  (cd -- "$snap" && sha256sum -c --quiet --strict MANIFEST.sha256) >&2 || ok=1
+  bp_manifest_ok "$snap" || ok=1
   for k in "${!SOURCE_NAMES[@]}"; do
     case ${SOURCE_KINDS[k]} in
-      sqlite) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}" || ok=1 ;;
-      chroma) bp_sqlite_ok "$snap/data/${SOURCE_PATHS[k]}/chroma.sqlite3" || ok=1 ;;
+      sqlite) bp_sqlite_ok "$snap/$BP_DATA_DIR/${SOURCE_PATHS[k]}" || ok=1 ;;
+      chroma) bp_sqlite_ok "$snap/$BP_DATA_DIR/${SOURCE_PATHS[k]}/chroma.sqlite3" || ok=1 ;;
     esac
   done
   return "$ok"
@@ -812,7 +895,7 @@ bp_verify() {
       bp_join "$prev" "$snap" "$BP_TMP/verify.join" || ok=0
       # The manifest lines of the files to read again: those not carried over, plus escaped lines.
       awk 'FILENAME == ARGV[1] { if (substr($0, 1, 2) == "C\t") carried[substr($0, 3)] = 1; next }
-           !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/MANIFEST.sha256" >"$BP_TMP/verify.check" || ok=0
+           !($0 in carried) { print }' "$BP_TMP/verify.join" "$snap/$BP_MANIFEST_FILE" >"$BP_TMP/verify.check" || ok=0
       if [[ -s $BP_TMP/verify.check ]]; then
         (cd -- "$snap" && sha256sum -c --quiet --strict "$BP_TMP/verify.check") >&2 || ok=0
       fi ;;
@@ -822,7 +905,7 @@ bp_verify() {
     return 0
   fi
   bp_target_failed "$i" "verification ($VERIFY) of $snap failed; the snapshot is withdrawn"
-  if mv -T -- "$snap" "$dir/.$BP_ID.deleting"; then rm -rf -- "$dir/.$BP_ID.deleting"; fi
+  if mv -T -- "$snap" "$dir/.$BP_ID$BP_DELETING_SUFFIX"; then rm -rf -- "$dir/.$BP_ID$BP_DELETING_SUFFIX"; fi
   if [[ $snap == "$BP_SNAPSHOT" ]]; then BP_SNAPSHOT=''; fi
   return 1
 }
@@ -841,82 +924,43 @@ bp_verify_remote() {
   return 1
 }
 
-# bp_retention_decide INDEX: writes the IDs of $BP_TMP/retention.ids (oldest first) that the rules remove
-# to $BP_TMP/retention.remove; when the rules fail it warns and returns 1, and nothing is removed.
-bp_retention_decide() {
-  if ! bp_retention_remove_ids "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" "$KEEP_MONTHLY" "$KEEP_YEARLY" \
-    "$KEEP_WITHIN" <"$BP_TMP/retention.ids" >"$BP_TMP/retention.remove"; then
-    bp_log "retention: warning: target ${TARGET_NAMES[$1]}: the retention rules failed; nothing is removed"
-    return 1
-  fi
-}
-
 # bp_retention INDEX: removes the snapshots of this plan and job on target INDEX that the rules do not
-# keep (bp_retention_remove_ids decides; the newest and this run's snapshot are always kept). A local
-# snapshot is first renamed out of the listing, then deleted; a remote one goes through bp_<type>_remove.
+# keep (bp_retention_pick decides: never the newest, never this run's). A local target's snapshots are
+# listed by bp_list_ids and removed by bp_remove_local, a remote one's by bp_<type>_ids and bp_<type>_remove.
 bp_retention() {
-  local i=$1 dir id newest removed=0
-  local -a ids=() remove=()
+  local i=$1 dir='' id listing
   ((RETENTION)) || return 0
-  if [[ ${TARGET_TYPES[i]} != local ]]; then
-    bp_retention_remote "$i"
-    return 0
-  fi
-  dir=$(bp_job_dir "$i")
-  mapfile -t ids < <(bp_list_ids "$dir")
-  ((${#ids[@]} > 0)) || return 0
-  newest=${ids[${#ids[@]} - 1]}
-  printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
-  bp_retention_decide "$i" || return 0
-  mapfile -t remove <"$BP_TMP/retention.remove"
-  for id in "${remove[@]}"; do
-    [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $dir/$id/SNAPSHOT.json ]] || continue
-    if [[ $id == "$newest" || $id == "$BP_ID" ]]; then continue; fi
-    if ((BP_DRY_RUN)); then
-      bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"
-      continue
-    fi
-    bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshot $id"
-    if mv -T -- "$dir/$id" "$dir/.$id.deleting"; then
-      removed=$((removed + 1))
-      rm -rf -- "$dir/.$id.deleting" || bp_log "retention: warning: could not remove all of $dir/.$id.deleting"
-    else
-      bp_log "retention: warning: could not remove $dir/$id"
-    fi
-  done
-  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#ids[@]} - removed)) snapshots kept, $removed removed"
-}
-
-# bp_retention_remote INDEX: retention on remote target INDEX (the same decision as for local targets).
-bp_retention_remote() {
-  local i=$1 type=${TARGET_TYPES[$1]} id newest listing
-  local -a ids=() remove=()
   [[ -z ${TARGET_PULLED[i]:-} ]] || return 0
-  BP_REMOTE_ERROR=''
-  if ! listing=$("bp_${type}_ids" "$i"); then
-    bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots: $BP_REMOTE_ERROR; nothing is removed"
-    return 0
+  if [[ ${TARGET_TYPES[i]} == local ]]; then
+    dir=$(bp_job_dir "$i")
+    mapfile -t BP_IDS < <(bp_list_ids "$dir")
+  else
+    BP_REMOTE_ERROR=''
+    if ! listing=$("bp_${TARGET_TYPES[i]}_ids" "$i"); then
+      bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots: $BP_REMOTE_ERROR; nothing is removed"
+      return 0
+    fi
+    mapfile -t BP_IDS < <(printf '%s\n' "$listing" | bp_ids_only)
   fi
-  mapfile -t ids < <(printf '%s\n' "$listing" | grep -E '^[0-9]{8}T[0-9]{6}Z$' || true)
-  ((${#ids[@]} > 0)) || return 0
-  newest=${ids[${#ids[@]} - 1]}
-  printf '%s\n' "${ids[@]}" >"$BP_TMP/retention.ids"
-  bp_retention_decide "$i" || return 0
-  while IFS= read -r id; do
-    if [[ $id != "$newest" && $id != "$BP_ID" ]]; then remove+=("$id"); fi
-  done <"$BP_TMP/retention.remove"
+  ((${#BP_IDS[@]} > 0)) || return 0
+  bp_retention_pick "target ${TARGET_NAMES[i]}" "$BP_ID" "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" \
+    "$KEEP_MONTHLY" "$KEEP_YEARLY" "$KEEP_WITHIN" || return 0
   if ((BP_DRY_RUN)); then
-    for id in "${remove[@]}"; do bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"; done
+    for id in "${BP_REMOVE[@]}"; do bp_log "dry run: retention would remove snapshot $id from target ${TARGET_NAMES[i]}"; done
     return 0
   fi
-  if ((${#remove[@]} > 0)); then
-    bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshots ${remove[*]}"
-    if ! "bp_${type}_remove" "$i" "${remove[@]}"; then
+  BP_REMOVED=0
+  if [[ -n $dir ]]; then
+    bp_remove_local "target ${TARGET_NAMES[i]}" "$dir" "${BP_REMOVE[@]}"
+  elif ((${#BP_REMOVE[@]} > 0)); then
+    bp_log "retention: target ${TARGET_NAMES[i]}: removing snapshots ${BP_REMOVE[*]}"
+    if ! "bp_${TARGET_TYPES[i]}_remove" "$i" "${BP_REMOVE[@]}"; then
       bp_log "retention: warning: target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
       return 0
     fi
+    BP_REMOVED=${#BP_REMOVE[@]}
   fi
-  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#ids[@]} - ${#remove[@]})) snapshots kept, ${#remove[@]} removed"
+  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
 }
 
 # ---- Step 10: the run log ----
@@ -927,8 +971,8 @@ bp_retention_remote() {
 bp_record() {
   local rc=$1 status i targets='' error finished t_status
   case $rc in
-    0) status=ok ;;
-    3) status=partial ;;
+    "$BP_EXIT_OK") status=ok ;;
+    "$BP_EXIT_PARTIAL") status=partial ;;
     *) status=failed ;;
   esac
   for i in "${!TARGET_NAMES[@]}"; do
@@ -942,10 +986,11 @@ bp_record() {
   error=''
   if [[ $status != ok ]]; then error="\"error\":$(bp_json_string "${BP_ERROR:-failed}"),"; fi
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  printf -v BP_RECORD_LINE '{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}' \
+  # shellcheck disable=SC2059 # the format is the run contract's (BP_RUN_FORMAT: the fields in their order)
+  printf -v BP_RECORD_LINE "$BP_RUN_FORMAT" \
     "$BP_BYTES" "$BP_DOWNTIME_MS" "$error" "$rc" "$BP_FILES" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" \
     "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
-  printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/runs.jsonl"
+  printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/$BP_RUNS_LOG"
 }
 # ---- Step 10: the webhook ----
 
@@ -1021,22 +1066,22 @@ bp_on_exit() {
     wait "$BP_CAPTURE_PID" 2>/dev/null
     BP_CAPTURE_PID=''
   fi
-  if [[ -f $STATE_DIR/quiesce ]]; then bp_resume || rc=1; fi
+  if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then bp_resume || rc=1; fi
   if [[ -n $BP_CAPTURE_DIR && -d $BP_CAPTURE_DIR ]]; then rm -rf -- "$BP_CAPTURE_DIR"; fi
   local part
   for part in "${BP_PARTIALS[@]}"; do
     if [[ -d $part ]]; then rm -rf -- "$part"; fi
   done
-  if [[ -d $STATE_DIR/staging ]]; then rm -rf -- "$STATE_DIR/staging"; fi
+  if [[ -d $STATE_DIR/$BP_STAGING_DIR ]]; then rm -rf -- "${STATE_DIR:?}/$BP_STAGING_DIR"; fi
   if [[ -n $BP_TMP && -d $BP_TMP ]]; then rm -rf -- "$BP_TMP"; fi
-  if ((rc != 0 && rc != 3)); then rc=1; fi
+  if ((rc != BP_EXIT_OK && rc != BP_EXIT_PARTIAL)); then rc=$BP_EXIT_FAILED; fi
   if ((BP_RECORD)); then
     bp_record "$rc"
     bp_notify "$rc"
   fi
   case $rc in
-    0) bp_log "run $BP_ID: ok" ;;
-    3) bp_log "run $BP_ID: some targets failed (exit 3)" ;;
+    "$BP_EXIT_OK") bp_log "run $BP_ID: ok" ;;
+    "$BP_EXIT_PARTIAL") bp_log "run $BP_ID: some targets failed (exit 3)" ;;
     *) bp_log "run ${BP_ID:-}: failed (exit 1)${BP_ERROR:+: $BP_ERROR}" ;;
   esac
   exit "$rc"
@@ -1046,7 +1091,7 @@ bp_on_exit() {
 # shellcheck disable=SC2317 # called by the INT, TERM and HUP traps
 bp_on_signal() {
   bp_error "received SIG$1; ending the run"
-  exit 1
+  exit "$BP_EXIT_FAILED"
 }
 
 # ---- Command line ----
@@ -1063,11 +1108,11 @@ bp_parse_args() {
       --dry-run) BP_DRY_RUN=1 ;;
       --resume) BP_RESUME_ONLY=1 ;;
       --jitter)
-        if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_usage >&2; exit 64; fi
+        if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_usage >&2; exit "$BP_EXIT_USAGE"; fi
         BP_JITTER=$((10#$2))
         shift ;;
       -h | --help) bp_usage; exit 0 ;;
-      *) bp_log "unknown argument: $1"; bp_usage >&2; exit 64 ;;
+      *) bp_log "unknown argument: $1"; bp_usage >&2; exit "$BP_EXIT_USAGE" ;;
     esac
     shift
   done
@@ -1081,8 +1126,8 @@ bp_dry_run() {
   # shellcheck disable=SC2064 # BP_TMP is fixed from here on
   trap "rm -rf -- '$BP_TMP'" EXIT
   bp_preflight || return 1
-  if [[ -f $STATE_DIR/quiesce ]]; then bp_log "dry run: would resume the quiesce journaled in $STATE_DIR/quiesce"; fi
-  bp_log "dry run: would lock $STATE_DIR/lock"
+  if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then bp_log "dry run: would resume the quiesce journaled in $STATE_DIR/$BP_QUIESCE_JOURNAL"; fi
+  bp_log "dry run: would lock $STATE_DIR/$BP_LOCK_FILE"
   case $QUIESCE_METHOD in
     none) bp_log "dry run: no quiesce: hot capture" ;;
     commands)
@@ -1121,16 +1166,17 @@ bp_prepare_capture() {
     dir=$(bp_job_dir "$BP_CAPTURE_TARGET")
     mkdir -p -- "$dir"
     BP_PREVIOUS=$(bp_previous "$dir")
-    BP_CAPTURE_DIR=$dir/.$BP_ID.partial
+    BP_CAPTURE_DIR=$dir/.$BP_ID$BP_PARTIAL_SUFFIX
   else
-    BP_CAPTURE_DIR=$STATE_DIR/staging/$BP_ID
+    BP_CAPTURE_DIR=$STATE_DIR/$BP_STAGING_DIR/$BP_ID
   fi
-  mkdir -p -- "$BP_CAPTURE_DIR/data"
+  mkdir -p -- "$BP_CAPTURE_DIR/$BP_DATA_DIR"
   bp_log "capture into $BP_CAPTURE_DIR${BP_PREVIOUS:+ (unchanged files linked to ${BP_PREVIOUS##*/})}"
 }
 
 bp_job_main() {
   local i published=0 failed=0
+  BP_LOG_TAG="backplan[$PLAN/$JOB]"
   bp_parse_args "$@"
   if ((BP_DRY_RUN)); then
     bp_dry_run
@@ -1138,7 +1184,7 @@ bp_job_main() {
   fi
   if ((BP_RESUME_ONLY)); then
     bp_lock
-    if [[ ! -f $STATE_DIR/quiesce ]]; then bp_log "resume: no quiesce journal; nothing to do"; exit 0; fi
+    if [[ ! -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then bp_log "resume: no quiesce journal; nothing to do"; exit 0; fi
     bp_resume || exit 1
     exit 0
   fi
@@ -1160,7 +1206,7 @@ bp_job_main() {
   BP_TMP=$(mktemp -d "$(bp_abs "$STATE_DIR")/.tmp.XXXXXX")
   bp_new_id
   bp_log "run $BP_ID: start"
-  if [[ -f $STATE_DIR/quiesce ]]; then
+  if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then
     bp_log "quiesce: a killed run left the app stopped; resuming it first"
     bp_resume || bp_die "could not resume the quiesce left by an earlier run"
   fi
@@ -1203,24 +1249,20 @@ bp_job_main() {
     if [[ ${BP_TARGET_STATUS[i]:-} == ok ]]; then published=$((published + 1)); else failed=$((failed + 1)); fi
   done
   # 10. The EXIT trap records the run and releases the lock (by exiting).
-  if ((published == 0)); then exit 1; fi
-  if ((failed > 0)); then exit 3; fi
-  exit 0
+  if ((published == 0)); then exit "$BP_EXIT_FAILED"; fi
+  if ((failed > 0)); then exit "$BP_EXIT_PARTIAL"; fi
+  exit "$BP_EXIT_OK"
 }
-# ---- restore.sh: list, restore and verify (restore_main) ----
+# ---- restore.sh: list, restore and verify (bp_restore_main) ----
 # Needs bash, coreutils and sqlite3 (flock when present; the compose command for --in-place).
 # Nothing here evaluates a plan value as code: values are only ever expanded inside double quotes,
 # and `--` ends the options of every command that takes a path, so a leading '-' stays a name.
 
-# A complete snapshot is a folder named by its ID (UTC start time) holding SNAPSHOT.json.
-readonly ID_PATTERN='^[0-9]{8}T[0-9]{6}Z$'
+# Logging is the library's (bp_log, bp_die; bp_restore_main sets BP_LOG_TAG); a usage error exits 64.
+bp_usage_error() { bp_log "$*"; bp_log "run 'restore.sh --help' for the usage"; exit "$BP_EXIT_USAGE"; }
 
-log() { printf 'restore.sh [%s]: %s\n' "$PLAN" "$*" >&2; }
-die() { log "$*"; exit 1; }
-usage_error() { log "$*"; log "run 'restore.sh --help' for the usage"; exit 64; }
-
-usage() {
-    cat <<USAGE
+bp_restore_usage() {
+  cat <<USAGE
 restore.sh: list, restore and verify the snapshots of plan $PLAN.
 
   restore.sh list TARGET [JOB]
@@ -1249,56 +1291,56 @@ USAGE
 }
 
 # Prints the index of target $1 in TARGET_NAMES, or fails listing the valid names.
-target_index() {
-    local i
-    for i in "${!TARGET_NAMES[@]}"; do
-        if [[ "${TARGET_NAMES[i]}" == "$1" ]]; then printf '%s\n' "$i"; return 0; fi
-    done
-    die "unknown target '$1'; the targets of plan $PLAN are: ${TARGET_NAMES[*]}"
+bp_target_index() {
+  local i
+  for i in "${!TARGET_NAMES[@]}"; do
+    if [[ "${TARGET_NAMES[i]}" == "$1" ]]; then printf '%s\n' "$i"; return 0; fi
+  done
+  bp_die "unknown target '$1'; the targets of plan $PLAN are: ${TARGET_NAMES[*]}"
 }
 
-is_job() {
-    local job
-    for job in "${JOBS[@]}"; do [[ "$job" == "$1" ]] && return 0; done
-    return 1
+bp_is_job() {
+  local job
+  for job in "${JOBS[@]}"; do [[ "$job" == "$1" ]] && return 0; done
+  return 1
 }
 
-require_job() {
-    is_job "$1" || die "unknown job '$1'; the jobs of plan $PLAN are: ${JOBS[*]}"
+bp_require_job() {
+  bp_is_job "$1" || bp_die "unknown job '$1'; the jobs of plan $PLAN are: ${JOBS[*]}"
 }
 
 # Fails unless target $1 (an index) has a type this script can read: local, or a remote type with its
 # <type>_snapshots, <type>_info and <type>_open functions. An rsync target the NAS pulls is read on the NAS.
-require_supported() {
-    case "${TARGET_TYPES[$1]}" in
-        local) ;;
-        *)
-            if [[ -n "${TARGET_PULLED[$1]:-}" ]]; then
-                die "target ${TARGET_NAMES[$1]} is pulled by the NAS: list and restore its snapshots there, with pull-${TARGET_NAMES[$1]}.sh"
-            fi
-            declare -F "${TARGET_TYPES[$1]}_open" >/dev/null \
-                || die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
-    esac
+bp_require_supported() {
+  case "${TARGET_TYPES[$1]}" in
+    local) ;;
+    *)
+      if [[ -n "${TARGET_PULLED[$1]:-}" ]]; then
+        bp_die "target ${TARGET_NAMES[$1]} is pulled by the NAS: list and restore its snapshots there, with pull-${TARGET_NAMES[$1]}.sh"
+      fi
+      declare -F "bp_${TARGET_TYPES[$1]}_open" >/dev/null \
+        || bp_die "target ${TARGET_NAMES[$1]}: type ${TARGET_TYPES[$1]} is not supported by this restore.sh version" ;;
+  esac
 }
 
 DOWNLOAD=""         # folder of snapshots downloaded from remote targets, removed on exit
 
 # Makes DOWNLOAD (under TMPDIR, default /var/tmp: a restore may need room) unless it exists. Called in
 # this shell before a <type>_open runs in a command substitution, so that the EXIT trap removes it.
-ensure_download_dir() {
-    if [[ -z "$DOWNLOAD" ]]; then DOWNLOAD=$(mktemp -d "${TMPDIR:-/var/tmp}/backplan-download.XXXXXX"); fi
+bp_ensure_download_dir() {
+  if [[ -z "$DOWNLOAD" ]]; then DOWNLOAD=$(mktemp -d "${TMPDIR:-/var/tmp}/backplan-download.XXXXXX"); fi
 }
 
 # Takes the plan's lock (the one the job scripts hold while they run) so that no backup, retention
 # or quiesce of this plan runs while snapshots are read or the data dir is replaced. Skipped when
 # the state dir does not exist (no job ran here) or flock is missing.
-take_lock() {
-    [[ -d "$STATE_DIR" ]] && command -v flock >/dev/null 2>&1 || return 0
-    { exec 9>>"$STATE_DIR/lock"; } 2>/dev/null || { log "cannot open $STATE_DIR/lock; going on without the lock"; return 0; }
-    if ! flock -n 9; then
-        log "waiting for $STATE_DIR/lock (a job of this plan is running)"
-        flock 9
-    fi
+bp_take_lock() {
+  [[ -d "$STATE_DIR" ]] && command -v flock >/dev/null 2>&1 || return 0
+  { exec 9>>"$STATE_DIR/$BP_LOCK_FILE"; } 2>/dev/null || { bp_log "cannot open $STATE_DIR/$BP_LOCK_FILE; going on without the lock"; return 0; }
+  if ! flock -n 9; then
+    bp_log "waiting for $STATE_DIR/$BP_LOCK_FILE (a job of this plan is running)"
+    flock 9
+  fi
 }
 
 # --- Finding snapshots ------------------------------------------------------------------------------
@@ -1306,171 +1348,162 @@ take_lock() {
 # "STARTED SOURCE-BYTES" of one snapshot) and <type>_open (print a local folder holding the snapshot's
 # data/, MANIFEST.sha256 and SNAPSHOT.json; a remote type downloads it under $DOWNLOAD first).
 
-# Complete snapshots of this plan on local target $1 (an index), of job $2 ("" for every job).
-# `.<ID>.partial` folders never match: the glob skips dot names and the name must be an ID.
-local_snapshots() {
-    local root=${TARGET_PATHS[$1]} job dir id
-    for job in "${JOBS[@]}"; do
-        if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
-        for dir in "$root/$PLAN/$job"/*/; do
-            dir=${dir%/}
-            id=${dir##*/}
-            if [[ "$id" =~ $ID_PATTERN && -f "$dir/SNAPSHOT.json" ]]; then
-                printf '%s %s\n' "$id" "$job"
-            fi
-        done
-    done
+# "ID JOB" lines of the complete snapshots of this plan on local target $1 (an index), of job $2 ("" for
+# every job): bp_list_ids of each job's folder.
+bp_local_snapshots() {
+  local job id
+  for job in "${JOBS[@]}"; do
+    if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+    while IFS= read -r id; do
+      printf '%s %s\n' "$id" "$job"
+    done < <(bp_list_ids "${TARGET_PATHS[$1]}/$PLAN/$job")
+  done
 }
 
 # A local snapshot is read where it lies.
-local_open() {
-    printf '%s\n' "${TARGET_PATHS[$1]}/$PLAN/$2/$3"
+bp_local_open() {
+  printf '%s\n' "${TARGET_PATHS[$1]}/$PLAN/$2/$3"
 }
 
 # "ID JOB" lines of target $1 (index), job $2 ("" for all), oldest first (IDs are UTC times).
-snapshots() {
-    "${TARGET_TYPES[$1]}_snapshots" "$1" "$2" | sort
+bp_snapshots() {
+  "bp_${TARGET_TYPES[$1]}_snapshots" "$1" "$2" | sort
 }
 
 # The local folder of snapshot $3 of job $2 on target $1 (downloaded first from a remote target, into
-# $DOWNLOAD, which the caller makes with ensure_download_dir: this runs in a command substitution).
-snapshot_folder() {
-    "${TARGET_TYPES[$1]}_open" "$1" "$2" "$3"
+# $DOWNLOAD, which the caller makes with bp_ensure_download_dir: this runs in a command substitution).
+bp_snapshot_folder() {
+  "bp_${TARGET_TYPES[$1]}_open" "$1" "$2" "$3"
 }
 
 # "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on target $1.
-snapshot_summary() {
-    if [[ "${TARGET_TYPES[$1]}" == local ]]; then
-        snapshot_info "$(local_open "$1" "$2" "$3")"
-    else
-        "${TARGET_TYPES[$1]}_info" "$1" "$2" "$3"
-    fi
+bp_snapshot_summary() {
+  if [[ "${TARGET_TYPES[$1]}" == local ]]; then
+    bp_snapshot_info "$(bp_local_open "$1" "$2" "$3")"
+  else
+    "bp_${TARGET_TYPES[$1]}_info" "$1" "$2" "$3"
+  fi
 }
 
-is_snapshot_id() { [[ "$1" == latest || "$1" =~ $ID_PATTERN ]]; }
+bp_is_snapshot_id() { [[ "$1" == latest || "$1" =~ $BP_ID_RE ]]; }
 
 # Reads the optional [JOB] [ID|latest] arguments into SEL_JOB and SEL_ID. One argument is a job when
 # the plan has a job of that name, else it must be an ID or `latest`.
-parse_selector() {
-    SEL_JOB=""
-    SEL_ID=latest
-    case $# in
-        0) ;;
-        1)
-            if is_job "$1"; then SEL_JOB=$1
-            elif is_snapshot_id "$1"; then SEL_ID=$1
-            else die "'$1' is neither a job of plan $PLAN (${JOBS[*]}) nor a snapshot ID (YYYYMMDDTHHMMSSZ) nor latest"
-            fi ;;
-        2)
-            require_job "$1"
-            is_snapshot_id "$2" || die "'$2' is not a snapshot ID (YYYYMMDDTHHMMSSZ) nor latest"
-            SEL_JOB=$1
-            SEL_ID=$2 ;;
-        *) usage_error "too many arguments" ;;
-    esac
+bp_parse_selector() {
+  SEL_JOB=""
+  SEL_ID=latest
+  case $# in
+    0) ;;
+    1)
+      if bp_is_job "$1"; then SEL_JOB=$1
+      elif bp_is_snapshot_id "$1"; then SEL_ID=$1
+      else bp_die "'$1' is neither a job of plan $PLAN (${JOBS[*]}) nor a snapshot ID (YYYYMMDDTHHMMSSZ) nor latest"
+      fi ;;
+    2)
+      bp_require_job "$1"
+      bp_is_snapshot_id "$2" || bp_die "'$2' is not a snapshot ID (YYYYMMDDTHHMMSSZ) nor latest"
+      SEL_JOB=$1
+      SEL_ID=$2 ;;
+    *) bp_usage_error "too many arguments" ;;
+  esac
 }
 
 # Finds the snapshot SEL_JOB/SEL_ID on target $1 (index) and sets SNAP_ID, SNAP_JOB and SNAP_DIR.
 # `latest` is the newest ID (across every job when no job is named).
-resolve_snapshot() {
-    local idx=$1 rows=() matches=() row listing
-    # A command substitution, not < <(...): a remote listing that fails must stop the script here.
-    listing=$(snapshots "$idx" "$SEL_JOB") || die "target ${TARGET_NAMES[idx]}: its snapshots cannot be listed"
-    if [[ -n "$listing" ]]; then mapfile -t rows <<<"$listing"; fi
-    if (( ${#rows[@]} == 0 )); then
-        die "target ${TARGET_NAMES[idx]} holds no snapshot of plan $PLAN${SEL_JOB:+ job $SEL_JOB}"
+bp_resolve_snapshot() {
+  local idx=$1 rows=() matches=() row listing
+  # A command substitution, not < <(...): a remote listing that fails must stop the script here.
+  listing=$(bp_snapshots "$idx" "$SEL_JOB") || bp_die "target ${TARGET_NAMES[idx]}: its snapshots cannot be listed"
+  if [[ -n "$listing" ]]; then mapfile -t rows <<<"$listing"; fi
+  if (( ${#rows[@]} == 0 )); then
+    bp_die "target ${TARGET_NAMES[idx]} holds no snapshot of plan $PLAN${SEL_JOB:+ job $SEL_JOB}"
+  fi
+  if [[ "$SEL_ID" == latest ]]; then
+    matches=("${rows[-1]}")
+  else
+    for row in "${rows[@]}"; do
+      if [[ "${row%% *}" == "$SEL_ID" ]]; then matches+=("$row"); fi
+    done
+    if (( ${#matches[@]} == 0 )); then
+      bp_die "target ${TARGET_NAMES[idx]} holds no snapshot $SEL_ID of plan $PLAN${SEL_JOB:+ job $SEL_JOB}; see: restore.sh list ${TARGET_NAMES[idx]}"
     fi
-    if [[ "$SEL_ID" == latest ]]; then
-        matches=("${rows[-1]}")
-    else
-        for row in "${rows[@]}"; do
-            if [[ "${row%% *}" == "$SEL_ID" ]]; then matches+=("$row"); fi
-        done
-        if (( ${#matches[@]} == 0 )); then
-            die "target ${TARGET_NAMES[idx]} holds no snapshot $SEL_ID of plan $PLAN${SEL_JOB:+ job $SEL_JOB}; see: restore.sh list ${TARGET_NAMES[idx]}"
-        fi
-        if (( ${#matches[@]} > 1 )); then
-            die "several jobs have a snapshot $SEL_ID; name the job: restore.sh ... ${TARGET_NAMES[idx]} JOB $SEL_ID"
-        fi
+    if (( ${#matches[@]} > 1 )); then
+      bp_die "several jobs have a snapshot $SEL_ID; name the job: restore.sh ... ${TARGET_NAMES[idx]} JOB $SEL_ID"
     fi
-    SNAP_ID=${matches[0]%% *}
-    SNAP_JOB=${matches[0]#* }
-    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
-    SNAP_DIR=$(snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
+  fi
+  SNAP_ID=${matches[0]%% *}
+  SNAP_JOB=${matches[0]#* }
+  if [[ "${TARGET_TYPES[idx]}" != local ]]; then bp_ensure_download_dir; fi
+  SNAP_DIR=$(bp_snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
 }
 
 # "STARTED SOURCE-BYTES" from SNAPSHOT.json in folder $1, read with sqlite3's JSON functions
 # (the file name is a constant inside the SQL; the folder is entered with cd, never put in SQL).
-snapshot_info() {
-    local out
-    if out=$(cd -- "$1" && sqlite3 -init /dev/null -batch -noheader :memory: \
-        "SELECT coalesce(json_extract(j, '\$.started'), '?') || ' ' ||
-                coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0)
-         FROM (SELECT CAST(readfile('SNAPSHOT.json') AS TEXT) AS j);" 2>/dev/null) && [[ -n "$out" ]]; then
-        printf '%s\n' "$out"
-    else
-        log "$(visible "$1")/SNAPSHOT.json cannot be read as JSON"
-        printf '? ?\n'
-    fi
+bp_snapshot_info() {
+  local out
+  if out=$(cd -- "$1" && sqlite3 -init /dev/null -batch -noheader :memory: \
+    "SELECT coalesce(json_extract(j, '\$.started'), '?') || ' ' ||
+        coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0)
+     FROM (SELECT CAST(readfile('SNAPSHOT.json') AS TEXT) AS j);" 2>/dev/null) && [[ -n "$out" ]]; then
+    printf '%s\n' "$out"
+  else
+    bp_log "$(bp_visible "$1")/SNAPSHOT.json cannot be read as JSON"
+    printf '? ?\n'
+  fi
 }
 
 # $1 on one line with control bytes (C0, DEL, C1) and bidirectional controls as '?': names and
 # SNAPSHOT.json fields come from the target, and must not drive the terminal or a CI log.
-visible() {
-    printf '%s\n' "${1//$'\n'/?}" | LC_ALL=C sed -e 's/[\x01-\x1f\x7f]/?/g' -e 's/\xc2[\x80-\x9f]/?/g' \
-        -e 's/\xe2\x80[\xaa-\xae]/?/g' -e 's/\xe2\x81[\xa6-\xa9]/?/g'
+bp_visible() {
+  printf '%s\n' "${1//$'\n'/?}" | LC_ALL=C sed -e 's/[\x01-\x1f\x7f]/?/g' -e 's/\xc2[\x80-\x9f]/?/g' \
+    -e 's/\xe2\x80[\xaa-\xae]/?/g' -e 's/\xe2\x81[\xa6-\xa9]/?/g'
 }
 
-cmd_list() {
-    local idx row id job
-    (( $# >= 1 && $# <= 2 )) || usage_error "usage: restore.sh list TARGET [JOB]"
-    idx=$(target_index "$1")
-    if (( $# == 2 )); then require_job "$2"; fi
-    require_supported "$idx"
-    if [[ "${TARGET_TYPES[idx]}" != local ]]; then ensure_download_dir; fi
-    local count=0 listing
-    listing=$(snapshots "$idx" "${2:-}") || die "target $1: its snapshots cannot be listed"
-    while IFS= read -r row; do
-        [[ -n "$row" ]] || continue
-        count=$((count + 1))
-        id=${row%% *}
-        job=${row#* }
-        visible "$job $id $(snapshot_summary "$idx" "$job" "$id")"
-    done <<<"$listing"
-    if (( count == 0 )); then log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
+bp_cmd_list() {
+  local idx row id job
+  (( $# >= 1 && $# <= 2 )) || bp_usage_error "usage: restore.sh list TARGET [JOB]"
+  idx=$(bp_target_index "$1")
+  if (( $# == 2 )); then bp_require_job "$2"; fi
+  bp_require_supported "$idx"
+  if [[ "${TARGET_TYPES[idx]}" != local ]]; then bp_ensure_download_dir; fi
+  local count=0 listing
+  listing=$(bp_snapshots "$idx" "${2:-}") || bp_die "target $1: its snapshots cannot be listed"
+  while IFS= read -r row; do
+    [[ -n "$row" ]] || continue
+    count=$((count + 1))
+    id=${row%% *}
+    job=${row#* }
+    bp_visible "$job $id $(bp_snapshot_summary "$idx" "$job" "$id")"
+  done <<<"$listing"
+  if (( count == 0 )); then bp_log "target $1 holds no complete snapshot of plan $PLAN${2:+ job $2}"; fi
 }
 
 # --- Verifying --------------------------------------------------------------------------------------
 
 # A path as a relative SQLite URI path ('%', '?' and '#' escaped), so any file name opens as itself.
-uri_path() {
-    local p=${1//%/%25}
-    p=${p//\?/%3f}
-    printf '%s\n' "${p//#/%23}"
-}
-
-# True when file $1 starts with the SQLite header (NUL bytes are dropped before bash sees them).
-is_sqlite() {
-    [[ "$(head -c 15 -- "$1" | tr -d '\0')" == "SQLite format 3" ]]
+bp_uri_path() {
+  local p=${1//%/%25}
+  p=${p//\?/%3f}
+  printf '%s\n' "${p//#/%23}"
 }
 
 # Sets UNESCAPED to the name of an escaped MANIFEST.sha256 line (sha256sum writes '\\', '\n' and '\r').
-unescape_name() {
-    local s=$1 c
-    UNESCAPED=""
-    while [[ -n "$s" ]]; do
-        c=${s:0:1}
-        s=${s:1}
-        if [[ "$c" == \\ ]]; then
-            c=${s:0:1}
-            s=${s:1}
-            case $c in
-                n) c=$'\n' ;;
-                r) c=$'\r' ;;
-            esac
-        fi
-        UNESCAPED+=$c
-    done
+bp_unescape_name() {
+  local s=$1 c
+  UNESCAPED=""
+  while [[ -n "$s" ]]; do
+    c=${s:0:1}
+    s=${s:1}
+    if [[ "$c" == \\ ]]; then
+      c=${s:0:1}
+      s=${s:1}
+      case $c in
+        n) c=$'\n' ;;
+        r) c=$'\r' ;;
+      esac
+    fi
+    UNESCAPED+=$c
+  done
 }
 
 # Checks folder $1, laid out as a snapshot (data/ and MANIFEST.sha256). A snapshot holds exactly what
@@ -1480,91 +1513,91 @@ unescape_name() {
 # prints `ok` for every SQLite file. Nothing is opened before it is known to be a regular file under
 # data/. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
 # Prints each problem on stderr and a summary on stdout; returns 1 on any problem.
-verify_folder() {
-    local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
-    local -a found=()
-    local -A listed=() present=()
-    if [[ ! -f "$dir/MANIFEST.sha256" || -L "$dir/MANIFEST.sha256" || ! -d "$dir/data" || -L "$dir/data" ]]; then
-        log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
-        return 1
+bp_verify_folder() {
+  local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
+  local -a found=()
+  local -A listed=() present=()
+  if [[ ! -f "$dir/$BP_MANIFEST_FILE" || -L "$dir/$BP_MANIFEST_FILE" || ! -d "$dir/$BP_DATA_DIR" || -L "$dir/$BP_DATA_DIR" ]]; then
+    bp_log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
+    return 1
+  fi
+  # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
+  while IFS= read -r -d '' f; do
+    present["$f"]=1
+    found+=("$f")
+  done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
+  files=${#found[@]}
+  while IFS= read -r -d '' f; do
+    bp_log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
+    failed=1
+  done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
+  # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
+  # same with the path escaped.
+  while IFS= read -r line; do
+    if [[ "$line" == \\* ]]; then
+      bp_unescape_name "${line:67}"
+      f=$UNESCAPED
+      line=${line:1}
+    else
+      f=${line:66}
     fi
-    # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
-    while IFS= read -r -d '' f; do
-        present["$f"]=1
-        found+=("$f")
-    done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
-    files=${#found[@]}
-    while IFS= read -r -d '' f; do
-        log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
-        failed=1
-    done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
-    # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
-    # same with the path escaped.
-    while IFS= read -r line; do
-        if [[ "$line" == \\* ]]; then
-            unescape_name "${line:67}"
-            f=$UNESCAPED
-            line=${line:1}
-        else
-            f=${line:66}
-        fi
-        if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
-            log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
-            unsafe=1
-        elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
-            log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
-            unsafe=1
-        elif [[ -z "${present[$f]+set}" ]]; then
-            log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
-            unsafe=1
-        fi
-        if [[ -n "$f" ]]; then listed["$f"]=1; fi
-    done < "$dir/MANIFEST.sha256"
-    # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
-    # file that differs ("data/...: FAILED").
-    if (( unsafe )); then
-        failed=1
-    elif ! (cd -- "$dir" && sha256sum --quiet --strict -c MANIFEST.sha256) >&2; then
-        log "$dir: some files differ from MANIFEST.sha256 (named above)"
-        failed=1
+    if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
+      bp_log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
+      unsafe=1
+    elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
+      unsafe=1
+    elif [[ -z "${present[$f]+set}" ]]; then
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
+      unsafe=1
     fi
-    # 4. Files the manifest does not name (they would be restored unchecked).
-    for f in "${found[@]}"; do
-        if [[ -z "${listed[$f]+set}" ]]; then
-            log "$dir: $f is not in MANIFEST.sha256"
-            failed=1
-        fi
-    done
-    # 5. Every SQLite file, found by its header whatever its name.
-    for f in "${found[@]}"; do
-        is_sqlite "$dir/$f" || continue
-        databases=$((databases + 1))
-        result=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -readonly \
-            "file:$(uri_path "$f")?immutable=1" 'PRAGMA integrity_check;' 2>&1) || true
-        if [[ "$result" != ok ]]; then
-            log "$dir: $f: PRAGMA integrity_check failed: ${result:0:400}"
-            failed=1
-        fi
-    done
-    if (( failed )); then
-        printf 'FAILED: %s (%d files, %d SQLite databases; problems above)\n' "$dir" "$files" "$databases"
-        return 1
+    if [[ -n "$f" ]]; then listed["$f"]=1; fi
+  done < "$dir/$BP_MANIFEST_FILE"
+  # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
+  # file that differs ("data/...: FAILED").
+  if (( unsafe )); then
+    failed=1
+  elif ! bp_manifest_ok "$dir"; then
+    bp_log "$dir: some files differ from MANIFEST.sha256 (named above)"
+    failed=1
+  fi
+  # 4. Files the manifest does not name (they would be restored unchecked).
+  for f in "${found[@]}"; do
+    if [[ -z "${listed[$f]+set}" ]]; then
+      bp_log "$dir: $f is not in MANIFEST.sha256"
+      failed=1
     fi
-    printf 'ok: %s (%d files match MANIFEST.sha256, %d SQLite databases pass integrity_check)\n' \
-        "$dir" "$files" "$databases"
+  done
+  # 5. Every SQLite file, found by its header whatever its name.
+  for f in "${found[@]}"; do
+    bp_is_sqlite "$dir/$f" || continue
+    databases=$((databases + 1))
+    result=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -readonly \
+      "file:$(bp_uri_path "$f")?immutable=1" 'PRAGMA integrity_check;' 2>&1) || true
+    if [[ "$result" != ok ]]; then
+      bp_log "$dir: $f: PRAGMA integrity_check failed: ${result:0:400}"
+      failed=1
+    fi
+  done
+  if (( failed )); then
+    printf 'FAILED: %s (%d files, %d SQLite databases; problems above)\n' "$dir" "$files" "$databases"
+    return 1
+  fi
+  printf 'ok: %s (%d files match MANIFEST.sha256, %d SQLite databases pass integrity_check)\n' \
+    "$dir" "$files" "$databases"
 }
 
-cmd_verify() {
-    local idx
-    (( $# >= 1 )) || usage_error "usage: restore.sh verify TARGET [JOB] [ID|latest]"
-    idx=$(target_index "$1")
-    shift
-    parse_selector "$@"
-    require_supported "$idx"
-    take_lock
-    resolve_snapshot "$idx"
-    log "verifying snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]}"
-    verify_folder "$SNAP_DIR" || die "snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]} FAILED verification"
+bp_cmd_verify() {
+  local idx
+  (( $# >= 1 )) || bp_usage_error "usage: restore.sh verify TARGET [JOB] [ID|latest]"
+  idx=$(bp_target_index "$1")
+  shift
+  bp_parse_selector "$@"
+  bp_require_supported "$idx"
+  bp_take_lock
+  bp_resolve_snapshot "$idx"
+  bp_log "verifying snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]}"
+  bp_verify_folder "$SNAP_DIR" || bp_die "snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]} FAILED verification"
 }
 
 # --- Restoring --------------------------------------------------------------------------------------
@@ -1582,159 +1615,159 @@ SWITCHED=0          # the restored data is at the data dir path
 DATA_DIR_PATH=""   # the data dir, absolute (--in-place)
 
 # An absolute path without trailing slashes ('/' itself is refused).
-absolute() {
-    local p=$1
-    [[ -n "$p" ]] || die "the destination is an empty path; give the folder to restore into; nothing was changed"
-    if [[ "$p" != /* ]]; then p=$PWD/$p; fi
-    while [[ "$p" == */ && "$p" != / ]]; do p=${p%/}; done
-    [[ "$p" != / ]] || die "refusing to restore into /"
-    printf '%s\n' "$p"
+bp_absolute() {
+  local p=$1
+  [[ -n "$p" ]] || bp_die "the destination is an empty path; give the folder to restore into; nothing was changed"
+  if [[ "$p" != /* ]]; then p=$PWD/$p; fi
+  while [[ "$p" == */ && "$p" != / ]]; do p=${p%/}; done
+  [[ "$p" != / ]] || bp_die "refusing to restore into /"
+  printf '%s\n' "$p"
 }
 
 # Removes the -wal and -shm files beside each SQLite file under $1: a snapshot's database is a
 # complete backup copy, and a stale WAL beside it would be replayed into it on the next open.
-remove_stale_sidecars() {
-    local f side
-    while IFS= read -r -d '' f; do
-        is_sqlite "$f" || continue
-        for side in "$f-wal" "$f-shm"; do
-            if [[ -e "$side" ]]; then
-                log "removing stale $side"
-                rm -f -- "$side"
-            fi
-        done
-    done < <(find "$1" -type f ! -name '*-wal' ! -name '*-shm' -print0)
+bp_remove_stale_sidecars() {
+  local f side
+  while IFS= read -r -d '' f; do
+    bp_is_sqlite "$f" || continue
+    for side in "$f-wal" "$f-shm"; do
+      if [[ -e "$side" ]]; then
+        bp_log "removing stale $side"
+        rm -f -- "$side"
+      fi
+    done
+  done < <(find "$1" -type f ! -name '*-wal' ! -name '*-shm' -print0)
 }
 
 # Copies snapshot folder $1 into a new staging folder beside destination $2 and verifies the copy.
 # Leaves the verified data dir at "$STAGING/data".
-stage_snapshot() {
-    local parent=${2%/*}
-    mkdir -p -- "${parent:-/}"
-    STAGING=$(mktemp -d "${parent}/.${2##*/}.restore-XXXXXX")
-    log "copying snapshot $SNAP_JOB/$SNAP_ID into $STAGING"
-    cp -a -- "$1/data" "$1/MANIFEST.sha256" "$STAGING/"
-    log "verifying the copy"
-    verify_folder "$STAGING" >&2 || die "the copy of snapshot $SNAP_JOB/$SNAP_ID failed verification; nothing was restored"
-    remove_stale_sidecars "$STAGING/data"
+bp_stage_snapshot() {
+  local parent=${2%/*}
+  mkdir -p -- "${parent:-/}"
+  STAGING=$(mktemp -d "${parent}/.${2##*/}.restore-XXXXXX")
+  bp_log "copying snapshot $SNAP_JOB/$SNAP_ID into $STAGING"
+  cp -a -- "$1/$BP_DATA_DIR" "$1/$BP_MANIFEST_FILE" "$STAGING/"
+  bp_log "verifying the copy"
+  bp_verify_folder "$STAGING" >&2 || bp_die "the copy of snapshot $SNAP_JOB/$SNAP_ID failed verification; nothing was restored"
+  bp_remove_stale_sidecars "$STAGING/$BP_DATA_DIR"
 }
 
 # Renames the verified staging copy to $1 and drops the staging folder.
-switch_into_place() {
-    mv -T -- "$STAGING/data" "$1"
-    rm -rf -- "$STAGING"
-    STAGING=""
+bp_switch_into_place() {
+  mv -T -- "$STAGING/$BP_DATA_DIR" "$1"
+  rm -rf -- "$STAGING"
+  STAGING=""
 }
 
 # restore TARGET [JOB] [ID|latest] DIR
-restore_to_dir() {
-    local idx=$1 dest
-    dest=$(absolute "$2")
-    if [[ -e "$dest" || -L "$dest" ]]; then
-        [[ -d "$dest" && ! -L "$dest" ]] || die "$dest exists and is not a folder; refusing to restore into it"
-        [[ -z "$(ls -A -- "$dest")" ]] || die "$dest is not empty; refusing to restore into it (nothing was changed)"
-    fi
-    take_lock
-    resolve_snapshot "$idx"
-    stage_snapshot "$SNAP_DIR" "$dest"
-    # An empty destination folder is replaced; rmdir fails (and nothing is lost) if it filled up meanwhile.
-    if [[ -d "$dest" ]]; then rmdir -- "$dest"; fi
-    switch_into_place "$dest"
-    printf 'restored snapshot %s/%s of target %s into %s (verified)\n' "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$dest"
+bp_restore_to_dir() {
+  local idx=$1 dest
+  dest=$(bp_absolute "$2")
+  if [[ -e "$dest" || -L "$dest" ]]; then
+    [[ -d "$dest" && ! -L "$dest" ]] || bp_die "$dest exists and is not a folder; refusing to restore into it"
+    [[ -z "$(ls -A -- "$dest")" ]] || bp_die "$dest is not empty; refusing to restore into it (nothing was changed)"
+  fi
+  bp_take_lock
+  bp_resolve_snapshot "$idx"
+  bp_stage_snapshot "$SNAP_DIR" "$dest"
+  # An empty destination folder is replaced; rmdir fails (and nothing is lost) if it filled up meanwhile.
+  if [[ -d "$dest" ]]; then rmdir -- "$dest"; fi
+  bp_switch_into_place "$dest"
+  printf 'restored snapshot %s/%s of target %s into %s (verified)\n' "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$dest"
 }
 
 # The compose command for the app: COMPOSE -f FILE [-p PROJECT] ARGS...
-compose() {
-    local args=(-f "$COMPOSE_FILE")
-    if [[ -n "$COMPOSE_PROJECT" ]]; then args+=(-p "$COMPOSE_PROJECT"); fi
-    "${COMPOSE[@]}" "${args[@]}" "$@"
+bp_restore_compose() {
+  local args=(-f "$COMPOSE_FILE")
+  if [[ -n "$COMPOSE_PROJECT" ]]; then args+=(-p "$COMPOSE_PROJECT"); fi
+  "${COMPOSE[@]}" "${args[@]}" "$@"
 }
 
-app_stop() {
-    log "stopping the app (compose service $COMPOSE_SERVICE)"
-    APP_STOPPED=1
-    compose stop "$COMPOSE_SERVICE"
+bp_app_stop() {
+  bp_log "stopping the app (compose service $COMPOSE_SERVICE)"
+  APP_STOPPED=1
+  bp_restore_compose stop "$COMPOSE_SERVICE"
 }
 
 # Starts the app once; a second call does nothing.
-app_start() {
-    if (( APP_STOPPED == 0 || APP_START_TRIED )); then return 0; fi
-    APP_START_TRIED=1
-    log "starting the app (compose service $COMPOSE_SERVICE)"
-    compose start "$COMPOSE_SERVICE" || { log "starting the app failed: start it by hand"; return 1; }
+bp_app_start() {
+  if (( APP_STOPPED == 0 || APP_START_TRIED )); then return 0; fi
+  APP_START_TRIED=1
+  bp_log "starting the app (compose service $COMPOSE_SERVICE)"
+  bp_restore_compose start "$COMPOSE_SERVICE" || { bp_log "starting the app failed: start it by hand"; return 1; }
 }
 
 # The EXIT trap: whatever failed after the live data dir was moved aside, put it back, then start
 # the app if this script stopped it. The restored copy (if any) is only ever in STAGING.
-on_exit() {
-    local status=$?
-    if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi
-    if (( MOVED && !SWITCHED )); then
-        if mv -T -- "$INPLACE_ASIDE" "$DATA_DIR_PATH"; then
-            log "restore failed: the original data dir is back in $DATA_DIR_PATH"
-        else
-            log "restore failed and the original data could not be moved back: it is in $INPLACE_ASIDE"
-        fi
+bp_restore_on_exit() {
+  local status=$?
+  if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi
+  if (( MOVED && !SWITCHED )); then
+    if mv -T -- "$INPLACE_ASIDE" "$DATA_DIR_PATH"; then
+      bp_log "restore failed: the original data dir is back in $DATA_DIR_PATH"
+    else
+      bp_log "restore failed and the original data could not be moved back: it is in $INPLACE_ASIDE"
     fi
-    app_start || status=1
-    exit "$status"
+  fi
+  bp_app_start || status=1
+  exit "$status"
 }
 
 # restore TARGET [JOB] [ID|latest] --in-place
-restore_in_place() {
-    local idx=$1 app_stopped_by_hand=$2 stamp
-    DATA_DIR_PATH=$(absolute "$DATA_DIR")
-    if (( ${#COMPOSE[@]} == 0 && !app_stopped_by_hand )); then
-        die "plan $PLAN has no compose file, so restore.sh cannot stop the app: stop it by hand, run again with --app-stopped, then start it"
-    fi
-    take_lock
-    resolve_snapshot "$idx"
-    stamp=$(date -u +%Y%m%dT%H%M%SZ)
-    INPLACE_ASIDE="$DATA_DIR_PATH.before-restore-$stamp"
-    if [[ -e "$INPLACE_ASIDE" || -L "$INPLACE_ASIDE" ]]; then
-        die "$INPLACE_ASIDE already exists; refusing (nothing was changed)"
-    fi
-    trap on_exit EXIT
-    if (( app_stopped_by_hand )); then log "the app was stopped by hand (--app-stopped): not stopping or starting it"
-    else app_stop
-    fi
-    if [[ -e "$DATA_DIR_PATH" || -L "$DATA_DIR_PATH" ]]; then
-        mv -T -- "$DATA_DIR_PATH" "$INPLACE_ASIDE"
-        MOVED=1
-        log "moved the live data dir aside to $INPLACE_ASIDE"
-    else
-        log "$DATA_DIR_PATH does not exist: restoring into a new data dir"
-    fi
-    stage_snapshot "$SNAP_DIR" "$DATA_DIR_PATH"
-    switch_into_place "$DATA_DIR_PATH"
-    SWITCHED=1
-    app_start
-    printf 'restored snapshot %s/%s of target %s into the data dir %s (verified)\n' \
-        "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$DATA_DIR_PATH"
-    if (( MOVED )); then
-        printf 'the previous data dir is in %s: delete it yourself once the app works\n' "$INPLACE_ASIDE"
-    fi
+bp_restore_in_place() {
+  local idx=$1 app_stopped_by_hand=$2 stamp
+  DATA_DIR_PATH=$(bp_absolute "$DATA_DIR")
+  if (( ${#COMPOSE[@]} == 0 && !app_stopped_by_hand )); then
+    bp_die "plan $PLAN has no compose file, so restore.sh cannot stop the app: stop it by hand, run again with --app-stopped, then start it"
+  fi
+  bp_take_lock
+  bp_resolve_snapshot "$idx"
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  INPLACE_ASIDE="$DATA_DIR_PATH.before-restore-$stamp"
+  if [[ -e "$INPLACE_ASIDE" || -L "$INPLACE_ASIDE" ]]; then
+    bp_die "$INPLACE_ASIDE already exists; refusing (nothing was changed)"
+  fi
+  trap bp_restore_on_exit EXIT
+  if (( app_stopped_by_hand )); then bp_log "the app was stopped by hand (--app-stopped): not stopping or starting it"
+  else bp_app_stop
+  fi
+  if [[ -e "$DATA_DIR_PATH" || -L "$DATA_DIR_PATH" ]]; then
+    mv -T -- "$DATA_DIR_PATH" "$INPLACE_ASIDE"
+    MOVED=1
+    bp_log "moved the live data dir aside to $INPLACE_ASIDE"
+  else
+    bp_log "$DATA_DIR_PATH does not exist: restoring into a new data dir"
+  fi
+  bp_stage_snapshot "$SNAP_DIR" "$DATA_DIR_PATH"
+  bp_switch_into_place "$DATA_DIR_PATH"
+  SWITCHED=1
+  bp_app_start
+  printf 'restored snapshot %s/%s of target %s into the data dir %s (verified)\n' \
+    "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$DATA_DIR_PATH"
+  if (( MOVED )); then
+    printf 'the previous data dir is in %s: delete it yourself once the app works\n' "$INPLACE_ASIDE"
+  fi
 }
 
-cmd_restore() {
-    local in_place=$1 app_stopped_by_hand=$2 idx dir=""
-    shift 2
-    (( $# >= 1 )) || usage_error "usage: restore.sh restore TARGET [JOB] [ID|latest] (DIR | --in-place)"
-    idx=$(target_index "$1")
-    shift
-    if (( !in_place )); then
-        (( $# >= 1 )) || usage_error "restore needs a destination DIR (or --in-place)"
-        dir=${!#}
-        set -- "${@:1:$#-1}"
-    fi
-    parse_selector "$@"
-    require_supported "$idx"
-    if (( in_place )); then
-        restore_in_place "$idx" "$app_stopped_by_hand"
-    else
-        (( !app_stopped_by_hand )) || usage_error "--app-stopped goes with --in-place"
-        restore_to_dir "$idx" "$dir"
-    fi
+bp_cmd_restore() {
+  local in_place=$1 app_stopped_by_hand=$2 idx dir=""
+  shift 2
+  (( $# >= 1 )) || bp_usage_error "usage: restore.sh restore TARGET [JOB] [ID|latest] (DIR | --in-place)"
+  idx=$(bp_target_index "$1")
+  shift
+  if (( !in_place )); then
+    (( $# >= 1 )) || bp_usage_error "restore needs a destination DIR (or --in-place)"
+    dir=${!#}
+    set -- "${@:1:$#-1}"
+  fi
+  bp_parse_selector "$@"
+  bp_require_supported "$idx"
+  if (( in_place )); then
+    bp_restore_in_place "$idx" "$app_stopped_by_hand"
+  else
+    (( !app_stopped_by_hand )) || bp_usage_error "--app-stopped goes with --in-place"
+    bp_restore_to_dir "$idx" "$dir"
+  fi
 }
 
 # --- Command line -----------------------------------------------------------------------------------
@@ -1742,73 +1775,74 @@ cmd_restore() {
 # `backplan restore`'s flags, read into FLAG_* (FLAG_SET=1 once any is given): the same words work in
 # both executors. Sets FLAG_SHIFT to how many arguments the flag took (1 or 2).
 FLAG_SET=0 FLAG_TARGET="" FLAG_JOB="" FLAG_SNAPSHOT="" FLAG_TO="" FLAG_SHIFT=1
-read_flag() {
-    local name=${1%%=*} value
-    if [[ "$1" == *=* ]]; then value=${1#*=}; FLAG_SHIFT=1
-    else
-        (( $# >= 2 )) || usage_error "$name needs a value"
-        value=$2; FLAG_SHIFT=2
-    fi
-    [[ -n "$value" ]] || usage_error "$name needs a value (it is empty)"
-    case "$name" in
-        --target) FLAG_TARGET=$value ;;
-        --job) FLAG_JOB=$value ;;
-        --snapshot) FLAG_SNAPSHOT=$value ;;
-        --to) FLAG_TO=$value ;;
-    esac
-    FLAG_SET=1
+bp_read_flag() {
+  local name=${1%%=*} value
+  if [[ "$1" == *=* ]]; then value=${1#*=}; FLAG_SHIFT=1
+  else
+    (( $# >= 2 )) || bp_usage_error "$name needs a value"
+    value=$2; FLAG_SHIFT=2
+  fi
+  [[ -n "$value" ]] || bp_usage_error "$name needs a value (it is empty)"
+  case "$name" in
+    --target) FLAG_TARGET=$value ;;
+    --job) FLAG_JOB=$value ;;
+    --snapshot) FLAG_SNAPSHOT=$value ;;
+    --to) FLAG_TO=$value ;;
+  esac
+  FLAG_SET=1
 }
 
 # The positional arguments the flags stand for: TARGET [JOB] [ID] [DIR].
-flag_arguments() {
-    [[ -n "$FLAG_TARGET" ]] || usage_error "--target is needed with --job, --snapshot or --to"
-    printf '%s\0' "$FLAG_TARGET"
-    if [[ -n "$FLAG_JOB" ]]; then printf '%s\0' "$FLAG_JOB"; fi
-    if [[ -n "$FLAG_SNAPSHOT" ]]; then printf '%s\0' "$FLAG_SNAPSHOT"; fi
-    if [[ -n "$FLAG_TO" ]]; then printf '%s\0' "$FLAG_TO"; fi
+bp_flag_arguments() {
+  [[ -n "$FLAG_TARGET" ]] || bp_usage_error "--target is needed with --job, --snapshot or --to"
+  printf '%s\0' "$FLAG_TARGET"
+  if [[ -n "$FLAG_JOB" ]]; then printf '%s\0' "$FLAG_JOB"; fi
+  if [[ -n "$FLAG_SNAPSHOT" ]]; then printf '%s\0' "$FLAG_SNAPSHOT"; fi
+  if [[ -n "$FLAG_TO" ]]; then printf '%s\0' "$FLAG_TO"; fi
 }
 
-restore_main() {
-    local args=() in_place=0 app_stopped=0 command
-    shopt -s nullglob
-    while (( $# > 0 )); do
-        case "$1" in
-            -h | --help) usage; exit 0 ;;
-            --in-place) in_place=1 ;;
-            --app-stopped) app_stopped=1 ;;
-            --target | --target=* | --job | --job=* | --snapshot | --snapshot=* | --to | --to=*)
-                read_flag "$@"
-                shift "$FLAG_SHIFT"
-                continue ;;
-            --force | --rewrite-paths)
-                usage_error "$1 is an option of backplan restore; restore.sh restores into a new or empty DIR and leaves upload paths as they are" ;;
-            --) shift; args+=("$@"); break ;;
-            -*) usage_error "unknown option '$1' (a DIR starting with '-' goes after --)" ;;
-            *) args+=("$1") ;;
-        esac
-        shift
-    done
-    if (( ${#args[@]} == 0 )); then usage >&2; exit 64; fi
-    command=${args[0]}
-    args=("${args[@]:1}")
-    if (( FLAG_SET )); then
-        (( ${#args[@]} == 0 )) || usage_error "give TARGET, JOB, ID and DIR either as arguments or as --target, --job, --snapshot and --to, not both"
-        [[ "$command" == restore || -z "$FLAG_TO" ]] || usage_error "--to goes with restore"
-        [[ "$command" != list || -z "$FLAG_SNAPSHOT" ]] || usage_error "--snapshot does not go with list"
-        [[ "$in_place" == 0 || -z "$FLAG_TO" ]] || usage_error "--to and --in-place exclude each other"
-        mapfile -d '' -t args < <(flag_arguments)
-    fi
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    trap 'exit 129' HUP
-    trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi; if [[ -n "$DOWNLOAD" ]]; then rm -rf -- "$DOWNLOAD"; fi' EXIT
-    case "$command" in
-        list) cmd_list "${args[@]}" ;;
-        verify) cmd_verify "${args[@]}" ;;
-        restore) cmd_restore "$in_place" "$app_stopped" "${args[@]}" ;;
-        help) usage ;;
-        *) usage_error "unknown command '$command' (list, restore, verify)" ;;
+bp_restore_main() {
+  local args=() in_place=0 app_stopped=0 command
+  BP_LOG_TAG="restore.sh [$PLAN]"
+  shopt -s nullglob
+  while (( $# > 0 )); do
+    case "$1" in
+      -h | --help) bp_restore_usage; exit 0 ;;
+      --in-place) in_place=1 ;;
+      --app-stopped) app_stopped=1 ;;
+      --target | --target=* | --job | --job=* | --snapshot | --snapshot=* | --to | --to=*)
+        bp_read_flag "$@"
+        shift "$FLAG_SHIFT"
+        continue ;;
+      --force | --rewrite-paths)
+        bp_usage_error "$1 is an option of backplan restore; restore.sh restores into a new or empty DIR and leaves upload paths as they are" ;;
+      --) shift; args+=("$@"); break ;;
+      -*) bp_usage_error "unknown option '$1' (a DIR starting with '-' goes after --)" ;;
+      *) args+=("$1") ;;
     esac
+    shift
+  done
+  if (( ${#args[@]} == 0 )); then bp_restore_usage >&2; exit "$BP_EXIT_USAGE"; fi
+  command=${args[0]}
+  args=("${args[@]:1}")
+  if (( FLAG_SET )); then
+    (( ${#args[@]} == 0 )) || bp_usage_error "give TARGET, JOB, ID and DIR either as arguments or as --target, --job, --snapshot and --to, not both"
+    [[ "$command" == restore || -z "$FLAG_TO" ]] || bp_usage_error "--to goes with restore"
+    [[ "$command" != list || -z "$FLAG_SNAPSHOT" ]] || bp_usage_error "--snapshot does not go with list"
+    [[ "$in_place" == 0 || -z "$FLAG_TO" ]] || bp_usage_error "--to and --in-place exclude each other"
+    mapfile -d '' -t args < <(bp_flag_arguments)
+  fi
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+  trap 'if [[ -n "$STAGING" ]]; then rm -rf -- "$STAGING"; fi; if [[ -n "$DOWNLOAD" ]]; then rm -rf -- "$DOWNLOAD"; fi' EXIT
+  case "$command" in
+    list) bp_cmd_list "${args[@]}" ;;
+    verify) bp_cmd_verify "${args[@]}" ;;
+    restore) bp_cmd_restore "$in_place" "$app_stopped" "${args[@]}" ;;
+    help) bp_restore_usage ;;
+    *) bp_usage_error "unknown command '$command' (list, restore, verify)" ;;
+  esac
 }
 # ---- Remote targets: credentials from env files ----
 
@@ -1992,8 +2026,8 @@ bp_rclone_lsf() {
 bp_rclone_complete() {
   local listing rc=0
   listing=$(mktemp "${TMPDIR:-/tmp}/backplan-rclone.XXXXXX") || return 1
-  bp_rclone_lsf "$1" "$(bp_rclone_path "$1" "$2")" -R --files-only --include '/*/SNAPSHOT.json' >"$listing" || rc=1
-  sed -n -E 's#^([0-9]{8}T[0-9]{6}Z)/SNAPSHOT\.json$#\1#p' "$listing" | sort | awk -v suffix="${3:-}" '{ print $0 suffix }'
+  bp_rclone_lsf "$1" "$(bp_rclone_path "$1" "$2")" -R --files-only --include "/*/$BP_RECORD_FILE" >"$listing" || rc=1
+  sed -n 's#/SNAPSHOT\.json$##p' "$listing" | bp_ids_only | sort | awk -v suffix="${3:-}" '{ print $0 suffix }'
   rm -f -- "$listing"
   return "$rc"
 }
@@ -2026,13 +2060,13 @@ bp_rclone_upload() {
   bp_rclone_lsf "$i" "$job" --dirs-only >"$BP_TMP/rclone.folders" || return 1
   while IFS= read -r id; do
     id=${id%/}
-    [[ $id =~ ^[0-9]{8}T[0-9]{6}Z$ && $id != "$BP_ID" ]] || continue
+    [[ $id =~ $BP_ID_RE && $id != "$BP_ID" ]] || continue
     grep -qxF -- "$id" "$BP_TMP/rclone.complete" && continue
     bp_log "target ${TARGET_NAMES[i]}: removing $id, left incomplete by an interrupted run"
     bp_rclone "$i" "rclone purge of $id" purge -- "$job/$id" || return 1
   done <"$BP_TMP/rclone.folders"
   previous=$(awk -v id="$BP_ID" '$0 < id' "$BP_TMP/rclone.complete" | tail -n 1)
-  args=(copy -v --log-file "$log" --exclude /SNAPSHOT.json)
+  args=(copy -v --log-file "$log" --exclude "/$BP_RECORD_FILE")
   if [[ -n $previous ]]; then
     # --copy-dest needs server-side copy (S3 has it; sftp has not: rclone would refuse the copy).
     bp_rclone "$i" "rclone backend features" backend features -- "$job" >"$BP_TMP/rclone.features" || return 1
@@ -2057,7 +2091,7 @@ bp_rclone_upload() {
   bytes=$(cd -- "$BP_SNAPSHOT" && tr '\n' '\0' <"$BP_TMP/rclone.sent" | xargs -0 -r stat -c %s -- | awk '{ s += $1 } END { print s + 0 }')
   copied=$(grep -c ': Copied (server-side copy)$' "$log" || true)
   bp_log "target ${TARGET_NAMES[i]}: sent $sent files ($bytes bytes), $copied unchanged files copied server-side"
-  bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/SNAPSHOT.json" "$dest/SNAPSHOT.json"
+  bp_rclone "$i" "rclone copyto of SNAPSHOT.json" copyto -- "$BP_SNAPSHOT/$BP_RECORD_FILE" "$dest/$BP_RECORD_FILE"
 }
 
 # bp_rclone_verify I: manifest: `rclone check` of the sealed local folder against the upload (sizes and
@@ -2106,48 +2140,48 @@ bp_rclone_remove() {
   local i=$1 id path
   shift
   for id in "$@"; do
-    if [[ ! $id =~ ^[0-9]{8}T[0-9]{6}Z$ ]]; then BP_REMOTE_ERROR="'$id' is not a snapshot ID"; return 1; fi
+    if [[ ! $id =~ $BP_ID_RE ]]; then BP_REMOTE_ERROR="'$id' is not a snapshot ID"; return 1; fi
     path=$(bp_rclone_path "$i" "$JOB" "$id")
-    bp_rclone "$i" "rclone deletefile of $id/SNAPSHOT.json" deletefile -- "$path/SNAPSHOT.json" || return 1
+    bp_rclone "$i" "rclone deletefile of $id/$BP_RECORD_FILE" deletefile -- "$path/$BP_RECORD_FILE" || return 1
     bp_rclone "$i" "rclone purge of $id" purge -- "$path" || return 1
   done
 }
 
 # shellcheck disable=SC2317
 bp_rclone_location() { bp_rclone_path "$1" "$JOB" "$2"; }
-# "ID JOB" lines of the complete snapshots on rclone target $1 (index) of job $2 ("" for every job).
-rclone_snapshots() {
-    local job
-    for job in "${JOBS[@]}"; do
-        if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
-        if ! bp_rclone_complete "$1" "$job" " $job"; then
-            log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+        # "ID JOB" lines of the complete snapshots on rclone target $1 (index) of job $2 ("" for every job).
+        bp_rclone_snapshots() {
+          local job
+          for job in "${JOBS[@]}"; do
+            if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+            if ! bp_rclone_complete "$1" "$job" " $job"; then
+              bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+              return 1
+            fi
+          done
+        }
+
+        # "STARTED SOURCE-BYTES" of snapshot $3 of job $2: only its SNAPSHOT.json is fetched (under $DOWNLOAD).
+        bp_rclone_info() {
+          local dir=$DOWNLOAD/info-$2-$3
+          mkdir -p -- "$dir"
+          if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/$BP_RECORD_FILE" "$dir/$BP_RECORD_FILE"; then
+            bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+          fi
+          bp_snapshot_info "$dir"
+        }
+
+        # Downloads snapshot $3 of job $2 from target $1 under $DOWNLOAD and prints the folder.
+        bp_rclone_open() {
+          local dir=$DOWNLOAD/$2-$3 path
+          path=$(bp_rclone_path "$1" "$2" "$3")
+          bp_log "downloading $path into $dir"
+          if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/$BP_RECORD_FILE" ]]; then
+            bp_log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
             return 1
-        fi
-    done
-}
-
-# "STARTED SOURCE-BYTES" of snapshot $3 of job $2: only its SNAPSHOT.json is fetched (under $DOWNLOAD).
-rclone_info() {
-    local dir=$DOWNLOAD/info-$2-$3
-    mkdir -p -- "$dir"
-    if ! bp_rclone "$1" "rclone copyto of SNAPSHOT.json" copyto -- "$(bp_rclone_path "$1" "$2" "$3")/SNAPSHOT.json" "$dir/SNAPSHOT.json"; then
-        log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-    fi
-    snapshot_info "$dir"
-}
-
-# Downloads snapshot $3 of job $2 from target $1 under $DOWNLOAD and prints the folder.
-rclone_open() {
-    local dir=$DOWNLOAD/$2-$3 path
-    path=$(bp_rclone_path "$1" "$2" "$3")
-    log "downloading $path into $dir"
-    if ! bp_rclone "$1" "rclone copy of $path" copy -- "$path" "$dir" || [[ ! -f "$dir/SNAPSHOT.json" ]]; then
-        log "target ${TARGET_NAMES[$1]}: downloading $path failed: ${BP_REMOTE_ERROR:-it holds no SNAPSHOT.json}"
-        return 1
-    fi
-    printf '%s\n' "$dir"
-}
+          fi
+          printf '%s\n' "$dir"
+        }
 
 # ---- Target type rsync: rsync over ssh (docs/remote-rsync.md) ----
 
@@ -2303,7 +2337,7 @@ bp_rsync_list_in() {
 # bp_rsync_ids_of TEXT: the lines of TEXT that are snapshot IDs, sorted.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_ids_of() {
-  printf '%s\n' "$1" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
+  printf '%s\n' "$1" | bp_ids_only | LC_ALL=C sort
 }
 
 # bp_rsync_manifest_check FILE: checks the output of BP_RSYNC_SH_MANIFEST (RsyncRemote.manifestCheck).
@@ -2352,9 +2386,9 @@ bp_rsync_upload() {
   prev=$(bp_rsync_ids_of "$BP_RSYNC_OUT" | grep -vx -- "$BP_ID" | tail -n 1 || true)
   if [[ -n $prev ]]; then opts+=("--link-dest=../$prev"); fi
   bp_rsync_ssh "$i"
-  bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID.partial")${prev:+ (unchanged files linked to $prev)}"
+  bp_log "target ${TARGET_NAMES[i]}: uploading to $(bp_rsync_location "$i" ".$BP_ID$BP_PARTIAL_SUFFIX")${prev:+ (unchanged files linked to $prev)}"
   if ! bp_remote "$i" "rsync" rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- "$BP_SNAPSHOT/" \
-    "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID.partial/" >"$stats"; then
+    "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/.$BP_ID$BP_PARTIAL_SUFFIX/" >"$stats"; then
     bp_rsync_hint "$i"
     error=$BP_REMOTE_ERROR
     # rsync often loses the receiver's "No space left on device": say it when the remote disk is full
@@ -2412,34 +2446,34 @@ bp_rsync_location() {
   printf '%s:%s/%s/%s/%s' "$BP_RSYNC_DEST" "${TARGET_PATHS[$1]}" "$PLAN" "$JOB" "$2"
 }
 
-# "ID JOB" lines of the complete snapshots on rsync target $1, of job $2 ("" for every job).
-rsync_snapshots() {
-    local job
-    for job in "${JOBS[@]}"; do
-        if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
-        bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$job" || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-        if [[ -n "$BP_RSYNC_IDS" ]]; then printf '%s\n' "$BP_RSYNC_IDS" | sed "s/\$/ $job/"; fi
-    done
-}
+        # "ID JOB" lines of the complete snapshots on rsync target $1, of job $2 ("" for every job).
+        bp_rsync_snapshots() {
+          local job
+          for job in "${JOBS[@]}"; do
+            if [[ -n "$2" && "$job" != "$2" ]]; then continue; fi
+            bp_rsync_list_in "$1" "${TARGET_PATHS[$1]}" "$PLAN/$job" || bp_die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+            if [[ -n "$BP_RSYNC_IDS" ]]; then printf '%s\n' "$BP_RSYNC_IDS" | sed "s/\$/ $job/"; fi
+          done
+        }
 
-# "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on rsync target $1 (its SNAPSHOT.json, read with ssh cat).
-rsync_info() {
-    local dir="$DOWNLOAD/info-$2-$3"
-    mkdir -p -- "$dir"
-    bp_rsync_ssh "$1"
-    if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
-        "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/SNAPSHOT.json")" >"$dir/SNAPSHOT.json"; then
-        log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-    fi
-    snapshot_info "$dir"
-}
+        # "STARTED SOURCE-BYTES" of snapshot $3 of job $2 on rsync target $1 (its SNAPSHOT.json, read with ssh cat).
+        bp_rsync_info() {
+          local dir="$DOWNLOAD/info-$2-$3"
+          mkdir -p -- "$dir"
+          bp_rsync_ssh "$1"
+          if ! bp_remote "$1" "reading SNAPSHOT.json" "${BP_RSYNC_SSH[@]}" -- "$BP_RSYNC_SSH_DEST" \
+            "cat -- $(bp_rsync_quote "${TARGET_PATHS[$1]}/$PLAN/$2/$3/$BP_RECORD_FILE")" >"$dir/$BP_RECORD_FILE"; then
+            bp_log "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+          fi
+          bp_snapshot_info "$dir"
+        }
 
-# Downloads snapshot $3 of job $2 from rsync target $1 into $DOWNLOAD and prints the folder.
-rsync_open() {
-    local dir="$DOWNLOAD/$2-$3"
-    bp_rsync_ssh "$1"
-    log "downloading $BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3 into $dir"
-    bp_remote "$1" "rsync" rsync -rlpt --protect-args -e "$(bp_rsync_rsh)" -- \
-        "$BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3/" "$dir/" >&2 || die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
-    printf '%s\n' "$dir"
-}
+        # Downloads snapshot $3 of job $2 from rsync target $1 into $DOWNLOAD and prints the folder.
+        bp_rsync_open() {
+          local dir="$DOWNLOAD/$2-$3"
+          bp_rsync_ssh "$1"
+          bp_log "downloading $BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3 into $dir"
+          bp_remote "$1" "rsync" rsync -rlpt --protect-args -e "$(bp_rsync_rsh)" -- \
+            "$BP_RSYNC_DEST:${TARGET_PATHS[$1]}/$PLAN/$2/$3/" "$dir/" >&2 || bp_die "target ${TARGET_NAMES[$1]}: $BP_REMOTE_ERROR"
+          printf '%s\n' "$dir"
+        }

@@ -105,6 +105,144 @@ bp_retention_remove_ids() {
   ' | LC_ALL=C sort
 }
 
+# ---- The run contract (RunContract in BackplanCore; docs/run-contract.md): written from it, not by hand ----
+readonly BP_ID_RE='^[0-9]{8}T[0-9]{6}Z$'
+readonly BP_LEFTOVER_RE='^\.[0-9]{8}T[0-9]{6}Z\.(partial|deleting)$'
+readonly BP_PARTIAL_SUFFIX=.partial
+readonly BP_DELETING_SUFFIX=.deleting
+readonly BP_LOCK_FILE=lock
+readonly BP_RUNS_LOG=runs.jsonl
+readonly BP_MANIFEST_FILE=MANIFEST.sha256
+readonly BP_RECORD_FILE=SNAPSHOT.json
+readonly BP_EXIT_OK=0
+readonly BP_EXIT_FAILED=1
+readonly BP_EXIT_PARTIAL=3
+readonly BP_EXIT_USAGE=64
+
+# ---- Logging: one line per step on standard error ----
+BP_LOG_TAG='backplan'   # the prefix of every line: backplan[PLAN/JOB], restore.sh [PLAN], backplan pull [PLAN/TARGET]
+BP_ERROR=''             # the first error (runs.jsonl)
+
+bp_log() {
+  printf '%s: %s\n' "$BP_LOG_TAG" "$*" >&2
+}
+
+# bp_error MESSAGE: logs an error; the first one becomes the run's error in runs.jsonl.
+bp_error() {
+  if [[ -z $BP_ERROR ]]; then BP_ERROR=$*; fi
+  bp_log "error: $*"
+}
+
+# bp_die MESSAGE: logs the error and ends the script (status 1; an EXIT trap cleans up).
+bp_die() {
+  bp_error "$*"
+  exit "$BP_EXIT_FAILED"
+}
+
+# bp_json_string VALUE: VALUE as a JSON string literal. Backslash, double quote and control characters
+# are escaped (\t, \n, \r, else \u00XX); every other byte (UTF-8 included) passes through. The
+# replacements are quoted so that bash 5.2's patsub_replacement never reads `&` in them.
+bp_json_string() {
+  local s=$1 out='' c i code bs=\\ dq='"'
+  s=${s//"$bs"/"$bs$bs"}
+  s=${s//"$dq"/"$bs$dq"}
+  s=${s//$'\t'/"${bs}t"}
+  s=${s//$'\n'/"${bs}n"}
+  s=${s//$'\r'/"${bs}r"}
+  if [[ $s == *[$'\001'-$'\037']* ]]; then
+    for ((i = 0; i < ${#s}; i++)); do
+      c=${s:i:1}
+      if [[ $c == [$'\001'-$'\037'] ]]; then
+        printf -v code '\\u%04x' "'$c"
+        out+=$code
+      else
+        out+=$c
+      fi
+    done
+    s=$out
+  fi
+  printf '"%s"' "$s"
+}
+
+# ---- Snapshots in a folder <plan>/<job>/ (docs/run-contract.md, "Snapshot layout") ----
+
+# bp_list_ids DIR: IDs of the complete snapshots in DIR, oldest first. A complete snapshot is a folder
+# named like an ID that holds SNAPSHOT.json; `.ID.partial` and `.ID.deleting` folders never match.
+bp_list_ids() {
+  local d name
+  for d in "$1"/*; do
+    name=${d##*/}
+    if [[ $name =~ $BP_ID_RE && -f $d/$BP_RECORD_FILE ]]; then
+      printf '%s\n' "$name"
+    fi
+  done
+}
+
+# bp_ids_only: the lines of standard input that are snapshot IDs (a remote listing), in their order.
+bp_ids_only() {
+  grep -E -- "$BP_ID_RE" || true
+}
+
+# bp_sweep DIR WHO: removes the `.ID.partial` and `.ID.deleting` folders a killed run left in DIR,
+# logging each as WHO.
+bp_sweep() {
+  local p name
+  for p in "$1"/.*"$BP_PARTIAL_SUFFIX" "$1"/.*"$BP_DELETING_SUFFIX"; do
+    name=${p##*/}
+    if [[ -d $p && $name =~ $BP_LEFTOVER_RE ]]; then
+      bp_log "$2: removing $name left by an earlier run"
+      rm -rf -- "$p"
+    fi
+  done
+}
+
+# bp_manifest_ok FOLDER: sha256sum -c over the whole MANIFEST.sha256 of snapshot FOLDER (problems on stderr).
+bp_manifest_ok() {
+  (cd -- "$1" && sha256sum -c --quiet --strict -- "$BP_MANIFEST_FILE") >&2
+}
+
+# ---- Retention (docs/run-contract.md, step 9) ----
+BP_IDS=()               # bp_retention_pick's input: complete snapshot IDs, oldest first
+BP_REMOVE=()            # bp_retention_pick's output
+BP_REMOVED=0            # bp_remove_local's count
+
+# bp_retention_pick WHO NEW LAST HOURLY DAILY WEEKLY MONTHLY YEARLY WITHIN: sets BP_REMOVE to the IDs of
+# BP_IDS that the rules remove (bp_retention_remove_ids decides), never the newest, never NEW (this
+# run's). When the rules fail it warns (as WHO) and returns 1: nothing is removed.
+bp_retention_pick() {
+  local who=$1 new=$2 id newest out
+  shift 2
+  BP_REMOVE=()
+  ((${#BP_IDS[@]} > 0)) || return 0
+  newest=${BP_IDS[${#BP_IDS[@]} - 1]}
+  if ! out=$(printf '%s\n' "${BP_IDS[@]}" | bp_retention_remove_ids "$@"); then
+    bp_log "retention: warning: $who: the retention rules failed; nothing is removed"
+    return 1
+  fi
+  while IFS= read -r id; do
+    if [[ $id =~ $BP_ID_RE && $id != "$newest" && $id != "$new" ]]; then BP_REMOVE+=("$id"); fi
+  done <<<"$out"
+}
+
+# bp_remove_local WHO DIR ID...: removes each complete snapshot ID from folder DIR: renamed to
+# `.ID.deleting` first (out of every listing at once), then deleted. Sets BP_REMOVED to how many went.
+bp_remove_local() {
+  local who=$1 dir=$2 id gone
+  shift 2
+  BP_REMOVED=0
+  for id in "$@"; do
+    [[ $id =~ $BP_ID_RE && -f $dir/$id/$BP_RECORD_FILE ]] || continue
+    gone=$dir/.$id$BP_DELETING_SUFFIX
+    bp_log "retention: $who: removing snapshot $id"
+    if mv -T -- "$dir/$id" "$gone"; then
+      BP_REMOVED=$((BP_REMOVED + 1))
+      rm -rf -- "$gone" || bp_log "retention: warning: could not remove all of $gone"
+    else
+      bp_log "retention: warning: could not remove $dir/$id"
+    fi
+  done
+}
+
 # ---- Remote targets: credentials from env files ----
 
 BP_ENV_KEYS=()          # bp_read_env_file's result
@@ -358,7 +496,7 @@ bp_rsync_list_in() {
 # bp_rsync_ids_of TEXT: the lines of TEXT that are snapshot IDs, sorted.
 # shellcheck disable=SC2317 # called by the rsync functions
 bp_rsync_ids_of() {
-  printf '%s\n' "$1" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | LC_ALL=C sort || true
+  printf '%s\n' "$1" | bp_ids_only | LC_ALL=C sort
 }
 
 # bp_rsync_manifest_check FILE: checks the output of BP_RSYNC_SH_MANIFEST (RsyncRemote.manifestCheck).
@@ -388,30 +526,12 @@ BP_PARTIAL=''           # the .ID.partial being filled, removed on exit
 BP_TMP=''
 BP_PULLED_ID=''         # the snapshot bp_pull_job pulled (or found here already)
 
-bp_log() { printf 'backplan pull [%s/%s]: %s\n' "$PLAN" "$TARGET" "$*" >&2; }
-
-# bp_json TEXT: TEXT as a JSON string (backslash and double quote escaped, control characters as spaces).
-bp_json() {
-  local s=${1//\\/\\\\}
-  s=${s//\"/\\\"}
-  printf '"%s"' "${s//[$'\001'-$'\037']/ }"
-}
-
-# bp_local_ids DIR: IDs of the complete snapshots in DIR (folders holding SNAPSHOT.json), oldest first.
-bp_local_ids() {
-  local d name
-  for d in "$1"/*; do
-    name=${d##*/}
-    if [[ $name =~ ^[0-9]{8}T[0-9]{6}Z$ && -f $d/SNAPSHOT.json ]]; then printf '%s\n' "$name"; fi
-  done
-}
-
 # bp_pull_verify DIR NAME VERIFY: checks the pulled folder DIR/NAME as the job says (on the NAS).
 bp_pull_verify() {
   case $3 in
     none) return 0 ;;
     deep)
-      if ! (cd -- "$1/$2" && sha256sum -c --quiet --strict MANIFEST.sha256) >"$BP_TMP/verify.out" 2>&1; then
+      if ! bp_manifest_ok "$1/$2" >"$BP_TMP/verify.out" 2>&1; then
         BP_REMOTE_ERROR="sha256sum -c failed: $(tail -n 3 "$BP_TMP/verify.out" | tr '\n' ' ')"
         return 1
       fi ;;
@@ -426,42 +546,25 @@ bp_pull_verify() {
 
 # bp_pull_retention K DIR NEW: job K's retention on the NAS (never the newest, never NEW).
 bp_pull_retention() {
-  local k=$1 dir=$2 new=$3 id newest removed=0
-  local -a ids=() keep=()
+  local k=$1 dir=$2 new=$3
+  local -a keep=()
   [[ ${JOB_RETENTION[k]} != none ]] || return 0
   read -ra keep <<<"${JOB_RETENTION[k]}"
-  mapfile -t ids < <(bp_local_ids "$dir")
-  ((${#ids[@]} > 0)) || return 0
-  newest=${ids[${#ids[@]} - 1]}
-  if ! printf '%s\n' "${ids[@]}" | bp_retention_remove_ids "${keep[@]}" >"$BP_TMP/retention.remove"; then
-    bp_log "retention: warning: job ${JOB_NAMES[k]}: the retention rules failed; nothing is removed"
-    return 0
-  fi
-  while IFS= read -r id; do
-    [[ $id != "$newest" && $id != "$new" && -f $dir/$id/SNAPSHOT.json ]] || continue
-    bp_log "retention: job ${JOB_NAMES[k]}: removing snapshot $id"
-    if mv -T -- "$dir/$id" "$dir/.$id.deleting"; then
-      removed=$((removed + 1))
-      rm -rf -- "$dir/.$id.deleting" || bp_log "retention: warning: could not remove all of $dir/.$id.deleting"
-    fi
-  done <"$BP_TMP/retention.remove"
-  bp_log "retention: job ${JOB_NAMES[k]}: $((${#ids[@]} - removed)) snapshots kept, $removed removed"
+  mapfile -t BP_IDS < <(bp_list_ids "$dir")
+  ((${#BP_IDS[@]} > 0)) || return 0
+  bp_retention_pick "job ${JOB_NAMES[k]}" "$new" "${keep[@]}" || return 0
+  bp_remove_local "job ${JOB_NAMES[k]}" "$dir" "${BP_REMOVE[@]}"
+  bp_log "retention: job ${JOB_NAMES[k]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
 }
 
 # bp_pull_job K: pulls the newest complete snapshot of job K from the server. Sets BP_PULLED_ID.
 bp_pull_job() {
-  local k=$1 job=${JOB_NAMES[$1]} dir p name newest prev
+  local k=$1 job=${JOB_NAMES[$1]} dir newest prev
   local -a opts=(-a --numeric-ids --protect-args --stats)
   dir=$NAS_PATH/$PLAN/$job
   BP_PULLED_ID=''
   mkdir -p -- "$dir" || { BP_REMOTE_ERROR="cannot create $dir"; return 1; }
-  for p in "$dir"/.*.partial "$dir"/.*.deleting; do
-    name=${p##*/}
-    if [[ -d $p && $name =~ ^\.[0-9]{8}T[0-9]{6}Z\.(partial|deleting)$ ]]; then
-      bp_log "job $job: removing $name left by an earlier run"
-      rm -rf -- "$p"
-    fi
-  done
+  bp_sweep "$dir" "job $job"
   bp_rsync_list_in 0 "${JOB_SOURCES[k]}" "$PLAN/$job" || return 1
   newest=$(printf '%s\n' "$BP_RSYNC_IDS" | tail -n 1)
   if [[ -z $newest ]]; then
@@ -469,12 +572,12 @@ bp_pull_job() {
     return 1
   fi
   BP_PULLED_ID=$newest
-  if [[ -f $dir/$newest/SNAPSHOT.json ]]; then
+  if [[ -f $dir/$newest/$BP_RECORD_FILE ]]; then
     bp_log "job $job: snapshot $newest is here already"
   else
-    prev=$(bp_local_ids "$dir" | tail -n 1)
+    prev=$(bp_list_ids "$dir" | tail -n 1)
     if [[ -n $prev ]]; then opts+=("--link-dest=../$prev"); fi
-    BP_PARTIAL=$dir/.$newest.partial
+    BP_PARTIAL=$dir/.$newest$BP_PARTIAL_SUFFIX
     bp_rsync_ssh 0
     bp_log "job $job: pulling $BP_RSYNC_DEST:${JOB_SOURCES[k]}/$PLAN/$job/$newest${prev:+ (unchanged files linked to $prev)}"
     if ! bp_remote 0 rsync rsync "${opts[@]}" -e "$(bp_rsync_rsh)" -- \
@@ -483,8 +586,8 @@ bp_pull_job() {
       return 1
     fi
     bp_log "job $job: rsync received $(sed -n 's/^Literal data: *//p' "$BP_TMP/rsync.stats" | tr -d ',') bytes of file data"
-    if [[ ! -f $BP_PARTIAL/SNAPSHOT.json ]]; then BP_REMOTE_ERROR="the pulled snapshot has no SNAPSHOT.json"; return 1; fi
-    if ! bp_pull_verify "$dir" ".$newest.partial" "${JOB_VERIFY[k]}"; then
+    if [[ ! -f $BP_PARTIAL/$BP_RECORD_FILE ]]; then BP_REMOTE_ERROR="the pulled snapshot has no SNAPSHOT.json"; return 1; fi
+    if ! bp_pull_verify "$dir" ".$newest$BP_PARTIAL_SUFFIX" "${JOB_VERIFY[k]}"; then
       BP_REMOTE_ERROR="verification (${JOB_VERIFY[k]}) failed: $BP_REMOTE_ERROR"
       return 1
     fi
@@ -504,12 +607,12 @@ bp_pull_exit() {
   set +e
   if [[ -n $BP_PARTIAL && -d $BP_PARTIAL ]]; then rm -rf -- "$BP_PARTIAL"; fi
   if [[ -n $BP_TMP ]]; then rm -rf -- "$BP_TMP"; fi
-  if ((rc != 0 && rc != 3)); then rc=1; fi
-  case $rc in 0) status=ok ;; 3) status=partial ;; *) status=failed ;; esac
+  if ((rc != BP_EXIT_OK && rc != BP_EXIT_PARTIAL)); then rc=$BP_EXIT_FAILED; fi
+  case $rc in "$BP_EXIT_OK") status=ok ;; "$BP_EXIT_PARTIAL") status=partial ;; *) status=failed ;; esac
   if ((BP_RECORD)); then
     printf '{"executor":"pull","exit":%d,"finished":"%s","jobs":[%s],"plan":%s,"started":"%s","status":"%s","target":%s}\n' \
-      "$rc" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$BP_JOBS_JSON" "$(bp_json "$PLAN")" "$BP_STARTED" "$status" \
-      "$(bp_json "$TARGET")" >>"$BP_STATE/runs.jsonl"
+      "$rc" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$BP_JOBS_JSON" "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" \
+      "$(bp_json_string "$TARGET")" >>"$BP_STATE/$BP_RUNS_LOG"
   fi
   bp_log "pull: $status (exit $rc)"
   exit "$rc"
@@ -523,23 +626,23 @@ bp_pull_usage() {
 
 main() {
   local delay=0 k tool ok=0 failed=0 entry
+  BP_LOG_TAG="backplan pull [$PLAN/$TARGET]"
   while (($# > 0)); do
     case $1 in
       --delay)
-        if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_pull_usage >&2; exit 64; fi
+        if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_pull_usage >&2; exit "$BP_EXIT_USAGE"; fi
         delay=$((10#$2))
         shift ;;
       -h | --help) bp_pull_usage; exit 0 ;;
-      *) bp_log "unknown argument: $1"; bp_pull_usage >&2; exit 64 ;;
+      *) bp_log "unknown argument: $1"; bp_pull_usage >&2; exit "$BP_EXIT_USAGE" ;;
     esac
     shift
   done
   for tool in ssh rsync flock sha256sum find awk sort; do
-    command -v "$tool" >/dev/null 2>&1 || { bp_log "preflight: $tool is not installed"; exit 1; }
+    command -v "$tool" >/dev/null 2>&1 || bp_die "preflight: $tool is not installed"
   done
   if [[ ! -d $NAS_PATH || ! -w $NAS_PATH ]]; then
-    bp_log "preflight: $NAS_PATH is not a writable folder (is the volume mounted?)"
-    exit 1
+    bp_die "preflight: $NAS_PATH is not a writable folder (is the volume mounted?)"
   fi
   if ((delay > 0)); then
     bp_log "waiting ${delay}s for the server's run to finish"
@@ -547,9 +650,9 @@ main() {
   fi
   BP_STATE=$NAS_PATH/$PLAN/.pull-$TARGET
   mkdir -p -- "$BP_STATE"
-  exec 9>>"$BP_STATE/lock"
+  exec 9>>"$BP_STATE/$BP_LOCK_FILE"
   if ! flock -n 9; then
-    bp_log "waiting for $BP_STATE/lock (another pull is running)"
+    bp_log "waiting for $BP_STATE/$BP_LOCK_FILE (another pull is running)"
     flock 9
   fi
   BP_STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -563,18 +666,18 @@ main() {
     BP_REMOTE_ERROR=''
     if bp_pull_job "$k"; then
       ok=$((ok + 1))
-      entry="{\"id\":\"$BP_PULLED_ID\",\"job\":$(bp_json "${JOB_NAMES[k]}"),\"status\":\"ok\"}"
+      entry="{\"id\":\"$BP_PULLED_ID\",\"job\":$(bp_json_string "${JOB_NAMES[k]}"),\"status\":\"ok\"}"
     else
       failed=$((failed + 1))
       if [[ -n $BP_PARTIAL && -d $BP_PARTIAL ]]; then rm -rf -- "$BP_PARTIAL"; fi
       BP_PARTIAL=''
       bp_log "job ${JOB_NAMES[k]}: failed: ${BP_REMOTE_ERROR:-?}"
-      entry="{\"error\":$(bp_json "${BP_REMOTE_ERROR:-failed}"),\"id\":\"$BP_PULLED_ID\",\"job\":$(bp_json "${JOB_NAMES[k]}"),\"status\":\"failed\"}"
+      entry="{\"error\":$(bp_json_string "${BP_REMOTE_ERROR:-failed}"),\"id\":\"$BP_PULLED_ID\",\"job\":$(bp_json_string "${JOB_NAMES[k]}"),\"status\":\"failed\"}"
     fi
     BP_JOBS_JSON+="${BP_JOBS_JSON:+,}$entry"
   done
-  if ((ok == 0)); then exit 1; fi
-  if ((failed > 0)); then exit 3; fi
-  exit 0
+  if ((ok == 0)); then exit "$BP_EXIT_FAILED"; fi
+  if ((failed > 0)); then exit "$BP_EXIT_PARTIAL"; fi
+  exit "$BP_EXIT_OK"
 }
 main "$@"
