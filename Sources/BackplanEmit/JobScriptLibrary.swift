@@ -19,5 +19,5 @@ enum JobScriptLibrary {
         """#
 
     /// The functions, in the order they are written into the script.
-    static let parts = [common, quiesce, capture, manifest, publish, notify, main]
+    static var parts: [String] { [common, quiesce, capture, manifest, appCounts, publish, notify, main] }
 }

@@ -5,13 +5,6 @@ extension RestoreScriptLibrary {
 
 # --- Verifying --------------------------------------------------------------------------------------
 
-# A path as a relative SQLite URI path ('%', '?' and '#' escaped), so any file name opens as itself.
-bp_uri_path() {
-  local p=${1//%/%25}
-  p=${p//\?/%3f}
-  printf '%s\n' "${p//#/%23}"
-}
-
 # Sets UNESCAPED to the name of an escaped MANIFEST.sha256 line (sha256sum writes '\\', '\n' and '\r').
 bp_unescape_name() {
   local s=$1 c

@@ -81,7 +81,8 @@ extension RunExecutor {
         log.log("manifest: \(summary.files) files, \(summary.hashed) hashed, \(summary.carried.count) carried over from the previous snapshot", step: .manifest)
         let record = SnapshotRecord(plan: plan.name, job: job.name, id: state.id, started: RunClock.iso(id: state.id),
                                     finished: RunClock.iso(Date()), executor: "runtime", sources: summaries,
-                                    downtimeMs: quiesce.downtimeMs, app: .init(alembicVersion: alembic))
+                                    downtimeMs: quiesce.downtimeMs,
+                                    app: .init(alembicVersion: alembic, counts: AppVerifier.counts(in: dir, sources: sources)))
         let path = dir + "/" + SnapshotLayout.recordName
         try Data(try record.jsonLine().utf8).write(to: URL(fileURLWithPath: path + ".new"))
         guard rename(path + ".new", path) == 0 else { throw RunError("cannot write \(path)") }

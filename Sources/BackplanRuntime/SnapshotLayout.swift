@@ -33,8 +33,16 @@ public struct SnapshotLayout: Sendable, Hashable {
 public struct SnapshotRecord: Codable, Hashable, Sendable {
     public struct App: Codable, Hashable, Sendable {
         public var alembicVersion: String?
-        public init(alembicVersion: String? = nil) { self.alembicVersion = alembicVersion }
-        enum CodingKeys: String, CodingKey { case alembicVersion = "alembic_version" }
+        /// Open WebUI's counts in the captured copies (docs/app-consistency.md); nil without webui.db.
+        public var counts: AppConsistency.Counts?
+        public init(alembicVersion: String? = nil, counts: AppConsistency.Counts? = nil) {
+            self.alembicVersion = alembicVersion
+            self.counts = counts
+        }
+        enum CodingKeys: String, CodingKey {
+            case counts
+            case alembicVersion = "alembic_version"
+        }
     }
 
     public struct SourceSummary: Codable, Hashable, Sendable {

@@ -27,6 +27,8 @@ import TestSupport
             readonly -a TARGET_RCLONE_REMOTES=(\(Shell.quote("--log-file=\(bashLog):")))
             readonly -a TARGET_RCLONE_CONFIGS=('') TARGET_RCLONE_BWLIMITS=('') TARGET_RCLONE_TRANSFERS=('')
             BP_REMOTE_ERROR=''
+            \(RunContract.bash(usedBy: BashCore.functions + RemoteTargetBash.common + RemoteTargetBash.jobFunctions))
+            \(BashCore.functions)
             \(RemoteTargetBash.envFile)
             \(RemoteTargetBash.common)
             \(RemoteTargetBash.jobFunctions)

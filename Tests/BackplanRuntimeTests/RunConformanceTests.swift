@@ -66,6 +66,11 @@ import Testing
         #expect((json["started"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
         #expect((json["finished"] as? String)?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
         #expect((json["app"] as? [String: Any])?["alembic_version"] as? String == "0bd252b206fb")
+        // The app's counts (docs/app-consistency.md), the same from both executors, keys sorted.
+        let counts = try #require((json["app"] as? [String: Any])?["counts"] as? [String: Int])
+        #expect(counts == ["chats": 6, "collections": 3, "embeddings": 9, "files": 1, "knowledge_bases": 1, "messages": 24, "users": 2])
+        let line = try String(contentsOfFile: snap + "/SNAPSHOT.json", encoding: .utf8)
+        #expect(line.contains(#""counts":{"chats":6,"collections":3,"embeddings":9,"files":1,"knowledge_bases":1,"messages":24,"users":2}"#))
         let sources = try #require(json["sources"] as? [[String: Any]])
         #expect(sources.map { $0["name"] as? String } == ["database", "uploads", "vectors"])
         #expect(sources.map { $0["path"] as? String } == ["webui.db", "uploads", "vector_db"])

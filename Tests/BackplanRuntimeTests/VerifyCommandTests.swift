@@ -40,6 +40,21 @@ import Testing
         #expect(strict.status == 1)
     }
 
+    /// SNAPSHOT.json records the app's counts at capture; verify compares them with the copy.
+    @Test func countsThatDifferFromTheRecordAreNamed() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        let id = try workspace.runJobScript()
+        let record = "\(workspace.jobDir)/\(id)/SNAPSHOT.json"
+        let text = try String(contentsOfFile: record, encoding: .utf8)
+        #expect(text.contains(#""chats":6,"#))
+        try Data(text.replacingOccurrences(of: #""chats":6,"#, with: #""chats":7,"#).utf8).write(to: URL(fileURLWithPath: record))
+        let result = workspace.backplan("verify", ["--target", "local", "--strict"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("snapshot daily/\(id): app: 1 problems; 2 users, 6 chats"))
+        #expect(result.stderr.contains("warning: SNAPSHOT.json app.counts: 7 chats recorded, 6 found; the record or the database was changed after the capture"))
+    }
+
     @Test func aFlippedByteInAnUploadIsNamed() throws {
         let workspace = try SnapshotWorkspace()
         defer { workspace.remove() }

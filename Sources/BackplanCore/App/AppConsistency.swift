@@ -10,6 +10,8 @@ import Foundation
 /// nothing is written beside it, not even `-wal`/`-shm`. The SQL is kept here, once, for both
 /// executors. Names read from the database are data: callers escape them before printing.
 public struct AppConsistency: Codable, Hashable, Sendable {
+    /// What a snapshot records of the app (SNAPSHOT.json's `app.counts`, written by both executors):
+    /// the rows of a few tables; a table the copy lacks (an older Open WebUI, no vector store) is absent.
     public struct Counts: Codable, Hashable, Sendable {
         public var users: Int?
         public var chats: Int?
@@ -17,7 +19,7 @@ public struct AppConsistency: Codable, Hashable, Sendable {
         public var messages: Int?
         public var files: Int?
         public var knowledgeBases: Int?
-        /// ChromaDB collections and embeddings; nil when the vector store was not checked.
+        /// ChromaDB collections and embeddings; nil when the vector store was not read.
         public var collections: Int?
         public var embeddings: Int?
 
@@ -30,6 +32,33 @@ public struct AppConsistency: Codable, Hashable, Sendable {
             self.knowledgeBases = knowledgeBases
             self.collections = collections
             self.embeddings = embeddings
+        }
+
+        /// Where each count comes from, in the JSON key order (sorted): the key, the file, the table.
+        public static let tables: [(key: String, store: Store, table: String)] = [
+            ("chats", .database, "chat"), ("collections", .vectorStore, "collections"), ("embeddings", .vectorStore, "embeddings"),
+            ("files", .database, "file"), ("knowledge_bases", .database, "knowledge"), ("messages", .database, "chat_message"),
+            ("users", .database, "user"),
+        ]
+
+        public enum Store: Sendable { case database, vectorStore }
+
+        init(_ values: [String: Int]) {
+            self.init(users: values["users"], chats: values["chats"], messages: values["messages"], files: values["files"],
+                      knowledgeBases: values["knowledge_bases"], collections: values["collections"], embeddings: values["embeddings"])
+        }
+
+        /// Each count that differs from `other`, as "N chats recorded, M found".
+        public func differences(from other: Counts) -> [String] {
+            let pairs: [(String, Int?, Int?)] = [("users", users, other.users), ("chats", chats, other.chats),
+                                                  ("messages", messages, other.messages), ("files", files, other.files),
+                                                  ("knowledge bases", knowledgeBases, other.knowledgeBases),
+                                                  ("vector collections", collections, other.collections),
+                                                  ("embeddings", embeddings, other.embeddings)]
+            return pairs.compactMap { noun, mine, theirs in
+                guard let mine, let theirs, mine != theirs else { return nil }
+                return "\(mine) \(noun) recorded, \(theirs) found"
+            }
         }
 
         enum CodingKeys: String, CodingKey {
@@ -49,6 +78,8 @@ public struct AppConsistency: Codable, Hashable, Sendable {
             /// A file of a knowledge base that Open WebUI indexed (`data.status` completed) has no
             /// `file-<id>` collection.
             case fileVectorsMissing = "file-vectors-missing"
+            /// The copy's counts are not those SNAPSHOT.json recorded at capture (an edited record or database).
+            case countsDiffer = "counts-differ"
         }
 
         public var kind: Kind
@@ -58,6 +89,13 @@ public struct AppConsistency: Codable, Hashable, Sendable {
         public var name: String
         public var detail: String
 
+        public init(kind: Kind, id: String, name: String, detail: String) {
+            self.kind = kind
+            self.id = id
+            self.name = name
+            self.detail = detail
+        }
+
         /// One line for a person: what is wrong and what to do.
         public var sentence: String {
             let name = TerminalText.escape(name), id = TerminalText.escape(id), detail = TerminalText.escape(detail)
@@ -66,6 +104,8 @@ public struct AppConsistency: Codable, Hashable, Sendable {
                 "upload '\(name)' (file \(id)): \(detail); restore uploads/ from the same snapshot as webui.db, or delete the file in Open WebUI"
             case .knowledgeVectorsMissing, .fileVectorsMissing:
                 "knowledge '\(name)' (\(id)): \(detail); re-index it in Open WebUI (Admin Settings > Documents > Reindex Knowledge Base Vectors)"
+            case .countsDiffer:
+                "\(id) \(name): \(detail); the record or the database was changed after the capture: verify an older snapshot too"
             }
         }
     }
@@ -104,23 +144,40 @@ public struct AppConsistency: Codable, Hashable, Sendable {
             SELECT c.name, (SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id \
             WHERE s.collection = c.id) FROM collections c ORDER BY c.name
             """
-        static func count(_ table: String) -> String { "SELECT count(*) FROM \"\(table)\"" }
+        public static func count(_ table: String) -> String { "SELECT count(*) FROM \"\(table)\"" }
+    }
+
+    /// The counts of the copy whose `webui.db` is at `database` (and vector store folder `vectorStore`).
+    public static func counts(database: String, vectorStore: String?) -> Result<Counts, FileReadFailure> {
+        do {
+            return .success(try readCounts(database: database, vectorStore: vectorStore))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func rows(_ path: String, _ sql: String) throws(FileReadFailure) -> [[String?]] {
+        try SQLiteFile.query(atPath: path, sql, immutable: true).get()
+    }
+
+    static func readCounts(database: String, vectorStore: String?) throws(FileReadFailure) -> Counts {
+        let files: [Counts.Store: String] = [.database: database].merging(vectorStore.map { [.vectorStore: $0 + "/chroma.sqlite3"] } ?? [:]) { a, _ in a }
+        var tables: [Counts.Store: Set<String>] = [:]
+        for (store, path) in files { tables[store] = Set(try rows(path, SQL.tables).compactMap { $0.first ?? nil }) }
+        var values: [String: Int] = [:]
+        for (key, store, table) in Counts.tables {
+            guard let path = files[store], tables[store]?.contains(table) == true else { continue }
+            values[key] = try rows(path, SQL.count(table)).first?.first.flatMap { $0.flatMap { Int($0) } }
+        }
+        return Counts(values)
     }
 
     /// Checks the copy whose `webui.db` is at `database`; `uploads` and `vectorStore` (the folder
     /// holding `chroma.sqlite3`) are checked when given, i.e. when the snapshot holds them.
     public static func check(database: String, uploads: String?, vectorStore: String?) -> Result<AppConsistency, FileReadFailure> {
-        func rows(_ path: String, _ sql: String) throws(FileReadFailure) -> [[String?]] {
-            try SQLiteFile.query(atPath: path, sql, immutable: true).get()
-        }
         do {
+            let counts = try readCounts(database: database, vectorStore: vectorStore)
             let tables = Set(try rows(database, SQL.tables).compactMap { $0.first ?? nil })
-            func count(_ table: String) throws(FileReadFailure) -> Int? {
-                guard tables.contains(table) else { return nil }
-                return try rows(database, SQL.count(table)).first?.first.flatMap { $0.flatMap { Int($0) } }
-            }
-            var counts = Counts(users: try count("user"), chats: try count("chat"), messages: try count("chat_message"),
-                                files: try count("file"), knowledgeBases: try count("knowledge"))
             var problems: [Problem] = []
             if let uploads, tables.contains("file") {
                 for row in try rows(database, SQL.uploads) {
@@ -128,22 +185,17 @@ public struct AppConsistency: Codable, Hashable, Sendable {
                     problems += checkUpload(id: id, name: name, file: upload, size: row[3].flatMap { Int($0) }, in: uploads)
                 }
             }
-            if let vectorStore {
-                let store = vectorStore + "/chroma.sqlite3"
-                let collections = Dictionary(try rows(store, SQL.collections).map { ($0[0] ?? "", Int($0[1] ?? "") ?? 0) },
+            if let vectorStore, tables.isSuperset(of: ["knowledge", "knowledge_file"]) {
+                let collections = Dictionary(try rows(vectorStore + "/chroma.sqlite3", SQL.collections).map { ($0[0] ?? "", Int($0[1] ?? "") ?? 0) },
                                              uniquingKeysWith: +)
-                counts.collections = collections.count
-                counts.embeddings = collections.values.reduce(0, +)
-                if tables.isSuperset(of: ["knowledge", "knowledge_file"]) {
-                    for row in try rows(database, SQL.knowledgeWithFiles) where (collections[row[0] ?? ""] ?? 0) == 0 {
-                        problems.append(Problem(kind: .knowledgeVectorsMissing, id: row[0] ?? "", name: row[1] ?? "",
-                                                detail: "it holds files but the vector store has no vectors for it"))
-                    }
-                    if tables.contains("file") {
-                        for row in try rows(database, SQL.indexedKnowledgeFiles) where collections["file-" + (row[0] ?? "")] == nil {
-                            problems.append(Problem(kind: .fileVectorsMissing, id: row[0] ?? "", name: row[2] ?? "",
-                                                    detail: "its file '\(row[1] ?? "")' was indexed but collection 'file-\(row[0] ?? "")' is missing"))
-                        }
+                for row in try rows(database, SQL.knowledgeWithFiles) where (collections[row[0] ?? ""] ?? 0) == 0 {
+                    problems.append(Problem(kind: .knowledgeVectorsMissing, id: row[0] ?? "", name: row[1] ?? "",
+                                            detail: "it holds files but the vector store has no vectors for it"))
+                }
+                if tables.contains("file") {
+                    for row in try rows(database, SQL.indexedKnowledgeFiles) where collections["file-" + (row[0] ?? "")] == nil {
+                        problems.append(Problem(kind: .fileVectorsMissing, id: row[0] ?? "", name: row[2] ?? "",
+                                                detail: "its file '\(row[1] ?? "")' was indexed but collection 'file-\(row[0] ?? "")' is missing"))
                     }
                 }
             }

@@ -751,24 +751,37 @@ bp_count() {
 }
 
 # bp_describe DIR: per-source counts (BP_SOURCES_JSON, BP_FILES, BP_BYTES) and what the captured
-# databases tell of the app (BP_APP_JSON: alembic_version of the first that has one).
+# databases tell of the app (BP_APP_JSON: alembic_version of the first that has one; the counts of
+# the copies of webui.db and the vector store, bp_app_counts).
 bp_describe() {
-  local dir=$1 i files bytes json='' version='' v
+  local dir=$1 i files bytes json='' version='' v copy db='' vectors='' counts app=''
   BP_FILES=0
   BP_BYTES=0
   for i in "${!SOURCE_NAMES[@]}"; do
-    read -r files bytes < <(bp_count "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")
+    copy=$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}
+    read -r files bytes < <(bp_count "$copy")
     BP_FILES=$((BP_FILES + files))
     BP_BYTES=$((BP_BYTES + bytes))
     json+="${json:+,}{\"bytes\":$bytes,\"files\":$files,\"kind\":$(bp_json_string "${SOURCE_KINDS[i]}"),\"name\":$(bp_json_string "${SOURCE_NAMES[i]}"),\"path\":$(bp_json_string "${SOURCE_PATHS[i]}")}"
     if [[ -z $version && ${SOURCE_KINDS[i]} == sqlite ]]; then
-      v=$(sqlite3 "$(bp_abs "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
+      v=$(sqlite3 "$(bp_abs "$copy")" 'SELECT version_num FROM alembic_version LIMIT 1' 2>/dev/null) || v=''
       if [[ $v =~ ^[0-9A-Za-z_]+$ ]]; then version=$v; fi
     fi
+    if [[ -z $db && ${SOURCE_KINDS[i]} == sqlite && ${SOURCE_PATHS[i]##*/} == webui.db && -f $copy ]]; then db=$copy; fi
+    if [[ -z $vectors && ${SOURCE_KINDS[i]} == chroma && -d $copy ]]; then vectors=$copy; fi
   done
   BP_SOURCES_JSON="[$json]"
-  BP_APP_JSON='{}'
-  if [[ -n $version ]]; then BP_APP_JSON="{\"alembic_version\":$(bp_json_string "$version")}"; fi
+  if [[ -n $version ]]; then app="\"alembic_version\":$(bp_json_string "$version")"; fi
+  if [[ -n $db ]] && counts=$(bp_app_counts "$db" "$vectors"); then app+="${app:+,}\"counts\":$counts"; fi
+  BP_APP_JSON="{$app}"
+}
+
+# bp_uri_path PATH: PATH as a SQLite URI path ('%', '?' and '#' escaped), so any file name opens as
+# itself (also restore.sh's verify).
+bp_uri_path() {
+  local p=${1//%/%25}
+  p=${p//\?/%3f}
+  printf '%s\n' "${p//#/%23}"
 }
 
 # bp_snapshot_json DIR: writes DIR/SNAPSHOT.json (keys sorted, one line). Written last: a folder holding
@@ -780,6 +793,27 @@ bp_snapshot_json() {
     "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$(bp_json_string "$PLAN")" \
     "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/$BP_RECORD_FILE.new"
   mv -f -- "$1/$BP_RECORD_FILE.new" "$1/$BP_RECORD_FILE"
+}
+
+# bp_app_counts DB VECTORS: Open WebUI's counts in the captured DB (webui.db) and the vector store
+# folder VECTORS ('' for none), as SNAPSHOT.json's app.counts: a JSON object, keys sorted, a table
+# the copy lacks left out (docs/app-consistency.md). The copies are opened immutable.
+bp_app_counts() {
+  local -A uri=() tables=()
+  local entry key store table n json=''
+  uri[db]="file:$(bp_uri_path "$(bp_abs "$1")")?immutable=1"
+  [[ -z $2 ]] || uri[vectors]="file:$(bp_uri_path "$(bp_abs "$2/chroma.sqlite3")")?immutable=1"
+  for store in "${!uri[@]}"; do
+    tables[$store]=$(sqlite3 "${uri[$store]}" "SELECT name FROM sqlite_master WHERE type = 'table'" 2>/dev/null) || return 1
+  done
+  for entry in chats:db:chat collections:vectors:collections embeddings:vectors:embeddings files:db:file knowledge_bases:db:knowledge messages:db:chat_message users:db:user; do
+    IFS=: read -r key store table <<<"$entry"
+    if [[ -z ${uri[$store]:-} ]] || ! grep -qxF -- "$table" <<<"${tables[$store]}"; then continue; fi
+    n=$(sqlite3 "${uri[$store]}" "SELECT count(*) FROM \"$table\"" 2>/dev/null) || return 1
+    [[ $n =~ ^[0-9]+$ ]] || return 1
+    json+="${json:+,}\"$key\":$n"
+  done
+  printf '{%s}\n' "$json"
 }
 # ---- Steps 7 to 9: publish, verify, retention (per target) ----
 
@@ -1479,13 +1513,6 @@ bp_cmd_list() {
 }
 
 # --- Verifying --------------------------------------------------------------------------------------
-
-# A path as a relative SQLite URI path ('%', '?' and '#' escaped), so any file name opens as itself.
-bp_uri_path() {
-  local p=${1//%/%25}
-  p=${p//\?/%3f}
-  printf '%s\n' "${p//#/%23}"
-}
 
 # Sets UNESCAPED to the name of an escaped MANIFEST.sha256 line (sha256sum writes '\\', '\n' and '\r').
 bp_unescape_name() {
