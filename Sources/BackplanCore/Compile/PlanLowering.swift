@@ -30,6 +30,7 @@ public enum PlanLowering {
         }.sorted { $0.name < $1.name }
         let targets = plan.targets.map(lower).sorted { $0.name < $1.name }
         var jobs: [CompiledJob] = []
+        let hostClock = HostClock(deployment)
         for job in plan.jobs {
             let schedule = job.schedule.schedule
             let cron: String
@@ -45,7 +46,7 @@ public enum PlanLowering {
             jobs.append(CompiledJob(
                 name: job.name.value,
                 schedule: CompiledSchedule(expression: schedule.expression, syntax: schedule.syntax,
-                                           onCalendar: schedule.onCalendarLines(on: HostClock(deployment)), cron: cron),
+                                           onCalendar: schedule.onCalendarLines(on: hostClock), cron: cron),
                 sources: job.sources.map(\.value).sorted(),
                 targets: job.targets.map(\.value).sorted(),
                 quiesce: lower(job.quiesce),

@@ -11,15 +11,19 @@ import Foundation
 /// UTC, the timer then fires every real hour, as cron does (docs/generated-files.md, "daylight saving").
 public struct HostClock: Sendable, Hashable {
     public let zone: TimeZone
+    /// The offsets from UTC, in seconds, that the zone uses over the years `TimerEvaluation` checks
+    /// (2026-2035), read once.
+    let offsets: Set<Int>
 
     public init(zone: TimeZone) {
         self.zone = zone
+        self.offsets = Self.offsets(of: zone)
     }
 
     /// The clock of a saved deployment, nil when it records no zone or one this system does not know.
     public init?(_ deployment: Deployment?) {
         guard let name = deployment?.host?.timeZone, let zone = Self.zone(named: name) else { return nil }
-        self.zone = zone
+        self.init(zone: zone)
     }
 
     /// A zone by its IANA name (`Europe/Berlin`, `UTC`); nil for anything else, including names that are
@@ -34,9 +38,7 @@ public struct HostClock: Sendable, Hashable {
         return TimeZone(identifier: name)
     }
 
-    /// The offsets from UTC, in seconds, that the zone uses over the years `TimerEvaluation` checks
-    /// (2026-2035).
-    var offsets: Set<Int> {
+    static func offsets(of zone: TimeZone) -> Set<Int> {
         var offsets: Set<Int> = []
         var cursor = Date(timeIntervalSince1970: TimeInterval(TimerEvaluation.horizon.lowerBound))
         offsets.insert(zone.secondsFromGMT(for: cursor))

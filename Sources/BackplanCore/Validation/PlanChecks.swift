@@ -17,6 +17,7 @@ extension PlanValidator {
 
     /// The emitted OnCalendar= lines must be ones systemd evaluates over the years ahead (`TimerEvaluation`).
     private mutating func checkTimersEvaluate() {
+        let hostClock = HostClock(deployment)
         for job in plan.jobs {
             let schedule = job.schedule.schedule
             guard let problem = TimerEvaluation.problem(lines: schedule.onCalendarLines(on: hostClock), for: schedule, on: hostClock)
@@ -43,12 +44,11 @@ extension PlanValidator {
     static let checkBase = Date(timeIntervalSince1970: 1_767_225_600) // 2026-01-01T00:00:00Z
     static let utc = TimeZone(identifier: "UTC") ?? .current
 
-    /// The server's clock, from the saved deployment; nil when it records no zone.
-    var hostClock: HostClock? { HostClock(deployment) }
 
     /// Jobs that can start between 01:00 and 02:59 local time, where clock changes make cron and the
     /// systemd timer differ (`Schedule.clockChangeBehaviour(on:)`).
     private mutating func checkDaylightSavingHours() {
+        let hostClock = HostClock(deployment)
         for job in plan.jobs {
             guard let behaviour = job.schedule.schedule.clockChangeBehaviour(on: hostClock), behaviour.differs else { continue }
             let help = switch behaviour {
