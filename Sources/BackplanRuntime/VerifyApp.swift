@@ -45,11 +45,6 @@ public enum AppVerifier {
 
     /// One line for the summary: what the app holds in the snapshot.
     public static func summary(_ report: AppConsistency) -> String {
-        let c = report.counts
-        let parts: [(Int?, String)] = [(c.users, "users"), (c.chats, "chats"), (c.messages, "messages"), (c.files, "files"),
-                                       (c.knowledgeBases, "knowledge bases"), (c.collections, "vector collections"),
-                                       (c.embeddings, "embeddings")]
-        let counts = parts.compactMap { count, noun in count.map { "\($0) \(noun)" } }.joined(separator: ", ")
-        return (report.problems.isEmpty ? "app ok: " : "app: \(report.problems.count) problems; ") + counts
+        (report.problems.isEmpty ? "app ok: " : "app: \(report.problems.count) problems; ") + report.counts.summary
     }
 }

@@ -52,7 +52,7 @@ import Testing
         let result = workspace.backplan("verify", ["--target", "local", "--strict"])
         #expect(result.status == 1)
         #expect(result.stdout.contains("snapshot daily/\(id): app: 1 problems; 2 users, 6 chats"))
-        #expect(result.stderr.contains("warning: SNAPSHOT.json app.counts: 7 chats recorded, 6 found; the record or the database was changed after the capture"))
+        #expect(result.stderr.contains("warning: app.counts (SNAPSHOT.json): 7 chats recorded, 6 found; the record or the database was changed after the capture"))
     }
 
     @Test func aFlippedByteInAnUploadIsNamed() throws {

@@ -48,16 +48,36 @@ public struct AppConsistency: Codable, Hashable, Sendable {
                       knowledgeBases: values["knowledge_bases"], collections: values["collections"], embeddings: values["embeddings"])
         }
 
-        /// Each count that differs from `other`, as "N chats recorded, M found".
-        public func differences(from other: Counts) -> [String] {
-            let pairs: [(String, Int?, Int?)] = [("users", users, other.users), ("chats", chats, other.chats),
-                                                  ("messages", messages, other.messages), ("files", files, other.files),
-                                                  ("knowledge bases", knowledgeBases, other.knowledgeBases),
-                                                  ("vector collections", collections, other.collections),
-                                                  ("embeddings", embeddings, other.embeddings)]
-            return pairs.compactMap { noun, mine, theirs in
-                guard let mine, let theirs, mine != theirs else { return nil }
-                return "\(mine) \(noun) recorded, \(theirs) found"
+        /// The counts as people read them, in this order (verify's summary and messages; restore.sh's too).
+        public static let nouns: [(key: String, noun: String)] = [
+            ("users", "users"), ("chats", "chats"), ("messages", "messages"), ("files", "files"),
+            ("knowledge_bases", "knowledge bases"), ("collections", "vector collections"), ("embeddings", "embeddings"),
+        ]
+
+        /// The count under a JSON key of `tables`.
+        public subscript(key: String) -> Int? {
+            switch key {
+            case "users": users
+            case "chats": chats
+            case "messages": messages
+            case "files": files
+            case "knowledge_bases": knowledgeBases
+            case "collections": collections
+            case "embeddings": embeddings
+            default: nil
+            }
+        }
+
+        /// "2 users, 6 chats, …" for the counts present.
+        public var summary: String {
+            Self.nouns.compactMap { key, noun in self[key].map { "\($0) \(noun)" } }.joined(separator: ", ")
+        }
+
+        /// Each count that differs from `found`, as "N chats recorded, M found" (`Problem.Detail.countDiffers`).
+        public func differences(from found: Counts) -> [String] {
+            Self.nouns.compactMap { key, noun in
+                guard let mine = self[key], let theirs = found[key], mine != theirs else { return nil }
+                return Problem.fill(Problem.Detail.countDiffers, [String(mine), noun, String(theirs)])
             }
         }
 
@@ -96,17 +116,40 @@ public struct AppConsistency: Codable, Hashable, Sendable {
             self.detail = detail
         }
 
-        /// One line for a person: what is wrong and what to do.
+        /// One line for a person: what is wrong and what to do (`template`, names escaped).
         public var sentence: String {
-            let name = TerminalText.escape(name), id = TerminalText.escape(id), detail = TerminalText.escape(detail)
-            return switch kind {
+            Self.fill(Self.template(kind), [name, id, detail].map(TerminalText.escape))
+        }
+
+        /// The sentence of a kind with `%s` for the name, the id and the detail, in that order: also
+        /// restore.sh's printf format.
+        public static func template(_ kind: Kind) -> String {
+            switch kind {
             case .uploadMissing, .uploadSize:
-                "upload '\(name)' (file \(id)): \(detail); restore uploads/ from the same snapshot as webui.db, or delete the file in Open WebUI"
+                "upload '%s' (file %s): %s; restore uploads/ from the same snapshot as webui.db, or delete the file in Open WebUI"
             case .knowledgeVectorsMissing, .fileVectorsMissing:
-                "knowledge '\(name)' (\(id)): \(detail); re-index it in Open WebUI (Admin Settings > Documents > Reindex Knowledge Base Vectors)"
+                "knowledge '%s' (%s): %s; re-index it in Open WebUI (Admin Settings > Documents > Reindex Knowledge Base Vectors)"
             case .countsDiffer:
-                "\(id) \(name): \(detail); the record or the database was changed after the capture: verify an older snapshot too"
+                "%s (%s): %s; the record or the database was changed after the capture: verify an older snapshot too"
             }
+        }
+
+        /// The details, with `%s` for their values in order (also restore.sh's printf formats).
+        public enum Detail {
+            public static let noFileName = "webui.db records no file name for it"
+            public static let uploadMissing = "uploads/%s is not in the copy"
+            public static let uploadSize = "uploads/%s has %s bytes, webui.db records %s"
+            public static let knowledgeEmpty = "it holds files but the vector store has no vectors for it"
+            public static let fileVectors = "its file '%s' was indexed but collection 'file-%s' is missing"
+            public static let countDiffers = "%s %s recorded, %s found"
+        }
+
+        /// `template` with each `%s` replaced by the next value.
+        public static func fill(_ template: String, _ values: [String]) -> String {
+            var parts = template.components(separatedBy: "%s")
+            var out = parts.removeFirst()
+            for (index, part) in parts.enumerated() { out += (index < values.count ? values[index] : "") + part }
+            return out
         }
     }
 
@@ -190,12 +233,12 @@ public struct AppConsistency: Codable, Hashable, Sendable {
                                              uniquingKeysWith: +)
                 for row in try rows(database, SQL.knowledgeWithFiles) where (collections[row[0] ?? ""] ?? 0) == 0 {
                     problems.append(Problem(kind: .knowledgeVectorsMissing, id: row[0] ?? "", name: row[1] ?? "",
-                                            detail: "it holds files but the vector store has no vectors for it"))
+                                            detail: Problem.Detail.knowledgeEmpty))
                 }
                 if tables.contains("file") {
                     for row in try rows(database, SQL.indexedKnowledgeFiles) where collections["file-" + (row[0] ?? "")] == nil {
                         problems.append(Problem(kind: .fileVectorsMissing, id: row[0] ?? "", name: row[2] ?? "",
-                                                detail: "its file '\(row[1] ?? "")' was indexed but collection 'file-\(row[0] ?? "")' is missing"))
+                                                detail: Problem.fill(Problem.Detail.fileVectors, [row[1] ?? "", row[0] ?? ""])))
                     }
                 }
             }
@@ -208,15 +251,15 @@ public struct AppConsistency: Codable, Hashable, Sendable {
     /// The upload `file` of row `id` must be a regular file in `uploads` of `size` bytes.
     static func checkUpload(id: String, name: String, file: String, size: Int?, in uploads: String) -> [Problem] {
         guard !file.isEmpty, file != ".", file != ".." else {
-            return [Problem(kind: .uploadMissing, id: id, name: name, detail: "webui.db records no file name for it")]
+            return [Problem(kind: .uploadMissing, id: id, name: name, detail: Problem.Detail.noFileName)]
         }
         var info = stat()
         guard lstat(uploads + "/" + file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            return [Problem(kind: .uploadMissing, id: id, name: name, detail: "uploads/\(file) is not in the copy")]
+            return [Problem(kind: .uploadMissing, id: id, name: name, detail: Problem.fill(Problem.Detail.uploadMissing, [file]))]
         }
         if let size, Int(info.st_size) != size {
             return [Problem(kind: .uploadSize, id: id, name: name,
-                            detail: "uploads/\(file) has \(info.st_size) bytes, webui.db records \(size)")]
+                            detail: Problem.fill(Problem.Detail.uploadSize, [file, String(info.st_size), String(size)]))]
         }
         return []
     }
