@@ -1,3 +1,5 @@
+import BackplanCore
+
 // The bash below is emitted verbatim into every restore.sh; plan values never appear in it.
 /// restore.sh: checking a snapshot-shaped folder (hashes, unlisted files, SQLite integrity), and `verify`.
 extension RestoreScriptLibrary {
@@ -116,6 +118,102 @@ bp_cmd_verify() {
   bp_resolve_snapshot "$idx"
   bp_log "verifying snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]}"
   bp_verify_folder "$SNAP_DIR" || bp_die "snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]} FAILED verification"
+  bp_app_check "$SNAP_DIR" "$SNAP_JOB/$SNAP_ID"
 }
 """#
+
+    /// `bp_app_check DIR LABEL`: the app check of `backplan verify` (docs/app-consistency.md) in bash, with
+    /// the runtime's SQL, table lists, wording and order (`AppConsistency`, `AppVerifier.copies`).
+    static var appCheck: String {
+        let problem = { (kind: AppConsistency.Problem.Kind) in Shell.quote(AppConsistency.Problem.template(kind)) }
+        typealias Detail = AppConsistency.Problem.Detail
+        let nouns = AppConsistency.Counts.nouns.map { Shell.quote("\($0.key):\($0.noun)") }.joined(separator: " ")
+        return #"""
+
+    # bp_app_check DIR LABEL: Open WebUI's own consistency in the verified snapshot folder DIR, as
+    # `backplan verify` checks it (docs/app-consistency.md): webui.db, uploads and the vector store found by
+    # the kinds and paths SNAPSHOT.json lists, each problem a warning on stderr, then one line on stdout:
+    # "app ok: COUNTS" or "app: N problems; COUNTS". Nothing when the snapshot holds no webui.db. The copies
+    # are opened immutable. Problems never fail restore.sh's verify.
+    bp_app_check() {
+      local dir=$1 label=$2 kind path copy db='' uploads='' vectors='' uri vuri tables counts
+      local id name file size actual detail entry key noun recorded found summary=''
+      local -a problems=()
+      local -A collections=()
+      while IFS=$'\x1f' read -r -d $'\x1e' kind path; do
+        [[ -n $path && $path != /* && "/$path/" != *//* && "/$path/" != */./* && "/$path/" != */../* ]] || continue
+        copy=$dir/$BP_DATA_DIR/$path
+        [[ ! -L $copy ]] || continue
+        case $kind in
+          sqlite) if [[ -z $db && ${path##*/} == webui.db && -f $copy ]]; then db=$copy; fi ;;
+          files) if [[ -z $uploads && ${path##*/} == uploads && -d $copy ]]; then uploads=$copy; fi ;;
+          chroma) if [[ -z $vectors && -d $copy ]]; then vectors=$copy; fi ;;
+        esac
+      done < <(cd -- "$dir" && sqlite3 -batch -separator $'\x1f' -newline $'\x1e' :memory: \
+        "SELECT json_extract(value, '$.kind'), json_extract(value, '$.path') FROM json_each(readfile('$BP_RECORD_FILE'), '$.sources')" 2>/dev/null)
+      [[ -n $db ]] || return 0
+      uri="file:$(bp_uri_path "$(bp_abs "$db")")?immutable=1"
+      if ! counts=$(bp_app_counts "$db" "$vectors") || ! tables=$(sqlite3 -batch "$uri" "\#(AppConsistency.SQL.tables)" 2>/dev/null); then
+        bp_log "$label: warning: the app's data could not be read"
+        return 0
+      fi
+      if [[ -n $uploads ]] && grep -qxF file <<<"$tables"; then
+        while IFS=$'\x1f' read -r -d $'\x1e' id name file size; do
+          if [[ -z $file || $file == . || $file == .. ]]; then
+            detail=\#(Shell.quote(Detail.noFileName))
+          elif [[ -L $uploads/$file || ! -f $uploads/$file ]]; then
+            printf -v detail \#(Shell.quote(Detail.uploadMissing)) "$file"
+                printf -v entry \#(problem(.uploadMissing)) "$(bp_visible "$name")" "$(bp_visible "$id")" "$(bp_visible "$detail")"
+            problems+=("$entry")
+            continue
+          else
+            actual=$(stat -c %s -- "$uploads/$file")
+            [[ $size =~ ^[0-9]+$ && $actual != "$size" ]] || continue
+                printf -v detail \#(Shell.quote(Detail.uploadSize)) "$file" "$actual" "$size"
+          fi
+            printf -v entry \#(problem(.uploadSize)) "$(bp_visible "$name")" "$(bp_visible "$id")" "$(bp_visible "$detail")"
+          problems+=("$entry")
+        done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$uri" "\#(AppConsistency.SQL.uploads)" 2>/dev/null)
+      fi
+      if [[ -n $vectors ]] && grep -qxF knowledge <<<"$tables" && grep -qxF knowledge_file <<<"$tables"; then
+        vuri="file:$(bp_uri_path "$(bp_abs "$vectors/chroma.sqlite3")")?immutable=1"
+        while IFS=$'\x1f' read -r -d $'\x1e' name found; do
+          [[ -n $name && $found =~ ^[0-9]+$ ]] || continue
+          collections[$name]=$(( ${collections[$name]:-0} + found ))
+        done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$vuri" "\#(AppConsistency.SQL.collections)" 2>/dev/null)
+        while IFS=$'\x1f' read -r -d $'\x1e' id name; do
+          [[ -n $id ]] && (( ${collections[$id]:-0} > 0 )) && continue
+            printf -v entry \#(problem(.knowledgeVectorsMissing)) "$(bp_visible "$name")" "$(bp_visible "$id")" \#(Shell.quote(Detail.knowledgeEmpty))
+          problems+=("$entry")
+        done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$uri" "\#(AppConsistency.SQL.knowledgeWithFiles)" 2>/dev/null)
+        if grep -qxF file <<<"$tables"; then
+          while IFS=$'\x1f' read -r -d $'\x1e' id file name; do
+            [[ -n $id && -n ${collections[file-$id]+set} ]] && continue
+                printf -v detail \#(Shell.quote(Detail.fileVectors)) "$file" "$id"
+                printf -v entry \#(problem(.fileVectorsMissing)) "$(bp_visible "$name")" "$(bp_visible "$id")" "$(bp_visible "$detail")"
+            problems+=("$entry")
+          done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$uri" "\#(AppConsistency.SQL.indexedKnowledgeFiles)" 2>/dev/null)
+        fi
+      fi
+      for entry in \#(nouns); do
+        key=${entry%%:*}
+        noun=${entry#*:}
+        IFS='|' read -r recorded found < <(cd -- "$dir" && sqlite3 -batch :memory: \
+          "SELECT json_extract(readfile('$BP_RECORD_FILE'), '$.app.counts.$key'), json_extract('$counts', '$.$key')" 2>/dev/null) || true
+        [[ $found =~ ^[0-9]+$ ]] || continue
+        summary+="${summary:+, }$found $noun"
+        [[ $recorded =~ ^[0-9]+$ && $recorded != "$found" ]] || continue
+        printf -v detail \#(Shell.quote(Detail.countDiffers)) "$recorded" "$noun" "$found"
+        printf -v entry \#(problem(.countsDiffer)) app.counts "$BP_RECORD_FILE" "$detail"
+        problems+=("$entry")
+      done
+      for entry in "${problems[@]}"; do bp_log "$label: warning: $entry"; done
+      if (( ${#problems[@]} == 0 )); then
+        printf 'app ok: %s\n' "$summary"
+      else
+        printf 'app: %d problems; %s\n' "${#problems[@]}" "$summary"
+      fi
+    }
+    """#
+    }
 }

@@ -2,7 +2,7 @@
 /// variables `RestoreScriptEmitter` writes above them. One Swift raw string per concern; `text` joins
 /// them in the order bash needs (helpers first, `main` last).
 enum RestoreScriptLibrary {
-    static var text: String { [common, snapshots, verify, restore, commandLine].joined(separator: "\n") }
+    static var text: String { [common, snapshots, verify, appCheck, restore, commandLine].joined(separator: "\n") }
 
     /// restore.sh's shell options, before its values (no umask: a restored data dir keeps its modes).
     static let prologue = #"""

@@ -45,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
                 CommandOutput.log("verifying snapshot \(chosen.job)/\(chosen.id) on target \(target.name)\(deep ? " (deep: restored copy)" : "")")
                 let (report, app) = try store.withLocalCopy(chosen, log: CommandOutput.log) { (local) throws(RunError) in
                     let report = deep ? try SnapshotVerifier.verifyRestored(local, log: CommandOutput.log) : SnapshotVerifier.verify(local.directory)
-                    return (report, report.passed ? AppVerifier.check(local.directory, plan: plan, recorded: chosen.record?.app.counts) : nil)
+                    return (report, report.passed ? AppVerifier.check(local.directory, record: chosen.record, plan: plan) : nil)
                 }
                 for problem in report.problems { CommandOutput.log("\(chosen.job)/\(chosen.id): \(problem)") }
                 CommandOutput.print("target \(target.name) snapshot \(chosen.job)/\(chosen.id): \(report.summary)")

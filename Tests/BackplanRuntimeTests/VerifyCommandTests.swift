@@ -14,6 +14,8 @@ import Testing
         #expect(plain.stdout.contains("snapshot daily/\(id): ok: "))
         #expect(plain.stdout.contains("SQLite databases pass integrity_check"))
         #expect(plain.stdout.contains("snapshot daily/\(id): app ok: 2 users, 6 chats, 24 messages, 1 files, 1 knowledge bases, 3 vector collections, 9 embeddings\n"))
+        let script = try workspace.restoreScript(["verify", "local"])
+        #expect(script.stdout.hasSuffix("\napp ok: 2 users, 6 chats, 24 messages, 1 files, 1 knowledge bases, 3 vector collections, 9 embeddings\n"), "\(script.stdout)\(script.stderr)")
         let deep = workspace.backplan("verify", ["--snapshot", id, "--deep"])
         #expect(deep.status == 0, "\(deep.stderr)")
         let report = SnapshotVerifier.verify("\(workspace.jobDir)/\(id)")
@@ -38,6 +40,12 @@ import Testing
         #expect(plain.stderr.contains("warning: knowledge 'harness kb (1795750891-30198)' (c1be6bce-9443-4a0b-9680-9cc523653ff6): it holds files but the vector store has no vectors for it; re-index it in Open WebUI"))
         let strict = workspace.backplan("verify", ["--target", "local", "--strict"])
         #expect(strict.status == 1)
+        // restore.sh's verify checks the same and says it in the same words (it never fails on it).
+        let script = try workspace.restoreScript(["verify", "local"])
+        #expect(script.status == 0, "\(script.stderr)")
+        let summary = try #require(plain.stdout.split(separator: "\n").first { $0.contains(": app: ") }?.split(separator: ": app: ").last)
+        #expect(script.stdout.contains("\napp: \(summary)\n"), "\(script.stdout)")
+        #expect(script.stderr.contains("daily/\(id): warning: knowledge 'harness kb (1795750891-30198)' (c1be6bce-9443-4a0b-9680-9cc523653ff6): it holds files but the vector store has no vectors for it; re-index it in Open WebUI"), "\(script.stderr)")
     }
 
     /// SNAPSHOT.json records the app's counts at capture; verify compares them with the copy.
@@ -53,6 +61,9 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("snapshot daily/\(id): app: 1 problems; 2 users, 6 chats"))
         #expect(result.stderr.contains("warning: app.counts (SNAPSHOT.json): 7 chats recorded, 6 found; the record or the database was changed after the capture"))
+        let script = try workspace.restoreScript(["verify", "local"])
+        #expect(script.stdout.contains("\napp: 1 problems; 2 users, 6 chats, 24 messages"), "\(script.stdout)")
+        #expect(script.stderr.contains("daily/\(id): warning: app.counts (SNAPSHOT.json): 7 chats recorded, 6 found; the record"), "\(script.stderr)")
     }
 
     @Test func aFlippedByteInAnUploadIsNamed() throws {

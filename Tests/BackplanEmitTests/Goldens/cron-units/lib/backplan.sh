@@ -1625,6 +1625,92 @@ bp_cmd_verify() {
   bp_resolve_snapshot "$idx"
   bp_log "verifying snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]}"
   bp_verify_folder "$SNAP_DIR" || bp_die "snapshot $SNAP_JOB/$SNAP_ID on target ${TARGET_NAMES[idx]} FAILED verification"
+  bp_app_check "$SNAP_DIR" "$SNAP_JOB/$SNAP_ID"
+}
+
+# bp_app_check DIR LABEL: Open WebUI's own consistency in the verified snapshot folder DIR, as
+# `backplan verify` checks it (docs/app-consistency.md): webui.db, uploads and the vector store found by
+# the kinds and paths SNAPSHOT.json lists, each problem a warning on stderr, then one line on stdout:
+# "app ok: COUNTS" or "app: N problems; COUNTS". Nothing when the snapshot holds no webui.db. The copies
+# are opened immutable. Problems never fail restore.sh's verify.
+bp_app_check() {
+  local dir=$1 label=$2 kind path copy db='' uploads='' vectors='' uri vuri tables counts
+  local id name file size actual detail entry key noun recorded found summary=''
+  local -a problems=()
+  local -A collections=()
+  while IFS=$'\x1f' read -r -d $'\x1e' kind path; do
+    [[ -n $path && $path != /* && "/$path/" != *//* && "/$path/" != */./* && "/$path/" != */../* ]] || continue
+    copy=$dir/$BP_DATA_DIR/$path
+    [[ ! -L $copy ]] || continue
+    case $kind in
+      sqlite) if [[ -z $db && ${path##*/} == webui.db && -f $copy ]]; then db=$copy; fi ;;
+      files) if [[ -z $uploads && ${path##*/} == uploads && -d $copy ]]; then uploads=$copy; fi ;;
+      chroma) if [[ -z $vectors && -d $copy ]]; then vectors=$copy; fi ;;
+    esac
+  done < <(cd -- "$dir" && sqlite3 -batch -separator $'\x1f' -newline $'\x1e' :memory: \
+    "SELECT json_extract(value, '$.kind'), json_extract(value, '$.path') FROM json_each(readfile('$BP_RECORD_FILE'), '$.sources')" 2>/dev/null)
+  [[ -n $db ]] || return 0
+  uri="file:$(bp_uri_path "$(bp_abs "$db")")?immutable=1"
+  if ! counts=$(bp_app_counts "$db" "$vectors") || ! tables=$(sqlite3 -batch "$uri" "SELECT name FROM sqlite_master WHERE type = 'table'" 2>/dev/null); then
+    bp_log "$label: warning: the app's data could not be read"
+    return 0
+  fi
+  if [[ -n $uploads ]] && grep -qxF file <<<"$tables"; then
+    while IFS=$'\x1f' read -r -d $'\x1e' id name file size; do
+      if [[ -z $file || $file == . || $file == .. ]]; then
+        detail='webui.db records no file name for it'
+      elif [[ -L $uploads/$file || ! -f $uploads/$file ]]; then
+        printf -v detail 'uploads/%s is not in the copy' "$file"
+            printf -v entry 'upload '\''%s'\'' (file %s): %s; restore uploads/ from the same snapshot as webui.db, or delete the file in Open WebUI' "$(bp_visible "$name")" "$(bp_visible "$id")" "$(bp_visible "$detail")"
+        problems+=("$entry")
+        continue
+      else
+        actual=$(stat -c %s -- "$uploads/$file")
+        [[ $size =~ ^[0-9]+$ && $actual != "$size" ]] || continue
+            printf -v detail 'uploads/%s has %s bytes, webui.db records %s' "$file" "$actual" "$size"
+      fi
+        printf -v entry 'upload '\''%s'\'' (file %s): %s; restore uploads/ from the same snapshot as webui.db, or delete the file in Open WebUI' "$(bp_visible "$name")" "$(bp_visible "$id")" "$(bp_visible "$detail")"
+      problems+=("$entry")
+    done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$uri" "SELECT id, COALESCE(filename, ''), replace(path, rtrim(path, replace(path, '/', '')), ''), CASE WHEN json_valid(meta) THEN json_extract(meta, '$.size') END FROM file WHERE path IS NOT NULL AND path <> '' AND instr(path, '://') = 0 ORDER BY id" 2>/dev/null)
+  fi
+  if [[ -n $vectors ]] && grep -qxF knowledge <<<"$tables" && grep -qxF knowledge_file <<<"$tables"; then
+    vuri="file:$(bp_uri_path "$(bp_abs "$vectors/chroma.sqlite3")")?immutable=1"
+    while IFS=$'\x1f' read -r -d $'\x1e' name found; do
+      [[ -n $name && $found =~ ^[0-9]+$ ]] || continue
+      collections[$name]=$(( ${collections[$name]:-0} + found ))
+    done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$vuri" "SELECT c.name, (SELECT count(*) FROM embeddings e JOIN segments s ON e.segment_id = s.id WHERE s.collection = c.id) FROM collections c ORDER BY c.name" 2>/dev/null)
+    while IFS=$'\x1f' read -r -d $'\x1e' id name; do
+      [[ -n $id ]] && (( ${collections[$id]:-0} > 0 )) && continue
+        printf -v entry 'knowledge '\''%s'\'' (%s): %s; re-index it in Open WebUI (Admin Settings > Documents > Reindex Knowledge Base Vectors)' "$(bp_visible "$name")" "$(bp_visible "$id")" 'it holds files but the vector store has no vectors for it'
+      problems+=("$entry")
+    done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$uri" "SELECT k.id, k.name FROM knowledge k WHERE EXISTS (SELECT 1 FROM knowledge_file kf WHERE kf.knowledge_id = k.id) ORDER BY k.id" 2>/dev/null)
+    if grep -qxF file <<<"$tables"; then
+      while IFS=$'\x1f' read -r -d $'\x1e' id file name; do
+        [[ -n $id && -n ${collections[file-$id]+set} ]] && continue
+            printf -v detail 'its file '\''%s'\'' was indexed but collection '\''file-%s'\'' is missing' "$file" "$id"
+            printf -v entry 'knowledge '\''%s'\'' (%s): %s; re-index it in Open WebUI (Admin Settings > Documents > Reindex Knowledge Base Vectors)' "$(bp_visible "$name")" "$(bp_visible "$id")" "$(bp_visible "$detail")"
+        problems+=("$entry")
+      done < <(sqlite3 -batch -separator $'\x1f' -newline $'\x1e' "$uri" "SELECT f.id, COALESCE(f.filename, ''), min(k.name) FROM file f JOIN knowledge_file kf ON kf.file_id = f.id JOIN knowledge k ON k.id = kf.knowledge_id WHERE json_valid(f.data) AND json_extract(f.data, '$.status') = 'completed' GROUP BY f.id ORDER BY f.id" 2>/dev/null)
+    fi
+  fi
+  for entry in users:users chats:chats messages:messages files:files 'knowledge_bases:knowledge bases' 'collections:vector collections' embeddings:embeddings; do
+    key=${entry%%:*}
+    noun=${entry#*:}
+    IFS='|' read -r recorded found < <(cd -- "$dir" && sqlite3 -batch :memory: \
+      "SELECT json_extract(readfile('$BP_RECORD_FILE'), '$.app.counts.$key'), json_extract('$counts', '$.$key')" 2>/dev/null) || true
+    [[ $found =~ ^[0-9]+$ ]] || continue
+    summary+="${summary:+, }$found $noun"
+    [[ $recorded =~ ^[0-9]+$ && $recorded != "$found" ]] || continue
+    printf -v detail '%s %s recorded, %s found' "$recorded" "$noun" "$found"
+    printf -v entry '%s (%s): %s; the record or the database was changed after the capture: verify an older snapshot too' app.counts "$BP_RECORD_FILE" "$detail"
+    problems+=("$entry")
+  done
+  for entry in "${problems[@]}"; do bp_log "$label: warning: $entry"; done
+  if (( ${#problems[@]} == 0 )); then
+    printf 'app ok: %s\n' "$summary"
+  else
+    printf 'app: %d problems; %s\n' "${#problems[@]}" "$summary"
+  fi
 }
 
 # --- Restoring --------------------------------------------------------------------------------------
