@@ -1,3 +1,4 @@
+import BackplanCore
 import CSQLite
 import Foundation
 
@@ -58,7 +59,7 @@ public enum UploadPathRewriter {
 
     static func paths(database: String) throws(RunError) -> [(rowid: Int64, path: String)] {
         var db: OpaquePointer?
-        let uri = "file:" + SQLiteIntegrity.uriPath(database) + "?immutable=1"
+        let uri = "file:" + SQLiteFile.uriPath(database) + "?immutable=1"
         guard sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK, let db else {
             sqlite3_close_v2(db)
             throw RunError("cannot open \(database)")

@@ -99,23 +99,10 @@ public struct SQLiteBackup: Sendable {
     /// (`copy`) is opened read-write like `sqlite3 FILE` in the bash script, so closing it removes the
     /// `-wal` and `-shm` files a WAL-mode copy gets, and the snapshot holds the database file alone.
     public static func query(_ path: String, _ sql: String, copy: Bool) throws -> [String] {
-        let db = copy ? try open(path, flags: SQLITE_OPEN_READWRITE)
-            : try open(readOnlyURI(path), flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
-        defer { sqlite3_close_v2(db) }
-        sqlite3_busy_timeout(db, 10_000)
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else {
-            throw RunError("sqlite: \(path): \(message(db))")
+        switch SQLiteFile.query(atPath: path, sql, access: copy ? .readWrite : .readOnly, busyTimeoutMs: 10_000) {
+        case .failure(let failure): throw RunError("sqlite: \(path): \(failure.reason)")
+        case .success(let rows): return rows.map { ($0.first ?? nil) ?? "" }
         }
-        defer { sqlite3_finalize(statement) }
-        var rows: [String] = []
-        var rc = sqlite3_step(statement)
-        while rc == SQLITE_ROW {
-            rows.append(sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? "")
-            rc = sqlite3_step(statement)
-        }
-        guard rc == SQLITE_DONE else { throw RunError("sqlite: \(path): \(message(db))") }
-        return rows
     }
 
     /// True when the file starts with the 16-byte SQLite header.
@@ -129,17 +116,7 @@ public struct SQLiteBackup: Sendable {
 
     /// `file:` URI of an absolute path, read-only; `%`, `?` and `#` escaped.
     static func readOnlyURI(_ path: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        var escaped = ""
-        for c in absolute {
-            switch c {
-            case "%": escaped += "%25"
-            case "?": escaped += "%3f"
-            case "#": escaped += "%23"
-            default: escaped.append(c)
-            }
-        }
-        return "file:" + escaped + "?mode=ro"
+        "file:" + SQLiteFile.uriPath(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path) + "?mode=ro"
     }
 
     private static func open(_ name: String, flags: Int32) throws -> OpaquePointer {

@@ -115,43 +115,9 @@ public enum SnapshotVerifier {
 public enum SQLiteIntegrity {
     /// `ok`, or what SQLite reported (the check's rows joined, or the open/prepare error).
     public static func check(_ path: String) -> String {
-        var db: OpaquePointer?
-        let uri = "file:" + uriPath(path) + "?immutable=1"
-        let status = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
-        defer { sqlite3_close_v2(db) }
-        guard status == SQLITE_OK, let db else { return "cannot open (code \(status))" }
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nil) == SQLITE_OK else {
-            return String(cString: sqlite3_errmsg(db))
+        switch SQLiteFile.query(atPath: path, "PRAGMA integrity_check", access: .immutable) {
+        case .failure(let failure): failure.reason
+        case .success(let rows): rows.isEmpty ? "no result" : rows.map { ($0.first ?? nil) ?? "" }.joined(separator: "\n")
         }
-        defer { sqlite3_finalize(statement) }
-        var rows: [String] = []
-        while true {
-            let step = sqlite3_step(statement)
-            if step == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) {
-                rows.append(String(cString: text))
-            } else if step == SQLITE_DONE {
-                break
-            } else {
-                rows.append(String(cString: sqlite3_errmsg(db)))
-                break
-            }
-        }
-        return rows.isEmpty ? "no result" : rows.joined(separator: "\n")
-    }
-
-    /// A path as a SQLite URI path: `%`, `?`, `#` and every byte outside ASCII (a name that is not
-    /// UTF-8 keeps its bytes) percent-encoded.
-    static func uriPath(_ path: String) -> String {
-        var out = ""
-        for byte in PathBytes.bytes(path) {
-            switch byte {
-            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0x80...0xFF:
-                out += "%" + String(byte, radix: 16, uppercase: true)
-            default:
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            }
-        }
-        return out
     }
 }

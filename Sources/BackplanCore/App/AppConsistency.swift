@@ -200,13 +200,25 @@ public struct AppConsistency: Codable, Hashable, Sendable {
     }
 
     static func rows(_ path: String, _ sql: String) throws(FileReadFailure) -> [[String?]] {
-        try SQLiteFile.query(atPath: path, sql, immutable: true).get()
+        try SQLiteFile.query(atPath: path, sql, access: .immutable).get()
     }
 
-    static func readCounts(database: String, vectorStore: String?) throws(FileReadFailure) -> Counts {
+    /// The tables of the database at `path`.
+    static func tables(_ path: String) throws(FileReadFailure) -> Set<String> {
+        Set(try rows(path, SQL.tables).compactMap { $0.first ?? nil })
+    }
+
+    /// `databaseTables`: the database's tables when the caller has read them already.
+    static func readCounts(database: String, vectorStore: String?, databaseTables: Set<String>? = nil) throws(FileReadFailure) -> Counts {
         let files: [Counts.Store: String] = [.database: database].merging(vectorStore.map { [.vectorStore: $0 + "/chroma.sqlite3"] } ?? [:]) { a, _ in a }
         var tables: [Counts.Store: Set<String>] = [:]
-        for (store, path) in files { tables[store] = Set(try rows(path, SQL.tables).compactMap { $0.first ?? nil }) }
+        for (store, path) in files {
+            if store == .database, let databaseTables {
+                tables[store] = databaseTables
+            } else {
+                tables[store] = try Self.tables(path)
+            }
+        }
         var values: [String: Int] = [:]
         for (key, store, table) in Counts.tables {
             guard let path = files[store], tables[store]?.contains(table) == true else { continue }
@@ -219,8 +231,8 @@ public struct AppConsistency: Codable, Hashable, Sendable {
     /// holding `chroma.sqlite3`) are checked when given, i.e. when the snapshot holds them.
     public static func check(database: String, uploads: String?, vectorStore: String?) -> Result<AppConsistency, FileReadFailure> {
         do {
-            let counts = try readCounts(database: database, vectorStore: vectorStore)
-            let tables = Set(try rows(database, SQL.tables).compactMap { $0.first ?? nil })
+            let tables = try Self.tables(database)
+            let counts = try readCounts(database: database, vectorStore: vectorStore, databaseTables: tables)
             var problems: [Problem] = []
             if let uploads, tables.contains("file") {
                 for row in try rows(database, SQL.uploads) {

@@ -36,21 +36,34 @@ public enum SQLiteFile {
         }
     }
 
-    /// The rows of `sql` (every column as text, NULL as nil) on a read-only connection.
-    ///
-    /// A live database is opened through a `file:…?mode=ro` URI with `SQLITE_OPEN_READONLY`: such a
-    /// connection reads through the WAL and never checkpoints or deletes it on close, but it may
-    /// create `-wal` and `-shm` files beside a WAL-mode database. A copy in a snapshot (`immutable`,
-    /// a standalone file written by the backup API) is opened with `immutable=1`, which creates nothing.
-    public static func query(atPath path: String, _ sql: String, immutable: Bool = false) -> Result<[[String?]], FileReadFailure> {
+    /// How `query` opens a database.
+    public enum Access: Sendable {
+        /// A live database, through a `file:…?mode=ro` URI with `SQLITE_OPEN_READONLY`: it reads through
+        /// the WAL and never checkpoints or deletes it on close, but may create `-wal` and `-shm` files
+        /// beside a WAL-mode database.
+        case readOnly
+        /// A copy in a snapshot (a standalone file written by the backup API), with `immutable=1`: it
+        /// creates nothing beside the file.
+        case immutable
+        /// A copy being captured, opened read-write like `sqlite3 FILE`: closing it removes the `-wal`
+        /// and `-shm` a WAL-mode copy gets, so the snapshot holds the database file alone.
+        case readWrite
+    }
+
+    /// The rows of `sql` (every column as text, NULL as nil), waiting up to `busyTimeoutMs` for a lock.
+    public static func query(atPath path: String, _ sql: String, access: Access = .readOnly,
+                             busyTimeoutMs: Int32 = 2000) -> Result<[[String?]], FileReadFailure> {
         var db: OpaquePointer?
-        let uri = "file:" + percentEncoded(path) + (immutable ? "?immutable=1" : "?mode=ro")
-        let status = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
+        let status = switch access {
+        case .readOnly: sqlite3_open_v2("file:" + uriPath(path) + "?mode=ro", &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
+        case .immutable: sqlite3_open_v2("file:" + uriPath(path) + "?immutable=1", &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
+        case .readWrite: sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil)
+        }
         defer { sqlite3_close_v2(db) }
         guard status == SQLITE_OK, let db else {
-            return .failure(FileReadFailure(reason: "SQLite could not open it read-only (code \(status))"))
+            return .failure(FileReadFailure(reason: "SQLite could not open it (code \(status))"))
         }
-        sqlite3_busy_timeout(db, 2000)
+        sqlite3_busy_timeout(db, busyTimeoutMs)
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else {
             return .failure(FileReadFailure(reason: String(cString: sqlite3_errmsg(db))))
@@ -71,15 +84,16 @@ public enum SQLiteFile {
         }
     }
 
-    /// A path with the characters a SQLite URI reserves (`%`, `?`, `#`) percent-encoded.
-    static func percentEncoded(_ path: String) -> String {
+    /// A path as a SQLite URI path: `%`, `?`, `#` and every byte outside ASCII (a name that is not
+    /// UTF-8 keeps its bytes, `PathBytes`) percent-encoded.
+    public static func uriPath(_ path: String) -> String {
         var out = ""
-        for scalar in path.unicodeScalars {
-            switch scalar {
-            case "%": out += "%25"
-            case "?": out += "%3f"
-            case "#": out += "%23"
-            default: out.unicodeScalars.append(scalar)
+        for byte in PathBytes.bytes(path) {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0x80...0xFF:
+                out += "%" + String(byte, radix: 16, uppercase: true)
+            default:
+                out.unicodeScalars.append(Unicode.Scalar(byte))
             }
         }
         return out
