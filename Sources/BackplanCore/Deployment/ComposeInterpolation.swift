@@ -23,6 +23,17 @@ public enum ComposeInterpolation {
     }
 }
 
+extension ComposeInterpolation {
+    /// A variable name: a letter or `_`, then letters, digits and `_`.
+    static func isNameStart(_ c: Unicode.Scalar) -> Bool {
+        c == "_" || (c >= "a" && c <= "z") || (c >= "A" && c <= "Z")
+    }
+
+    static func isNameBody(_ c: Unicode.Scalar) -> Bool {
+        isNameStart(c) || (c >= "0" && c <= "9")
+    }
+}
+
 private struct Expander {
     let scalars: [Unicode.Scalar]
     let variables: [String: String]
@@ -36,13 +47,6 @@ private struct Expander {
         self.variables = variables
     }
 
-    static func isNameStart(_ c: Unicode.Scalar) -> Bool {
-        c == "_" || (c >= "a" && c <= "z") || (c >= "A" && c <= "Z")
-    }
-
-    static func isNameBody(_ c: Unicode.Scalar) -> Bool {
-        isNameStart(c) || (c >= "0" && c <= "9")
-    }
 
     /// Expands from `start` until the closing `}` of a braced default (when `until` is "}") or the end.
     mutating func expand(from start: Int, until terminator: Unicode.Scalar?) -> String {
@@ -69,7 +73,7 @@ private struct Expander {
                 index += 1
             } else if next == "{" {
                 out.append(contentsOf: braced(dollar: dollar).unicodeScalars)
-            } else if Self.isNameStart(next) {
+            } else if ComposeInterpolation.isNameStart(next) {
                 let name = readName()
                 out.append(contentsOf: lookup(name, at: dollar).unicodeScalars)
             } else {
@@ -86,7 +90,7 @@ private struct Expander {
 
     mutating func readName() -> String {
         var name = String.UnicodeScalarView()
-        while index < scalars.count, Self.isNameBody(scalars[index]) {
+        while index < scalars.count, ComposeInterpolation.isNameBody(scalars[index]) {
             name.append(scalars[index])
             index += 1
         }
@@ -96,7 +100,7 @@ private struct Expander {
     /// Handles `${...}` with `index` on the `{`.
     mutating func braced(dollar: Int) -> String {
         index += 1
-        guard index < scalars.count, Self.isNameStart(scalars[index]) else {
+        guard index < scalars.count, ComposeInterpolation.isNameStart(scalars[index]) else {
             problem("'${' must be followed by a variable name", at: dollar, isError: true)
             skipToClose()
             return ""

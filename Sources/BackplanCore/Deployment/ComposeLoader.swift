@@ -6,6 +6,8 @@ public enum ComposeLoader {
         public var compose: ComposeFile?
         public var variables: [String: String]
         public var diagnostics: [Diagnostic]
+        /// The file as written (before interpolation), when it could be read.
+        public var text: String?
     }
 
     /// Loads the compose file at host path `hostPath`, naming it `display` in diagnostics.
@@ -18,7 +20,7 @@ public enum ComposeLoader {
             let under = fileSystem.root == nil ? "" : " (looked up as \(fileSystem.localPath(hostPath)))"
             diagnostics.append(Diagnostic(.unreadableFile, "cannot read the compose file: \(failure.reason)\(under)",
                                           file: display, help: "pass the compose file with --compose FILE"))
-            return Loaded(compose: nil, variables: environment, diagnostics: diagnostics)
+            return Loaded(compose: nil, variables: environment, diagnostics: diagnostics, text: nil)
         case .success(let read):
             bytes = read
         }
@@ -37,6 +39,7 @@ public enum ComposeLoader {
             }
         }
         let parsed = ComposeParser.parse(bytes, file: display, path: hostPath, variables: variables)
-        return Loaded(compose: parsed.compose, variables: variables, diagnostics: diagnostics + parsed.diagnostics)
+        return Loaded(compose: parsed.compose, variables: variables, diagnostics: diagnostics + parsed.diagnostics,
+                      text: String(decoding: bytes, as: UTF8.self))
     }
 }

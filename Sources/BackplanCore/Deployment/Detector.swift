@@ -52,7 +52,7 @@ struct DetectionRun {
                                             environment: options.environment)
             diagnostics += loaded.diagnostics
             guard let compose = loaded.compose else { return nil }
-            readCompose(compose, variables: loaded.variables, display: display, into: &deployment)
+            readCompose(compose, text: loaded.text, variables: loaded.variables, display: display, into: &deployment)
         }
         if let dataDir = options.dataDir {
             deployment.dataDir = fileSystem.hostPath(dataDir)
@@ -105,7 +105,7 @@ struct DetectionRun {
     }
 
     /// Fills compose, volume, environment and (from the mount) the data dir.
-    mutating func readCompose(_ compose: ComposeFile, variables: [String: String], display: String,
+    mutating func readCompose(_ compose: ComposeFile, text: String?, variables: [String: String], display: String,
                               into deployment: inout Deployment) {
         let project = ComposeProjectName.resolve(explicit: options.project, compose: compose, variables: variables)
         var info = ComposeInfo(file: compose.path, project: project, services: compose.services.map(\.name))
@@ -113,9 +113,8 @@ struct DetectionRun {
         guard let app = appService(compose, display: display, variables: variables) else { return }
         info.service = app.service.name
         deployment.app.image = app.service.image
-        let composeText = (try? fileSystem.read(compose.path).get()).map { String(decoding: $0, as: UTF8.self) }
         let resolved = ServiceEnvironment.resolve(app.service, compose: compose, variables: variables,
-                                                  processEnvironment: options.environment, composeText: composeText,
+                                                  processEnvironment: options.environment, composeText: text,
                                                   fileSystem: fileSystem, file: display)
         let values = resolved.values
         diagnostics += resolved.diagnostics

@@ -22,7 +22,7 @@ public struct DockerVolumeInspector: Sendable {
 
     /// The volume's mountpoint, or why it could not be had (a phrase for a note).
     public func mountpoint(of volume: String) -> Result<String, FileReadFailure> {
-        guard let docker = executable("docker") else {
+        guard let docker = ProcessRunner.executable("docker", environment: environment) else {
             return .failure(FileReadFailure(reason: "the docker CLI is not on PATH"))
         }
         let result = ProcessRunner.run(docker, ["volume", "inspect", "--format", "{{ .Mountpoint }}", volume],
@@ -44,8 +44,12 @@ public struct DockerVolumeInspector: Sendable {
         }
     }
 
-    /// The first `name` on the environment's PATH that is executable.
-    func executable(_ name: String) -> String? {
+}
+
+/// Runs a short-lived program with a deadline, capturing its output.
+enum ProcessRunner {
+    /// The first `name` on `environment`'s PATH that is executable.
+    static func executable(_ name: String, environment: [String: String]) -> String? {
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for folder in path.split(separator: ":") where !folder.isEmpty {
             let candidate = "\(folder)/\(name)"
@@ -53,10 +57,7 @@ public struct DockerVolumeInspector: Sendable {
         }
         return nil
     }
-}
 
-/// Runs a short-lived program with a deadline, capturing its output.
-enum ProcessRunner {
     struct Output: Sendable {
         var status: Int32
         var stdout: String

@@ -84,7 +84,7 @@ struct GitTracking: Sendable {
     /// is not installed.
     func isTracked(_ hostPath: String, _ fileSystem: HostFileSystem) -> Bool? {
         let local = fileSystem.localPath(hostPath)
-        guard let git = DockerVolumeInspector(environment: environment).executable("git"), fileSystem.exists(hostPath) else { return nil }
+        guard let git = ProcessRunner.executable("git", environment: environment), fileSystem.exists(hostPath) else { return nil }
         let folder = HostPath.directory(of: local)
         let clean = ["PATH": environment["PATH"] ?? "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null",
                      "HOME": "/nonexistent", "LC_ALL": "C"]

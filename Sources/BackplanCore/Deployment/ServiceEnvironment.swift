@@ -70,9 +70,10 @@ enum ServiceEnvironment {
         return Resolved(values: values, origins: origins, diagnostics: diagnostics)
     }
 
-    /// The first variable a compose line interpolates (`${NAME…}` or `$NAME`; `$$` is a literal `$`).
+    /// The first variable a compose line interpolates (`${NAME…}` or `$NAME`; `$$` is a literal `$`),
+    /// with `ComposeInterpolation`'s rule for names.
     static func referencedVariable(in line: Substring) -> String? {
-        var rest = line[...]
+        var rest = line.unicodeScalars[...]
         while let dollar = rest.firstIndex(of: "$") {
             rest = rest[rest.index(after: dollar)...]
             if rest.first == "$" {
@@ -80,8 +81,8 @@ enum ServiceEnvironment {
                 continue
             }
             if rest.first == "{" { rest = rest.dropFirst() }
-            let name = rest.prefix { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-            if !name.isEmpty { return String(name) }
+            guard let first = rest.first, ComposeInterpolation.isNameStart(first) else { continue }
+            return String(String.UnicodeScalarView(rest.prefix(while: ComposeInterpolation.isNameBody)))
         }
         return nil
     }
