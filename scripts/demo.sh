@@ -101,6 +101,8 @@ sources:
   database: {path: webui.db, kind: sqlite}
   vectors: {path: vector_db, kind: chroma}
   uploads: {path: uploads, kind: files}
+  # The key that signs sessions (WEBUI_SECRET_KEY): kept under keys/ with mode 0600, never printed.
+  secret-key: {path: $ABS$APP_DIR/.env, kind: key}
 ignore: [cache]
 targets:
   local: {type: local, path: $ABS/backups}

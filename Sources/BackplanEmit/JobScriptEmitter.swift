@@ -43,6 +43,7 @@ public enum JobScriptEmitter {
             .array("SOURCE_KINDS", sources.map(\.kind.rawValue)),
             .array("SOURCE_PATHS", sources.map(\.path)),
             .array("SOURCE_ABSOLUTE", sources.map(\.absolutePath)),
+            .array("SOURCE_SERVICES", sources.map { $0.service ?? "" }),
             // Exclude patterns: EXCLUDE_PATTERNS[k] belongs to source EXCLUDE_SOURCE[k].
             .array("EXCLUDE_SOURCE", excludeOwners),
             .array("EXCLUDE_PATTERNS", excludePatterns),

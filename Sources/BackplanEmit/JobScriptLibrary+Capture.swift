@@ -58,12 +58,52 @@ extension JobScriptLibrary {
           return "$rc"
         }
 
+        # bp_capture_keys DIR: the job's key sources into DIR/keys/NAME (mode 0600, at most BP_KEY_LIMIT bytes),
+        # before the stop: a key in a container is read with `COMPOSE exec -T SERVICE cat PATH`, which needs the
+        # container running. A file on the host is read only when it is a regular file (never a fifo). The key
+        # is never logged: the log names the source, where it came from and its size.
+        bp_capture_keys() {
+          local dir=$1 i dest from size rc
+          for i in "${!SOURCE_NAMES[@]}"; do
+            [[ ${SOURCE_KINDS[i]} == key ]] || continue
+            mkdir -p -- "$dir/$BP_KEYS_DIR" || return 1
+            dest=$dir/$BP_KEYS_DIR/${SOURCE_NAMES[i]}
+            rc=0
+            if [[ -n ${SOURCE_SERVICES[i]} ]]; then
+              from="${SOURCE_ABSOLUTE[i]} in the container of service ${SOURCE_SERVICES[i]}"
+              bp_compose_output exec -T "${SOURCE_SERVICES[i]}" cat "${SOURCE_ABSOLUTE[i]}" \
+                | head -c "$((BP_KEY_LIMIT + 1))" >"$dest" || rc=${PIPESTATUS[0]}
+            else
+              from=${SOURCE_ABSOLUTE[i]}
+              if [[ ! -f $from ]]; then
+                bp_error "capture: key ${SOURCE_NAMES[i]}: $from: it is not a regular file"
+                return 1
+              fi
+              head -c "$((BP_KEY_LIMIT + 1))" -- "$from" >"$dest" || rc=$?
+            fi
+            size=$(stat -c %s -- "$dest")
+            if ((size > BP_KEY_LIMIT)); then
+              bp_error "capture: key ${SOURCE_NAMES[i]}: $from is larger than $BP_KEY_LIMIT bytes"
+              return 1
+            elif ((rc != 0)); then
+              bp_error "capture: key ${SOURCE_NAMES[i]}: reading $from failed (status $rc)${SOURCE_SERVICES[i]:+; is the service running?}"
+              return 1
+            elif ((size == 0)); then
+              bp_error "capture: key ${SOURCE_NAMES[i]}: $from is empty"
+              return 1
+            fi
+            chmod 600 -- "$dest"
+            bp_log "capture: key ${SOURCE_NAMES[i]} from $from ($size bytes, mode 0600)"
+          done
+        }
+
         # bp_capture DIR: captures every source of the job into DIR/data. Runs in the background (see
         # bp_run_capture); only its exit status reaches the main script.
         bp_capture() {
           local dir=$1 i
           trap - EXIT INT TERM HUP USR1
           for i in "${!SOURCE_NAMES[@]}"; do
+            [[ ${SOURCE_KINDS[i]} != key ]] || continue # captured before the stop (bp_capture_keys)
             bp_log "capture: source ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]}"
             case ${SOURCE_KINDS[i]} in
               sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}" || return 1 ;;

@@ -165,6 +165,16 @@ extension JobScriptLibrary {
                 if ! bp_is_sqlite "$src/chroma.sqlite3"; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src holds no readable chroma.sqlite3"; ok=1; fi ;;
               files)
                 if [[ ! -e $src ]]; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src does not exist"; ok=1; fi ;;
+              key)
+                if [[ -n ${SOURCE_SERVICES[i]} ]]; then
+                  tools+=("${COMPOSE_CMD[0]}")
+                elif [[ ! -e $src ]]; then
+                  bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: no such file"; ok=1
+                elif [[ ! -f $src ]]; then
+                  bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: it is not a regular file"; ok=1
+                elif [[ ! -r $src ]]; then
+                  bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: cannot read it (permission denied)"; ok=1
+                fi ;;
               *)
                 bp_error "preflight: source ${SOURCE_NAMES[i]}: kind ${SOURCE_KINDS[i]} is not supported by this script version"; ok=1 ;;
             esac

@@ -89,7 +89,11 @@ extension JobScriptLibrary {
             *) bp_log "dry run: would stop ($QUIESCE_METHOD): ${QUIESCE_NAMES[*]}" ;;
           esac
           for i in "${!SOURCE_NAMES[@]}"; do
-            bp_log "dry run: would capture ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]} as data/${SOURCE_PATHS[i]}"
+            if [[ ${SOURCE_KINDS[i]} == key ]]; then
+              bp_log "dry run: would capture ${SOURCE_NAMES[i]} (key) ${SOURCE_ABSOLUTE[i]}${SOURCE_SERVICES[i]:+ in the container of service ${SOURCE_SERVICES[i]}} as $BP_KEYS_DIR/${SOURCE_NAMES[i]}"
+            else
+              bp_log "dry run: would capture ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]} as data/${SOURCE_PATHS[i]}"
+            fi
           done
           if [[ $QUIESCE_METHOD != none ]]; then bp_log "dry run: would start the app again"; fi
           for i in "${!TARGET_NAMES[@]}"; do
@@ -169,6 +173,8 @@ extension JobScriptLibrary {
           # 2. Preflight.
           bp_preflight || bp_die "preflight failed; nothing was stopped"
           bp_prepare_capture
+          # Keys before the stop: a key in a container is read with `exec`, which needs it running.
+          bp_capture_keys "$BP_CAPTURE_DIR" || bp_die "capturing the keys failed; nothing was stopped"
 
           # 3-5. Stop, capture, start: the downtime is the capture only.
           if ! bp_quiesce_stop; then

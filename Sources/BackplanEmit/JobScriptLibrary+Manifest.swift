@@ -58,6 +58,8 @@ extension JobScriptLibrary {
           (cd -- "$dir" && xargs -0 -r sha256sum -- <"$BP_TMP/fresh") >>"$BP_TMP/lines"
           # Names with a line break (never carried over): sha256sum writes them escaped.
           (cd -- "$dir" && find data -type f -name $'*\n*' -print0 | xargs -0 -r sha256sum --) >>"$BP_TMP/lines"
+          # Key files: read before the stop, never linked, always hashed.
+          if [[ -d $dir/$BP_KEYS_DIR ]]; then (cd -- "$dir" && find "$BP_KEYS_DIR" -type f -print0 | xargs -0 -r sha256sum --) >>"$BP_TMP/lines"; fi
           BP_HASHED=$(($(wc -l <"$BP_TMP/lines") - BP_CARRIED))
           # Every line is "HASH  PATH" (64 + 2 bytes, or one more for an escaped line): field 2 to the end of
           # the line is the path, with the same leading blanks on every line.
@@ -83,6 +85,7 @@ extension JobScriptLibrary {
           BP_BYTES=0
           for i in "${!SOURCE_NAMES[@]}"; do
             copy=$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}
+            if [[ ${SOURCE_KINDS[i]} == key ]]; then copy=$dir/$BP_KEYS_DIR/${SOURCE_PATHS[i]}; fi
             read -r files bytes < <(bp_count "$copy")
             BP_FILES=$((BP_FILES + files))
             BP_BYTES=$((BP_BYTES + bytes))

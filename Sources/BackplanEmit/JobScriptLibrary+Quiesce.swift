@@ -14,11 +14,14 @@ extension JobScriptLibrary {
         # No `--` before the services: docker-compose 1.29 refuses it for `start`; the plan decoder only
         # accepts compose service names ([A-Za-z0-9][A-Za-z0-9_.-]*), which never look like options.
         bp_compose() {
-          local verb=$1
-          shift
+          bp_compose_output "$@" >&2
+        }
+
+        # bp_compose_output ARG...: the same, its standard output kept (a key read with `exec -T … cat`).
+        bp_compose_output() {
           local -a cmd=("${COMPOSE_CMD[@]}" -f "$COMPOSE_FILE")
           if [[ -n $COMPOSE_PROJECT ]]; then cmd+=(-p "$COMPOSE_PROJECT"); fi
-          "${cmd[@]}" "$verb" "$@" </dev/null >&2
+          "${cmd[@]}" "$@" </dev/null
         }
 
         # bp_run_command WHAT CMD: runs one plan-provided quiesce command with `bash -c` (their documented

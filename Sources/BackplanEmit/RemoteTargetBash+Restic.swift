@@ -163,7 +163,7 @@ extension RemoteTargetBash {
         # shellcheck disable=SC2317
         bp_restic_upload() {
           local i=$1 row summary reason
-          local -a parent=()
+          local -a parent=() keys=()
           bp_restic_state "$i" || return 1
           if [[ $BP_RESTIC_STATE == missing ]]; then
             if [[ ${RESTIC_INIT[i]} != 1 ]]; then
@@ -174,6 +174,7 @@ extension RemoteTargetBash {
             bp_log "target ${TARGET_NAMES[i]}: restic repository ${RESTIC_REPOSITORIES[i]} did not exist; created it (init: true)"
           fi
           bp_restic_list "$i" "$JOB" || return 1
+          if [[ -d $BP_SNAPSHOT/$BP_KEYS_DIR ]]; then keys=("$BP_KEYS_DIR"); fi
           if ((${#BP_RESTIC_ROWS[@]} > 0)); then
             row=${BP_RESTIC_ROWS[${#BP_RESTIC_ROWS[@]} - 1]}
             parent=("--parent=${row#* }")
@@ -181,7 +182,7 @@ extension RemoteTargetBash {
           fi
           if ! bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \
             --tag "backplan,plan=$PLAN,job=$JOB,id=$BP_ID" --time "$(bp_restic_time "$BP_ID")" "${parent[@]}" \
-            -- "$BP_DATA_DIR" "$BP_MANIFEST_FILE" "$BP_RECORD_FILE" >"$BP_TMP/restic-backup.json"; then
+            -- "$BP_DATA_DIR" "${keys[@]}" "$BP_MANIFEST_FILE" "$BP_RECORD_FILE" >"$BP_TMP/restic-backup.json"; then
             # restic exits 3 when it made a snapshot without some files: never leave that one listed.
             reason=$BP_REMOTE_ERROR
             bp_restic_remove "$i" "$BP_ID" || true

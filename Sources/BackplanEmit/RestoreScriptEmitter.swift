@@ -23,6 +23,7 @@ public enum RestoreScriptEmitter {
     /// One `readonly` per plan value; targets as parallel arrays indexed alike.
     static func assignments(_ plan: CompiledPlan) -> [ShellAssignment] {
         let compose = plan.compose
+        let keys = plan.sources.filter { $0.kind == .key }
         return [
             .scalar("PLAN", plan.name),
             .scalar("DATA_DIR", plan.dataDir),
@@ -36,6 +37,11 @@ public enum RestoreScriptEmitter {
             .array("TARGET_TYPES", plan.targets.map(\.type.rawValue)),
             .array("TARGET_PATHS", plan.targets.map { $0.path ?? "" }),
             .array("JOBS", plan.jobs.map(\.name)),
+            .array("KEY_NAMES", keys.map(\.name))
+                .commented("Key sources: where restore --in-place puts a snapshot's keys/NAME back (with a service: into its container)."),
+            .array("KEY_PATHS", keys.map(\.absolutePath)),
+            .array("KEY_SERVICES", keys.map { $0.service ?? "" }),
+            .scalar("COMPOSE_WORDS", compose.map { $0.invocation.map(Shell.quote).joined(separator: " ") } ?? ""),
         ]
     }
 }

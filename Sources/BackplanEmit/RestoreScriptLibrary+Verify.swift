@@ -26,31 +26,38 @@ bp_unescape_name() {
   done
 }
 
-# Checks folder $1, laid out as a snapshot (data/ and MANIFEST.sha256). A snapshot holds exactly what
-# its manifest lists: every line names a regular file under data/ (no absolute path, no '..', nothing
-# reached through a link), every regular file under data/ is listed, data/ holds nothing but folders and
-# regular files (no link, fifo or device), each listed file has its hash, and PRAGMA integrity_check
-# prints `ok` for every SQLite file. Nothing is opened before it is known to be a regular file under
-# data/. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
+# Checks folder $1, laid out as a snapshot (data/, keys/ when it has key files, and MANIFEST.sha256). A
+# snapshot holds exactly what its manifest lists: every line names a regular file under data/ or keys/ (no
+# absolute path, no '..', nothing reached through a link), every regular file under them is listed, they
+# hold nothing but folders and regular files (no link, fifo or device), each listed file has its hash, and
+# PRAGMA integrity_check prints `ok` for every SQLite file. Nothing is opened before it is known to be a
+# regular file there. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
 # Prints each problem on stderr and a summary on stdout; returns 1 on any problem.
 bp_verify_folder() {
   local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
-  local -a found=()
+  local -a found=() roots=("$BP_DATA_DIR")
   local -A listed=() present=()
   if [[ ! -f "$dir/$BP_MANIFEST_FILE" || -L "$dir/$BP_MANIFEST_FILE" || ! -d "$dir/$BP_DATA_DIR" || -L "$dir/$BP_DATA_DIR" ]]; then
     bp_log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
     return 1
   fi
-  # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
+  if [[ -e "$dir/$BP_KEYS_DIR" || -L "$dir/$BP_KEYS_DIR" ]]; then
+    if [[ -L "$dir/$BP_KEYS_DIR" || ! -d "$dir/$BP_KEYS_DIR" ]]; then
+      bp_log "$dir: keys/ is a link or not a folder"
+      return 1
+    fi
+    roots+=("$BP_KEYS_DIR")
+  fi
+  # 1. What data/ and keys/ hold (find does not follow links): regular files, and anything else, which fails.
   while IFS= read -r -d '' f; do
     present["$f"]=1
     found+=("$f")
-  done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
+  done < <(cd -- "$dir" && find "${roots[@]}" -type f -print0 | sort -z)
   files=${#found[@]}
   while IFS= read -r -d '' f; do
     bp_log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
     failed=1
-  done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
+  done < <(cd -- "$dir" && find "${roots[@]}" ! -type f ! -type d -print0)
   # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
   # same with the path escaped.
   while IFS= read -r line; do
@@ -64,16 +71,16 @@ bp_verify_folder() {
     if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
       bp_log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
       unsafe=1
-    elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
-      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
+    elif [[ ( "$f" != data/* && "$f" != keys/* ) || "/$f/" == */../* || "/$f/" == */./* || "/$f/" == *//* ]]; then
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/ or keys/"
       unsafe=1
     elif [[ -z "${present[$f]+set}" ]]; then
-      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ or keys/ (missing, a link or a special file)"
       unsafe=1
     fi
     if [[ -n "$f" ]]; then listed["$f"]=1; fi
   done < "$dir/$BP_MANIFEST_FILE"
-  # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
+  # 3. Hashes, once every line is known to name a regular file under data/ or keys/. sha256sum names every
   # file that differs ("data/...: FAILED").
   if (( unsafe )); then
     failed=1

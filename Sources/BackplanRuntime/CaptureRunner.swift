@@ -27,7 +27,7 @@ public struct CaptureRunner: Sendable {
     public func capture(into dir: String) throws -> CaptureInventory {
         var inventory = CaptureInventory()
         let progress = CaptureProgress(log: log, previous: previous)
-        for source in sources {
+        for source in sources where source.kind != .key { // keys: KeyCapture, before the stop
             try cancellation.check()
             log.log("capture: source \(source.name) (\(source.kind.rawValue)) \(source.absolutePath)", step: .capture)
             let dest = dir + "/data/" + source.path
@@ -41,6 +41,8 @@ public struct CaptureRunner: Sendable {
             case .files:
                 progress.start(source.name)
                 try copyFiles(source, into: dir, extraExcludes: [], progress, recording: &inventory)
+            case .key:
+                break
             }
             progress.finish()
         }

@@ -19,27 +19,45 @@ public enum ChildProcess {
     /// its exit status (127 when it cannot be started) and standard output. The child opens the pipes as
     /// `/dev/fd/N` before its exec, while their close-on-exec descriptors are still there.
     public static func capture(_ arguments: [String], input: Data) -> (status: Int32, output: String) {
+        let (status, output, _) = read(arguments, input: input, errors: "/dev/null")
+        return (status, String(decoding: output, as: UTF8.self))
+    }
+
+    /// Runs `arguments` like `capture` and returns its standard output as bytes, at most `limit` of them:
+    /// a child that writes more is killed and `overflow` is true. Its standard error goes to `errors`
+    /// (nil: to standard error, the log).
+    public static func read(_ arguments: [String], input: Data = Data(), errors: String? = nil, limit: Int = .max)
+        -> (status: Int32, output: Data, overflow: Bool)
+    {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        guard input.count <= 65536, pipeCloseOnExec(&inPipe) else { return (127, "") }
+        guard input.count <= 65536, pipeCloseOnExec(&inPipe) else { return (127, Data(), false) }
         guard pipeCloseOnExec(&outPipe) else {
             inPipe.forEach { close($0) }
-            return (127, "")
+            return (127, Data(), false)
         }
         let written = input.withUnsafeBytes { input.isEmpty ? 0 : Foundation.write(inPipe[1], $0.baseAddress, $0.count) }
         close(inPipe[1])
         let pid = written == input.count
-            ? spawn(arguments, input: "/dev/fd/\(inPipe[0])", output: "/dev/fd/\(outPipe[1])", errors: "/dev/null") : nil
+            ? spawn(arguments, input: "/dev/fd/\(inPipe[0])", output: "/dev/fd/\(outPipe[1])", errors: errors) : nil
         close(inPipe[0])
         close(outPipe[1])
         var output = Data()
+        var overflow = false
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = read(outPipe[0], &buffer, buffer.count)
-            if n > 0 { output.append(buffer, count: n) } else if n == 0 || errno != EINTR { break }
+            let n = Foundation.read(outPipe[0], &buffer, buffer.count)
+            if n > 0 {
+                output.append(buffer, count: n)
+                if output.count > limit {
+                    overflow = true
+                    if let pid { kill(pid, SIGKILL) }
+                    break
+                }
+            } else if n == 0 || errno != EINTR { break }
         }
         close(outPipe[0])
-        guard let pid else { return (127, "") }
-        return (wait(pid), String(decoding: output, as: UTF8.self))
+        guard let pid else { return (127, Data(), false) }
+        return (wait(pid), overflow ? Data() : output, overflow)
     }
 
     /// A pipe whose ends are close-on-exec (Glibc's module has no `pipe2`).

@@ -21,6 +21,10 @@ extension SnapshotRestorer {
         var app = AppControl(compose: appStopped ? nil : plan.compose, log: log)
         if appStopped { log("the app was stopped by hand (--app-stopped): not stopping or starting it") }
         var moved = false
+        let keys = RestoreKeys(plan: plan, log: log)
+        var keyResult = RestoreKeys.HostResult()
+        var staged: String?
+        defer { if let staged { try? FileManager.default.removeItem(atPath: staged) } }
         do throws(RunError) {
             try app.stop()
             if FileManager.default.fileExists(atPath: dataDir) || Self.isLink(dataDir) {
@@ -31,11 +35,12 @@ extension SnapshotRestorer {
                 log("\(dataDir) does not exist: restoring into a new data dir")
             }
             let staging = try stage(snapshot, beside: dataDir)
-            defer { try? FileManager.default.removeItem(atPath: staging) }
+            staged = staging
             if rewritePaths { _ = try adjustUploadPaths(in: staging + "/data", for: dataDir, rewrite: true) }
             guard rename(staging + "/data", dataDir) == 0 else {
                 throw RunError("cannot rename the verified copy into \(dataDir): \(Self.errnoText())")
             }
+            keyResult = keys.putBackOnHost(staging, stamp: RunClock.id(now))
         } catch {
             if moved {
                 if rename(aside, dataDir) == 0 {
@@ -49,8 +54,24 @@ extension SnapshotRestorer {
         }
         var lines = ["restored snapshot \(snapshot.job)/\(snapshot.id) of target \(snapshot.target) into the data dir \(dataDir) (verified)"]
         if moved { lines.append("the previous data dir is in \(aside): delete it yourself once the app works") }
-        guard app.start() else {
+        lines += keyResult.lines
+        let started = app.start()
+        var failed = keyResult.failed
+        if started, !appStopped, let staging = staged {
+            let (containerLines, containerFailed) = keys.putBackInContainers(keyResult.containers, from: staging)
+            lines += containerLines
+            failed += containerFailed
+        } else {
+            failed += keyResult.containers
+        }
+        if let staging = staged {
+            lines += keys.keepUnplaced(failed + keyResult.unknown, from: staging, in: "\(dataDir).keys-\(RunClock.id(now))")
+        }
+        guard started else {
             throw RunError(lines.joined(separator: "\n") + "\nbut starting the app failed: start it by hand")
+        }
+        guard failed.isEmpty else {
+            throw RunError(lines.joined(separator: "\n") + "\nbut \(failed.count) key files could not be put back (kept as said above): put them back by hand")
         }
         return lines
     }

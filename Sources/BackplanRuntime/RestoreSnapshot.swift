@@ -1,7 +1,7 @@
 import BackplanCore
 import Foundation
 
-/// Restores a snapshot into a folder the way restore.sh does: a `cp -a` copy of `data/` and
+/// Restores a snapshot into a folder the way restore.sh does: a `cp -a` copy of `data/` (and `keys/`) and
 /// `MANIFEST.sha256` in a staging folder beside the destination, verified there, stale `-wal`/`-shm`
 /// removed, optionally upload paths rewritten, then renamed into place. The destination never holds a
 /// half-restored tree and no restored file shares an inode with the snapshot.
@@ -34,6 +34,11 @@ public struct SnapshotRestorer {
                 replaced = dest
             }
         }
+        let keysFolder = dest + ".keys"
+        let hasKeys = SnapshotVerifier.kind(of: snapshot.directory + "/" + RunContract.keysDir) != 0
+        if hasKeys, SnapshotVerifier.kind(of: keysFolder) != 0, !force {
+            throw RunError("\(keysFolder) exists, where the snapshot's key files would go; refusing (nothing was changed); use --force to replace it")
+        }
         let staging = try stage(snapshot, beside: dest)
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let warning = try adjustUploadPaths(in: staging + "/data", for: dest, rewrite: rewritePaths)
@@ -48,7 +53,12 @@ public struct SnapshotRestorer {
             if replaced != nil { _ = rename(staging + "/replaced", dest) }
             throw RunError("cannot rename the verified copy into \(dest): \(reason); nothing was changed")
         }
-        return ["restored snapshot \(snapshot.job)/\(snapshot.id) of target \(snapshot.target) into \(dest) (verified)"] + (warning.map { [$0] } ?? [])
+        var lines = ["restored snapshot \(snapshot.job)/\(snapshot.id) of target \(snapshot.target) into \(dest) (verified)"] + (warning.map { [$0] } ?? [])
+        if hasKeys {
+            if SnapshotVerifier.kind(of: keysFolder) != 0 { _ = rename(keysFolder, staging + "/replaced.keys") }
+            lines += try RestoreKeys(plan: plan, log: log).keep(staging, in: keysFolder)
+        }
+        return lines
     }
 
     /// Copies the snapshot into a new staging folder beside `destination`, verifies the copy and removes
@@ -62,8 +72,11 @@ public struct SnapshotRestorer {
         }
         let staging = String(cString: made)
         log("copying snapshot \(snapshot.job)/\(snapshot.id) into \(staging)")
-        let status = ChildProcess.run(["cp", "-a", "--", snapshot.directory + "/data",
-                                         snapshot.directory + "/" + SnapshotLayout.manifestName, staging + "/"])
+        // keys/ is copied whenever it exists (as a link too: the verification of the copy refuses that).
+        let keys = SnapshotVerifier.kind(of: snapshot.directory + "/" + RunContract.keysDir) != 0
+            ? [snapshot.directory + "/" + RunContract.keysDir] : []
+        let status = ChildProcess.run(["cp", "-a", "--", snapshot.directory + "/data"] + keys
+                                      + [snapshot.directory + "/" + SnapshotLayout.manifestName, staging + "/"])
         let report = status == 0 ? SnapshotVerifier.verify(staging) : nil
         guard let report, report.passed else {
             try? FileManager.default.removeItem(atPath: staging)

@@ -62,7 +62,8 @@ extension RunExecutor {
         case .compose, .units: log.log("dry run: would stop (\(job.quiesce.method.rawValue)): \(job.quiesce.names.joined(separator: " "))", step: .dryRun)
         }
         for source in sources {
-            log.log("dry run: would capture \(source.name) (\(source.kind.rawValue)) \(source.absolutePath) as data/\(source.path)", step: .dryRun)
+            let from = source.absolutePath + (source.service.map { " in the container of service \($0)" } ?? "")
+            log.log("dry run: would capture \(source.name) (\(source.kind.rawValue)) \(from) as \(source.snapshotPath)", step: .dryRun)
         }
         if job.quiesce.method != .none { log.log("dry run: would start the app again", step: .dryRun) }
         for target in targets {

@@ -66,7 +66,7 @@ extension RunExecutor {
         var summaries: [SnapshotRecord.SourceSummary] = []
         var alembic: String?
         for source in sources {
-            let (files, bytes) = state.inventory.count(under: RunContract.dataDir + "/" + source.path)
+            let (files, bytes) = state.inventory.count(under: source.snapshotPath)
             state.files += files
             state.bytes += bytes
             summaries.append(.init(name: source.name, kind: source.kind.rawValue, path: source.path, files: files, bytes: bytes))

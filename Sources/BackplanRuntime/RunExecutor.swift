@@ -27,6 +27,8 @@ public final class RunExecutor {
         var targetSnapshot: [String: String] = [:]
         /// What the capture wrote (paths relative to the snapshot folder).
         var inventory = CaptureInventory()
+        /// The key files, captured before the stop (merged into `inventory` after the capture).
+        var keys = CaptureInventory()
         /// Per target: the files linked to its previous snapshot whose hashes were carried over.
         var targetCarried: [String: [String: RunManifest.CarriedFile]] = [:]
         var files = 0
@@ -118,6 +120,8 @@ public final class RunExecutor {
         try preflightRemotes()
         try cancellation.check()
         try prepareCapture()
+        // Keys before the stop: a key in a container is read with `exec`, which needs it running.
+        try KeyCapture(plan: plan, log: log).capture(sources, into: state.captureDir ?? "", recording: &state.keys)
         clock.add("prepare", StepClock.now() - start)
         try stopCaptureResume()
         try clock.measure("manifest") { try describeAndSeal() }
@@ -137,6 +141,7 @@ public final class RunExecutor {
             var capture = CaptureRunner(sources: sources, previous: state.previous, log: log, cancellation: cancellation)
             capture.backup.hashBeside = job.quiesce.method == .none
             state.inventory = try clock.measure("capture") { try capture.capture(into: state.captureDir ?? "") }
+            state.inventory.files.merge(state.keys.files) { captured, _ in captured }
             // The budget covers the capture only: a slow start must not fail a capture made in time.
             watchdog?.cancel()
         } catch {

@@ -22,7 +22,13 @@ enum RunPreflight {
                 fail("source \(source.name): \(source.absolutePath) holds no readable chroma.sqlite3")
             case .files where !FileManager.default.fileExists(atPath: source.absolutePath):
                 fail("source \(source.name): \(source.absolutePath) does not exist")
-            case .sqlite, .chroma, .files: break
+            case .key where source.service == nil:
+                // Opened as a regular file (a fifo must not block the preflight), then closed.
+                switch RegularFile.open(source.absolutePath) {
+                case .success(let fd): close(fd)
+                case .failure(let refusal): fail("key \(source.name): \(source.absolutePath): \(refusal.phrase)")
+                }
+            case .sqlite, .chroma, .files, .key: break
             }
         }
         for target in targets where target.type == .local {

@@ -106,7 +106,7 @@ struct RunPublisher {
             let db: String? = switch source.kind {
             case .sqlite: source.path
             case .chroma: source.path + "/chroma.sqlite3"
-            case .files: nil
+            case .files, .key: nil
             }
             if let db, (try? SQLiteBackup.integrityCheck(snapshot + "/data/" + db, copy: true)) != "ok" { return false }
         }

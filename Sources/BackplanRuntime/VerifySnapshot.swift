@@ -23,10 +23,10 @@ public struct VerifyReport: Hashable, Sendable {
     }
 }
 
-/// Checks a folder laid out as a snapshot (`data/` and `MANIFEST.sha256`), like restore.sh's
-/// `bp_verify_folder`. A snapshot holds exactly what its manifest lists: every line names a regular file
-/// under `data/` (no absolute path, no `..`, nothing reached through a link), every regular file under
-/// `data/` is listed, `data/` holds only folders and regular files (a link, fifo or device fails), each
+/// Checks a folder laid out as a snapshot (`data/`, `keys/` when it has key files, and `MANIFEST.sha256`),
+/// like restore.sh's `bp_verify_folder`. A snapshot holds exactly what its manifest lists: every line names
+/// a regular file under `data/` or `keys/` (no absolute path, no `..`, nothing reached through a link),
+/// every regular file under them is listed, they hold only folders and regular files (a link, fifo or device fails), each
 /// listed file has its hash, and `PRAGMA integrity_check` prints `ok` for every file starting with the
 /// SQLite header (opened read-only and immutable, so no `-wal`/`-shm` is created). Nothing is opened
 /// before it is known to be a regular file. Only reads.
@@ -39,20 +39,33 @@ public enum SnapshotVerifier {
             report.problems.append("\(SnapshotLayout.manifestName) or data/ is missing (or is a link, or not a regular file and a folder)")
             return report
         }
+        var roots = [RunContract.dataDir]
+        switch kind(of: directory + "/" + RunContract.keysDir) {
+        case 0: break
+        case S_IFDIR: roots.append(RunContract.keysDir)
+        default:
+            report.problems.append("keys/ is a link or not a folder")
+            return report
+        }
         var hashes: [String: String] = [:]
         for entry in listed { hashes[entry.path] = entry.sha256 }
         report.problems += badLines.map { "\(SnapshotLayout.manifestName) line \($0) cannot be read" }
-        let (files, others) = entries(under: directory, in: RunContract.dataDir)
+        var files: [String] = [], others: [String] = []
+        for root in roots {
+            let found = entries(under: directory, in: root)
+            files += found.files
+            others += found.others
+        }
         report.files = files.count
         report.problems += others.map { "\(PathBytes.display($0)): a link or a special file, which a snapshot never holds (\(SnapshotLayout.manifestName) lists only regular files)" }
         let present = Set(files)
         for path in hashes.keys.sorted(by: PathBytes.byteOrder) {
             guard isInsideData(path) else {
-                report.problems.append("\(PathBytes.display(path)): named in \(SnapshotLayout.manifestName) but not a path inside data/")
+                report.problems.append("\(PathBytes.display(path)): named in \(SnapshotLayout.manifestName) but not a path inside data/ or keys/")
                 continue
             }
             guard present.contains(path) else {
-                report.problems.append("\(PathBytes.display(path)): listed in \(SnapshotLayout.manifestName) but not a regular file in data/ (missing, a link or a special file)")
+                report.problems.append("\(PathBytes.display(path)): listed in \(SnapshotLayout.manifestName) but not a regular file in data/ or keys/ (missing, a link or a special file)")
                 continue
             }
             let actual = try? FileHash.sha256("\(directory)/\(path)")
@@ -73,10 +86,11 @@ public enum SnapshotVerifier {
         return report
     }
 
-    /// True for `data/…` without an empty, `.` or `..` component.
+    /// True for `data/…` or `keys/…` without an empty, `.` or `..` component.
     static func isInsideData(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count >= 2 && parts[0] == RunContract.dataDir && !parts.dropFirst().contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        return parts.count >= 2 && (parts[0] == RunContract.dataDir || parts[0] == RunContract.keysDir)
+            && !parts.dropFirst().contains { $0.isEmpty || $0 == "." || $0 == ".." }
     }
 
     /// The entry's own file type (`lstat`: a link is a link); 0 when it does not exist.

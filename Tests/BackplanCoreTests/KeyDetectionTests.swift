@@ -86,6 +86,31 @@ import Testing
         #expect(!codes.contains(.keyInCommittedFile))
     }
 
+    /// `init` captures the key where detection found it: the generated one from the container, or the
+    /// files on the host that set the keys (once each); the starter plan then checks without BP309/BP326.
+    @Test func theStarterPlanCapturesTheKeysWhereDetectionFoundThem() throws {
+        let generated = try Self.detect(Self.service("      - WEBUI_SECRET_KEY="))
+        defer { generated.1.remove() }
+        let inFiles = try Self.detect(Self.service("      - WEBUI_SECRET_KEY=${WEBUI_SECRET_KEY}", extra: "    env_file: [secrets.env]\n"),
+                                      files: [".env": "WEBUI_SECRET_KEY=from-dotenv\n", "secrets.env": "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY=k\n"])
+        defer { inFiles.1.remove() }
+        for (deployment, expected) in [
+            (generated.0, ["  secret-key: {kind: key, service: open-webui, path: /app/backend/.webui_secret_key}\n"]),
+            (inFiles.0, ["  secret-key: {path: \(inFiles.1.path)/owui/.env, kind: key}\n",
+                         "  secret-key-2: {path: \(inFiles.1.path)/owui/secrets.env, kind: key}\n"]),
+        ] {
+            let text = StarterPlan.render(deployment, name: "openwebui")
+            for line in expected { #expect(text.contains(line), "\(text)") }
+            let plan = try #require(PlanFrontEnd.process(Array(text.utf8), file: "plans/openwebui.yaml").plan)
+            let codes = PlanValidator.validate(plan, deployment: deployment, file: "plans/openwebui.yaml").map(\.code)
+            #expect(!codes.contains(.secretKeyNotPersisted) && !codes.contains(.keyFileNotCaptured), "\(codes)")
+        }
+        // Without the key source the same deployments fail (generated) or warn (in a file).
+        let bare = try #require(PlanFrontEnd.process(Array(RuleExample.basePlan.utf8), file: "p.yaml").plan)
+        #expect(PlanValidator.validate(bare, deployment: generated.0, file: "p.yaml").contains { $0.code == .secretKeyNotPersisted && $0.severity == .error })
+        #expect(PlanValidator.validate(bare, deployment: inFiles.0, file: "p.yaml").contains { $0.code == .keyFileNotCaptured && $0.severity == .warning })
+    }
+
     /// The deployment's work tree is input: its git configuration must not make detection run a command.
     @Test func gitInAHostileRepositoryRunsNothing() throws {
         let (_, tree) = try Self.detect(Self.service("      - WEBUI_SECRET_KEY=x"), gitAdd: ["docker-compose.yml"])

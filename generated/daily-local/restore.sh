@@ -25,6 +25,11 @@ readonly -a TARGET_NAMES=(local)
 readonly -a TARGET_TYPES=(local)
 readonly -a TARGET_PATHS=(/srv/backups/openwebui)
 readonly -a JOBS=(daily)
+# Key sources: where restore --in-place puts a snapshot's keys/NAME back (with a service: into its container).
+readonly -a KEY_NAMES=()
+readonly -a KEY_PATHS=()
+readonly -a KEY_SERVICES=()
+readonly COMPOSE_WORDS='docker compose -f /opt/open-webui/docker-compose.yaml -p open-webui'
 
 # ---- The plan's bash library (lib/backplan.sh beside this script, installed with it) ----
 readonly LIBRARY='daily-local backplan-0.1.0 local'

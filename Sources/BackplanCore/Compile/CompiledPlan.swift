@@ -39,20 +39,40 @@ public struct CompiledCompose: Codable, Hashable, Sendable {
     public var service: String
     /// The compose command as words: `["docker", "compose"]`, `["docker-compose"]`, `["podman-compose"]`.
     public var command: [String]
+
+    /// The command with the file and project, as words: `COMMAND… -f FILE [-p PROJECT]`.
+    public var invocation: [String] { command + ["-f", file] + (project.map { ["-p", $0] } ?? []) }
 }
 
 public struct CompiledSource: Codable, Hashable, Sendable {
     public var name: String
     public var kind: SourceKind
     /// The path as the snapshot stores it, under `data/`: relative to the data dir (`webui.db`), or for
-    /// a source outside the data dir, its absolute path without the leading '/'.
+    /// a source outside the data dir, its absolute path without the leading '/'. A `key` source is stored
+    /// as `keys/<name>`, and its path is its name.
     public var path: String
-    /// The absolute path on the server.
+    /// The absolute path on the server; for a key source with a `service`, the path in its container.
     public var absolutePath: String
     public var exclude: [String]
+    /// The compose service whose container holds a key source's file; nil for a file on the host.
+    public var service: String?
+
+    public init(name: String, kind: SourceKind, path: String, absolutePath: String, exclude: [String], service: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.path = path
+        self.absolutePath = absolutePath
+        self.exclude = exclude
+        self.service = service
+    }
+
+    /// Where the snapshot keeps this source, relative to the snapshot folder: `data/<path>` or `keys/<name>`.
+    public var snapshotPath: String {
+        (kind == .key ? RunContract.keysDir : RunContract.dataDir) + "/" + path
+    }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, path, exclude
+        case name, kind, path, exclude, service
         case absolutePath = "absolute_path"
     }
 }

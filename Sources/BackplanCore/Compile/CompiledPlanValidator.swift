@@ -36,6 +36,20 @@ public enum CompiledPlanValidator {
 
     static func check(_ source: CompiledSource, in plan: CompiledPlan, _ field: String, _ out: inout [CompiledPlanProblem]) {
         name(source.name, field + ".name", &out)
+        if source.kind == .key {
+            // keys/<name>, read from the host file (or the service's container) at absolute_path.
+            if source.path != source.name { out.append(CompiledPlanProblem(field + ".path", "must be the source's name for a key source")) }
+            absolutePath(source.absolutePath, field + ".absolute_path", &out)
+            if !source.exclude.isEmpty { out.append(CompiledPlanProblem(field + ".exclude", "must be empty for a key source")) }
+            if let service = source.service {
+                if !NodeReader.isComposeServiceName(service) {
+                    out.append(CompiledPlanProblem(field + ".service", "must be a compose service name ([A-Za-z0-9][A-Za-z0-9_.-]*)"))
+                }
+                if plan.compose == nil { out.append(CompiledPlanProblem(field + ".service", "needs compose: the plan has no compose file")) }
+            }
+            return
+        }
+        if source.service != nil { out.append(CompiledPlanProblem(field + ".service", "only a key source has a service")) }
         relativePath(source.path, field + ".path", &out)
         absolutePath(source.absolutePath, field + ".absolute_path", &out)
         if source.absolutePath != plan.dataDir + "/" + source.path && source.absolutePath != "/" + source.path {

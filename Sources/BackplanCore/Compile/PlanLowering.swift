@@ -22,6 +22,10 @@ public enum PlanLowering {
                             command: (c.command?.value ?? "docker compose").split(separator: " ").map(String.init))
         }
         let sources = plan.sources.map { s in
+            if s.kind.value == .key {
+                return CompiledSource(name: s.name.value, kind: .key, path: s.name.value, absolutePath: s.path.value,
+                                      exclude: [], service: s.service?.value)
+            }
             let absolute = s.path.value.hasPrefix("/")
             return CompiledSource(name: s.name.value, kind: s.kind.value,
                                   path: absolute ? String(s.path.value.dropFirst()) : s.path.value,

@@ -38,6 +38,10 @@ public enum RunContract {
     public static let stagingDir = "staging"
     /// In a snapshot: the files, as under the data dir.
     public static let dataDir = "data"
+    /// In a snapshot: one file per `key` source, named after it, mode 0600.
+    public static let keysDir = "keys"
+    /// The largest key file either executor captures (a key, an env file), in bytes.
+    public static let keyFileLimit = 65_536
     /// In a snapshot: `sha256sum -c` format, paths relative to the snapshot folder.
     public static let manifestFile = "MANIFEST.sha256"
     /// In a snapshot: what the run captured; a folder is a complete snapshot only when it holds it.
@@ -119,6 +123,8 @@ public enum RunContract {
             ("BP_RUNS_LOG", runsLog),
             ("BP_STAGING_DIR", stagingDir),
             ("BP_DATA_DIR", dataDir),
+            ("BP_KEYS_DIR", keysDir),
+            ("BP_KEY_LIMIT", String(keyFileLimit)),
             ("BP_MANIFEST_FILE", manifestFile),
             ("BP_RECORD_FILE", recordFile),
             ("BP_EXIT_OK", String(Exit.ok.rawValue)),

@@ -63,6 +63,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case pullWithoutLocalTarget = "BP323"
     case keyInCommittedFile = "BP324"
     case oauthKeyFallsBack = "BP325"
+    case keyFileNotCaptured = "BP326"
 
     // Compose files and detection
     case composeInvalid = "BP401"

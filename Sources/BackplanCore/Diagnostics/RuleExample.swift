@@ -6,7 +6,7 @@ public struct RuleExample: Sendable {
     /// The deployment the broken plan is validated against; the fixed plan is validated against
     /// `.standard` (the fix of a host problem is on the host).
     public enum DeploymentVariant: String, Sendable {
-        case standard, none, postgres, qdrant, objectStorage, emptySecretKey, missingDataDir, committedKey, oauthWithoutKey
+        case standard, none, postgres, qdrant, objectStorage, emptySecretKey, missingDataDir, committedKey, oauthWithoutKey, uncapturedKeyFile
 
         /// In words, for the documentation.
         public var summary: String {
@@ -20,6 +20,7 @@ public struct RuleExample: Sendable {
             case .missingDataDir: "the data dir does not exist"
             case .committedKey: "WEBUI_SECRET_KEY written in a compose file git tracks"
             case .oauthWithoutKey: "OAuth configured, OAUTH_SESSION_TOKEN_ENCRYPTION_KEY unset"
+            case .uncapturedKeyFile: "WEBUI_SECRET_KEY set in an env_file"
             }
         }
     }
@@ -48,6 +49,17 @@ public struct RuleExample: Sendable {
         self.fixed = fixed
         self.deployment = deployment
         self.file = file
+    }
+
+    /// The base plan (broken) and the base plan with one more source in `sources` and in every job that
+    /// lists its sources (fixed): the fix of a rule about something the plan does not capture.
+    public init(addingSource line: String, deployment: DeploymentVariant) {
+        let anchor = "  uploads: {path: uploads, kind: files}\n"
+        precondition(Self.basePlan.contains(anchor))
+        broken = Self.basePlan
+        fixed = Self.basePlan.replacingFirst(anchor, with: anchor + "  " + line + "\n")
+        self.deployment = deployment
+        file = "plans/openwebui.yaml"
     }
 
     /// The lines that differ between the broken and the fixed plan, for documentation.
@@ -122,6 +134,8 @@ public struct RuleExample: Sendable {
             d.environment.oauthConfigured = true
             d.keys = [KeyInfo(name: "WEBUI_SECRET_KEY", source: .envFile, file: "/opt/open-webui/secrets.env", committed: false),
                       KeyInfo(name: "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY", source: .secretKeyFallback)]
+        case .uncapturedKeyFile:
+            d.keys = [KeyInfo(name: "WEBUI_SECRET_KEY", source: .envFile, file: "/opt/open-webui/secrets.env", committed: false)]
         case .missingDataDir:
             d.dataDirExists = false
             d.entries = []

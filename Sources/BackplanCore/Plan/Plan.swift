@@ -55,6 +55,9 @@ public enum SourceKind: String, Sendable, Hashable, CaseIterable, Codable {
     case chroma
     /// Plain files, hard-linked against the previous snapshot when unchanged.
     case files
+    /// Key material (`WEBUI_SECRET_KEY`'s file, the env file that sets it): one file, outside the data
+    /// dir or inside the app's container, kept under `keys/` in a snapshot with mode 0600, never printed.
+    case key
 }
 
 public struct Source: Sendable, Hashable {
@@ -64,6 +67,8 @@ public struct Source: Sendable, Hashable {
     public var kind: Located<SourceKind>
     /// rsync-style patterns left out of a files or chroma source.
     public var exclude: [Located<String>]
+    /// A key source read from inside this compose service's container (`path` is then the path there).
+    public var service: Located<String>? = nil
 }
 
 public struct Target: Sendable, Hashable {

@@ -118,19 +118,39 @@ extension NodeReader {
         for pair in pairs {
             guard let name = name(pair.key, "source name") else { continue }
             let context = "source '\(name.value)'"
-            guard let f = fields(pair.value, in: context, known: ["path", "kind", "exclude"], required: ["path", "kind"])
+            guard let f = fields(pair.value, in: context, known: ["path", "kind", "exclude", "service"], required: ["path", "kind"])
             else { continue }
             let kind = f["kind"].flatMap { choice($0, "the kind of \(context)", among: SourceKind.allCases.map(\.rawValue)) }
+            let kindValue = kind.flatMap { SourceKind(rawValue: $0.value) }
             let rawPath = f["path"].flatMap { string($0, "the path of \(context)") }
-            let path = rawPath.flatMap { $0.value.hasPrefix("/") ? absolutePath(f["path"]!, "the path of \(context)") : relativePath($0) }
+            let path: Located<String>?
+            if kindValue == .key {
+                // A key file is named where it lives: on the host, or in the service's container.
+                path = rawPath.flatMap { _ in absolutePath(f["path"]!, "the path of key \(context)") }
+            } else {
+                path = rawPath.flatMap { $0.value.hasPrefix("/") ? absolutePath(f["path"]!, "the path of \(context)") : relativePath($0) }
+            }
             let exclude = f["exclude"].flatMap { strings($0, "exclude of \(context)", allowScalar: true) } ?? []
-            if let kindValue = kind.flatMap({ SourceKind(rawValue: $0.value) }), kindValue == .sqlite, !exclude.isEmpty {
-                report(.conflictingKeys, "exclude has no meaning for a sqlite source", at: f["exclude"]!,
+            if kindValue == .sqlite || kindValue == .key, !exclude.isEmpty {
+                report(.conflictingKeys, "exclude has no meaning for a \(kindValue!.rawValue) source", at: f["exclude"]!,
                        help: "remove 'exclude' from \(context)")
             }
-            guard let kind, let kindValue = SourceKind(rawValue: kind.value), let path else { continue }
+            var service: Located<String>?
+            if let node = f["service"] {
+                service = string(node, "the service of \(context)")
+                if let name = service, !NodeReader.isComposeServiceName(name.value) {
+                    report(.invalidName, "'\(name.value)' is not a compose service name", at: name.start, width: name.width,
+                           help: "compose service names are letters, digits, '_', '.' and '-', starting with a letter or digit")
+                    service = nil
+                } else if kindValue != nil, kindValue != .key {
+                    report(.conflictingKeys, "only a key source is read from a container; \(context) is kind \(kindValue!.rawValue)",
+                           at: node, help: "remove 'service' from \(context)")
+                    service = nil
+                }
+            }
+            guard let kind, let kindValue, let path else { continue }
             result.append(Source(name: name, path: path, kind: Located(kindValue, start: kind.start, width: kind.width),
-                                 exclude: exclude))
+                                 exclude: exclude, service: service))
         }
         return result
     }

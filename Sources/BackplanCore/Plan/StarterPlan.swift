@@ -51,6 +51,7 @@ public enum StarterPlan {
         out += "\nsources:\n"
         if sources.isEmpty { out += "  database: {path: webui.db, kind: sqlite}\n" }
         for s in sources { out += "  \(s.name): {path: \(yamlString(s.path)), kind: \(s.kind)}\n" }
+        out += keySources(deployment, taken: used)
         out += "ignore: [\(ignore.map(yamlString).joined(separator: ", "))]\n"
         out += """
 
@@ -77,6 +78,42 @@ public enum StarterPlan {
                 verify: manifest
 
             """
+        return out
+    }
+
+    /// The key sources: the file on the host that sets each key (not one git tracks: BP324 asks to move
+    /// it first), or the key the image generates inside the container; a comment when it cannot be known.
+    static func keySources(_ deployment: Deployment, taken: Set<String>) -> String {
+        var out = "  # The app's keys: without them a restore logs everyone out (kept under keys/, mode 0600).\n"
+        var files: [String] = []
+        var generated = false
+        for key in deployment.keys ?? [] {
+            if key.isInHostFile, key.committed != true, let file = key.file, !files.contains(file) { files.append(file) }
+            if key.source == .generatedInContainer { generated = true }
+        }
+        var names: [String] = []
+        func next() -> String {
+            var name = "secret-key"
+            var n = 2
+            while taken.contains(name) || names.contains(name) {
+                name = "secret-key-\(n)"
+                n += 1
+            }
+            names.append(name)
+            return name
+        }
+        for file in files { out += "  \(next()): {path: \(yamlString(file)), kind: key}\n" }
+        if generated, let service = deployment.compose?.service {
+            out += "  \(next()): {kind: key, service: \(yamlString(service)), path: \(KeyDetection.containerKeyFile)}\n"
+        }
+        if names.isEmpty {
+            if deployment.compose == nil, deployment.environment.secretKey != .set {
+                out += "  # WEBUI_SECRET_KEY is generated into .webui_secret_key in the folder `open-webui serve` starts from:\n"
+                out += "  # secret-key: {path: /WORKING/DIR/.webui_secret_key, kind: key}\n"
+            } else {
+                out += "  # Add the file that sets WEBUI_SECRET_KEY: secret-key: {path: /etc/open-webui/secrets.env, kind: key}\n"
+            }
+        }
         return out
     }
 

@@ -137,13 +137,15 @@ public enum RsyncRemote {
     /// What manifest verification of snapshot $3 compares (`manifestCheck`): MANIFEST.sha256, a line of
     /// one RS character, the sha256sum lines of the files with one link (those the upload wrote; the others
     /// are hard links to the previous snapshot, checked when it was uploaded), RS again, the number of
-    /// regular files under data/.
+    /// regular files under data/ (and keys/, when the snapshot has key files).
     public static let manifestVerifyScript = """
         cd -- "$1/$2/$3" && [ -f MANIFEST.sha256 ] || { echo "no MANIFEST.sha256 in $3" >&2; exit 2; }
+        set -- data
+        if [ -d keys ]; then set -- data keys; fi
         cat MANIFEST.sha256 && printf '\\036\\n' || exit 2
-        find data -type f -links 1 -exec sha256sum -- {} + || exit 2
+        find "$@" -type f -links 1 -exec sha256sum -- {} + || exit 2
         printf '\\036\\n'
-        find data -type f -print0 | tr -dc '\\000' | wc -c
+        find "$@" -type f -print0 | tr -dc '\\000' | wc -c
         """
 
     /// The check of `manifestVerifyScript`'s output: every hash line is a line of the manifest, and there are

@@ -60,9 +60,10 @@ public enum PlanSchema {
 
     static var source: JSONValue {
         object([
-            "path": string("Relative to the data dir unless absolute."),
+            "path": string("Relative to the data dir unless absolute; a key source's absolute path (in the container with service)."),
             "kind": ["enum": .array(SourceKind.allCases.map { .string($0.rawValue) })],
             "exclude": stringOrList,
+            "service": string("A key source's compose service, whose container holds the file."),
         ], required: ["path", "kind"])
     }
 

@@ -11,7 +11,7 @@ extension PlanValidator {
             let at = plan.deployment.dataDir?.start ?? plan.deployment.start
             report(.dataDirMissing, "the data dir '\(dataDir ?? "?")' does not exist in the deployment\(origin)",
                    at: at, help: "check the path, or run the app once so that it creates its data dir, then detect again")
-            checkEnvironment(deployment.environment, compose: deployment.compose != nil)
+            checkEnvironment(deployment.environment)
             checkKeys(deployment)
             return
         }
@@ -19,23 +19,55 @@ extension PlanValidator {
         checkIgnoredEntries(deployment, origin: origin)
         checkCoverage(deployment)
         checkQuiesce(deployment, origin: origin)
-        checkEnvironment(deployment.environment, compose: deployment.compose != nil)
+        checkEnvironment(deployment.environment)
         checkKeys(deployment)
     }
 
-    /// A key in a file git tracks is leaked (BP324); OAuth without its own key depends on the secret key (BP325).
+    /// A generated key the plan does not capture (BP309); a key in a file git tracks is leaked (BP324); the
+    /// file that sets the key is not captured (BP326); OAuth without its own key depends on the secret key (BP325).
     private mutating func checkKeys(_ deployment: Deployment) {
         let at = plan.deployment.start
-        for key in deployment.keys ?? [] where key.isInHostFile && key.committed == true {
-            report(.keyInCommittedFile,
-                   "\(key.name) is written in \(key.file ?? "a file"), which git tracks: everyone with that repository has the key",
-                   at: at, help: "move it to an env file that git ignores ('git rm --cached', .gitignore), rotate the key, then detect again")
+        let keySources = capturedSources.filter { $0.kind.value == .key }
+        if deployment.environment.secretKey != .set {
+            let state = deployment.environment.secretKey == .empty ? "empty" : "not set"
+            if let compose = deployment.compose {
+                let service = plan.deployment.compose?.service.value ?? compose.service
+                let captured = keySources.contains { $0.service?.value == service && $0.path.value == KeyDetection.containerKeyFile }
+                if !captured {
+                    report(.secretKeyNotPersisted,
+                           "WEBUI_SECRET_KEY is \(state): Open WebUI generates its key into \(KeyDetection.containerKeyFile) inside the container layer, which this plan does not capture: a restore onto a new container logs everyone out and cannot read stored OAuth tokens",
+                           at: at, help: "set WEBUI_SECRET_KEY in an env_file kept outside git and capture that file ({path: FILE, kind: key}), or capture the generated one: {kind: key, service: \(service), path: \(KeyDetection.containerKeyFile)}")
+                }
+            } else if !keySources.contains(where: { $0.service == nil && $0.path.value.hasSuffix("/.webui_secret_key") }) {
+                report(.secretKeyNotPersisted,
+                       "WEBUI_SECRET_KEY is \(state): Open WebUI then keeps a generated key in .webui_secret_key in the folder it is started from, which this plan does not capture: a restore onto a new install logs everyone out and cannot read stored OAuth tokens",
+                       severity: .warning, at: at,
+                       help: "capture that file ({path: /WORKING/DIR/.webui_secret_key, kind: key}), or set WEBUI_SECRET_KEY in an env file and capture it")
+            }
+        }
+        for key in deployment.keys ?? [] where key.isInHostFile {
+            if key.committed == true {
+                report(.keyInCommittedFile,
+                       "\(key.name) is written in \(key.file ?? "a file"), which git tracks: everyone with that repository has the key",
+                       at: at, help: "move it to an env file that git ignores ('git rm --cached', .gitignore), rotate the key, then detect again")
+            } else if key.name == KeyDetection.secretKey, let file = key.file,
+                      !keySources.contains(where: { $0.service == nil && $0.path.value == file }) {
+                report(.keyFileNotCaptured,
+                       "\(key.name) is set in \(file), which no job captures: a restore onto a new server logs everyone out",
+                       at: plan.sourcesKey, width: 7, help: "add a source {path: \(file), kind: key} to a job")
+            }
         }
         if deployment.environment.oauthConfigured == true,
            deployment.keys?.first(where: { $0.name == "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY" })?.source == .secretKeyFallback {
             report(.oauthKeyFallsBack,
                    "OAuth is configured but OAUTH_SESSION_TOKEN_ENCRYPTION_KEY is not set: stored OAuth sessions and tool tokens are encrypted with WEBUI_SECRET_KEY and become unreadable when it changes",
                    at: at, help: "set OAUTH_SESSION_TOKEN_ENCRYPTION_KEY in the env file that holds WEBUI_SECRET_KEY, and back that file up")
+        }
+        for source in keySources {
+            guard let service = source.service, let compose = deployment.compose, !compose.services.contains(service.value) else { continue }
+            var message = "key source '\(source.name.value)' is read from '\(service.value)', which is not a service of \(compose.file)"
+            if let guess = Suggestion.closest(to: service.value, among: compose.services) { message += "; did you mean '\(guess)'?" }
+            report(.unknownService, message, at: service, help: "the services are: \(compose.services.joined(separator: ", "))")
         }
     }
 
@@ -71,8 +103,8 @@ extension PlanValidator {
             }
             guard top == source.path.value else { continue } // deeper paths: only the top entry is known
             switch (source.kind.value, entry.kind) {
-            case (.sqlite, .sqlite), (.chroma, .chroma), (.files, .files):
-                break
+            case (.sqlite, .sqlite), (.chroma, .chroma), (.files, .files), (.key, _):
+                break // a key source's path is absolute: never here
             case (.files, .sqlite):
                 report(.kindMismatch, "'\(entry.name)' is a SQLite database; copied as plain files it can be torn mid-write",
                        severity: .warning, at: source.kind, help: "write 'kind: sqlite' to capture it with the online backup API")
@@ -138,7 +170,7 @@ extension PlanValidator {
         }
     }
 
-    private mutating func checkEnvironment(_ environment: AppEnvironment, compose: Bool) {
+    private mutating func checkEnvironment(_ environment: AppEnvironment) {
         let at = plan.deployment.start
         if let scheme = environment.databaseScheme, !scheme.hasPrefix("sqlite") {
             report(.externalDatabase,
@@ -152,12 +184,6 @@ extension PlanValidator {
         if let storage = environment.storageProvider, storage.lowercased() != "local" {
             report(.externalStorage, "STORAGE_PROVIDER is '\(storage)': uploaded files live in object storage, not in uploads/",
                    at: at, help: "protect the bucket with versioning or replication; this plan copies only the data dir")
-        }
-        if environment.secretKey != .set {
-            let state = environment.secretKey == .empty ? "empty" : "not set"
-            report(.secretKeyNotPersisted,
-                   "WEBUI_SECRET_KEY is \(state): Open WebUI then keeps a generated key in .webui_secret_key \(compose ? "inside the container, not in the data dir" : "in its working directory"), so a restore onto a new \(compose ? "container" : "install") logs everyone out and cannot read stored OAuth tokens",
-                   at: at, help: "set WEBUI_SECRET_KEY through an env_file kept outside git (and back that file up), then detect again")
         }
     }
 }

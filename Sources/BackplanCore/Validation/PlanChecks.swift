@@ -66,8 +66,14 @@ extension PlanValidator {
     }
 
     private mutating func checkOverlappingSources() {
-        for (i, a) in plan.sources.enumerated() {
-            for b in plan.sources[(i + 1)...] where Self.isWithin(a.path.value, b.path.value) || Self.isWithin(b.path.value, a.path.value) {
+        for source in plan.sources where source.service != nil && plan.deployment.compose == nil {
+            report(.conflictingKeys, "key source '\(source.name.value)' is read from service '\(source.service!.value)', but the plan names no compose file",
+                   at: source.service!, help: "add 'compose: {file: …, service: …}' to deployment, or name the key's file on the host")
+        }
+        // A key in a container is not a path on the host: it overlaps nothing there.
+        let onHost = plan.sources.filter { $0.service == nil }
+        for (i, a) in onHost.enumerated() {
+            for b in onHost[(i + 1)...] where Self.isWithin(a.path.value, b.path.value) || Self.isWithin(b.path.value, a.path.value) {
                 report(.overlappingSources, "sources '\(a.name.value)' and '\(b.name.value)' overlap ('\(a.path.value)' and '\(b.path.value)')",
                        at: b.path, help: "each file must belong to one source; narrow one of the paths or use 'exclude'")
             }

@@ -65,7 +65,8 @@ struct ResticStore: RemoteStore {
             arguments += ["--parent=" + parent.resticID]
             log("restic backup against parent \(parent.backplanID) (restic \(parent.shortID))")
         }
-        arguments += ["--", RunContract.dataDir, SnapshotLayout.manifestName, SnapshotLayout.recordName]
+        let keys = FileManager.default.fileExists(atPath: folder + "/" + RunContract.keysDir) ? [RunContract.keysDir] : []
+        arguments += ["--", RunContract.dataDir] + keys + [SnapshotLayout.manifestName, SnapshotLayout.recordName]
         let result = tool.run(restic(arguments), directory: folder)
         guard result.succeeded else {
             // restic exits 3 when it made a snapshot without some files: never leave that one listed.

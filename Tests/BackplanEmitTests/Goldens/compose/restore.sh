@@ -25,6 +25,11 @@ readonly -a TARGET_NAMES=(b2 local s3)
 readonly -a TARGET_TYPES=(rclone local restic)
 readonly -a TARGET_PATHS=('' /srv/backups/openwebui '')
 readonly -a JOBS=(daily weekly)
+# Key sources: where restore --in-place puts a snapshot's keys/NAME back (with a service: into its container).
+readonly -a KEY_NAMES=()
+readonly -a KEY_PATHS=()
+readonly -a KEY_SERVICES=()
+readonly COMPOSE_WORDS='docker-compose -f /opt/open-webui/docker-compose.yaml -p owui'
 # Remote targets (docs/run-contract.md): credentials only ever come from the files named here.
 readonly -a TARGET_PULLED=('' '' '')
 readonly -a TARGET_ENV_FILES=('' '' /etc/backplan/s3.env)

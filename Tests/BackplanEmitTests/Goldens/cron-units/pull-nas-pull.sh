@@ -391,10 +391,12 @@ for d in *; do if [ -f "$d/SNAPSHOT.json" ]; then printf '\''%s\n'\'' "$d"; fi; 
 exit 0'
 # shellcheck disable=SC2016 # POSIX sh for the remote host; "$1"… are its arguments there
 readonly BP_RSYNC_SH_MANIFEST='cd -- "$1/$2/$3" && [ -f MANIFEST.sha256 ] || { echo "no MANIFEST.sha256 in $3" >&2; exit 2; }
+set -- data
+if [ -d keys ]; then set -- data keys; fi
 cat MANIFEST.sha256 && printf '\''\036\n'\'' || exit 2
-find data -type f -links 1 -exec sha256sum -- {} + || exit 2
+find "$@" -type f -links 1 -exec sha256sum -- {} + || exit 2
 printf '\''\036\n'\''
-find data -type f -print0 | tr -dc '\''\000'\'' | wc -c'
+find "$@" -type f -print0 | tr -dc '\''\000'\'' | wc -c'
 
 BP_RSYNC_SSH=()         # bp_rsync_ssh's result: the ssh command words, no destination
 BP_RSYNC_IDS=''         # bp_rsync_list_in's result

@@ -25,6 +25,11 @@ readonly -a TARGET_NAMES=(local nas nas-pull)
 readonly -a TARGET_TYPES=(local rsync rsync)
 readonly -a TARGET_PATHS=(/srv/backups/owui /volume1/owui /volume2/owui)
 readonly -a JOBS=(hourly monthly)
+# Key sources: where restore --in-place puts a snapshot's keys/NAME back (with a service: into its container).
+readonly -a KEY_NAMES=()
+readonly -a KEY_PATHS=()
+readonly -a KEY_SERVICES=()
+readonly COMPOSE_WORDS=''
 # Remote targets (docs/run-contract.md): credentials only ever come from the files named here.
 readonly -a TARGET_PULLED=('' '' 1)
 readonly -a TARGET_ENV_FILES=('' '' '')

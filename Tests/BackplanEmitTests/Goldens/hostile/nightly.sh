@@ -23,6 +23,7 @@ readonly -a SOURCE_KINDS=(sqlite files files)
 readonly -a SOURCE_PATHS=(webui.db 'ünïcødé ✓/"dq"' '-uploads; rm -rf *')
 # shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion
 readonly -a SOURCE_ABSOLUTE=('/srv/owui data/it'\''s $(touch /tmp/backplan-pwned-data)/webui.db' '/srv/owui data/it'\''s $(touch /tmp/backplan-pwned-data)/ünïcødé ✓/"dq"' '/srv/owui data/it'\''s $(touch /tmp/backplan-pwned-data)/-uploads; rm -rf *')
+readonly -a SOURCE_SERVICES=('' '' '')
 readonly -a EXCLUDE_SOURCE=(2 2 2)
 # shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion
 readonly -a EXCLUDE_PATTERNS=('*.part' '$(id)' ''\''quoted'\''')

@@ -28,6 +28,11 @@ readonly -a TARGET_TYPES=(local local)
 # shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion
 readonly -a TARGET_PATHS=('/srv/backups/$HOME/*/--delete' '/mnt/usb/a b\c')
 readonly -a JOBS=(nightly)
+# Key sources: where restore --in-place puts a snapshot's keys/NAME back (with a service: into its container).
+readonly -a KEY_NAMES=()
+readonly -a KEY_PATHS=()
+readonly -a KEY_SERVICES=()
+readonly COMPOSE_WORDS=''
 
 # ---- The plan's bash library (lib/backplan.sh beside this script, installed with it) ----
 readonly LIBRARY='hostile backplan-0.1.0 local'
