@@ -1,4 +1,4 @@
-# backplan: build, test, demo and benchmark entry points. `.ci/run` runs `make test`.
+# backplan: build, test, demo and benchmark entry points. `.ci/run` runs `make test`, then `make test-app`.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 # Prerequisites run in the order written (deps before build), even under `make -j`.
@@ -8,7 +8,7 @@ SWIFT ?= swift
 DEBUG_BIN := .build/debug/backplan
 RELEASE_BIN := .build/release/backplan
 
-.PHONY: all deps preflight build test demo bench clean distclean
+.PHONY: all deps preflight build test test-app demo bench clean distclean
 
 all: build
 
@@ -29,6 +29,12 @@ test: deps preflight
 	$(SWIFT) test
 	$(SWIFT) build --product backplan
 	BACKPLAN=$(DEBUG_BIN) scripts/schema-check.sh
+
+## test-app: issue 12's real-app test only: Open WebUI 0.12.4 installed into a cached venv outside the
+## repository (scripts/app-deps.sh: /var/cache/backplan/openwebui-0.12.4/venv, 3 GB, ~7 min the first
+## time, reused after), then RealAppSessionTests against it (~2.5 min: three starts of the app)
+test-app: deps
+	venv=$$(scripts/app-deps.sh) && BACKPLAN_APP_VENV=$$venv $(SWIFT) test --filter RealAppSessionTests
 
 ## demo: a demo Open WebUI under .demo/: detect, check, compile, run the daily job (script, then backplan run) under a writer, restore, verify
 demo: deps
