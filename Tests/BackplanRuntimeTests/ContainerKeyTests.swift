@@ -99,12 +99,7 @@ import Testing
             let plan = try #require(decoded, "\(found.map(\.message))")
             let compiled = try #require(PlanLowering.lower(plan, deployment: nil, file: "plans/ckey.yaml").0)
             let dir = root.path + "/generated/ckey"
-            for file in PlanEmitter.files(for: compiled) {
-                let path = dir + "/" + file.path
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
-                if file.executable { chmod(path, 0o755) }
-            }
+            try JobScriptHarness.writeGenerated(compiled, into: dir)
             return compiled
         }
 

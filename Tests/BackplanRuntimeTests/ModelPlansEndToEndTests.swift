@@ -116,12 +116,7 @@ import Testing
             #expect(!validation.hasErrors, "\(validation.filter { $0.severity == .error }.map(\.message))")
             let compiled = try #require(PlanLowering.lower(plan, deployment: nil, file: "plans/\(name).yaml").0)
             let dir = root.path + "/generated/\(name)"
-            for file in PlanEmitter.files(for: compiled) {
-                let path = dir + "/" + file.path
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
-                if file.executable { chmod(path, 0o755) }
-            }
+            try JobScriptHarness.writeGenerated(compiled, into: dir)
             return compiled
         }
 

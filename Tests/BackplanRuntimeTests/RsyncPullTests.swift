@@ -41,14 +41,7 @@ import Testing
 
         /// Writes every generated file of the plan under `<root>/generated/<plan>/`.
         func generate() throws -> String {
-            let dir = harness.root + "/generated/\(plan.name)"
-            for file in PlanEmitter.files(for: plan) {
-                let path = dir + "/" + file.path
-                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
-                if file.executable { chmod(path, 0o755) }
-            }
-            return dir
+            try JobScriptHarness.writeGenerated(plan, into: harness.root + "/generated/\(plan.name)")
         }
 
         func pull(_ arguments: [String] = []) throws -> RunHarness.Result {

@@ -73,6 +73,18 @@ public struct JobScriptHarness {
                                   unitDir: "/etc/systemd/system"))
     }
 
+    /// Writes every generated file of `plan` (what `backplan compile` writes) under `dir`; returns `dir`.
+    @discardableResult
+    public static func writeGenerated(_ plan: CompiledPlan, into dir: String) throws -> String {
+        for file in PlanEmitter.files(for: plan) {
+            let path = dir + "/" + file.path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try file.contents.write(toFile: path, atomically: true, encoding: .utf8)
+            if file.executable { chmod(path, 0o755) }
+        }
+        return dir
+    }
+
     /// Renders the plan's first job and writes it as `<root>/<job>.sh`; returns its path.
     public func writeScript(_ plan: CompiledPlan) throws -> String {
         let path = root + "/\(plan.jobs[0].name).sh"
