@@ -111,6 +111,55 @@ import Testing
         #expect(PlanValidator.validate(bare, deployment: inFiles.0, file: "p.yaml").contains { $0.code == .keyFileNotCaptured && $0.severity == .warning })
     }
 
+    /// A pip install run by systemd (no compose file): the unit that runs `open-webui serve` says where
+    /// the key comes from: its `Environment=`, an `EnvironmentFile=`, or the key file generated in its
+    /// `WorkingDirectory=`; `init` captures that file and the plan then checks clean of BP309/BP326.
+    @Test(arguments: ["generated", "environment", "file"])
+    func aPipInstallsKeyIsFoundThroughItsSystemdUnit(_ variant: String) throws {
+        let tree = try FixtureTree()
+        defer { tree.remove() }
+        try tree.copyData(to: "srv/owui/data")
+        let env = variant == "environment" ? "Environment=\"DATA_DIR=/srv/owui/data\" WEBUI_SECRET_KEY=abc OAUTH_CLIENT_ID=x\n"
+            : "Environment=DATA_DIR=/srv/owui/data\n"
+        let file = variant == "file" ? "EnvironmentFile=-/etc/open-webui/secrets.env\n" : ""
+        try tree.write("etc/open-webui/secrets.env", "WEBUI_SECRET_KEY=from-file\n")
+        try tree.write("etc/systemd/system/aaa-other.service", "[Service]\nExecStart=/usr/bin/sleep infinity\n")
+        try tree.write("etc/systemd/system/open-webui.service", """
+            [Unit]
+            Description=Open WebUI
+            [Service]
+            WorkingDirectory=/srv/owui
+            \(env)\(file)ExecStart=/srv/owui/venv/bin/open-webui serve --host 127.0.0.1 --port 8080
+            [Install]
+            WantedBy=multi-user.target
+
+            """)
+        let (found, diagnostics) = Detector.detect(DetectOptions(dataDir: "/srv/owui/data", root: tree.path, environment: ["PATH": "/usr/bin:/bin"]))
+        #expect(!diagnostics.contains { $0.severity == .error }, "\(diagnostics)")
+        let deployment = try #require(found)
+        let secret = try #require(deployment.keys?.first)
+        switch variant {
+        case "generated":
+            #expect(secret == KeyInfo(name: "WEBUI_SECRET_KEY", source: .generatedInWorkingDirectory, file: "/srv/owui/.webui_secret_key"))
+            #expect(deployment.environment.secretKey == .unset)
+        case "environment":
+            #expect(secret.source == .unitEnvironment && secret.file == "/etc/systemd/system/open-webui.service")
+            #expect(deployment.environment.secretKey == .set && deployment.environment.oauthConfigured == true)
+        default:
+            #expect(secret.source == .envFile && secret.file == "/etc/open-webui/secrets.env")
+        }
+        let text = StarterPlan.render(deployment, name: "openwebui")
+        #expect(text.contains("  secret-key: {path: \(secret.file ?? "?"), kind: key}\n"), "\(text)")
+        let plan = try #require(PlanFrontEnd.process(Array(text.utf8), file: "plans/openwebui.yaml").plan)
+        let codes = PlanValidator.validate(plan, deployment: deployment, file: "plans/openwebui.yaml").map(\.code)
+        #expect(!codes.contains(.secretKeyNotPersisted) && !codes.contains(.keyFileNotCaptured), "\(codes)")
+        let bare = try #require(PlanFrontEnd.process(Array(text.replacingOccurrences(of: "  secret-key: {path: \(secret.file ?? "?"), kind: key}\n", with: "").utf8),
+                                                     file: "plans/openwebui.yaml").plan)
+        let warned = PlanValidator.validate(bare, deployment: deployment, file: "plans/openwebui.yaml")
+        let expected: DiagnosticCode = variant == "generated" ? .secretKeyNotPersisted : .keyFileNotCaptured
+        #expect(warned.contains { $0.code == expected && $0.severity == .warning && $0.message.contains(secret.file ?? "?") }, "\(warned.map(\.message))")
+    }
+
     /// The deployment's work tree is input: its git configuration must not make detection run a command.
     @Test func gitInAHostileRepositoryRunsNothing() throws {
         let (_, tree) = try Self.detect(Self.service("      - WEBUI_SECRET_KEY=x"), gitAdd: ["docker-compose.yml"])

@@ -71,6 +71,10 @@ struct DetectionRun {
                 return nil
             }
         }
+        if composePath == nil, let (keys, environment) = KeyDetection.unitKeys(fileSystem, git: GitTracking(environment: options.environment)) {
+            deployment.keys = keys
+            deployment.environment = environment
+        }
         probe(into: &deployment)
         deployment.host = HostInfo(timeZone: hostTimeZone())
         return deployment

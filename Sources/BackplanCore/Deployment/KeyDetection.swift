@@ -18,6 +18,11 @@ public struct KeyInfo: Codable, Hashable, Sendable {
         case generatedInContainer = "generated-in-container"
         /// Not set: Open WebUI falls back to `WEBUI_SECRET_KEY` (the OAuth keys).
         case secretKeyFallback = "secret-key-fallback"
+        /// A pip install run by systemd: an `Environment=` line of the unit that runs `open-webui serve`.
+        case unitEnvironment = "unit-environment"
+        /// A pip install, not set: `open-webui serve` reads or generates `.webui_secret_key` in the folder
+        /// it starts from (the unit's `WorkingDirectory=`, `/` when the unit names none).
+        case generatedInWorkingDirectory = "generated-in-working-directory"
     }
 
     /// The variable, e.g. `WEBUI_SECRET_KEY`.
@@ -39,7 +44,7 @@ public struct KeyInfo: Codable, Hashable, Sendable {
 
     /// Whether the value is written in a file on the host (compose file, `.env`, env_file).
     public var isInHostFile: Bool {
-        [.composeInline, .composeDotEnv, .envFile].contains(source)
+        [.composeInline, .composeDotEnv, .envFile, .unitEnvironment].contains(source)
     }
 }
 
@@ -69,6 +74,37 @@ enum KeyDetection {
         }
     }
 
+    /// A pip install started by systemd: the keys of the first unit (by folder, then name) whose
+    /// `ExecStart=` runs `open-webui serve`, from its `Environment=` lines and `EnvironmentFile=`s (read
+    /// as env files; a later one wins, as systemd does), else the key file `open-webui serve` generates
+    /// in the unit's `WorkingDirectory=`; with the app's environment those values say. Nil without such a unit.
+    static func unitKeys(_ fileSystem: HostFileSystem, git: GitTracking) -> (keys: [KeyInfo], environment: AppEnvironment)? {
+        guard let unit = SystemdAppUnit.find(fileSystem) else { return nil }
+        var values: [String: String] = [:]
+        var origin: [String: (KeyInfo.Source, String)] = [:]
+        for (key, value) in unit.environment {
+            values[key] = value
+            origin[key] = (.unitEnvironment, unit.path)
+        }
+        for file in unit.environmentFiles {
+            guard case .success(let bytes) = fileSystem.read(file) else { continue }
+            for (key, value) in EnvFile(parsing: String(decoding: bytes, as: UTF8.self)).entries {
+                values[key] = value
+                origin[key] = (.envFile, file)
+            }
+        }
+        let keys = ([secretKey] + oauthKeys).map { name -> KeyInfo in
+            guard let value = values[name], !value.isEmpty, let (source, file) = origin[name] else {
+                return name == secretKey
+                    ? KeyInfo(name: name, source: .generatedInWorkingDirectory,
+                              file: HostPath.normalize(unit.workingDirectory + "/.webui_secret_key"))
+                    : KeyInfo(name: name, source: .secretKeyFallback)
+            }
+            return KeyInfo(name: name, source: source, file: file, committed: git.isTracked(file, fileSystem))
+        }
+        return (keys, ServiceEnvironment.appEnvironment(values))
+    }
+
     static func oauthConfigured(_ values: [String: String]) -> Bool {
         oauthProviders.contains { values[$0].map { !$0.isEmpty } ?? false }
     }
@@ -93,5 +129,80 @@ struct GitTracking: Sendable {
         guard case .success(let output) = ProcessRunner.run(git, arguments, environment: clean, timeout: 5) else { return nil }
         if output.status == 0 { return true }
         return output.stderr.contains("did not match any file") ? false : nil
+    }
+}
+
+/// The systemd unit that runs a pip install of Open WebUI (`ExecStart=… open-webui serve …`): its file,
+/// its `WorkingDirectory=` (`/` when unset, systemd's default), `Environment=` assignments and
+/// `EnvironmentFile=` paths. Read as text from the unit folders; never executed, never asked of systemd.
+struct SystemdAppUnit {
+    static let folders = ["/etc/systemd/system", "/usr/local/lib/systemd/system", "/lib/systemd/system"]
+
+    var path: String
+    var workingDirectory = "/"
+    var environment: [(key: String, value: String)] = []
+    var environmentFiles: [String] = []
+
+    static func find(_ fileSystem: HostFileSystem) -> SystemdAppUnit? {
+        for folder in folders {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: fileSystem.localPath(folder))) ?? []
+            for name in names.sorted() where name.hasSuffix(".service") {
+                let path = folder + "/" + name
+                guard case .success(let bytes) = fileSystem.read(path), bytes.count <= 1 << 20,
+                      let unit = parse(String(decoding: bytes, as: UTF8.self), path: path) else { continue }
+                return unit
+            }
+        }
+        return nil
+    }
+
+    /// The unit when its `[Service]` section runs `open-webui serve`; nil otherwise.
+    static func parse(_ text: String, path: String) -> SystemdAppUnit? {
+        var unit = SystemdAppUnit(path: path)
+        var section = ""
+        var runsApp = false
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") { section = line; continue }
+            guard section == "[Service]", !line.hasPrefix("#"), !line.hasPrefix(";"), let equals = line.firstIndex(of: "=") else { continue }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            switch key {
+            case "ExecStart":
+                let words = value.split(separator: " ")
+                if words.contains(where: { $0.hasSuffix("open-webui") }), words.contains("serve") { runsApp = true }
+            case "WorkingDirectory":
+                let dir = value.hasPrefix("-") ? String(value.dropFirst()) : value
+                if dir.hasPrefix("/") { unit.workingDirectory = HostPath.normalize(dir) }
+            case "Environment":
+                for word in words(value) {
+                    guard let eq = word.firstIndex(of: "="), EnvFile.isValidKey(String(word[..<eq])) else { continue }
+                    unit.environment.append((String(word[..<eq]), String(word[word.index(after: eq)...])))
+                }
+            case "EnvironmentFile":
+                let file = value.hasPrefix("-") ? String(value.dropFirst()) : value
+                if file.hasPrefix("/") { unit.environmentFiles.append(HostPath.normalize(file)) }
+            default:
+                break
+            }
+        }
+        return runsApp ? unit : nil
+    }
+
+    /// `Environment=`'s words: separated by blanks, a double-quoted word may hold blanks.
+    static func words(_ value: String) -> [String] {
+        var out: [String] = [], current = "", quoted = false, any = false
+        for c in value {
+            if c == "\"" { quoted.toggle(); any = true } else if c == " " && !quoted {
+                if any { out.append(current) }
+                current = ""
+                any = false
+            } else {
+                current.append(c)
+                any = true
+            }
+        }
+        if any { out.append(current) }
+        return out
     }
 }

@@ -88,7 +88,8 @@ public enum StarterPlan {
         var files: [String] = []
         var generated = false
         for key in deployment.keys ?? [] {
-            if key.isInHostFile, key.committed != true, let file = key.file, !files.contains(file) { files.append(file) }
+            let capturable = key.isInHostFile ? key.committed != true : key.source == .generatedInWorkingDirectory
+            if capturable, let file = key.file, !files.contains(file) { files.append(file) }
             if key.source == .generatedInContainer { generated = true }
         }
         var names: [String] = []

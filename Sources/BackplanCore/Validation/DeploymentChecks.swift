@@ -38,11 +38,19 @@ extension PlanValidator {
                            "WEBUI_SECRET_KEY is \(state): Open WebUI generates its key into \(KeyDetection.containerKeyFile) inside the container layer, which this plan does not capture: a restore onto a new container logs everyone out and cannot read stored OAuth tokens",
                            at: at, help: "set WEBUI_SECRET_KEY in an env_file kept outside git and capture that file ({path: FILE, kind: key}), or capture the generated one: {kind: key, service: \(service), path: \(KeyDetection.containerKeyFile)}")
                 }
-            } else if !keySources.contains(where: { $0.service == nil && $0.path.value.hasSuffix("/.webui_secret_key") }) {
-                report(.secretKeyNotPersisted,
-                       "WEBUI_SECRET_KEY is \(state): Open WebUI then keeps a generated key in .webui_secret_key in the folder it is started from, which this plan does not capture: a restore onto a new install logs everyone out and cannot read stored OAuth tokens",
-                       severity: .warning, at: at,
-                       help: "capture that file ({path: /WORKING/DIR/.webui_secret_key, kind: key}), or set WEBUI_SECRET_KEY in an env file and capture it")
+            } else {
+                // A pip install: the key file is in the folder `open-webui serve` starts from (the unit's, when detected).
+                let file = deployment.keys?.first { $0.source == .generatedInWorkingDirectory }?.file
+                let captured = keySources.contains { source in
+                    source.service == nil && (file.map { source.path.value == $0 } ?? source.path.value.hasSuffix("/.webui_secret_key"))
+                }
+                if !captured {
+                    let where_ = file ?? "the folder it is started from (.webui_secret_key)"
+                    report(.secretKeyNotPersisted,
+                           "WEBUI_SECRET_KEY is \(state): Open WebUI then keeps a generated key in \(where_), which this plan does not capture: a restore onto a new install logs everyone out and cannot read stored OAuth tokens",
+                           severity: .warning, at: at,
+                           help: "capture that file ({path: \(file ?? "/WORKING/DIR/.webui_secret_key"), kind: key}), or set WEBUI_SECRET_KEY in an env file and capture it")
+                }
             }
         }
         for key in deployment.keys ?? [] where key.isInHostFile {
