@@ -2,6 +2,7 @@
 import BackplanEmit
 import BackplanRuntime
 import Foundation
+import TestSupport
 import Testing
 
 /// The `key` source kind on the host (docs/run-contract.md, "Keys"; docs/restore.md, "Keys"): both
@@ -12,13 +13,9 @@ import Testing
     static let secret = "WEBUI_SECRET_KEY=t0p-s3cret-Zq8wKx3vNf7LpR2m\n"
 
     /// A workspace whose plan also captures `secrets.env` (outside the data dir) as key `secret-key`.
-    static func workspace(key: String = secret) throws -> (SnapshotWorkspace, String) {
+    static func workspace() throws -> (SnapshotWorkspace, String) {
         var w = try SnapshotWorkspace()
-        let file = w.root + "/secrets.env"
-        try key.write(toFile: file, atomically: true, encoding: .utf8)
-        w.plan.sources.append(CompiledSource(name: "secret-key", kind: .key, path: "secret-key", absolutePath: file, exclude: []))
-        w.plan.sources.sort { $0.name < $1.name }
-        w.plan.jobs[0].sources = w.plan.sources.map(\.name)
+        let file = try addKey(to: &w.plan, in: w.root)
         try w.writePlan()
         return (w, file)
     }
@@ -64,6 +61,46 @@ import Testing
         #expect(verify.status == 0 && verify.stdout.contains("16 files match"), "\(verify.stdout)\(verify.stderr)")
         let verifyScript = try w.restoreScript(["verify", "local"])
         #expect(verifyScript.status == 0 && verifyScript.stdout.contains("16 files match"), "\(verifyScript.stdout)\(verifyScript.stderr)")
+    }
+
+    /// Adds key source `secret-key` (a file `<folder>/secrets.env`) to `plan`'s sources and first job.
+    static func addKey(to plan: inout CompiledPlan, in folder: String) throws -> String {
+        let file = folder + "/secrets.env"
+        try secret.write(toFile: file, atomically: true, encoding: .utf8)
+        plan.sources.append(CompiledSource(name: "secret-key", kind: .key, path: "secret-key", absolutePath: file, exclude: []))
+        plan.sources.sort { $0.name < $1.name }
+        plan.jobs[0].sources = plan.sources.map(\.name)
+        return file
+    }
+
+    /// keys/ travels with data/: restic backs it up (its own `restic backup` argument) and both restores
+    /// bring it back from the repository; an rsync target holds it and its manifest verification (which
+    /// counts the files under data/ and keys/) passes.
+    @Test(arguments: Executor.allCases)
+    func keysReachResticAndRsyncTargets(_ executor: Executor) throws {
+        var restic = try ResticWorkspace(s3: nil, resticOnly: true)
+        defer { restic.remove() }
+        let file = try Self.addKey(to: &restic.workspace.plan, in: restic.root)
+        try restic.workspace.writePlan()
+        let run = executor == .bash ? try restic.jobScript() : restic.backplan("run", ["daily"])
+        #expect(run.status == 0, "\(run.stderr)")
+        for tool in ["backplan", "restore.sh"] {
+            let out = restic.root + "/out-" + tool
+            let restored = tool == "backplan" ? restic.backplan("restore", ["--target", "offsite", "--to", out])
+                : try restic.restoreScript(["restore", "--target", "offsite", "--to", out])
+            #expect(restored.status == 0, "\(tool): \(restored.stderr)")
+            #expect(restored.stdout.contains("key secret-key: written to \(out).keys/secret-key (mode 0600); it belongs at \(file)"), "\(tool): \(restored.stdout)")
+            #expect((try? String(contentsOfFile: out + ".keys/secret-key", encoding: .utf8)) == Self.secret, "\(tool)")
+        }
+
+        var rsync = try RsyncWorkspace(local: false)
+        defer { rsync.remove() }
+        _ = try Self.addKey(to: &rsync.plan, in: rsync.harness.root)
+        let pushed = try executor.run(rsync.harness, rsync.plan)
+        #expect(pushed.status == 0, "\(pushed.stderr)")
+        let id = try #require(rsync.nasSnapshots.last)
+        #expect((try? String(contentsOfFile: "\(rsync.nasJob)/\(id)/keys/secret-key", encoding: .utf8)) == Self.secret)
+        #expect(pushed.stderr.contains("verified"), "\(pushed.stderr)")
     }
 
     @Test(arguments: Executor.allCases)
