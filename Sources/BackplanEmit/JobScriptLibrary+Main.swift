@@ -168,6 +168,7 @@ extension JobScriptLibrary {
 
           # 2. Preflight.
           bp_preflight || bp_die "preflight failed; nothing was stopped"
+          bp_read_app_versions
           bp_prepare_capture
 
           # 3-5. Stop, capture, start: the downtime is the capture only.

@@ -18,7 +18,8 @@ public enum ChildProcess {
     /// before the child starts, so no write can ever meet a closed pipe) and its standard error dropped;
     /// its exit status (127 when it cannot be started) and standard output. The child opens the pipes as
     /// `/dev/fd/N` before its exec, while their close-on-exec descriptors are still there.
-    public static func capture(_ arguments: [String], input: Data) -> (status: Int32, output: String) {
+    /// At most `limit` bytes of the output are kept (the rest is read and dropped).
+    public static func capture(_ arguments: [String], input: Data, limit: Int = .max) -> (status: Int32, output: String) {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
         guard input.count <= 65536, pipeCloseOnExec(&inPipe) else { return (127, "") }
         guard pipeCloseOnExec(&outPipe) else {
@@ -35,7 +36,9 @@ public enum ChildProcess {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = read(outPipe[0], &buffer, buffer.count)
-            if n > 0 { output.append(buffer, count: n) } else if n == 0 || errno != EINTR { break }
+            if n > 0 {
+                if output.count < limit { output.append(buffer, count: min(n, limit - output.count)) }
+            } else if n == 0 || errno != EINTR { break }
         }
         close(outPipe[0])
         guard let pid else { return (127, "") }

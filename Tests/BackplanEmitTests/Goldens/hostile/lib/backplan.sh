@@ -752,7 +752,8 @@ bp_count() {
 
 # bp_describe DIR: per-source counts (BP_SOURCES_JSON, BP_FILES, BP_BYTES) and what the captured
 # databases tell of the app (BP_APP_JSON: alembic_version of the first that has one; the counts of
-# the copies of webui.db and the vector store, bp_app_counts).
+# the copies of webui.db and the vector store, bp_app_counts), with the app's versions read before the
+# capture (bp_read_app_versions).
 bp_describe() {
   local dir=$1 i files bytes json='' version='' v copy db='' vectors='' counts app=''
   BP_FILES=0
@@ -772,7 +773,10 @@ bp_describe() {
   done
   BP_SOURCES_JSON="[$json]"
   if [[ -n $version ]]; then app="\"alembic_version\":$(bp_json_string "$version")"; fi
+  bp_app_versions_json
+  if [[ -n $BP_APPV_JSON_HEAD ]]; then app+="${app:+,}$BP_APPV_JSON_HEAD"; fi
   if [[ -n $db ]] && counts=$(bp_app_counts "$db" "$vectors"); then app+="${app:+,}\"counts\":$counts"; fi
+  if [[ -n $BP_APPV_JSON_TAIL ]]; then app+="${app:+,}$BP_APPV_JSON_TAIL"; fi
   BP_APP_JSON="{$app}"
 }
 
@@ -1248,6 +1252,7 @@ bp_job_main() {
 
   # 2. Preflight.
   bp_preflight || bp_die "preflight failed; nothing was stopped"
+  bp_read_app_versions
   bp_prepare_capture
 
   # 3-5. Stop, capture, start: the downtime is the capture only.
@@ -1287,6 +1292,254 @@ bp_job_main() {
   if ((failed > 0)); then exit "$BP_EXIT_PARTIAL"; fi
   exit "$BP_EXIT_OK"
 }
+
+# --- The app's versions (AppVersions: one host script and one probe for both executors) ------------
+# The two constant POSIX sh scripts, verbatim (quoted here-documents: nothing in them is expanded here).
+IFS= read -r -d '' BP_APP_HOST_SCRIPT <<'BP_APP_HOST_SCRIPT' || true
+service=$1 file=$2 project=$3 probe=$4
+shift 4
+case ${1##*/} in podman | podman-compose) engine=podman ;; *) engine=docker ;; esac
+t=''
+if command -v timeout >/dev/null 2>&1; then t='timeout 60'; fi
+if [ -n "$project" ]; then set -- "$@" -f "$file" -p "$project"; else set -- "$@" -f "$file"; fi
+ids=$($t "$@" ps -q "$service" 2>/dev/null) || { echo 'problem compose'; exit 0; }
+[ -n "$ids" ] || ids=$($t "$@" ps -a -q "$service" 2>/dev/null) || ids=''
+id=$(printf '%s\n' "$ids" | head -n 1)
+case $id in '' | *[!0-9a-f]*) echo 'problem container'; exit 0 ;; esac
+ref=$($t "$engine" inspect --type container --format '{{.Config.Image}}' "$id" 2>/dev/null) || ref=''
+image=$($t "$engine" inspect --type container --format '{{.Image}}' "$id" 2>/dev/null) || image=''
+case ${image#sha256:} in '' | *[!0-9a-f]*) echo 'problem image'; exit 0 ;; esac
+{
+  printf 'image %s\nimage_id %s\n' "$ref" "$image"
+  $t "$engine" image inspect --format '{{range .RepoDigests}}{{println "image_digest" .}}{{end}}' "$image" 2>/dev/null
+  $t "$engine" image inspect --format '{{range $k, $v := .Config.Labels}}{{if eq $k "org.opencontainers.image.version"}}{{println "label" $v}}{{end}}{{end}}' "$image" 2>/dev/null
+  $t "$engine" run --rm --network none --entrypoint sh "$image" -c "$probe" 2>/dev/null || echo 'problem probe'
+} | cut -c 1-300 | head -n 2000
+exit 0
+BP_APP_HOST_SCRIPT
+IFS= read -r -d '' BP_APP_PROBE <<'BP_APP_PROBE' || true
+for f in /app/package.json; do
+  [ -f "$f" ] || continue
+  while IFS= read -r line; do
+    case $line in
+      *'"version"'*:*) v=${line#*'"version"'}; v=${v#*'"'}; printf 'open_webui %s\n' "${v%%'"'*}"; break ;;
+    esac
+  done <"$f"
+done
+for d in /usr/local/lib/python3*/site-packages/open_webui-*.dist-info /usr/lib/python3*/site-packages/open_webui-*.dist-info; do
+  [ -d "$d" ] || continue
+  d=${d##*/open_webui-}; printf 'open_webui %s\n' "${d%.dist-info}"
+done
+for d in /usr/local/lib/python3*/site-packages/chromadb-*.dist-info /usr/lib/python3*/site-packages/chromadb-*.dist-info; do
+  [ -d "$d" ] || continue
+  d=${d##*/chromadb-}; printf 'chromadb %s\n' "${d%.dist-info}"
+done
+for f in /app/backend/open_webui/migrations/versions/*.py /usr/local/lib/python3*/site-packages/open_webui/migrations/versions/*.py; do
+  [ -f "$f" ] || continue
+  while IFS= read -r line; do
+    case $line in
+      revision*=*) v=${line#*=}; v=${v#*[\"\']}; printf 'alembic %s\n' "${v%%[\"\']*}"; break ;;
+    esac
+  done <"$f"
+done
+exit 0
+BP_APP_PROBE
+readonly BP_APP_HOST_SCRIPT BP_APP_PROBE
+
+# bp_app_versions SERVICE FILE PROJECT COMPOSE-WORD...: runs the host script and reads its lines into
+# BP_APPV_IMAGE, BP_APPV_IMAGE_ID, BP_APPV_DIGEST, BP_APPV_OPEN_WEBUI, BP_APPV_CHROMADB (checked values or
+# ''), BP_APPV_REVISIONS (the alembic revisions the app's migrations know) and BP_APPV_PROBLEMS
+# (sentences). Never fails.
+bp_app_versions() {
+  local out
+  out=$(sh -c "$BP_APP_HOST_SCRIPT" sh "$1" "$2" "$3" "$BP_APP_PROBE" "${@:4}" 2>/dev/null) || out=''
+  bp_app_versions_parse <<<"$out"
+}
+
+# bp_read_app_versions: the versions of the app the plan's compose service runs, for SNAPSHOT.json (read
+# before the app is stopped); problems are warnings, never failures; a plan without a compose service
+# reads none.
+bp_read_app_versions() {
+  local problem
+  BP_APPV_IMAGE='' BP_APPV_IMAGE_ID='' BP_APPV_DIGEST='' BP_APPV_OPEN_WEBUI='' BP_APPV_CHROMADB=''
+  if [[ -z ${COMPOSE_SERVICE:-} ]] || ((${#COMPOSE_CMD[@]} == 0)); then return 0; fi
+  bp_app_versions "$COMPOSE_SERVICE" "$COMPOSE_FILE" "$COMPOSE_PROJECT" "${COMPOSE_CMD[@]}"
+  for problem in "${BP_APPV_PROBLEMS[@]}"; do bp_log "app: warning: $problem; SNAPSHOT.json leaves it out"; done
+  bp_log "app: $(bp_app_summary "$BP_APPV_OPEN_WEBUI" "$BP_APPV_CHROMADB" '' "$BP_APPV_IMAGE")"
+}
+
+# bp_app_versions_parse: reads the host script's lines on stdin (AppVersions.parse).
+bp_app_versions_parse() {
+  local line key value re n=0 text
+  local -A first=() invalid=() seen=()
+  local codes=()
+  BP_APPV_REVISIONS=()
+  BP_APPV_PROBLEMS=()
+  while IFS= read -r line; do
+    [[ -n $line ]] || continue
+    ((n++ < 2000)) || break
+    [[ $line == *' '* ]] || continue
+    key=${line%% *}
+    value=${line#* }
+    case $key in
+      problem)
+        case $value in
+          compose | container | image | probe) [[ " ${codes[*]} " == *" $value "* ]] || codes+=("$value") ;;
+        esac
+        continue ;;
+      image) re='^[0-9A-Za-z][0-9A-Za-z._/:@+-]{0,254}$' ;;
+      image_id) re='^sha256:[0-9a-f]{64}$' ;;
+      image_digest) re='^[0-9A-Za-z][0-9A-Za-z._/:+-]{0,254}@sha256:[0-9a-f]{64}$' ;;
+      label | open_webui | chromadb) re='^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$' ;;
+      alembic) re='^[0-9A-Za-z_]{1,64}$' ;;
+      *) continue ;;
+    esac
+    if ! [[ $value =~ $re ]]; then invalid[$key]=1; continue; fi
+    if [[ $key == alembic ]]; then
+      if [[ -z ${seen[$value]:-} ]]; then seen[$value]=1; BP_APPV_REVISIONS+=("$value"); fi
+    elif [[ -z ${first[$key]:-} ]]; then
+      first[$key]=$value
+    fi
+  done
+  BP_APPV_IMAGE=${first[image]:-}
+  BP_APPV_IMAGE_ID=${first[image_id]:-}
+  BP_APPV_DIGEST=${first[image_digest]:-}
+  BP_APPV_OPEN_WEBUI=${first[open_webui]:-}
+  if [[ -z $BP_APPV_OPEN_WEBUI ]] && [[ -n ${first[label]:-} ]] && bp_release "${first[label]}" >/dev/null; then
+    BP_APPV_OPEN_WEBUI=${first[label]}
+  fi
+  BP_APPV_CHROMADB=${first[chromadb]:-}
+  for key in "${codes[@]}"; do
+    case $key in
+    compose) text='the compose command failed (is the container engine running?)' ;;
+    container) text='the compose service has no container (it was never created here)' ;;
+    image) text='the engine did not say which image the service'\''s container runs' ;;
+    probe) text='a container of the app'\''s image could not be run to read its versions' ;;
+    esac
+    BP_APPV_PROBLEMS+=("$text")
+  done
+  for key in image image_id image_digest label open_webui chromadb alembic; do
+    [[ -n ${invalid[$key]:-} && -z ${first[$key]:-} ]] || continue
+    if [[ $key == alembic ]] && ((${#BP_APPV_REVISIONS[@]})); then continue; fi
+    BP_APPV_PROBLEMS+=("the image's $key value is not valid and was left out")
+  done
+}
+
+# bp_release VERSION: prints a release version's numbers (an optional v, 1 to 6 dot-separated numbers of
+# at most 9 digits) one a line; fails for anything else (AppVersions.release).
+bp_release() {
+  local v=${1#v} part parts
+  [[ $v =~ ^[0-9]{1,9}(\.[0-9]{1,9}){0,5}$ ]] || return 1
+  IFS=. read -r -a parts <<<"$v"
+  for part in "${parts[@]}"; do printf '%d\n' "$((10#$part))"; done
+}
+
+# bp_version_compare A B: prints -1, 0 or 1; fails unless both are release versions (AppVersions.compare).
+bp_version_compare() {
+  local -a x y
+  local i l r
+  mapfile -t x < <(bp_release "$1") && ((${#x[@]})) || return 1
+  mapfile -t y < <(bp_release "$2") && ((${#y[@]})) || return 1
+  for ((i = 0; i < (${#x[@]} > ${#y[@]} ? ${#x[@]} : ${#y[@]}); i++)); do
+    l=${x[i]:-0} r=${y[i]:-0}
+    if ((l != r)); then if ((l < r)); then echo -1; else echo 1; fi; return 0; fi
+  done
+  echo 0
+}
+
+# bp_app_summary OPEN_WEBUI CHROMADB ALEMBIC IMAGE: the known values, or 'unknown' (AppVersions.summary).
+bp_app_summary() {
+  local parts=()
+  [[ -z $1 ]] || parts+=("Open WebUI $1")
+  [[ -z $2 ]] || parts+=("ChromaDB $2")
+  [[ -z $3 ]] || parts+=("alembic $3")
+  [[ -z $4 ]] || parts+=("image $4")
+  if ((${#parts[@]} == 0)); then printf 'unknown\n'; return 0; fi
+  bp_app_join ', ' "${parts[@]}"
+}
+
+# bp_app_join SEPARATOR WORD...: the words joined by SEPARATOR, on one line.
+bp_app_join() {
+  local sep=$1 out=$2 word
+  shift 2
+  for word in "$@"; do out+=$sep$word; done
+  printf '%s\n' "$out"
+}
+
+# bp_app_versions_json: the members SNAPSHOT.json's app gets from BP_APPV_* ('' for none), as two parts in
+# sorted key order: BP_APPV_JSON_HEAD (chromadb_version, before counts) and BP_APPV_JSON_TAIL (image,
+# image_digest, image_id, open_webui_version, after it).
+bp_app_versions_json() {
+  BP_APPV_JSON_HEAD=''
+  BP_APPV_JSON_TAIL=''
+  [[ -z ${BP_APPV_CHROMADB:-} ]] || BP_APPV_JSON_HEAD="\"chromadb_version\":$(bp_json_string "$BP_APPV_CHROMADB")"
+  [[ -z ${BP_APPV_IMAGE:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"image\":$(bp_json_string "$BP_APPV_IMAGE")"
+  [[ -z ${BP_APPV_DIGEST:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"image_digest\":$(bp_json_string "$BP_APPV_DIGEST")"
+  [[ -z ${BP_APPV_IMAGE_ID:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"image_id\":$(bp_json_string "$BP_APPV_IMAGE_ID")"
+  [[ -z ${BP_APPV_OPEN_WEBUI:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"open_webui_version\":$(bp_json_string "$BP_APPV_OPEN_WEBUI")"
+  return 0
+}
+
+# bp_app_restore_check NAME SNAPSHOT-DIR ALLOW: compares the snapshot's app (its SNAPSHOT.json, values
+# checked again) with the app the plan's compose service runs, logs what restore says
+# (AppVersions.restoreLines) and dies when the app is older, unless ALLOW is 1.
+bp_app_restore_check() {
+  local name=$1 dir=$2 allow=$3 s_owui='' s_chroma='' s_alembic='' a_owui a_chroma reason='' order
+  local older=() newer=() compared=0 pair label s a
+  local rows=()
+  if [[ -f $dir/$BP_RECORD_FILE ]]; then
+    mapfile -t rows < <(cd -- "$dir" && sqlite3 -init /dev/null -batch -noheader :memory: \
+      "SELECT coalesce(json_extract(j, '\$.app.open_webui_version'), ''), coalesce(json_extract(j, '\$.app.chromadb_version'), ''),
+              coalesce(json_extract(j, '\$.app.alembic_version'), '')
+       FROM (SELECT CAST(readfile('$BP_RECORD_FILE') AS TEXT) AS j);" 2>/dev/null | tr '|' '\n') || rows=()
+  fi
+  local version_re='^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$' revision_re='^[0-9A-Za-z_]{1,64}$'
+  if [[ ${rows[0]:-} =~ $version_re ]]; then s_owui=${rows[0]}; fi
+  if [[ ${rows[1]:-} =~ $version_re ]]; then s_chroma=${rows[1]}; fi
+  if [[ ${rows[2]:-} =~ $revision_re ]]; then s_alembic=${rows[2]}; fi
+  if [[ -z ${COMPOSE_SERVICE:-} ]] || ((${#COMPOSE[@]} == 0)); then
+    reason='the plan names no compose service'
+  else
+    bp_app_versions "$COMPOSE_SERVICE" "$COMPOSE_FILE" "$COMPOSE_PROJECT" "${COMPOSE[@]}"
+    if [[ -z $BP_APPV_OPEN_WEBUI && -z $BP_APPV_CHROMADB ]] && ((${#BP_APPV_REVISIONS[@]} == 0)); then
+      reason=${BP_APPV_PROBLEMS[0]:-"the app's image tells no version"}
+    fi
+  fi
+  if [[ -n $reason ]]; then
+    bp_log "note: cannot tell which Open WebUI will open the restored data ($reason); the snapshot's app: $(bp_app_summary "$s_owui" "$s_chroma" "$s_alembic" ''); start it with that version or a newer one"
+    return 0
+  fi
+  a_owui=$BP_APPV_OPEN_WEBUI a_chroma=$BP_APPV_CHROMADB
+  bp_log "the snapshot's app: $(bp_app_summary "$s_owui" "$s_chroma" "$s_alembic" ''); the app that will open it: $(bp_app_summary "$a_owui" "$a_chroma" '' "$BP_APPV_IMAGE")"
+  for pair in "Open WebUI|$s_owui|$a_owui" "ChromaDB|$s_chroma|$a_chroma"; do
+    IFS='|' read -r label s a <<<"$pair"
+    [[ -n $s && -n $a ]] || continue
+    order=$(bp_version_compare "$a" "$s") || continue
+    compared=1
+    if ((order < 0)); then older+=("the snapshot was written by $label $s, the app has $label $a"); fi
+    if ((order > 0)); then newer+=("$label $s -> $a"); fi
+  done
+  if [[ -n $s_alembic ]] && ((${#BP_APPV_REVISIONS[@]})); then
+    compared=1
+    if [[ " ${BP_APPV_REVISIONS[*]} " != *" $s_alembic "* ]]; then
+      older+=("webui.db is at alembic revision $s_alembic, which the app's migrations do not know (a newer Open WebUI migrated it)")
+    fi
+  fi
+  if ((${#older[@]})); then
+    local reasons
+    reasons=$(bp_app_join '; ' "${older[@]}")
+    if ((allow)); then
+      bp_log "warning: restoring into an older app (--allow-downgrade): $reasons"
+    else
+      bp_die "refusing to restore snapshot $name into an older app: $reasons; an older Open WebUI cannot open data a newer one migrated: upgrade the app first, or pass --allow-downgrade to restore anyway; nothing was changed"
+    fi
+  elif ((${#newer[@]})); then
+    bp_log "note: the app is newer than the snapshot ($(bp_app_join ', ' "${newer[@]}")): its first start migrates the restored data, and this snapshot is the way back"
+  elif ((!compared)); then
+    bp_log "note: the versions cannot be compared (no release version or alembic revision on both sides); check that the app is the snapshot's or a newer one before starting it"
+  fi
+  return 0
+}
 # ---- restore.sh: list, restore and verify (bp_restore_main) ----
 # Needs bash, coreutils and sqlite3 (flock when present; the compose command for --in-place).
 # Nothing here evaluates a plan value as code: values are only ever expanded inside double quotes,
@@ -1310,11 +1563,15 @@ restore.sh: list, restore and verify the snapshots of plan $PLAN.
       verify, start the app. On any failure the original data is put back and the app started.
       --app-stopped: the app is already stopped (needed when the plan has no compose file);
       restore.sh then neither stops nor starts it.
+  Before anything changes, restore compares the snapshot's app (SNAPSHOT.json: Open WebUI,
+  ChromaDB, alembic revision) with the image of the plan's compose service and refuses to restore
+  into an older app; --allow-downgrade restores anyway. A newer app gets a note: its first start
+  migrates the data, and the snapshot is the way back.
   restore.sh verify TARGET [JOB] [ID|latest]
       Check every file against MANIFEST.sha256 and run PRAGMA integrity_check on every SQLite file.
 
 The flags of 'backplan restore' work too, in place of the arguments:
-  restore.sh restore --target TARGET [--job JOB] [--snapshot ID|latest] (--to DIR | --in-place)
+  restore.sh restore --target TARGET [--job JOB] [--snapshot ID|latest] (--to DIR | --in-place) [--allow-downgrade]
   restore.sh list --target TARGET [--job JOB]
   restore.sh verify --target TARGET [--job JOB] [--snapshot ID|latest]
 
@@ -1726,6 +1983,7 @@ APP_START_TRIED=0   # the app was started again (once, whatever happened)
 MOVED=0             # the live data dir is at INPLACE_ASIDE
 SWITCHED=0          # the restored data is at the data dir path
 DATA_DIR_PATH=""   # the data dir, absolute (--in-place)
+ALLOW_DOWNGRADE=0   # --allow-downgrade: restore even into an older app (bp_app_restore_check)
 
 # An absolute path without trailing slashes ('/' itself is refused).
 bp_absolute() {
@@ -1782,6 +2040,7 @@ bp_restore_to_dir() {
   fi
   bp_take_lock
   bp_resolve_snapshot "$idx"
+  bp_app_restore_check "$SNAP_JOB/$SNAP_ID" "$SNAP_DIR" "$ALLOW_DOWNGRADE"
   bp_stage_snapshot "$SNAP_DIR" "$dest"
   # An empty destination folder is replaced; rmdir fails (and nothing is lost) if it filled up meanwhile.
   if [[ -d "$dest" ]]; then rmdir -- "$dest"; fi
@@ -1835,6 +2094,7 @@ bp_restore_in_place() {
   fi
   bp_take_lock
   bp_resolve_snapshot "$idx"
+  bp_app_restore_check "$SNAP_JOB/$SNAP_ID" "$SNAP_DIR" "$ALLOW_DOWNGRADE"
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   INPLACE_ASIDE="$DATA_DIR_PATH.before-restore-$stamp"
   if [[ -e "$INPLACE_ASIDE" || -L "$INPLACE_ASIDE" ]]; then
@@ -1923,6 +2183,7 @@ bp_restore_main() {
       -h | --help) bp_restore_usage; exit 0 ;;
       --in-place) in_place=1 ;;
       --app-stopped) app_stopped=1 ;;
+      --allow-downgrade) ALLOW_DOWNGRADE=1 ;;
       --target | --target=* | --job | --job=* | --snapshot | --snapshot=* | --to | --to=*)
         bp_read_flag "$@"
         shift "$FLAG_SHIFT"
@@ -1945,6 +2206,7 @@ bp_restore_main() {
     [[ "$in_place" == 0 || -z "$FLAG_TO" ]] || bp_usage_error "--to and --in-place exclude each other"
     mapfile -d '' -t args < <(bp_flag_arguments)
   fi
+  [[ "$command" == restore || "$ALLOW_DOWNGRADE" == 0 ]] || bp_usage_error "--allow-downgrade goes with restore"
   trap 'exit 130' INT
   trap 'exit 143' TERM
   trap 'exit 129' HUP
