@@ -49,6 +49,8 @@ import Testing
 
         func stop() {
             _ = compose(["down", "-t", "1"])
+            // The images are the test's: removed, so that repeated runs leave no untagged copies behind.
+            for image in [AppVersionsRestoreTests.older, AppVersionsRestoreTests.newer] { _ = try? podman.docker(["rmi", "-f", image.reference]) }
             podman.stop()
         }
 
@@ -277,6 +279,19 @@ import Testing
             #expect(result.status == 1, "\(tool): \(result.stderr)")
             #expect(result.stderr.contains("refusing to restore snapshot daily/\(unknown.id) into an older app: webui.db is at alembic revision ffffffffffff, which the app's migrations do not know (a newer Open WebUI migrated it); "),
                     "\(tool): \(result.stderr)")
+        }
+
+        // An edited SNAPSHOT.json (it is not in the manifest): values that are not versions are never printed
+        // or compared; the alembic revision alone decides.
+        let record = "\(world.backups)/versions/daily/\(byRuntime.id)/SNAPSHOT.json"
+        var text = try String(contentsOfFile: record, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"open_webui_version\":\"0.12.4\"", with: "\"open_webui_version\":\"9.9.9\\u001b[2J\"")
+            .replacingOccurrences(of: "\"chromadb_version\":\"1.0.20\"", with: "\"chromadb_version\":\"$(reboot)\"")
+        try text.write(toFile: record, atomically: true, encoding: .utf8)
+        for (tool, result, _) in try world.restoreBoth(byRuntime.id) {
+            #expect(result.status == 0, "\(tool): \(result.stderr)")
+            #expect(result.stderr.contains("the snapshot's app: alembic 0bd252b206fb; the app that will open it: Open WebUI 0.12.4, ChromaDB 1.0.20"), "\(tool): \(result.stderr)")
+            #expect(!result.stderr.contains("\u{1B}") && !result.stderr.contains("reboot") && !result.stderr.contains("9.9.9"), "\(tool): \(result.stderr)")
         }
 
         // No container: a backup leaves the versions out with a warning; a restore notes it cannot tell.
