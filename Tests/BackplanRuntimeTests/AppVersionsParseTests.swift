@@ -25,6 +25,8 @@ import Testing
             + "open_webui 1.2\r\nproblem container\nproblem bogus\nproblem container\nlabel 1.0 2\nimage_digest a@b@\(digest)\n"
             + "evil 1\nchromadb 1.0.0\nalembic ok_1\n",
         "open_webui \u{FF}\u{FE}1.0\n",
+        // A CR before the line feed belongs to the line (a "\r\n" is one Character to Swift's String).
+        "open_webui 1.2\r\nchromadb 3.0\r\nchromadb 3.1\n",
         "",
         "problem compose\n",
         "garbage-without-space\nopen_webui\nopen_webui  0.1\n",
@@ -76,6 +78,7 @@ import Testing
         #expect(real.openWebUI == "0.12.4" && real.chromaDB == "1.0.20" && real.imageID == Self.digest)
         #expect(real.alembicRevisions == ["7e5b5dc7342b", "0bd252b206fb"])
         #expect(AppVersions.parse(Self.outputs[1]).openWebUI == "v0.12.4")
+        #expect(AppVersions.parse(Self.outputs[5]).chromaDB == "3.1" && AppVersions.parse(Self.outputs[5]).openWebUI == nil)
         #expect(AppVersions.parse(Self.outputs[2]).openWebUI == nil)
         let hostile = AppVersions.parse(Self.outputs[3])
         #expect(hostile.openWebUI == nil && hostile.image == nil && hostile.imageID == nil && hostile.chromaDB == "1.0.0")

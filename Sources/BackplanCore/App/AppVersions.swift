@@ -77,8 +77,8 @@ public struct AppVersions: Hashable, Sendable {
     /// (PROJECT may be empty). The container is the first of `ps -q SERVICE`, else of `ps -a -q SERVICE`
     /// (compose v2 lists a stopped container only with `-a`; v1's `-a` adds one-off `run` containers, so it
     /// comes second). The engine is `podman` when the compose command is podman's, else `docker`.
-    /// Each engine call is bounded by `timeout 60` when coreutils has it; output lines are cut to 300 bytes
-    /// and 2000 lines. A step that fails prints `problem CODE` (`problemText`) and the script exits 0.
+    /// Each engine call is bounded by `timeout 60` when coreutils has it; the output loses its NUL bytes
+    /// (bash cannot hold them, so both executors read the same text) and is cut to 2000 lines of 300 bytes. A step that fails prints `problem CODE` (`problemText`) and the script exits 0.
     public static let hostScript = #"""
         service=$1 file=$2 project=$3 probe=$4
         shift 4
@@ -98,7 +98,7 @@ public struct AppVersions: Hashable, Sendable {
           $t "$engine" image inspect --format '{{range .RepoDigests}}{{println "image_digest" .}}{{end}}' "$image" 2>/dev/null
           $t "$engine" image inspect --format '{{range $k, $v := .Config.Labels}}{{if eq $k "org.opencontainers.image.version"}}{{println "label" $v}}{{end}}{{end}}' "$image" 2>/dev/null
           $t "$engine" run --rm --network none --entrypoint sh "$image" -c "$probe" 2>/dev/null || echo 'problem probe'
-        } | cut -c 1-300 | head -n 2000
+        } | tr -d '\000' | cut -c 1-300 | head -n 2000
         exit 0
         """#
 
@@ -178,10 +178,10 @@ public struct AppVersions: Hashable, Sendable {
         var invalid: [String] = []
         var result = AppVersions()
         var codes: [String] = []
-        for line in output.split(separator: "\n", omittingEmptySubsequences: true).prefix(2000) {
-            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else { continue }
-            let key = String(parts[0]), value = String(parts[1])
+        // Bytes, as bash reads them: a "\r\n" is one Character to Swift's String, but a CR before a line feed.
+        for line in Array(output.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(2000) {
+            guard let space = line.firstIndex(of: UInt8(ascii: " ")) else { continue }
+            let key = String(decoding: line[..<space], as: UTF8.self), value = String(decoding: line[(space + 1)...], as: UTF8.self)
             if key == "problem" {
                 if problemText.contains(where: { $0.code == value }), !codes.contains(value) { codes.append(value) }
                 continue

@@ -1314,7 +1314,7 @@ case ${image#sha256:} in '' | *[!0-9a-f]*) echo 'problem image'; exit 0 ;; esac
   $t "$engine" image inspect --format '{{range .RepoDigests}}{{println "image_digest" .}}{{end}}' "$image" 2>/dev/null
   $t "$engine" image inspect --format '{{range $k, $v := .Config.Labels}}{{if eq $k "org.opencontainers.image.version"}}{{println "label" $v}}{{end}}{{end}}' "$image" 2>/dev/null
   $t "$engine" run --rm --network none --entrypoint sh "$image" -c "$probe" 2>/dev/null || echo 'problem probe'
-} | cut -c 1-300 | head -n 2000
+} | tr -d '\000' | cut -c 1-300 | head -n 2000
 exit 0
 BP_APP_HOST_SCRIPT
 IFS= read -r -d '' BP_APP_PROBE <<'BP_APP_PROBE' || true
