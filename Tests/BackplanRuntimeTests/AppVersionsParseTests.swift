@@ -156,4 +156,31 @@ import Testing
         let lines = Set(result.stdout.split(separator: "\n").map(String.init))
         #expect(lines == ["open_webui 0.12.4", "chromadb 1.0.20", "alembic 0bd252b206fb", "alembic 7e5b5dc7342b"], "\(result.stdout)")
     }
+
+    /// A real Open WebUI 0.12.4 pip install (RECIPES.md's, cached outside the repository; the folder of its
+    /// venv in BACKPLAN_OPENWEBUI_VENV, default /var/cache/backplan/openwebui-0.12.4/venv): the probe, its
+    /// site-packages paths moved into the venv, reads its dist-info and every migration file's revision,
+    /// the fixture's webui.db revision among them. Skipped where the install is absent.
+    static let venv = ProcessInfo.processInfo.environment["BACKPLAN_OPENWEBUI_VENV"] ?? "/var/cache/backplan/openwebui-0.12.4/venv"
+    static var sitePackages: String? {
+        let lib = venv + "/lib"
+        let python = ((try? FileManager.default.contentsOfDirectory(atPath: lib)) ?? []).first { $0.hasPrefix("python3") }
+        return python.map { "\(lib)/\($0)/site-packages" }.flatMap { FileManager.default.fileExists(atPath: $0 + "/open_webui") ? $0 : nil }
+    }
+
+    @Test(.enabled(if: sitePackages != nil, "no Open WebUI pip install cached"))
+    func theProbeReadsARealPipInstall() throws {
+        let site = try #require(Self.sitePackages)
+        let probe = AppVersions.probeScript.replacingOccurrences(of: " /usr/local/lib/python3*/site-packages/", with: " \(site)/")
+        let folder = try TemporaryFolder("backplan-probe-real")
+        let result = CleanProcess.run("/bin/dash", ["-c", probe], scratch: folder.path)
+        let versions = AppVersions.parse(result.stdout)
+        #expect(versions.openWebUI == "0.12.4", "\(result.stdout)")
+        let chroma = try FileManager.default.contentsOfDirectory(atPath: site).first { $0.hasPrefix("chromadb-") && $0.hasSuffix(".dist-info") }
+        #expect(versions.chromaDB.map { "chromadb-\($0).dist-info" } == chroma)
+        let files = try FileManager.default.contentsOfDirectory(atPath: site + "/open_webui/migrations/versions").filter { $0.hasSuffix(".py") }
+        #expect(versions.alembicRevisions.count == files.count && versions.problems.isEmpty, "\(result.stdout)")
+        // The fixture's webui.db (fixtures/openwebui-0.12.4) is at 0bd252b206fb (docs/app-consistency.md).
+        #expect(versions.alembicRevisions.contains("0bd252b206fb"))
+    }
 }
