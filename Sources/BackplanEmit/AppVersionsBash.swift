@@ -58,7 +58,7 @@ bp_app_versions_parse() {
     case $key in
       problem)
         case $value in
-          compose | container | image | probe) [[ " ${codes[*]} " == *" $value "* ]] || codes+=("$value") ;;
+          \#(AppVersions.problemText.map(\.code).joined(separator: " | "))) [[ " ${codes[*]} " == *" $value "* ]] || codes+=("$value") ;;
         esac
         continue ;;
       image) re=\#(re(.reference)) ;;

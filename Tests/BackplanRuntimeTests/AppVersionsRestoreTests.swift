@@ -194,6 +194,8 @@ import Testing
         let world = try World()
         defer { world.stop() }
         try world.compile()
+        let misplaced = world.run("/bin/bash", [world.generated + "/restore.sh", "list", "local", "--allow-downgrade"])
+        #expect(misplaced.status == 64 && misplaced.stderr.contains("--allow-downgrade goes with restore"), "\(misplaced.stderr)")
 
         // The older app writes a snapshot at a revision both apps know.
         try world.up(Self.older)
