@@ -54,6 +54,7 @@ public enum JobScriptEmitter {
             .array("COMPOSE_CMD", plan.compose?.command ?? []),
             .scalar("COMPOSE_FILE", plan.compose?.file ?? ""),
             .scalar("COMPOSE_PROJECT", plan.compose?.project ?? ""),
+            .scalar("COMPOSE_SERVICE", plan.compose?.service ?? ""),
             .scalar("QUIESCE_METHOD", quiesce.method.rawValue),
             .array("QUIESCE_NAMES", quiesce.names),
             .array("QUIESCE_STOP_COMMANDS", quiesce.stopCommands),

@@ -172,6 +172,7 @@ extension JobScriptLibrary {
 
           # 2. Preflight.
           bp_preflight || bp_die "preflight failed; nothing was stopped"
+          bp_read_app_versions
           bp_prepare_capture
           # Keys before the stop: a key in a container is read with `exec`, which needs it running.
           bp_capture_keys "$BP_CAPTURE_DIR" || bp_die "capturing the keys failed; nothing was stopped"

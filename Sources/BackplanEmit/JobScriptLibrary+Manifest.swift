@@ -78,7 +78,8 @@ extension JobScriptLibrary {
 
         # bp_describe DIR: per-source counts (BP_SOURCES_JSON, BP_FILES, BP_BYTES) and what the captured
         # databases tell of the app (BP_APP_JSON: alembic_version of the first that has one; the counts of
-        # the copies of webui.db and the vector store, bp_app_counts).
+        # the copies of webui.db and the vector store, bp_app_counts), with the app's versions read before the
+        # capture (bp_read_app_versions).
         bp_describe() {
           local dir=$1 i files bytes json='' version='' v copy db='' vectors='' counts app=''
           BP_FILES=0
@@ -99,7 +100,10 @@ extension JobScriptLibrary {
           done
           BP_SOURCES_JSON="[$json]"
           if [[ -n $version ]]; then app="\"alembic_version\":$(bp_json_string "$version")"; fi
+          bp_app_versions_json
+          if [[ -n $BP_APPV_JSON_HEAD ]]; then app+="${app:+,}$BP_APPV_JSON_HEAD"; fi
           if [[ -n $db ]] && counts=$(bp_app_counts "$db" "$vectors"); then app+="${app:+,}\"counts\":$counts"; fi
+          if [[ -n $BP_APPV_JSON_TAIL ]]; then app+="${app:+,}$BP_APPV_JSON_TAIL"; fi
           BP_APP_JSON="{$app}"
         }
 

@@ -48,6 +48,7 @@ public enum LibraryEmitter {
     static func body(_ plan: CompiledPlan) -> String {
         var rest = ""
         for part in JobScriptLibrary.parts { rest += "\n" + part }
+        rest += "\n" + AppVersionsBash.text
         rest += "\n" + RestoreScriptLibrary.text
         let types = RemoteTargetBash.types(in: plan.targets)
         if !types.isEmpty {

@@ -16,6 +16,7 @@ APP_START_TRIED=0   # the app was started again (once, whatever happened)
 MOVED=0             # the live data dir is at INPLACE_ASIDE
 SWITCHED=0          # the restored data is at the data dir path
 DATA_DIR_PATH=""   # the data dir, absolute (--in-place)
+ALLOW_DOWNGRADE=0   # --allow-downgrade: restore even into an older app (bp_app_restore_check)
 
 # An absolute path without trailing slashes ('/' itself is refused).
 bp_absolute() {
@@ -214,6 +215,7 @@ bp_restore_to_dir() {
   if [[ -e "$SNAP_DIR/$BP_KEYS_DIR" || -L "$SNAP_DIR/$BP_KEYS_DIR" ]] && [[ -e "$dest.keys" || -L "$dest.keys" ]]; then
     bp_die "$dest.keys exists, where the snapshot's key files would go; refusing (nothing was changed)"
   fi
+  bp_app_restore_check "$SNAP_JOB/$SNAP_ID" "$SNAP_DIR" "$ALLOW_DOWNGRADE"
   bp_stage_snapshot "$SNAP_DIR" "$dest"
   # An empty destination folder is replaced; rmdir fails (and nothing is lost) if it filled up meanwhile.
   if [[ -d "$dest" ]]; then rmdir -- "$dest"; fi
@@ -269,6 +271,7 @@ bp_restore_in_place() {
   fi
   bp_take_lock
   bp_resolve_snapshot "$idx"
+  bp_app_restore_check "$SNAP_JOB/$SNAP_ID" "$SNAP_DIR" "$ALLOW_DOWNGRADE"
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   INPLACE_ASIDE="$DATA_DIR_PATH.before-restore-$stamp"
   if [[ -e "$INPLACE_ASIDE" || -L "$INPLACE_ASIDE" ]]; then

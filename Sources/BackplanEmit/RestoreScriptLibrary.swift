@@ -38,11 +38,15 @@ restore.sh: list, restore and verify the snapshots of plan $PLAN.
       verify, start the app. On any failure the original data is put back and the app started.
       --app-stopped: the app is already stopped (needed when the plan has no compose file);
       restore.sh then neither stops nor starts it.
+  Before anything changes, restore compares the snapshot's app (SNAPSHOT.json: Open WebUI,
+  ChromaDB, alembic revision) with the image of the plan's compose service and refuses to restore
+  into an older app; --allow-downgrade restores anyway. A newer app gets a note: its first start
+  migrates the data, and the snapshot is the way back.
   restore.sh verify TARGET [JOB] [ID|latest]
       Check every file against MANIFEST.sha256 and run PRAGMA integrity_check on every SQLite file.
 
 The flags of 'backplan restore' work too, in place of the arguments:
-  restore.sh restore --target TARGET [--job JOB] [--snapshot ID|latest] (--to DIR | --in-place)
+  restore.sh restore --target TARGET [--job JOB] [--snapshot ID|latest] (--to DIR | --in-place) [--allow-downgrade]
   restore.sh list --target TARGET [--job JOB]
   restore.sh verify --target TARGET [--job JOB] [--snapshot ID|latest]
 
@@ -149,6 +153,7 @@ bp_restore_main() {
       -h | --help) bp_restore_usage; exit 0 ;;
       --in-place) in_place=1 ;;
       --app-stopped) app_stopped=1 ;;
+      --allow-downgrade) ALLOW_DOWNGRADE=1 ;;
       --target | --target=* | --job | --job=* | --snapshot | --snapshot=* | --to | --to=*)
         bp_read_flag "$@"
         shift "$FLAG_SHIFT"
@@ -171,6 +176,7 @@ bp_restore_main() {
     [[ "$in_place" == 0 || -z "$FLAG_TO" ]] || bp_usage_error "--to and --in-place exclude each other"
     mapfile -d '' -t args < <(bp_flag_arguments)
   fi
+  [[ "$command" == restore || "$ALLOW_DOWNGRADE" == 0 ]] || bp_usage_error "--allow-downgrade goes with restore"
   trap 'exit 130' INT
   trap 'exit 143' TERM
   trap 'exit 129' HUP

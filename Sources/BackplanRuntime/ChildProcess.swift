@@ -18,8 +18,9 @@ public enum ChildProcess {
     /// before the child starts, so no write can ever meet a closed pipe) and its standard error dropped;
     /// its exit status (127 when it cannot be started) and standard output. The child opens the pipes as
     /// `/dev/fd/N` before its exec, while their close-on-exec descriptors are still there.
-    public static func capture(_ arguments: [String], input: Data) -> (status: Int32, output: String) {
-        let (status, output, _) = read(arguments, input: input, errors: "/dev/null")
+    /// A child writing more than `limit` bytes is killed and its output dropped (`read`).
+    public static func capture(_ arguments: [String], input: Data, limit: Int = .max) -> (status: Int32, output: String) {
+        let (status, output, _) = read(arguments, input: input, errors: "/dev/null", limit: limit)
         return (status, String(decoding: output, as: UTF8.self))
     }
 

@@ -33,6 +33,8 @@ public final class RunExecutor {
         var targetCarried: [String: [String: RunManifest.CarriedFile]] = [:]
         var files = 0
         var bytes: Int64 = 0
+        /// The app's versions, read before the app is stopped (nil: the plan names no compose service).
+        var appVersions: AppVersions?
     }
 
     /// `cancellation` is set by the CLI's signal handler (and by the max_downtime watchdog). A plan read
@@ -118,6 +120,7 @@ public final class RunExecutor {
             throw RunError("preflight failed; nothing was stopped")
         }
         try preflightRemotes()
+        readAppVersions()
         try cancellation.check()
         try prepareCapture()
         // Keys before the stop: a key in a container is read with `exec`, which needs it running.
@@ -127,6 +130,15 @@ public final class RunExecutor {
         try clock.measure("manifest") { try describeAndSeal() }
         try cancellation.check()
         return publishAll()
+    }
+
+    /// The versions of the app the compose service runs, for SNAPSHOT.json (`bp_read_app_versions`): each
+    /// problem is a warning, never a failure.
+    private func readAppVersions() {
+        guard let versions = AppVersionReader.read(plan.compose) else { return }
+        for problem in versions.problems { log.log("app: warning: \(problem); SNAPSHOT.json leaves it out", step: .preflight) }
+        log.log("app: \(versions.summary())", step: .preflight)
+        state.appVersions = versions
     }
 
     /// Steps 3-5: stop, capture under the max_downtime watchdog, start; the downtime is the capture only.

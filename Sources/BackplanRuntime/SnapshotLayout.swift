@@ -35,13 +35,29 @@ public struct SnapshotRecord: Codable, Hashable, Sendable {
         public var alembicVersion: String?
         /// Open WebUI's counts in the captured copies (docs/app-consistency.md); nil without webui.db.
         public var counts: AppConsistency.Counts?
-        public init(alembicVersion: String? = nil, counts: AppConsistency.Counts? = nil) {
+        /// The app's versions (`AppVersions`), read from the compose service's image before the capture;
+        /// each nil when it could not be read.
+        public var chromadbVersion: String?
+        public var image: String?
+        public var imageDigest: String?
+        public var imageID: String?
+        public var openWebUIVersion: String?
+        public init(alembicVersion: String? = nil, counts: AppConsistency.Counts? = nil, versions: AppVersions? = nil) {
             self.alembicVersion = alembicVersion
             self.counts = counts
+            chromadbVersion = versions?.chromaDB
+            image = versions?.image
+            imageDigest = versions?.imageDigest
+            imageID = versions?.imageID
+            openWebUIVersion = versions?.openWebUI
         }
         enum CodingKeys: String, CodingKey {
-            case counts
+            case counts, image
             case alembicVersion = "alembic_version"
+            case chromadbVersion = "chromadb_version"
+            case imageDigest = "image_digest"
+            case imageID = "image_id"
+            case openWebUIVersion = "open_webui_version"
         }
     }
 

@@ -34,6 +34,9 @@ struct RestoreCommand: ParsableCommand {
     @Flag(help: "With --in-place: the app was stopped by hand; neither stop nor start it.")
     var appStopped = false
 
+    @Flag(help: "Restore even into an app older than the one that wrote the snapshot (its migrations only go forward).")
+    var allowDowngrade = false
+
     func validate() throws {
         guard (to != nil) != inPlace else { throw ValidationError("give exactly one of --to DIR and --in-place") }
         if appStopped && !inPlace { throw ValidationError("--app-stopped goes with --in-place") }
@@ -52,10 +55,11 @@ struct RestoreCommand: ParsableCommand {
             // A remote snapshot is downloaded beside where it goes (one file system), then restored from there.
             let near = ((to ?? plan.dataDir) as NSString).deletingLastPathComponent
             let lines = try store.withLocalCopy(chosen, near: near.isEmpty ? "." : near, log: CommandOutput.log) { (local) throws(RunError) in
+                try restorer.checkApp(local, allowDowngrade: allowDowngrade)
                 if let to {
-                    try restorer.restore(local, to: to, force: force, rewritePaths: rewritePaths)
+                    return try restorer.restore(local, to: to, force: force, rewritePaths: rewritePaths)
                 } else {
-                    try restorer.restoreInPlace(local, appStopped: appStopped, rewritePaths: rewritePaths)
+                    return try restorer.restoreInPlace(local, appStopped: appStopped, rewritePaths: rewritePaths)
                 }
             }
             lines.forEach(CommandOutput.print)

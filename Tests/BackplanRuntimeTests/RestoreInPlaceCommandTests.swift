@@ -29,7 +29,9 @@ import Testing
         let result = workspace.backplan("restore", ["--target", "local", "--in-place"])
         #expect(result.status == 0, "\(result.stderr)")
         let compose = "-f \(workspace.root)/compose.yaml -p owui"
-        #expect(composeLog(workspace) == ["\(compose) stop open-webui", "\(compose) start open-webui"])
+        // The job and then the restore read the app's versions (`ps -q`, then `ps -a -q`: the mock lists none), the restore before it stops the app.
+        #expect(composeLog(workspace) == Array(repeating: ["\(compose) ps -q open-webui", "\(compose) ps -a -q open-webui"], count: 2).flatMap { $0 }
+                + ["\(compose) stop open-webui", "\(compose) start open-webui"])
         #expect(try SnapshotWorkspace.tree(workspace.dataDir) == SnapshotWorkspace.tree("\(workspace.jobDir)/\(id)/data"))
         let aside = try #require(try FileManager.default.contentsOfDirectory(atPath: workspace.root).first { $0.hasPrefix("data.before-restore-") })
         #expect(FileManager.default.fileExists(atPath: "\(workspace.root)/\(aside)/uploads/new.txt"))
@@ -47,7 +49,7 @@ import Testing
         #expect(result.stderr.contains("failed verification"))
         #expect(result.stderr.contains("the original data dir is back in \(workspace.dataDir)"))
         #expect(try SnapshotWorkspace.tree(workspace.dataDir) == before)
-        #expect(composeLog(workspace).count == 2)
+        #expect(composeLog(workspace).count == 6)
         #expect(composeLog(workspace).last?.hasSuffix("start open-webui") == true)
         let aside = try FileManager.default.contentsOfDirectory(atPath: workspace.root).filter { $0.hasPrefix("data.before-restore-") }
         #expect(aside.isEmpty)

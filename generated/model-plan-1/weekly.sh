@@ -29,6 +29,7 @@ readonly -a TARGET_PATHS=(/volume1/backups/openwebui)
 readonly -a COMPOSE_CMD=(docker compose)
 readonly COMPOSE_FILE=/opt/open-webui/docker-compose.yaml
 readonly COMPOSE_PROJECT=open-webui
+readonly COMPOSE_SERVICE=open-webui
 readonly QUIESCE_METHOD=compose
 readonly -a QUIESCE_NAMES=(open-webui)
 readonly -a QUIESCE_STOP_COMMANDS=()

@@ -29,6 +29,7 @@ readonly -a TARGET_PATHS=(/srv/backups/owui)
 readonly -a COMPOSE_CMD=()
 readonly COMPOSE_FILE=''
 readonly COMPOSE_PROJECT=''
+readonly COMPOSE_SERVICE=''
 readonly QUIESCE_METHOD=none
 readonly -a QUIESCE_NAMES=()
 readonly -a QUIESCE_STOP_COMMANDS=()

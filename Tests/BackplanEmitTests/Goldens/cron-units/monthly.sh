@@ -29,6 +29,7 @@ readonly -a TARGET_PATHS=(/srv/backups/owui /volume1/owui /volume2/owui)
 readonly -a COMPOSE_CMD=()
 readonly COMPOSE_FILE=''
 readonly COMPOSE_PROJECT=''
+readonly COMPOSE_SERVICE=''
 readonly QUIESCE_METHOD=units
 readonly -a QUIESCE_NAMES=(open-webui.service)
 readonly -a QUIESCE_STOP_COMMANDS=()

@@ -34,6 +34,7 @@ readonly -a TARGET_PATHS=('/srv/backups/$HOME/*/--delete' '/mnt/usb/a b\c')
 readonly -a COMPOSE_CMD=()
 readonly COMPOSE_FILE=''
 readonly COMPOSE_PROJECT=''
+readonly COMPOSE_SERVICE=''
 readonly QUIESCE_METHOD=commands
 readonly -a QUIESCE_NAMES=()
 # shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion

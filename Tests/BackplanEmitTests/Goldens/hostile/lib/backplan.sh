@@ -95,8 +95,6 @@ readonly BP_QUIESCE_JOURNAL=quiesce
 readonly BP_RUNS_LOG=runs.jsonl
 readonly BP_STAGING_DIR=staging
 readonly BP_DATA_DIR=data
-readonly BP_KEYS_DIR=keys
-readonly BP_KEY_LIMIT=65536
 readonly BP_MANIFEST_FILE=MANIFEST.sha256
 readonly BP_RECORD_FILE=SNAPSHOT.json
 readonly BP_EXIT_OK=0
@@ -393,16 +391,6 @@ bp_preflight() {
         if ! bp_is_sqlite "$src/chroma.sqlite3"; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src holds no readable chroma.sqlite3"; ok=1; fi ;;
       files)
         if [[ ! -e $src ]]; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src does not exist"; ok=1; fi ;;
-      key)
-        if [[ -n ${SOURCE_SERVICES[i]} ]]; then
-          tools+=("${COMPOSE_CMD[0]}")
-        elif [[ ! -e $src ]]; then
-          bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: no such file"; ok=1
-        elif [[ ! -f $src ]]; then
-          bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: it is not a regular file"; ok=1
-        elif [[ ! -r $src ]]; then
-          bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: cannot read it (permission denied)"; ok=1
-        fi ;;
       *)
         bp_error "preflight: source ${SOURCE_NAMES[i]}: kind ${SOURCE_KINDS[i]} is not supported by this script version"; ok=1 ;;
     esac
@@ -444,14 +432,11 @@ bp_preflight() {
 # No `--` before the services: docker-compose 1.29 refuses it for `start`; the plan decoder only
 # accepts compose service names ([A-Za-z0-9][A-Za-z0-9_.-]*), which never look like options.
 bp_compose() {
-  bp_compose_output "$@" >&2
-}
-
-# bp_compose_output ARG...: the same, its standard output kept (a key read with `exec -T … cat`).
-bp_compose_output() {
+  local verb=$1
+  shift
   local -a cmd=("${COMPOSE_CMD[@]}" -f "$COMPOSE_FILE")
   if [[ -n $COMPOSE_PROJECT ]]; then cmd+=(-p "$COMPOSE_PROJECT"); fi
-  "${cmd[@]}" "$@" </dev/null
+  "${cmd[@]}" "$verb" "$@" </dev/null >&2
 }
 
 # bp_run_command WHAT CMD: runs one plan-provided quiesce command with `bash -c` (their documented
@@ -599,52 +584,12 @@ bp_capture_files() {
   return "$rc"
 }
 
-# bp_capture_keys DIR: the job's key sources into DIR/keys/NAME (mode 0600, at most BP_KEY_LIMIT bytes),
-# before the stop: a key in a container is read with `COMPOSE exec -T SERVICE cat PATH`, which needs the
-# container running. A file on the host is read only when it is a regular file (never a fifo). The key
-# is never logged: the log names the source, where it came from and its size.
-bp_capture_keys() {
-  local dir=$1 i dest from size rc
-  for i in "${!SOURCE_NAMES[@]}"; do
-    [[ ${SOURCE_KINDS[i]} == key ]] || continue
-    mkdir -p -- "$dir/$BP_KEYS_DIR" || return 1
-    dest=$dir/$BP_KEYS_DIR/${SOURCE_NAMES[i]}
-    rc=0
-    if [[ -n ${SOURCE_SERVICES[i]} ]]; then
-      from="${SOURCE_ABSOLUTE[i]} in the container of service ${SOURCE_SERVICES[i]}"
-      bp_compose_output exec -T "${SOURCE_SERVICES[i]}" cat "${SOURCE_ABSOLUTE[i]}" \
-        | head -c "$((BP_KEY_LIMIT + 1))" >"$dest" || rc=${PIPESTATUS[0]}
-    else
-      from=${SOURCE_ABSOLUTE[i]}
-      if [[ ! -f $from ]]; then
-        bp_error "capture: key ${SOURCE_NAMES[i]}: $from: it is not a regular file"
-        return 1
-      fi
-      head -c "$((BP_KEY_LIMIT + 1))" -- "$from" >"$dest" || rc=$?
-    fi
-    size=$(stat -c %s -- "$dest")
-    if ((size > BP_KEY_LIMIT)); then
-      bp_error "capture: key ${SOURCE_NAMES[i]}: $from is larger than $BP_KEY_LIMIT bytes"
-      return 1
-    elif ((rc != 0)); then
-      bp_error "capture: key ${SOURCE_NAMES[i]}: reading $from failed (status $rc)${SOURCE_SERVICES[i]:+; is the service running?}"
-      return 1
-    elif ((size == 0)); then
-      bp_error "capture: key ${SOURCE_NAMES[i]}: $from is empty"
-      return 1
-    fi
-    chmod 600 -- "$dest"
-    bp_log "capture: key ${SOURCE_NAMES[i]} from $from ($size bytes, mode 0600)"
-  done
-}
-
 # bp_capture DIR: captures every source of the job into DIR/data. Runs in the background (see
 # bp_run_capture); only its exit status reaches the main script.
 bp_capture() {
   local dir=$1 i
   trap - EXIT INT TERM HUP USR1
   for i in "${!SOURCE_NAMES[@]}"; do
-    [[ ${SOURCE_KINDS[i]} != key ]] || continue # captured before the stop (bp_capture_keys)
     bp_log "capture: source ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]}"
     case ${SOURCE_KINDS[i]} in
       sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}" || return 1 ;;
@@ -789,8 +734,6 @@ bp_manifest() {
   (cd -- "$dir" && xargs -0 -r sha256sum -- <"$BP_TMP/fresh") >>"$BP_TMP/lines"
   # Names with a line break (never carried over): sha256sum writes them escaped.
   (cd -- "$dir" && find data -type f -name $'*\n*' -print0 | xargs -0 -r sha256sum --) >>"$BP_TMP/lines"
-  # Key files: read before the stop, never linked, always hashed.
-  if [[ -d $dir/$BP_KEYS_DIR ]]; then (cd -- "$dir" && find "$BP_KEYS_DIR" -type f -print0 | xargs -0 -r sha256sum --) >>"$BP_TMP/lines"; fi
   BP_HASHED=$(($(wc -l <"$BP_TMP/lines") - BP_CARRIED))
   # Every line is "HASH  PATH" (64 + 2 bytes, or one more for an escaped line): field 2 to the end of
   # the line is the path, with the same leading blanks on every line.
@@ -809,14 +752,14 @@ bp_count() {
 
 # bp_describe DIR: per-source counts (BP_SOURCES_JSON, BP_FILES, BP_BYTES) and what the captured
 # databases tell of the app (BP_APP_JSON: alembic_version of the first that has one; the counts of
-# the copies of webui.db and the vector store, bp_app_counts).
+# the copies of webui.db and the vector store, bp_app_counts), with the app's versions read before the
+# capture (bp_read_app_versions).
 bp_describe() {
   local dir=$1 i files bytes json='' version='' v copy db='' vectors='' counts app=''
   BP_FILES=0
   BP_BYTES=0
   for i in "${!SOURCE_NAMES[@]}"; do
     copy=$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}
-    if [[ ${SOURCE_KINDS[i]} == key ]]; then copy=$dir/$BP_KEYS_DIR/${SOURCE_PATHS[i]}; fi
     read -r files bytes < <(bp_count "$copy")
     BP_FILES=$((BP_FILES + files))
     BP_BYTES=$((BP_BYTES + bytes))
@@ -830,7 +773,10 @@ bp_describe() {
   done
   BP_SOURCES_JSON="[$json]"
   if [[ -n $version ]]; then app="\"alembic_version\":$(bp_json_string "$version")"; fi
+  bp_app_versions_json
+  if [[ -n $BP_APPV_JSON_HEAD ]]; then app+="${app:+,}$BP_APPV_JSON_HEAD"; fi
   if [[ -n $db ]] && counts=$(bp_app_counts "$db" "$vectors"); then app+="${app:+,}\"counts\":$counts"; fi
+  if [[ -n $BP_APPV_JSON_TAIL ]]; then app+="${app:+,}$BP_APPV_JSON_TAIL"; fi
   BP_APP_JSON="{$app}"
 }
 
@@ -1227,11 +1173,7 @@ bp_dry_run() {
     *) bp_log "dry run: would stop ($QUIESCE_METHOD): ${QUIESCE_NAMES[*]}" ;;
   esac
   for i in "${!SOURCE_NAMES[@]}"; do
-    if [[ ${SOURCE_KINDS[i]} == key ]]; then
-      bp_log "dry run: would capture ${SOURCE_NAMES[i]} (key) ${SOURCE_ABSOLUTE[i]}${SOURCE_SERVICES[i]:+ in the container of service ${SOURCE_SERVICES[i]}} as $BP_KEYS_DIR/${SOURCE_NAMES[i]}"
-    else
-      bp_log "dry run: would capture ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]} as data/${SOURCE_PATHS[i]}"
-    fi
+    bp_log "dry run: would capture ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]} as data/${SOURCE_PATHS[i]}"
   done
   if [[ $QUIESCE_METHOD != none ]]; then bp_log "dry run: would start the app again"; fi
   for i in "${!TARGET_NAMES[@]}"; do
@@ -1310,9 +1252,8 @@ bp_job_main() {
 
   # 2. Preflight.
   bp_preflight || bp_die "preflight failed; nothing was stopped"
+  bp_read_app_versions
   bp_prepare_capture
-  # Keys before the stop: a key in a container is read with `exec`, which needs it running.
-  bp_capture_keys "$BP_CAPTURE_DIR" || bp_die "capturing the keys failed; nothing was stopped"
 
   # 3-5. Stop, capture, start: the downtime is the capture only.
   if ! bp_quiesce_stop; then
@@ -1351,6 +1292,254 @@ bp_job_main() {
   if ((failed > 0)); then exit "$BP_EXIT_PARTIAL"; fi
   exit "$BP_EXIT_OK"
 }
+
+# --- The app's versions (AppVersions: one host script and one probe for both executors) ------------
+# The two constant POSIX sh scripts, verbatim (quoted here-documents: nothing in them is expanded here).
+IFS= read -r -d '' BP_APP_HOST_SCRIPT <<'BP_APP_HOST_SCRIPT' || true
+service=$1 file=$2 project=$3 probe=$4
+shift 4
+case ${1##*/} in podman | podman-compose) engine=podman ;; *) engine=docker ;; esac
+t=''
+if command -v timeout >/dev/null 2>&1; then t='timeout 60'; fi
+if [ -n "$project" ]; then set -- "$@" -f "$file" -p "$project"; else set -- "$@" -f "$file"; fi
+ids=$($t "$@" ps -q "$service" 2>/dev/null) || { echo 'problem compose'; exit 0; }
+[ -n "$ids" ] || ids=$($t "$@" ps -a -q "$service" 2>/dev/null) || ids=''
+id=$(printf '%s\n' "$ids" | head -n 1)
+case $id in '' | *[!0-9a-f]*) echo 'problem container'; exit 0 ;; esac
+ref=$($t "$engine" inspect --type container --format '{{.Config.Image}}' "$id" 2>/dev/null) || ref=''
+image=$($t "$engine" inspect --type container --format '{{.Image}}' "$id" 2>/dev/null) || image=''
+case ${image#sha256:} in '' | *[!0-9a-f]*) echo 'problem image'; exit 0 ;; esac
+{
+  printf 'image %s\nimage_id %s\n' "$ref" "$image"
+  $t "$engine" image inspect --format '{{range .RepoDigests}}{{println "image_digest" .}}{{end}}' "$image" 2>/dev/null
+  $t "$engine" image inspect --format '{{range $k, $v := .Config.Labels}}{{if eq $k "org.opencontainers.image.version"}}{{println "label" $v}}{{end}}{{end}}' "$image" 2>/dev/null
+  $t "$engine" run --rm --network none --entrypoint sh "$image" -c "$probe" 2>/dev/null || echo 'problem probe'
+} | tr -d '\000' | cut -c 1-300 | head -n 2000
+exit 0
+BP_APP_HOST_SCRIPT
+IFS= read -r -d '' BP_APP_PROBE <<'BP_APP_PROBE' || true
+for f in /app/package.json; do
+  [ -f "$f" ] || continue
+  while IFS= read -r line; do
+    case $line in
+      *'"version"'*:*) v=${line#*'"version"'}; v=${v#*'"'}; printf 'open_webui %s\n' "${v%%'"'*}"; break ;;
+    esac
+  done <"$f"
+done
+for d in /usr/local/lib/python3*/site-packages/open_webui-*.dist-info /usr/lib/python3*/site-packages/open_webui-*.dist-info; do
+  [ -d "$d" ] || continue
+  d=${d##*/open_webui-}; printf 'open_webui %s\n' "${d%.dist-info}"
+done
+for d in /usr/local/lib/python3*/site-packages/chromadb-*.dist-info /usr/lib/python3*/site-packages/chromadb-*.dist-info; do
+  [ -d "$d" ] || continue
+  d=${d##*/chromadb-}; printf 'chromadb %s\n' "${d%.dist-info}"
+done
+for f in /app/backend/open_webui/migrations/versions/*.py /usr/local/lib/python3*/site-packages/open_webui/migrations/versions/*.py; do
+  [ -f "$f" ] || continue
+  while IFS= read -r line; do
+    case $line in
+      revision*=*) v=${line#*=}; v=${v#*[\"\']}; printf 'alembic %s\n' "${v%%[\"\']*}"; break ;;
+    esac
+  done <"$f"
+done
+exit 0
+BP_APP_PROBE
+readonly BP_APP_HOST_SCRIPT BP_APP_PROBE
+
+# bp_app_versions SERVICE FILE PROJECT COMPOSE-WORD...: runs the host script and reads its lines into
+# BP_APPV_IMAGE, BP_APPV_IMAGE_ID, BP_APPV_DIGEST, BP_APPV_OPEN_WEBUI, BP_APPV_CHROMADB (checked values or
+# ''), BP_APPV_REVISIONS (the alembic revisions the app's migrations know) and BP_APPV_PROBLEMS
+# (sentences). Never fails.
+bp_app_versions() {
+  local out
+  out=$(sh -c "$BP_APP_HOST_SCRIPT" sh "$1" "$2" "$3" "$BP_APP_PROBE" "${@:4}" 2>/dev/null) || out=''
+  bp_app_versions_parse <<<"$out"
+}
+
+# bp_read_app_versions: the versions of the app the plan's compose service runs, for SNAPSHOT.json (read
+# before the app is stopped); problems are warnings, never failures; a plan without a compose service
+# reads none.
+bp_read_app_versions() {
+  local problem
+  BP_APPV_IMAGE='' BP_APPV_IMAGE_ID='' BP_APPV_DIGEST='' BP_APPV_OPEN_WEBUI='' BP_APPV_CHROMADB=''
+  if [[ -z ${COMPOSE_SERVICE:-} ]] || ((${#COMPOSE_CMD[@]} == 0)); then return 0; fi
+  bp_app_versions "$COMPOSE_SERVICE" "$COMPOSE_FILE" "$COMPOSE_PROJECT" "${COMPOSE_CMD[@]}"
+  for problem in "${BP_APPV_PROBLEMS[@]}"; do bp_log "app: warning: $problem; SNAPSHOT.json leaves it out"; done
+  bp_log "app: $(bp_app_summary "$BP_APPV_OPEN_WEBUI" "$BP_APPV_CHROMADB" '' "$BP_APPV_IMAGE")"
+}
+
+# bp_app_versions_parse: reads the host script's lines on stdin (AppVersions.parse).
+bp_app_versions_parse() {
+  local line key value re n=0 text
+  local -A first=() invalid=() seen=()
+  local codes=()
+  BP_APPV_REVISIONS=()
+  BP_APPV_PROBLEMS=()
+  while IFS= read -r line; do
+    [[ -n $line ]] || continue
+    ((n++ < 2000)) || break
+    [[ $line == *' '* ]] || continue
+    key=${line%% *}
+    value=${line#* }
+    case $key in
+      problem)
+        case $value in
+          compose | container | image | probe) [[ " ${codes[*]} " == *" $value "* ]] || codes+=("$value") ;;
+        esac
+        continue ;;
+      image) re='^[0-9A-Za-z][0-9A-Za-z._/:@+-]{0,254}$' ;;
+      image_id) re='^sha256:[0-9a-f]{64}$' ;;
+      image_digest) re='^[0-9A-Za-z][0-9A-Za-z._/:+-]{0,254}@sha256:[0-9a-f]{64}$' ;;
+      label | open_webui | chromadb) re='^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$' ;;
+      alembic) re='^[0-9A-Za-z_]{1,64}$' ;;
+      *) continue ;;
+    esac
+    if ! [[ $value =~ $re ]]; then invalid[$key]=1; continue; fi
+    if [[ $key == alembic ]]; then
+      if [[ -z ${seen[$value]:-} ]]; then seen[$value]=1; BP_APPV_REVISIONS+=("$value"); fi
+    elif [[ -z ${first[$key]:-} ]]; then
+      first[$key]=$value
+    fi
+  done
+  BP_APPV_IMAGE=${first[image]:-}
+  BP_APPV_IMAGE_ID=${first[image_id]:-}
+  BP_APPV_DIGEST=${first[image_digest]:-}
+  BP_APPV_OPEN_WEBUI=${first[open_webui]:-}
+  if [[ -z $BP_APPV_OPEN_WEBUI ]] && [[ -n ${first[label]:-} ]] && bp_release "${first[label]}" >/dev/null; then
+    BP_APPV_OPEN_WEBUI=${first[label]}
+  fi
+  BP_APPV_CHROMADB=${first[chromadb]:-}
+  for key in "${codes[@]}"; do
+    case $key in
+    compose) text='the compose command failed (is the container engine running?)' ;;
+    container) text='the compose service has no container (it was never created here)' ;;
+    image) text='the engine did not say which image the service'\''s container runs' ;;
+    probe) text='a container of the app'\''s image could not be run to read its versions' ;;
+    esac
+    BP_APPV_PROBLEMS+=("$text")
+  done
+  for key in image image_id image_digest label open_webui chromadb alembic; do
+    [[ -n ${invalid[$key]:-} && -z ${first[$key]:-} ]] || continue
+    if [[ $key == alembic ]] && ((${#BP_APPV_REVISIONS[@]})); then continue; fi
+    BP_APPV_PROBLEMS+=("the image's $key value is not valid and was left out")
+  done
+}
+
+# bp_release VERSION: prints a release version's numbers (an optional v, 1 to 6 dot-separated numbers of
+# at most 9 digits) one a line; fails for anything else (AppVersions.release).
+bp_release() {
+  local v=${1#v} part parts
+  [[ $v =~ ^[0-9]{1,9}(\.[0-9]{1,9}){0,5}$ ]] || return 1
+  IFS=. read -r -a parts <<<"$v"
+  for part in "${parts[@]}"; do printf '%d\n' "$((10#$part))"; done
+}
+
+# bp_version_compare A B: prints -1, 0 or 1; fails unless both are release versions (AppVersions.compare).
+bp_version_compare() {
+  local -a x y
+  local i l r
+  mapfile -t x < <(bp_release "$1") && ((${#x[@]})) || return 1
+  mapfile -t y < <(bp_release "$2") && ((${#y[@]})) || return 1
+  for ((i = 0; i < (${#x[@]} > ${#y[@]} ? ${#x[@]} : ${#y[@]}); i++)); do
+    l=${x[i]:-0} r=${y[i]:-0}
+    if ((l != r)); then if ((l < r)); then echo -1; else echo 1; fi; return 0; fi
+  done
+  echo 0
+}
+
+# bp_app_summary OPEN_WEBUI CHROMADB ALEMBIC IMAGE: the known values, or 'unknown' (AppVersions.summary).
+bp_app_summary() {
+  local parts=()
+  [[ -z $1 ]] || parts+=("Open WebUI $1")
+  [[ -z $2 ]] || parts+=("ChromaDB $2")
+  [[ -z $3 ]] || parts+=("alembic $3")
+  [[ -z $4 ]] || parts+=("image $4")
+  if ((${#parts[@]} == 0)); then printf 'unknown\n'; return 0; fi
+  bp_app_join ', ' "${parts[@]}"
+}
+
+# bp_app_join SEPARATOR WORD...: the words joined by SEPARATOR, on one line.
+bp_app_join() {
+  local sep=$1 out=$2 word
+  shift 2
+  for word in "$@"; do out+=$sep$word; done
+  printf '%s\n' "$out"
+}
+
+# bp_app_versions_json: the members SNAPSHOT.json's app gets from BP_APPV_* ('' for none), as two parts in
+# sorted key order: BP_APPV_JSON_HEAD (chromadb_version, before counts) and BP_APPV_JSON_TAIL (image,
+# image_digest, image_id, open_webui_version, after it).
+bp_app_versions_json() {
+  BP_APPV_JSON_HEAD=''
+  BP_APPV_JSON_TAIL=''
+  [[ -z ${BP_APPV_CHROMADB:-} ]] || BP_APPV_JSON_HEAD="\"chromadb_version\":$(bp_json_string "$BP_APPV_CHROMADB")"
+  [[ -z ${BP_APPV_IMAGE:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"image\":$(bp_json_string "$BP_APPV_IMAGE")"
+  [[ -z ${BP_APPV_DIGEST:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"image_digest\":$(bp_json_string "$BP_APPV_DIGEST")"
+  [[ -z ${BP_APPV_IMAGE_ID:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"image_id\":$(bp_json_string "$BP_APPV_IMAGE_ID")"
+  [[ -z ${BP_APPV_OPEN_WEBUI:-} ]] || BP_APPV_JSON_TAIL+="${BP_APPV_JSON_TAIL:+,}\"open_webui_version\":$(bp_json_string "$BP_APPV_OPEN_WEBUI")"
+  return 0
+}
+
+# bp_app_restore_check NAME SNAPSHOT-DIR ALLOW: compares the snapshot's app (its SNAPSHOT.json, values
+# checked again) with the app the plan's compose service runs, logs what restore says
+# (AppVersions.restoreLines) and dies when the app is older, unless ALLOW is 1.
+bp_app_restore_check() {
+  local name=$1 dir=$2 allow=$3 s_owui='' s_chroma='' s_alembic='' a_owui a_chroma reason='' order
+  local older=() newer=() compared=0 pair label s a
+  local rows=()
+  if [[ -f $dir/$BP_RECORD_FILE ]]; then
+    mapfile -t rows < <(cd -- "$dir" && sqlite3 -init /dev/null -batch -noheader :memory: \
+      "SELECT coalesce(json_extract(j, '\$.app.open_webui_version'), ''), coalesce(json_extract(j, '\$.app.chromadb_version'), ''),
+              coalesce(json_extract(j, '\$.app.alembic_version'), '')
+       FROM (SELECT CAST(readfile('$BP_RECORD_FILE') AS TEXT) AS j);" 2>/dev/null | tr '|' '\n') || rows=()
+  fi
+  local version_re='^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$' revision_re='^[0-9A-Za-z_]{1,64}$'
+  if [[ ${rows[0]:-} =~ $version_re ]]; then s_owui=${rows[0]}; fi
+  if [[ ${rows[1]:-} =~ $version_re ]]; then s_chroma=${rows[1]}; fi
+  if [[ ${rows[2]:-} =~ $revision_re ]]; then s_alembic=${rows[2]}; fi
+  if [[ -z ${COMPOSE_SERVICE:-} ]] || ((${#COMPOSE[@]} == 0)); then
+    reason='the plan names no compose service'
+  else
+    bp_app_versions "$COMPOSE_SERVICE" "$COMPOSE_FILE" "$COMPOSE_PROJECT" "${COMPOSE[@]}"
+    if [[ -z $BP_APPV_OPEN_WEBUI && -z $BP_APPV_CHROMADB ]] && ((${#BP_APPV_REVISIONS[@]} == 0)); then
+      reason=${BP_APPV_PROBLEMS[0]:-"the app's image tells no version"}
+    fi
+  fi
+  if [[ -n $reason ]]; then
+    bp_log "note: cannot tell which Open WebUI will open the restored data ($reason); the snapshot's app: $(bp_app_summary "$s_owui" "$s_chroma" "$s_alembic" ''); start it with that version or a newer one"
+    return 0
+  fi
+  a_owui=$BP_APPV_OPEN_WEBUI a_chroma=$BP_APPV_CHROMADB
+  bp_log "the snapshot's app: $(bp_app_summary "$s_owui" "$s_chroma" "$s_alembic" ''); the app that will open it: $(bp_app_summary "$a_owui" "$a_chroma" '' "$BP_APPV_IMAGE")"
+  for pair in "Open WebUI|$s_owui|$a_owui" "ChromaDB|$s_chroma|$a_chroma"; do
+    IFS='|' read -r label s a <<<"$pair"
+    [[ -n $s && -n $a ]] || continue
+    order=$(bp_version_compare "$a" "$s") || continue
+    compared=1
+    if ((order < 0)); then older+=("the snapshot was written by $label $s, the app has $label $a"); fi
+    if ((order > 0)); then newer+=("$label $s -> $a"); fi
+  done
+  if [[ -n $s_alembic ]] && ((${#BP_APPV_REVISIONS[@]})); then
+    compared=1
+    if [[ " ${BP_APPV_REVISIONS[*]} " != *" $s_alembic "* ]]; then
+      older+=("webui.db is at alembic revision $s_alembic, which the app's migrations do not know (a newer Open WebUI migrated it)")
+    fi
+  fi
+  if ((${#older[@]})); then
+    local reasons
+    reasons=$(bp_app_join '; ' "${older[@]}")
+    if ((allow)); then
+      bp_log "warning: restoring into an older app (--allow-downgrade): $reasons"
+    else
+      bp_die "refusing to restore snapshot $name into an older app: $reasons; an older Open WebUI cannot open data a newer one migrated: upgrade the app first, or pass --allow-downgrade to restore anyway; nothing was changed"
+    fi
+  elif ((${#newer[@]})); then
+    bp_log "note: the app is newer than the snapshot ($(bp_app_join ', ' "${newer[@]}")): its first start migrates the restored data, and this snapshot is the way back"
+  elif ((!compared)); then
+    bp_log "note: the versions cannot be compared (no release version or alembic revision on both sides); check that the app is the snapshot's or a newer one before starting it"
+  fi
+  return 0
+}
 # ---- restore.sh: list, restore and verify (bp_restore_main) ----
 # Needs bash, coreutils and sqlite3 (flock when present; the compose command for --in-place).
 # Nothing here evaluates a plan value as code: values are only ever expanded inside double quotes,
@@ -1374,11 +1563,15 @@ restore.sh: list, restore and verify the snapshots of plan $PLAN.
       verify, start the app. On any failure the original data is put back and the app started.
       --app-stopped: the app is already stopped (needed when the plan has no compose file);
       restore.sh then neither stops nor starts it.
+  Before anything changes, restore compares the snapshot's app (SNAPSHOT.json: Open WebUI,
+  ChromaDB, alembic revision) with the image of the plan's compose service and refuses to restore
+  into an older app; --allow-downgrade restores anyway. A newer app gets a note: its first start
+  migrates the data, and the snapshot is the way back.
   restore.sh verify TARGET [JOB] [ID|latest]
       Check every file against MANIFEST.sha256 and run PRAGMA integrity_check on every SQLite file.
 
 The flags of 'backplan restore' work too, in place of the arguments:
-  restore.sh restore --target TARGET [--job JOB] [--snapshot ID|latest] (--to DIR | --in-place)
+  restore.sh restore --target TARGET [--job JOB] [--snapshot ID|latest] (--to DIR | --in-place) [--allow-downgrade]
   restore.sh list --target TARGET [--job JOB]
   restore.sh verify --target TARGET [--job JOB] [--snapshot ID|latest]
 
@@ -1597,38 +1790,31 @@ bp_unescape_name() {
   done
 }
 
-# Checks folder $1, laid out as a snapshot (data/, keys/ when it has key files, and MANIFEST.sha256). A
-# snapshot holds exactly what its manifest lists: every line names a regular file under data/ or keys/ (no
-# absolute path, no '..', nothing reached through a link), every regular file under them is listed, they
-# hold nothing but folders and regular files (no link, fifo or device), each listed file has its hash, and
-# PRAGMA integrity_check prints `ok` for every SQLite file. Nothing is opened before it is known to be a
-# regular file there. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
+# Checks folder $1, laid out as a snapshot (data/ and MANIFEST.sha256). A snapshot holds exactly what
+# its manifest lists: every line names a regular file under data/ (no absolute path, no '..', nothing
+# reached through a link), every regular file under data/ is listed, data/ holds nothing but folders and
+# regular files (no link, fifo or device), each listed file has its hash, and PRAGMA integrity_check
+# prints `ok` for every SQLite file. Nothing is opened before it is known to be a regular file under
+# data/. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
 # Prints each problem on stderr and a summary on stdout; returns 1 on any problem.
 bp_verify_folder() {
   local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
-  local -a found=() roots=("$BP_DATA_DIR")
+  local -a found=()
   local -A listed=() present=()
   if [[ ! -f "$dir/$BP_MANIFEST_FILE" || -L "$dir/$BP_MANIFEST_FILE" || ! -d "$dir/$BP_DATA_DIR" || -L "$dir/$BP_DATA_DIR" ]]; then
     bp_log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
     return 1
   fi
-  if [[ -e "$dir/$BP_KEYS_DIR" || -L "$dir/$BP_KEYS_DIR" ]]; then
-    if [[ -L "$dir/$BP_KEYS_DIR" || ! -d "$dir/$BP_KEYS_DIR" ]]; then
-      bp_log "$dir: keys/ is a link or not a folder"
-      return 1
-    fi
-    roots+=("$BP_KEYS_DIR")
-  fi
-  # 1. What data/ and keys/ hold (find does not follow links): regular files, and anything else, which fails.
+  # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
   while IFS= read -r -d '' f; do
     present["$f"]=1
     found+=("$f")
-  done < <(cd -- "$dir" && find "${roots[@]}" -type f -print0 | sort -z)
+  done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
   files=${#found[@]}
   while IFS= read -r -d '' f; do
     bp_log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
     failed=1
-  done < <(cd -- "$dir" && find "${roots[@]}" ! -type f ! -type d -print0)
+  done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
   # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
   # same with the path escaped.
   while IFS= read -r line; do
@@ -1642,16 +1828,16 @@ bp_verify_folder() {
     if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
       bp_log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
       unsafe=1
-    elif [[ ( "$f" != data/* && "$f" != keys/* ) || "/$f/" == */../* || "/$f/" == */./* || "/$f/" == *//* ]]; then
-      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/ or keys/"
+    elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
       unsafe=1
     elif [[ -z "${present[$f]+set}" ]]; then
-      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ or keys/ (missing, a link or a special file)"
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
       unsafe=1
     fi
     if [[ -n "$f" ]]; then listed["$f"]=1; fi
   done < "$dir/$BP_MANIFEST_FILE"
-  # 3. Hashes, once every line is known to name a regular file under data/ or keys/. sha256sum names every
+  # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
   # file that differs ("data/...: FAILED").
   if (( unsafe )); then
     failed=1
@@ -1797,6 +1983,7 @@ APP_START_TRIED=0   # the app was started again (once, whatever happened)
 MOVED=0             # the live data dir is at INPLACE_ASIDE
 SWITCHED=0          # the restored data is at the data dir path
 DATA_DIR_PATH=""   # the data dir, absolute (--in-place)
+ALLOW_DOWNGRADE=0   # --allow-downgrade: restore even into an older app (bp_app_restore_check)
 
 # An absolute path without trailing slashes ('/' itself is refused).
 bp_absolute() {
@@ -1830,156 +2017,17 @@ bp_stage_snapshot() {
   mkdir -p -- "${parent:-/}"
   STAGING=$(mktemp -d "${parent}/.${2##*/}.restore-XXXXXX")
   bp_log "copying snapshot $SNAP_JOB/$SNAP_ID into $STAGING"
-  local -a keys=()
-  # keys/ is copied whenever it exists (as a link too: the verification of the copy refuses that).
-  if [[ -e "$1/$BP_KEYS_DIR" || -L "$1/$BP_KEYS_DIR" ]]; then keys=("$1/$BP_KEYS_DIR"); fi
-  cp -a -- "$1/$BP_DATA_DIR" "${keys[@]}" "$1/$BP_MANIFEST_FILE" "$STAGING/"
+  cp -a -- "$1/$BP_DATA_DIR" "$1/$BP_MANIFEST_FILE" "$STAGING/"
   bp_log "verifying the copy"
   bp_verify_folder "$STAGING" >&2 || bp_die "the copy of snapshot $SNAP_JOB/$SNAP_ID failed verification; nothing was restored"
   bp_remove_stale_sidecars "$STAGING/$BP_DATA_DIR"
 }
 
-# Renames the verified staging copy's data/ to $1 (the staging folder, with keys/, stays until bp_drop_staging).
+# Renames the verified staging copy to $1 and drops the staging folder.
 bp_switch_into_place() {
   mv -T -- "$STAGING/$BP_DATA_DIR" "$1"
-}
-
-bp_drop_staging() {
   rm -rf -- "$STAGING"
   STAGING=""
-}
-
-# --- Keys (docs/restore.md, "Keys") -------------------------------------------------------------------
-# Where a key goes comes from the plan's key source of that name (KEY_NAMES, KEY_PATHS, KEY_SERVICES),
-# never from the snapshot. Files under keys/ not named like a source are not restored.
-KEY_FILES=()        # bp_key_names
-KEY_INDEX=0         # bp_key_index
-KEY_FAILED=()       # key files --in-place could not put back
-KEY_UNKNOWN=()      # key files of no key source of the plan
-KEY_CONTAINERS=()   # key files that go into a container (after the start)
-
-# bp_key_names: sets KEY_FILES to the key files of the staging copy, sorted.
-bp_key_names() {
-  local f
-  KEY_FILES=()
-  [[ -d "$STAGING/$BP_KEYS_DIR" ]] || return 0
-  while IFS= read -r -d '' f; do
-    f=${f#./}
-    if [[ $f =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]]; then KEY_FILES+=("$f"); fi
-  done < <(cd -- "$STAGING/$BP_KEYS_DIR" && find . -mindepth 1 -maxdepth 1 -type f -print0 | LC_ALL=C sort -z)
-}
-
-# bp_key_index NAME: sets KEY_INDEX to key source NAME's index; returns 1 when the plan has none.
-bp_key_index() {
-  local k
-  for k in "${!KEY_NAMES[@]}"; do
-    if [[ "${KEY_NAMES[k]}" == "$1" ]]; then KEY_INDEX=$k; return 0; fi
-  done
-  return 1
-}
-
-# bp_key_destination NAME: where key NAME belongs, in words.
-bp_key_destination() {
-  if ! bp_key_index "$1"; then printf 'this plan has no key source %s' "$1"; return 0; fi
-  local path=${KEY_PATHS[KEY_INDEX]} service=${KEY_SERVICES[KEY_INDEX]}
-  if [[ -z "$service" || -z "$COMPOSE_WORDS" ]]; then printf 'it belongs at %s' "$path"; return 0; fi
-  printf 'it belongs in the container of compose service %s at %s (%s cp FILE %s:%s, then restart %s)' \
-    "$service" "$path" "$COMPOSE_WORDS" "$service" "$path" "$service"
-}
-
-# bp_keys_keep FOLDER: moves the staged keys/ to FOLDER (0700, files 0600) and says where each belongs.
-bp_keys_keep() {
-  local name
-  bp_key_names
-  (( ${#KEY_FILES[@]} > 0 )) || return 0
-  mv -T -- "$STAGING/$BP_KEYS_DIR" "$1"
-  chmod 700 -- "$1"
-  for name in "${KEY_FILES[@]}"; do
-    chmod 600 -- "$1/$name"
-    printf 'key %s: written to %s (mode 0600); %s\n' "$name" "$1/$name" "$(bp_key_destination "$name")"
-  done
-}
-
-# bp_keys_on_host STAMP: --in-place, before the app starts: each host key file back at its path, a
-# previous different file moved aside to PATH.before-restore-STAMP (never deleted). Prints what it did;
-# sets KEY_FAILED, KEY_UNKNOWN and KEY_CONTAINERS (keys of containers: bp_keys_in_containers, after the start).
-bp_keys_on_host() {
-  local name path existed
-  KEY_FAILED=() KEY_UNKNOWN=() KEY_CONTAINERS=()
-  bp_key_names
-  for name in "${KEY_FILES[@]}"; do
-    if ! bp_key_index "$name"; then KEY_UNKNOWN+=("$name"); continue; fi
-    if [[ -n "${KEY_SERVICES[KEY_INDEX]}" ]]; then KEY_CONTAINERS+=("$name"); continue; fi
-    path=${KEY_PATHS[KEY_INDEX]}
-    if [[ -f "$path" ]] && cmp -s -- "$STAGING/$BP_KEYS_DIR/$name" "$path"; then
-      printf 'key %s: %s already holds it\n' "$name" "$path"
-      continue
-    fi
-    existed=0
-    if [[ -e "$path" || -L "$path" ]]; then existed=1; fi
-    rm -f -- "$path.backplan-new"
-    if ! { cp -- "$STAGING/$BP_KEYS_DIR/$name" "$path.backplan-new" && chmod 600 -- "$path.backplan-new" &&
-           { (( !existed )) || mv -T -- "$path" "$path.before-restore-$1"; }; }; then
-      rm -f -- "$path.backplan-new"
-      KEY_FAILED+=("$name")
-      printf 'key %s: could not be written to %s\n' "$name" "$path"
-      continue
-    fi
-    if ! mv -T -- "$path.backplan-new" "$path"; then
-      if (( existed )); then mv -T -- "$path.before-restore-$1" "$path" || true; fi
-      KEY_FAILED+=("$name")
-      printf 'key %s: could not be written to %s\n' "$name" "$path"
-      continue
-    fi
-    if (( existed )); then
-      printf 'key %s: put back at %s (the previous file is %s)\n' "$name" "$path" "$path.before-restore-$1"
-    else
-      printf 'key %s: put back at %s\n' "$name" "$path"
-    fi
-  done
-}
-
-# bp_keys_in_containers: --in-place, after the app started: each key of a container written back into it
-# (`exec -T SERVICE sh -c 'cat >…'`, the key on stdin, never on a command line), then the service restarted
-# so that the app reads it. Adds to KEY_FAILED what could not be put back.
-bp_keys_in_containers() {
-  local name path service staged
-  for name in "${KEY_CONTAINERS[@]}"; do
-    bp_key_index "$name" || continue
-    path=${KEY_PATHS[KEY_INDEX]}
-    service=${KEY_SERVICES[KEY_INDEX]}
-    staged=$STAGING/$BP_KEYS_DIR/$name
-    if bp_restore_compose exec -T "$service" cat "$path" </dev/null 2>/dev/null | head -c "$((BP_KEY_LIMIT + 1))" | cmp -s -- - "$staged"; then
-      printf 'key %s: the container of service %s already holds it\n' "$name" "$service"
-      continue
-    fi
-    # shellcheck disable=SC2016 # $1 is expanded by the container's sh
-    if ! bp_restore_compose exec -T "$service" sh -c 'cat >"$1.new" && mv -f "$1.new" "$1"' sh "$path" <"$staged" >&2; then
-      KEY_FAILED+=("$name")
-      printf 'key %s: could not be written into the container of service %s\n' "$name" "$service"
-      continue
-    fi
-    bp_log "restarting compose service $service so that it reads its restored key"
-    if ! bp_restore_compose restart "$service" </dev/null >&2; then
-      KEY_FAILED+=("$name")
-      printf 'key %s: put back in the container of service %s, but restarting it failed: restart it by hand\n' "$name" "$service"
-      continue
-    fi
-    printf 'key %s: put back in the container of service %s at %s (restarted)\n' "$name" "$service" "$path"
-  done
-}
-
-# bp_keys_keep_unplaced FOLDER NAME...: moves the staged key files NAME… to FOLDER (0700): those not put back.
-bp_keys_keep_unplaced() {
-  local folder=$1 name
-  shift
-  (( $# > 0 )) || return 0
-  [[ -d "$folder" ]] || mkdir -m 700 -- "$folder"
-  for name in "$@"; do
-    mv -T -- "$STAGING/$BP_KEYS_DIR/$name" "$folder/$name" || continue
-    chmod 600 -- "$folder/$name"
-    printf 'key %s: kept in %s (mode 0600); %s\n' "$name" "$folder/$name" "$(bp_key_destination "$name")"
-  done
 }
 
 # restore TARGET [JOB] [ID|latest] DIR
@@ -1992,16 +2040,12 @@ bp_restore_to_dir() {
   fi
   bp_take_lock
   bp_resolve_snapshot "$idx"
-  if [[ -e "$SNAP_DIR/$BP_KEYS_DIR" || -L "$SNAP_DIR/$BP_KEYS_DIR" ]] && [[ -e "$dest.keys" || -L "$dest.keys" ]]; then
-    bp_die "$dest.keys exists, where the snapshot's key files would go; refusing (nothing was changed)"
-  fi
+  bp_app_restore_check "$SNAP_JOB/$SNAP_ID" "$SNAP_DIR" "$ALLOW_DOWNGRADE"
   bp_stage_snapshot "$SNAP_DIR" "$dest"
   # An empty destination folder is replaced; rmdir fails (and nothing is lost) if it filled up meanwhile.
   if [[ -d "$dest" ]]; then rmdir -- "$dest"; fi
   bp_switch_into_place "$dest"
   printf 'restored snapshot %s/%s of target %s into %s (verified)\n' "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$dest"
-  bp_keys_keep "$dest.keys"
-  bp_drop_staging
 }
 
 # The compose command for the app: COMPOSE -f FILE [-p PROJECT] ARGS...
@@ -2043,13 +2087,14 @@ bp_restore_on_exit() {
 
 # restore TARGET [JOB] [ID|latest] --in-place
 bp_restore_in_place() {
-  local idx=$1 app_stopped_by_hand=$2 stamp started=1
+  local idx=$1 app_stopped_by_hand=$2 stamp
   DATA_DIR_PATH=$(bp_absolute "$DATA_DIR")
   if (( ${#COMPOSE[@]} == 0 && !app_stopped_by_hand )); then
     bp_die "plan $PLAN has no compose file, so restore.sh cannot stop the app: stop it by hand, run again with --app-stopped, then start it"
   fi
   bp_take_lock
   bp_resolve_snapshot "$idx"
+  bp_app_restore_check "$SNAP_JOB/$SNAP_ID" "$SNAP_DIR" "$ALLOW_DOWNGRADE"
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   INPLACE_ASIDE="$DATA_DIR_PATH.before-restore-$stamp"
   if [[ -e "$INPLACE_ASIDE" || -L "$INPLACE_ASIDE" ]]; then
@@ -2069,23 +2114,11 @@ bp_restore_in_place() {
   bp_stage_snapshot "$SNAP_DIR" "$DATA_DIR_PATH"
   bp_switch_into_place "$DATA_DIR_PATH"
   SWITCHED=1
+  bp_app_start
   printf 'restored snapshot %s/%s of target %s into the data dir %s (verified)\n' \
     "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$DATA_DIR_PATH"
   if (( MOVED )); then
     printf 'the previous data dir is in %s: delete it yourself once the app works\n' "$INPLACE_ASIDE"
-  fi
-  bp_keys_on_host "$stamp"
-  bp_app_start || started=0
-  if (( started && !app_stopped_by_hand )); then
-    bp_keys_in_containers
-  else
-    KEY_FAILED+=("${KEY_CONTAINERS[@]}")
-  fi
-  bp_keys_keep_unplaced "$DATA_DIR_PATH.keys-$stamp" "${KEY_FAILED[@]}" "${KEY_UNKNOWN[@]}"
-  bp_drop_staging
-  (( started )) || exit 1
-  if (( ${#KEY_FAILED[@]} > 0 )); then
-    bp_die "${#KEY_FAILED[@]} key files could not be put back (kept as said above): put them back by hand"
   fi
 }
 
@@ -2150,6 +2183,7 @@ bp_restore_main() {
       -h | --help) bp_restore_usage; exit 0 ;;
       --in-place) in_place=1 ;;
       --app-stopped) app_stopped=1 ;;
+      --allow-downgrade) ALLOW_DOWNGRADE=1 ;;
       --target | --target=* | --job | --job=* | --snapshot | --snapshot=* | --to | --to=*)
         bp_read_flag "$@"
         shift "$FLAG_SHIFT"
@@ -2172,6 +2206,7 @@ bp_restore_main() {
     [[ "$in_place" == 0 || -z "$FLAG_TO" ]] || bp_usage_error "--to and --in-place exclude each other"
     mapfile -d '' -t args < <(bp_flag_arguments)
   fi
+  [[ "$command" == restore || "$ALLOW_DOWNGRADE" == 0 ]] || bp_usage_error "--allow-downgrade goes with restore"
   trap 'exit 130' INT
   trap 'exit 143' TERM
   trap 'exit 129' HUP
