@@ -82,7 +82,8 @@ extension RunExecutor {
         let record = SnapshotRecord(plan: plan.name, job: job.name, id: state.id, started: RunClock.iso(id: state.id),
                                     finished: RunClock.iso(Date()), executor: "runtime", sources: summaries,
                                     downtimeMs: quiesce.downtimeMs,
-                                    app: .init(alembicVersion: alembic, counts: AppVerifier.counts(in: dir, sources: sources)))
+                                    app: .init(alembicVersion: alembic, counts: AppVerifier.counts(in: dir, sources: sources)),
+                                    label: label)
         let path = dir + "/" + SnapshotLayout.recordName
         try Data(try record.jsonLine().utf8).write(to: URL(fileURLWithPath: path + ".new"))
         guard rename(path + ".new", path) == 0 else { throw RunError("cannot write \(path)") }
