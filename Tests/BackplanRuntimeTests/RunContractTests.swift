@@ -114,6 +114,13 @@ import TestSupport
             let withSQLite = try Self.bash(script, #"bp_label_states "$@""#, [folder] + ids)
             #expect(withSQLite.stdout == zip(ids, runtime).map { "\($0) \($1)\n" }.joined(), "\(script): \(withSQLite.stdout)\(withSQLite.stderr)")
         }
+        // Two label keys: the script cannot read the label, the runtime takes the last; both keep it.
+        let duplicate = #"{"label":"a","label":"b"}"#
+        #expect(SnapshotLabel.of(record: Data(duplicate.utf8)).keeps)
+        try FileManager.default.createDirectory(atPath: folder + "/20200201T000000Z", withIntermediateDirectories: true)
+        try duplicate.write(toFile: folder + "/20200201T000000Z/SNAPSHOT.json", atomically: true, encoding: .utf8)
+        let twice = try Self.bash(try #require(Self.scripts.first), #"bp_label_states "$@""#, [folder, "20200201T000000Z"])
+        #expect(twice.stdout == "20200201T000000Z ?\n", "\(twice.stdout)\(twice.stderr)")
         let pull = try #require(Self.scripts.last)
         let without = try Self.bash(pull, "PATH=\(Shell.quote(tools)); bp_label_states \"$@\"", [folder] + ids)
         #expect(without.stdout == zip(ids, cases).map { "\($0) \($1.fallback)\n" }.joined(), "\(without.stdout)\(without.stderr)")
