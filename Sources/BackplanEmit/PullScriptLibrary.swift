@@ -128,7 +128,7 @@ enum PullScriptLibrary {
             esac
             shift
           done
-          for tool in ssh rsync flock sha256sum find awk sort; do
+          for tool in ssh rsync flock sha256sum find awk sort grep sed; do
             command -v "$tool" >/dev/null 2>&1 || bp_die "preflight: $tool is not installed"
           done
           if [[ ! -d $NAS_PATH || ! -w $NAS_PATH ]]; then

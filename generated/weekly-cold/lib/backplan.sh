@@ -201,16 +201,19 @@ BP_LABELLED=0           # bp_retention_unlabelled's count: labelled snapshots se
 # sqlite3 (a NAS running the pull script) a file that is not readable, or holds `label` or a `\u` escape
 # anywhere, is `?` unless its only `label` is a plain "label":"NAME" member; any other file is `-`.
 bp_label_states() {
-  local dir=$1 id values='' out f name
+  local dir=$1 id values='' out f name rc
   shift
   if ! command -v sqlite3 >/dev/null 2>&1; then
     for id in "$@"; do
       f=$dir/$id/$BP_RECORD_FILE
       if [[ ! $id =~ $BP_ID_RE ]]; then continue; fi
       if [[ ! -f $f || ! -r $f ]]; then printf '%s ?\n' "$id"; continue; fi
-      if ! grep -q -e label -e '\\u' -- "$f"; then printf '%s -\n' "$id"; continue; fi
+      # grep: 1 no match (unlabelled), 0 a match (read on), anything else (an error) cannot be read.
+      rc=0
+      grep -q -e label -e '\\u' -- "$f" || rc=$?
+      if ((rc == 1)); then printf '%s -\n' "$id"; continue; fi
       name=''
-      if ! grep -q -e '\\u' -- "$f" && (($(grep -o label -- "$f" | wc -l) == 1)); then
+      if ((rc == 0)) && ! grep -q -e '\\u' -- "$f" && (($(grep -o label -- "$f" | wc -l) == 1)); then
         name=$(sed -n 's/^.*"label":"\([a-z0-9][a-z0-9-]*\)".*$/\1/p' -- "$f")
       fi
       if [[ $name =~ $BP_LABEL_RE ]]; then printf '%s %s\n' "$id" "$name"; else printf '%s ?\n' "$id"; fi
@@ -1575,18 +1578,16 @@ bp_resolve_snapshot() {
 }
 
 # "STARTED SOURCE-BYTES" from SNAPSHOT.json in folder $1, and " label=NAME" for a labelled snapshot (`?`
-# for a label that is no label name), read with sqlite3's JSON functions (the file name is a constant
+# for a label that is no label name, or two; keys as json_each decodes them, like bp_label_states), read with sqlite3's JSON functions (the file name is a constant
 # inside the SQL; the folder is entered with cd, never put in SQL).
 bp_snapshot_info() {
   local out
   if out=$(cd -- "$1" && sqlite3 -init /dev/null -batch -noheader :memory: \
     "SELECT coalesce(json_extract(j, '\$.started'), '?') || ' ' ||
         coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0) ||
-        CASE WHEN json_type(j, '\$.label') IS NULL THEN ''
-          WHEN json_type(j, '\$.label') IS 'text' AND length(json_extract(j, '\$.label')) BETWEEN 1 AND 63
-            AND json_extract(j, '\$.label') GLOB '[a-z0-9]*' AND json_extract(j, '\$.label') NOT GLOB '*[^a-z0-9-]*'
-            THEN ' label=' || json_extract(j, '\$.label')
-          ELSE ' label=?' END
+        (SELECT CASE WHEN count(*) = 0 THEN '' WHEN count(*) = 1 AND max(type) = 'text' AND length(max(value)) BETWEEN 1 AND 63
+            AND max(value) GLOB '[a-z0-9]*' AND max(value) NOT GLOB '*[^a-z0-9-]*' THEN ' label=' || max(value)
+          ELSE ' label=?' END FROM json_each(j) WHERE key = 'label')
      FROM (SELECT CAST(readfile('SNAPSHOT.json') AS TEXT) AS j);" 2>/dev/null) && [[ -n "$out" ]]; then
     printf '%s\n' "$out"
   else

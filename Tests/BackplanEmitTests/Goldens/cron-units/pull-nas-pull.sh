@@ -217,16 +217,19 @@ BP_LABELLED=0           # bp_retention_unlabelled's count: labelled snapshots se
 # sqlite3 (a NAS running the pull script) a file that is not readable, or holds `label` or a `\u` escape
 # anywhere, is `?` unless its only `label` is a plain "label":"NAME" member; any other file is `-`.
 bp_label_states() {
-  local dir=$1 id values='' out f name
+  local dir=$1 id values='' out f name rc
   shift
   if ! command -v sqlite3 >/dev/null 2>&1; then
     for id in "$@"; do
       f=$dir/$id/$BP_RECORD_FILE
       if [[ ! $id =~ $BP_ID_RE ]]; then continue; fi
       if [[ ! -f $f || ! -r $f ]]; then printf '%s ?\n' "$id"; continue; fi
-      if ! grep -q -e label -e '\\u' -- "$f"; then printf '%s -\n' "$id"; continue; fi
+      # grep: 1 no match (unlabelled), 0 a match (read on), anything else (an error) cannot be read.
+      rc=0
+      grep -q -e label -e '\\u' -- "$f" || rc=$?
+      if ((rc == 1)); then printf '%s -\n' "$id"; continue; fi
       name=''
-      if ! grep -q -e '\\u' -- "$f" && (($(grep -o label -- "$f" | wc -l) == 1)); then
+      if ((rc == 0)) && ! grep -q -e '\\u' -- "$f" && (($(grep -o label -- "$f" | wc -l) == 1)); then
         name=$(sed -n 's/^.*"label":"\([a-z0-9][a-z0-9-]*\)".*$/\1/p' -- "$f")
       fi
       if [[ $name =~ $BP_LABEL_RE ]]; then printf '%s %s\n' "$id" "$name"; else printf '%s ?\n' "$id"; fi
@@ -716,7 +719,7 @@ main() {
     esac
     shift
   done
-  for tool in ssh rsync flock sha256sum find awk sort; do
+  for tool in ssh rsync flock sha256sum find awk sort grep sed; do
     command -v "$tool" >/dev/null 2>&1 || bp_die "preflight: $tool is not installed"
   done
   if [[ ! -d $NAS_PATH || ! -w $NAS_PATH ]]; then
