@@ -140,3 +140,45 @@ extension RsyncTargetTests {
         #expect(w.nasSnapshots == [linked] + local)
     }
 }
+
+extension RsyncPullTests {
+    /// The NAS's pull script keeps a pulled labelled snapshot and one whose label cannot be read out of its
+    /// retention (keep_last 1 keeps the newest plain one beside them), with sqlite3 and, in the last round,
+    /// without it on PATH (the NAS may have none).
+    @Test func theNASKeepsLabelledSnapshotsWithAndWithoutSQLite() throws {
+        var p = try Pull()
+        defer { p.remove() }
+        p.plan.jobs[0].retention = RetentionPolicy(keepLast: 1)
+        let labelled = try p.harness.runScript(try p.harness.writeScript(p.plan), ["--label", "pre-upgrade"])
+        #expect(labelled.status == 0, "\(labelled.stderr)")
+        let first = try p.pull()
+        #expect(first.status == 0, "\(first.stderr)")
+        let id = try #require(p.nasEntries.first)
+        let forged = "20200101T000000Z"
+        try FileManager.default.createDirectory(atPath: p.nasJob + "/" + forged + "/data", withIntermediateDirectories: true)
+        // Cut short: no JSON for sqlite3, and a `label` that is no "label":"NAME" member for the fallback.
+        try #"{"label":7"#.write(toFile: p.nasJob + "/" + forged + "/SNAPSHOT.json", atomically: true, encoding: .utf8)
+        // Every tool but sqlite3, for the last round.
+        let farm = p.harness.root + "/no-sqlite"
+        try FileManager.default.createDirectory(atPath: farm, withIntermediateDirectories: true)
+        for dir in ["/usr/local/bin", "/usr/bin", "/bin"] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name != "sqlite3" {
+                try? FileManager.default.createSymbolicLink(atPath: farm + "/" + name, withDestinationPath: dir + "/" + name)
+            }
+        }
+        #expect(RunHarness.run("/bin/bash", ["-c", "command -v sqlite3"], environment: ["PATH": farm]).status != 0, "no sqlite3 in \(farm)")
+        for round in 0..<2 {
+            #expect(try p.harness.runScript(try p.harness.writeScript(p.plan)).status == 0)
+            let script = try p.generate() + "/pull-nas.sh"
+            var environment = ProcessInfo.processInfo.environment
+            if round == 1 { environment["PATH"] = farm }
+            let pulled = RunHarness.run("/bin/bash", [script], scratch: p.harness.root, environment: environment)
+            #expect(pulled.status == 0, "\(pulled.stderr)")
+            #expect(pulled.stderr.contains("retention: job daily: keeping snapshot \(id) (label pre-upgrade)"), "\(pulled.stderr)")
+            #expect(pulled.stderr.contains("retention: warning: job daily: snapshot \(forged) is kept: its label cannot be read"),
+                    "round \(round): \(pulled.stderr)")
+        }
+        let newest = try #require(p.harness.snapshots(p.plan).last)
+        #expect(p.nasEntries == [forged, id, newest])
+    }
+}
