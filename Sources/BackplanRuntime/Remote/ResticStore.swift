@@ -45,8 +45,8 @@ struct ResticStore: RemoteStore {
         try snapshots(job: job, try tool()).map(\.backplanID).uniqued()
     }
 
-    /// From the `label=NAME` tags of the listing (no extra call); a backplan ID held by several restic
-    /// snapshots is labelled when any of them is.
+    /// From the `label=NAME` tags of one `restic snapshots` listing (no file is read); a backplan ID held by
+    /// several restic snapshots is labelled when any of them is.
     func labels(job: String, ids: [String]) throws(RunError) -> [String: SnapshotLabel] {
         var labels: [String: SnapshotLabel] = [:]
         for listed in try snapshots(job: job, try tool()) where labels[listed.backplanID].map({ !$0.keeps }) ?? true {
