@@ -5,6 +5,7 @@ extension JobScriptLibrary {
         BP_DRY_RUN=0            # --dry-run: print the steps, change nothing
         BP_RESUME_ONLY=0        # --resume: resume a journaled quiesce and exit
         BP_JITTER=0             # --jitter SECONDS
+        BP_LABEL=''             # --label NAME (BP_LABEL_RE): SNAPSHOT.json, runs.jsonl, restic's label= tag
         BP_LOCK_FD=''           # descriptor holding the flock on $STATE_DIR/lock
         BP_TMP=''               # private temp folder of this run (under $STATE_DIR)
         BP_ID=''                # snapshot ID of this run (UTC start time)

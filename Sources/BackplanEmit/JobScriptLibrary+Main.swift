@@ -51,8 +51,9 @@ extension JobScriptLibrary {
         # ---- Command line ----
 
         bp_usage() {
-          printf 'Usage: %s [--dry-run] [--resume] [--jitter SECONDS]\n' "${0##*/}"
+          printf 'Usage: %s [--dry-run] [--resume] [--jitter SECONDS] [--label NAME]\n' "${0##*/}"
           printf 'Runs job %s of backup plan %s once (see docs/run-contract.md).\n' "$JOB" "$PLAN"
+          printf -- '--label NAME (a-z, 0-9, -; up to 63) labels the snapshot: retention keeps it until backplan prune --remove ID.\n'
           printf 'Exit status: 0 all targets done, 1 failed (nothing published), 3 some targets failed.\n'
         }
 
@@ -65,11 +66,23 @@ extension JobScriptLibrary {
                 if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_usage >&2; exit "$BP_EXIT_USAGE"; fi
                 BP_JITTER=$((10#$2))
                 shift ;;
+              --label)
+                if (($# < 2)) || [[ ! $2 =~ $BP_LABEL_RE ]]; then
+                  bp_log "--label takes a name of 1 to 63 characters: lower-case letters, digits and '-', not starting with '-' (e.g. pre-upgrade)"
+                  bp_usage >&2
+                  exit "$BP_EXIT_USAGE"
+                fi
+                BP_LABEL=$2
+                shift ;;
               -h | --help) bp_usage; exit 0 ;;
               *) bp_log "unknown argument: $1"; bp_usage >&2; exit "$BP_EXIT_USAGE" ;;
             esac
             shift
           done
+          if [[ -n $BP_LABEL ]] && ((BP_RESUME_ONLY)); then
+            bp_log "--label does not go with --resume (which takes no snapshot)"
+            exit "$BP_EXIT_USAGE"
+          fi
         }
 
         # bp_dry_run: preflight, then the steps a run would take; changes nothing (not even the state dir).
@@ -96,6 +109,7 @@ extension JobScriptLibrary {
             fi
           done
           if [[ $QUIESCE_METHOD != none ]]; then bp_log "dry run: would start the app again"; fi
+          if [[ -n $BP_LABEL ]]; then bp_log "dry run: would label the snapshot $BP_LABEL (retention keeps it until prune --remove)"; fi
           for i in "${!TARGET_NAMES[@]}"; do
             case ${TARGET_TYPES[i]} in
               local)
@@ -163,7 +177,7 @@ extension JobScriptLibrary {
           trap 'bp_on_err "$LINENO" "$?"' ERR
           BP_TMP=$(mktemp -d "$(bp_abs "$STATE_DIR")/.tmp.XXXXXX")
           bp_new_id
-          bp_log "run $BP_ID: start"
+          bp_log "run $BP_ID: start${BP_LABEL:+ (label $BP_LABEL)}"
           if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then
             bp_log "quiesce: a killed run left the app stopped; resuming it first"
             bp_resume || bp_die "could not resume the quiesce left by an earlier run"

@@ -118,10 +118,11 @@ extension JobScriptLibrary {
         # bp_snapshot_json DIR: writes DIR/SNAPSHOT.json (keys sorted, one line). Written last: a folder holding
         # it is complete.
         bp_snapshot_json() {
-          local finished
+          local finished label=''
           finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-          printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,"plan":%s,"sources":%s,"started":"%s"}\n' \
-            "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$(bp_json_string "$PLAN")" \
+          if [[ -n $BP_LABEL ]]; then label="\"label\":\"$BP_LABEL\","; fi
+          printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,%s"plan":%s,"sources":%s,"started":"%s"}\n' \
+            "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$label" "$(bp_json_string "$PLAN")" \
             "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/$BP_RECORD_FILE.new"
           mv -f -- "$1/$BP_RECORD_FILE.new" "$1/$BP_RECORD_FILE"
         }

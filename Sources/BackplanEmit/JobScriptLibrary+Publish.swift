@@ -145,15 +145,19 @@ extension JobScriptLibrary {
         }
 
         # bp_retention INDEX: removes the snapshots of this plan and job on target INDEX that the rules do not
-        # keep (bp_retention_pick decides: never the newest, never this run's). A local target's snapshots are
-        # listed by bp_list_ids and removed by bp_remove_local, a remote one's by bp_<type>_ids and bp_<type>_remove.
+        # keep (bp_retention_pick decides on the unlabelled ones: never the newest, never this run's); labelled
+        # snapshots are kept (bp_retention_unlabelled). A local target's snapshots are listed by bp_list_ids,
+        # their labels read by bp_label_states and removed by bp_remove_local; a remote one's by bp_<type>_ids,
+        # bp_<type>_labels and bp_<type>_remove. Labels that cannot be fetched at all remove nothing.
         bp_retention() {
-          local i=$1 dir='' id listing
+          local i=$1 dir='' id listing states
           ((RETENTION)) || return 0
           [[ -z ${TARGET_PULLED[i]:-} ]] || return 0
           if [[ ${TARGET_TYPES[i]} == local ]]; then
             dir=$(bp_job_dir "$i")
             mapfile -t BP_IDS < <(bp_list_ids "$dir")
+            ((${#BP_IDS[@]} > 0)) || return 0
+            states=$(bp_label_states "$dir" "${BP_IDS[@]}")
           else
             BP_REMOTE_ERROR=''
             if ! listing=$("bp_${TARGET_TYPES[i]}_ids" "$i"); then
@@ -161,8 +165,13 @@ extension JobScriptLibrary {
               return 0
             fi
             mapfile -t BP_IDS < <(printf '%s\n' "$listing" | bp_ids_only)
+            ((${#BP_IDS[@]} > 0)) || return 0
+            if ! states=$("bp_${TARGET_TYPES[i]}_labels" "$i" "${BP_IDS[@]}"); then
+              bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot read the snapshots' labels; nothing is removed"
+              return 0
+            fi
           fi
-          ((${#BP_IDS[@]} > 0)) || return 0
+          bp_retention_unlabelled "target ${TARGET_NAMES[i]}" <<<"$states"
           bp_retention_pick "target ${TARGET_NAMES[i]}" "$BP_ID" "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" \
             "$KEEP_MONTHLY" "$KEEP_YEARLY" "$KEEP_WITHIN" || return 0
           if ((BP_DRY_RUN)); then
@@ -180,7 +189,7 @@ extension JobScriptLibrary {
             fi
             BP_REMOVED=${#BP_REMOVE[@]}
           fi
-          bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
+          bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} + BP_LABELLED - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
         }
 
         # ---- Step 10: the run log ----
@@ -189,7 +198,7 @@ extension JobScriptLibrary {
         # the line in BP_RECORD_LINE for the webhook.
         # shellcheck disable=SC2317 # called by the EXIT trap (bp_on_exit)
         bp_record() {
-          local rc=$1 status i targets='' error finished t_status
+          local rc=$1 status i targets='' error label finished t_status
           case $rc in
             "$BP_EXIT_OK") status=ok ;;
             "$BP_EXIT_PARTIAL") status=partial ;;
@@ -205,11 +214,13 @@ extension JobScriptLibrary {
           done
           error=''
           if [[ $status != ok ]]; then error="\"error\":$(bp_json_string "${BP_ERROR:-failed}"),"; fi
+          label=''
+          if [[ -n $BP_LABEL ]]; then label="\"label\":\"$BP_LABEL\","; fi
           finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
           # shellcheck disable=SC2059 # the format is the run contract's (BP_RUN_FORMAT: the fields in their order)
           printf -v BP_RECORD_LINE "$BP_RUN_FORMAT" \
             "$BP_BYTES" "$BP_DOWNTIME_MS" "$error" "$rc" "$BP_FILES" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" \
-            "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
+            "$label" "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
           printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/$BP_RUNS_LOG"
         }
         """#

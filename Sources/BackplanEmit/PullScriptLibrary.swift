@@ -32,7 +32,8 @@ enum PullScriptLibrary {
           esac
         }
 
-        # bp_pull_retention K DIR NEW: job K's retention on the NAS (never the newest, never NEW).
+        # bp_pull_retention K DIR NEW: job K's retention on the NAS (never a labelled snapshot, never the newest
+        # unlabelled one, never NEW).
         bp_pull_retention() {
           local k=$1 dir=$2 new=$3
           local -a keep=()
@@ -40,9 +41,10 @@ enum PullScriptLibrary {
           read -ra keep <<<"${JOB_RETENTION[k]}"
           mapfile -t BP_IDS < <(bp_list_ids "$dir")
           ((${#BP_IDS[@]} > 0)) || return 0
+          bp_retention_unlabelled "job ${JOB_NAMES[k]}" < <(bp_label_states "$dir" "${BP_IDS[@]}")
           bp_retention_pick "job ${JOB_NAMES[k]}" "$new" "${keep[@]}" || return 0
           bp_remove_local "job ${JOB_NAMES[k]}" "$dir" "${BP_REMOVE[@]}"
-          bp_log "retention: job ${JOB_NAMES[k]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
+          bp_log "retention: job ${JOB_NAMES[k]}: $((${#BP_IDS[@]} + BP_LABELLED - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
         }
 
         # bp_pull_job K: pulls the newest complete snapshot of job K from the server. Sets BP_PULLED_ID.
@@ -126,7 +128,7 @@ enum PullScriptLibrary {
             esac
             shift
           done
-          for tool in ssh rsync flock sha256sum find awk sort; do
+          for tool in ssh rsync flock sha256sum find awk sort grep sed; do
             command -v "$tool" >/dev/null 2>&1 || bp_die "preflight: $tool is not installed"
           done
           if [[ ! -d $NAS_PATH || ! -w $NAS_PATH ]]; then

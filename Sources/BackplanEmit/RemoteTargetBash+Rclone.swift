@@ -174,6 +174,23 @@ extension RemoteTargetBash {
           fi
         }
 
+        # bp_rclone_labels I ID...: "ID STATE" lines (bp_label_states) from every SNAPSHOT.json of the job,
+        # fetched in one `rclone copy` into a temporary folder.
+        # shellcheck disable=SC2317
+        bp_rclone_labels() {
+          local i=$1 dir
+          shift
+          dir=$(mktemp -d "${TMPDIR:-/tmp}/backplan-labels.XXXXXX") || return 1
+          if ! bp_rclone "$i" "rclone copy of the $BP_RECORD_FILE files" copy --max-depth 2 --include "/*/$BP_RECORD_FILE" \
+            -- "$(bp_rclone_path "$i" "$JOB")" "$dir"; then
+            bp_log "target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
+            rm -rf -- "$dir"
+            return 1
+          fi
+          bp_label_states "$dir" "$@"
+          rm -rf -- "$dir"
+        }
+
         # bp_rclone_remove I ID...: deletes each snapshot's SNAPSHOT.json (it stops being listed at once), then
         # its folder; a purge cut short leaves a folder the next upload removes.
         # shellcheck disable=SC2317

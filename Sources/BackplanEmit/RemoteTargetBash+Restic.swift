@@ -21,6 +21,7 @@ extension RemoteTargetBash {
 
         BP_RESTIC_STATE=''      # bp_restic_state's result: present or missing
         BP_RESTIC_ROWS=()       # bp_restic_list's result: "ID RESTIC-ID" lines, oldest first
+        BP_RESTIC_LABELS=()     # bp_restic_list's result: "ID LABEL" (or "ID ?") per label= tag
         BP_RESTIC_SNAP=''       # bp_restic_find's result: the restic snapshot ID
         BP_RESTIC_CACHE=''      # job scripts: restic's cache folder (absolute), since a systemd service has no HOME
 
@@ -90,15 +91,42 @@ extension RemoteTargetBash {
           if ! rows=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -noheader :memory: \
             "SELECT substr(t.value, 4) || ' ' || json_extract(s.value, '\$.id')
              FROM json_each(CAST(readfile('snapshots.json') AS TEXT)) AS s, json_each(s.value, '\$.tags') AS t
-             WHERE substr(t.value, 1, 3) = 'id=' ORDER BY 1;" 2>&1); then
+             WHERE substr(t.value, 1, 3) = 'id=' ORDER BY 1;
+             SELECT 'label ' || substr(t.value, 4) || ' ' || CASE WHEN length(l.value) BETWEEN 7 AND 69
+                 AND substr(l.value, 7) GLOB '[a-z0-9]*' AND substr(l.value, 7) NOT GLOB '*[^a-z0-9-]*'
+                 THEN substr(l.value, 7) ELSE '?' END
+             FROM json_each(CAST(readfile('snapshots.json') AS TEXT)) AS s, json_each(s.value, '\$.tags') AS t,
+               json_each(s.value, '\$.tags') AS l
+             WHERE substr(t.value, 1, 3) = 'id=' AND substr(l.value, 1, 6) = 'label=';" 2>&1); then
             BP_REMOTE_ERROR="the output of restic snapshots --json cannot be read: $rows"
             rm -rf -- "$dir"
             return 1
           fi
           rm -rf -- "$dir"
+          BP_RESTIC_LABELS=()
           while IFS= read -r row; do
             if [[ ${row%% *} =~ $BP_ID_RE && ${row#* } =~ ^[0-9a-f]{64}$ ]]; then BP_RESTIC_ROWS+=("$row"); fi
+            if [[ $row == 'label '* ]]; then BP_RESTIC_LABELS+=("${row#label }"); fi
           done <<<"$rows"
+        }
+
+        # bp_restic_labels I ID...: "ID STATE" lines (bp_label_states) from the restic snapshots' label= tags:
+        # the label, `?` (a tag that is no label name) or `-` (no label tag).
+        # shellcheck disable=SC2317 # called as "bp_${TARGET_TYPES[i]}_labels"
+        bp_restic_labels() {
+          local i=$1 id row
+          shift
+          if ! bp_restic_list "$i" "$JOB"; then
+            bp_log "target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
+            return 1
+          fi
+          for row in "${BP_RESTIC_LABELS[@]}"; do printf '%s\n' "$row"; done
+          for id in "$@"; do
+            for row in "${BP_RESTIC_LABELS[@]}"; do
+              if [[ ${row%% *} == "$id" ]]; then continue 2; fi
+            done
+            printf '%s -\n' "$id"
+          done
         }
 
         # bp_restic_find I JOB ID: sets BP_RESTIC_SNAP to the restic snapshot of backplan snapshot JOB/ID.
@@ -181,7 +209,7 @@ extension RemoteTargetBash {
             bp_log "target ${TARGET_NAMES[i]}: restic backup against parent ${row%% *} (restic ${row:17:8})"
           fi
           if ! bp_restic_in "$i" "$BP_SNAPSHOT" "restic backup" backup --json --ignore-ctime --host backplan \
-            --tag "backplan,plan=$PLAN,job=$JOB,id=$BP_ID" --time "$(bp_restic_time "$BP_ID")" "${parent[@]}" \
+            --tag "backplan,plan=$PLAN,job=$JOB,id=$BP_ID${BP_LABEL:+,label=$BP_LABEL}" --time "$(bp_restic_time "$BP_ID")" "${parent[@]}" \
             -- "$BP_DATA_DIR" "${keys[@]}" "$BP_MANIFEST_FILE" "$BP_RECORD_FILE" >"$BP_TMP/restic-backup.json"; then
             # restic exits 3 when it made a snapshot without some files: never leave that one listed.
             reason=$BP_REMOTE_ERROR

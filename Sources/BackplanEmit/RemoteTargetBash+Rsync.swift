@@ -251,6 +251,25 @@ extension RemoteTargetBash {
           if [[ -n $BP_RSYNC_IDS ]]; then printf '%s\n' "$BP_RSYNC_IDS"; fi
         }
 
+        # bp_rsync_labels I ID...: "ID STATE" lines (bp_label_states) from every SNAPSHOT.json of the job,
+        # fetched in one rsync into a temporary folder (regular files only: -r without -l skips links).
+        # shellcheck disable=SC2317
+        bp_rsync_labels() {
+          local i=$1 dir
+          shift
+          dir=$(mktemp -d "${TMPDIR:-/tmp}/backplan-labels.XXXXXX") || return 1
+          bp_rsync_ssh "$i"
+          if ! bp_remote "$i" "rsync of the $BP_RECORD_FILE files" rsync -r --protect-args --include='/*/' \
+            --include="/*/$BP_RECORD_FILE" --exclude='*' -e "$(bp_rsync_rsh)" -- \
+            "$BP_RSYNC_DEST:${TARGET_PATHS[i]}/$PLAN/$JOB/" "$dir/"; then
+            bp_log "target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
+            rm -rf -- "$dir"
+            return 1
+          fi
+          bp_label_states "$dir" "$@"
+          rm -rf -- "$dir"
+        }
+
         # shellcheck disable=SC2317
         bp_rsync_remove() {
           local i=$1

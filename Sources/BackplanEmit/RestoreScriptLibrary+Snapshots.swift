@@ -97,13 +97,17 @@ bp_resolve_snapshot() {
   SNAP_DIR=$(bp_snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
 }
 
-# "STARTED SOURCE-BYTES" from SNAPSHOT.json in folder $1, read with sqlite3's JSON functions
-# (the file name is a constant inside the SQL; the folder is entered with cd, never put in SQL).
+# "STARTED SOURCE-BYTES" from SNAPSHOT.json in folder $1, and " label=NAME" for a labelled snapshot (`?`
+# for a label that is no label name, or two; keys as json_each decodes them, like bp_label_states), read with sqlite3's JSON functions (the file name is a constant
+# inside the SQL; the folder is entered with cd, never put in SQL).
 bp_snapshot_info() {
   local out
   if out=$(cd -- "$1" && sqlite3 -init /dev/null -batch -noheader :memory: \
     "SELECT coalesce(json_extract(j, '\$.started'), '?') || ' ' ||
-        coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0)
+        coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0) ||
+        (SELECT CASE WHEN count(*) = 0 THEN '' WHEN count(*) = 1 AND max(type) = 'text' AND length(max(value)) BETWEEN 1 AND 63
+            AND max(value) GLOB '[a-z0-9]*' AND max(value) NOT GLOB '*[^a-z0-9-]*' THEN ' label=' || max(value)
+          ELSE ' label=?' END FROM json_each(j) WHERE key = 'label')
      FROM (SELECT CAST(readfile('SNAPSHOT.json') AS TEXT) AS j);" 2>/dev/null) && [[ -n "$out" ]]; then
     printf '%s\n' "$out"
   else

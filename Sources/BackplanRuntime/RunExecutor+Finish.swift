@@ -13,7 +13,7 @@ extension RunExecutor {
         let record = RunRecord(
             bytes: state.bytes, downtimeMs: quiesce.downtimeMs,
             error: rc == 0 ? nil : (log.runError ?? "failed"), executor: "runtime", exit: rc, files: state.files,
-            finished: RunClock.iso(Date()), id: state.id, job: job.name, plan: plan.name,
+            finished: RunClock.iso(Date()), id: state.id, job: job.name, label: label, plan: plan.name,
             started: state.id.isEmpty ? "" : RunClock.iso(id: state.id), status: RunRecord.status(exit: rc),
             targets: targets.map { target in
                 let status = state.targetStatus[target.name]
@@ -66,6 +66,7 @@ extension RunExecutor {
             log.log("dry run: would capture \(source.name) (\(source.kind.rawValue)) \(from) as \(source.snapshotPath)", step: .dryRun)
         }
         if job.quiesce.method != .none { log.log("dry run: would start the app again", step: .dryRun) }
+        if let label { log.log("dry run: would label the snapshot \(label) (retention keeps it until prune --remove)", step: .dryRun) }
         for target in targets {
             if RemoteStores.isPulled(target) {
                 log.log("dry run: target \(target.name) is pulled by the NAS (generated/\(plan.name)/pull-\(target.name).sh)", step: .dryRun)

@@ -50,14 +50,15 @@ extension RunExecutor {
         log.log("target \(target.name): verified (\(job.verify.rawValue))", step: .verify)
     }
 
-    /// Step 9: the job's retention on the target (never the newest snapshot, never this run's); a failure
-    /// is a warning, as for local targets.
+    /// Step 9: the job's retention on the target (never a labelled snapshot, never the newest, never this
+    /// run's); a failure (also reading the labels) is a warning, as for local targets, and removes nothing.
     func applyRemoteRetention(_ target: CompiledTarget, _ store: any RemoteStore, dryRun: Bool = false) {
         guard job.retention != nil else { return }
         let log = self.log
         do {
             let ids = try store.snapshotIDs(job: job.name)
-            let remove = publisher.retentionRemovals(ids, on: target, dryRun: dryRun)
+            let labels = ids.isEmpty ? [:] : try store.labels(job: job.name, ids: ids)
+            let remove = publisher.retentionRemovals(ids, labels: labels, on: target, dryRun: dryRun)
             if dryRun || ids.isEmpty { return }
             if !remove.isEmpty {
                 try store.remove(job: job.name, ids: remove) { log.log("retention: target \(target.name): \($0)", step: .retention) }

@@ -83,7 +83,8 @@ extension RunExecutor {
                                     finished: RunClock.iso(Date()), executor: "runtime", sources: summaries,
                                     downtimeMs: quiesce.downtimeMs,
                                     app: .init(alembicVersion: alembic, counts: AppVerifier.counts(in: dir, sources: sources),
-                                               versions: state.appVersions))
+                                               versions: state.appVersions),
+                                    label: label)
         let path = dir + "/" + SnapshotLayout.recordName
         try Data(try record.jsonLine().utf8).write(to: URL(fileURLWithPath: path + ".new"))
         guard rename(path + ".new", path) == 0 else { throw RunError("cannot write \(path)") }

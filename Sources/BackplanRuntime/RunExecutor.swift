@@ -14,6 +14,9 @@ public final class RunExecutor {
     var state = RunState()
     /// `--timings`: log each step's time (`StepClock`) before the run's last line.
     public var timings = false
+    /// `--label NAME`: recorded in SNAPSHOT.json and runs.jsonl (and as restic's `label=NAME` tag); retention
+    /// keeps the snapshot until `prune --remove ID`. Checked by `SnapshotLabel.isValid` before the run.
+    public var label: String?
     let clock = StepClock()
 
     /// What the run has done so far (runs.jsonl reports it on every exit path).
@@ -110,7 +113,7 @@ public final class RunExecutor {
     private func steps() throws -> Int32 {
         let start = StepClock.now()
         state.id = newID()
-        log.log("run \(state.id): start", step: .start)
+        log.log("run \(state.id): start\(label.map { " (label \($0))" } ?? "")", step: .start)
         if QuiesceJournal.read(stateDir: plan.stateDir) != nil {
             log.log("quiesce: a killed run left the app stopped; resuming it first", step: .quiesce)
             guard quiesce.resume() else { throw RunError("could not resume the quiesce left by an earlier run") }

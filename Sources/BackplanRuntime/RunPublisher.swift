@@ -114,22 +114,36 @@ struct RunPublisher {
     }
 
     /// The IDs among `ids` (a target's complete snapshots of the job, oldest first) that the job's retention
-    /// removes: never the newest, never this run's. With `dryRun` they are logged and none is returned.
-    func retentionRemovals(_ ids: [String], on target: CompiledTarget, dryRun: Bool) -> [String] {
-        guard let retention = job.retention, let newest = ids.last else { return [] }
-        let removals = RetentionPlanner.plan(ids: ids, policy: retention).removed.filter { $0 != newest && $0 != id }
+    /// removes: never a labelled snapshot (kept, logged; one whose label cannot be read with a warning), the
+    /// rules deciding on the unlabelled ones alone; never the newest of those, never this run's. With
+    /// `dryRun` they are logged and none is returned.
+    func retentionRemovals(_ ids: [String], labels: [String: SnapshotLabel], on target: CompiledTarget, dryRun: Bool) -> [String] {
+        guard let retention = job.retention, !ids.isEmpty else { return [] }
+        let (unlabelled, labelled) = SnapshotLabel.split(ids, labels: labels)
+        for (old, label) in labelled {
+            if case .unreadable(let reason) = label {
+                log.log("retention: warning: target \(target.name): snapshot \(old) is kept: its label cannot be read (\(reason)); remove it with prune --remove", step: .retention)
+            } else {
+                log.log("retention: target \(target.name): keeping snapshot \(old) (\(label.phrase))", step: .retention)
+            }
+        }
+        guard let newest = unlabelled.last else { return [] }
+        let removals = RetentionPlanner.plan(ids: unlabelled, policy: retention).removed.filter { $0 != newest && $0 != id }
         guard dryRun else { return removals }
         for old in removals { log.log("dry run: retention would remove snapshot \(old) from target \(target.name)", step: .retention) }
         return []
     }
 
-    /// Removes the snapshots the job's retention does not keep (never the newest, never this run's).
+    /// Removes the snapshots the job's retention does not keep (never a labelled one, never the newest,
+    /// never this run's).
     func applyRetention(_ target: CompiledTarget, dryRun: Bool = false) {
         let layout = layout(target)
         let ids = job.retention == nil ? [] : layout.completeSnapshots(job: job.name)
         guard !ids.isEmpty else { return }
+        var labels: [String: SnapshotLabel] = [:]
+        for old in ids { labels[old] = layout.label(job: job.name, id: old) }
         var removed = 0
-        for old in retentionRemovals(ids, on: target, dryRun: dryRun) {
+        for old in retentionRemovals(ids, labels: labels, on: target, dryRun: dryRun) {
             log.log("retention: target \(target.name): removing snapshot \(old)", step: .retention)
             let dir = layout.snapshotDirectory(job: job.name, id: old), deleting = layout.jobDirectory(job.name) + "/" + RunContract.deletingName(old)
             guard rename(dir, deleting) == 0 else {

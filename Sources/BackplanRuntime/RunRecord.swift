@@ -20,6 +20,8 @@ public struct RunRecord: Codable, Hashable, Sendable {
     public var finished: String
     public var id: String
     public var job: String
+    /// `--label NAME` of the run; absent without one.
+    public var label: String?
     public var plan: String
     public var started: String
     public var status: String

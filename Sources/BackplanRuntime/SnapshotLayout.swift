@@ -20,6 +20,19 @@ public struct SnapshotLayout: Sendable, Hashable {
     public static let manifestName = RunContract.manifestFile
     public static let recordName = RunContract.recordFile
 
+    /// The label of snapshot `id` of `job`, read from its SNAPSHOT.json (a regular file only: never
+    /// blocking on a fifo); unreadable when it cannot be read.
+    public func label(job: String, id: String) -> SnapshotLabel {
+        SnapshotLabel.of(record: Self.readRecord(snapshotDirectory(job: job, id: id)))
+    }
+
+    /// The bytes of `directory/SNAPSHOT.json`, nil when it is not a readable regular file.
+    static func readRecord(_ directory: String) -> Data? {
+        guard case .success(let fd) = RegularFile.open(directory + "/" + recordName) else { return nil }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        return try? handle.readToEnd() ?? Data()
+    }
+
     /// Complete snapshots of `job` (folders named like an ID that hold SNAPSHOT.json), oldest first.
     public func completeSnapshots(job: String) -> [String] {
         let dir = jobDirectory(job)
@@ -88,9 +101,11 @@ public struct SnapshotRecord: Codable, Hashable, Sendable {
     public var sources: [SourceSummary]
     public var downtimeMs: Int
     public var app: App
+    /// `--label NAME` of the run (docs/run-contract.md, "Labelled snapshots"); absent without one.
+    public var label: String?
 
     public init(format: Int = 1, plan: String, job: String, id: String, started: String, finished: String, executor: String,
-                sources: [SourceSummary], downtimeMs: Int, app: App) {
+                sources: [SourceSummary], downtimeMs: Int, app: App, label: String? = nil) {
         self.format = format
         self.plan = plan
         self.job = job
@@ -101,10 +116,11 @@ public struct SnapshotRecord: Codable, Hashable, Sendable {
         self.sources = sources
         self.downtimeMs = downtimeMs
         self.app = app
+        self.label = label
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, plan, job, id, started, finished, executor, sources, app
+        case format, plan, job, id, started, finished, executor, sources, app, label
         case downtimeMs = "downtime_ms"
     }
 

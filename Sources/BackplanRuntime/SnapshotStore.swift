@@ -14,6 +14,9 @@ public struct StoredSnapshot: Hashable, Sendable {
     /// nil when `SNAPSHOT.json` cannot be read.
     public var record: SnapshotRecord?
 
+    /// The label SNAPSHOT.json gives, for display: `?` when it is not a label name (the file is hostile input).
+    public var displayLabel: String? { record?.label.map { SnapshotLabel.isValid($0) ? $0 : "?" } }
+
     /// The sum of the sources' bytes in `SNAPSHOT.json` (0 when unreadable).
     public var bytes: Int64 { record?.sources.reduce(0) { $0 + $1.bytes } ?? 0 }
 }

@@ -16,6 +16,9 @@ struct RunCommand: ParsableCommand {
             coloured unless NO_COLOR is set. --resume only starts the app a killed run left stopped (the \
             quiesce journal) and exits; --jitter sleeps a random 0..SECONDS before taking the lock; \
             --timings adds a line with each step's time before the last one. \
+            --label NAME (a-z, 0-9 and -, up to 63) labels the snapshot (SNAPSHOT.json, runs.jsonl, a restic tag): \
+            retention never removes it and it takes no slot of the keep rules; remove it with \
+            backplan prune PLAN --remove ID (docs/restore.md, the upgrade recipe). \
             With a notify webhook in the plan, the run's runs.jsonl line is POSTed to it with curl when \
             the outcome is listed; a failed notification is a warning and never changes the exit status. \
             Exit status: 0 every target done, 1 nothing published, 3 some targets failed, 64 usage error.
@@ -43,6 +46,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Sleep a random 0..SECONDS before taking the lock (cron).", valueName: "seconds"))
     var jitter: Int?
 
+    @Option(help: ArgumentHelp("Label the snapshot (e.g. pre-upgrade): retention keeps it until prune --remove ID.", valueName: "name"))
+    var label: String?
+
     @Option(help: ArgumentHelp("The folder of generated files.", valueName: "dir"))
     var generated = "generated"
 
@@ -51,6 +57,11 @@ struct RunCommand: ParsableCommand {
         if let jitter, !(0...999_999_999).contains(jitter) {
             throw ValidationError("--jitter takes a whole number of seconds from 0 to 999999999")
         }
+        // The script's `[[ $2 =~ $BP_LABEL_RE ]]`.
+        if let label, !SnapshotLabel.isValid(label) {
+            throw ValidationError("--label takes a name of 1 to 63 characters: lower-case letters, digits and '-', not starting with '-' (e.g. pre-upgrade)")
+        }
+        if label != nil && resume { throw ValidationError("--label does not go with --resume (which takes no snapshot)") }
     }
 
     func run() throws {
@@ -66,6 +77,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(RunContract.Exit.usage.rawValue)
         }
         executor.timings = timings
+        executor.label = label
         let status = dryRun ? executor.dryRun() : resume ? executor.resumeOnly() : executor.run(jitter: jitter ?? 0)
         if status != 0 { throw ExitCode(status) }
     }

@@ -7,7 +7,8 @@ import Foundation
 struct SnapshotsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshots",
-        abstract: "List the complete snapshots of a plan on its targets, oldest first.")
+        abstract: "List the complete snapshots of a plan on its targets, oldest first.",
+        discussion: "One line each: TARGET JOB ID STARTED EXECUTOR BYTES, then label=NAME for a labelled snapshot (run --label).")
 
     @OptionGroup var options: CompiledPlanOptions
 
@@ -26,7 +27,8 @@ struct SnapshotsCommand: ParsableCommand {
         }
         if json {
             let rows = all.map { SnapshotRow(target: $0.target, job: $0.job, id: $0.id, started: $0.record?.started,
-                                             executor: $0.record?.executor, bytes: $0.bytes, path: $0.directory) }
+                                             executor: $0.record?.executor, bytes: $0.bytes, path: $0.directory,
+                                             label: $0.displayLabel) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             CommandOutput.printJSON(String(decoding: try encoder.encode(rows), as: UTF8.self))
@@ -35,8 +37,10 @@ struct SnapshotsCommand: ParsableCommand {
         if all.isEmpty { CommandOutput.log("no complete snapshot of plan \(plan.name)") }
         for snapshot in all {
             // Each field escaped on its own: a line break read from a target must not print a line of its own.
-            CommandOutput.print([snapshot.target, snapshot.job, snapshot.id, snapshot.record?.started ?? "?",
-                                 snapshot.record?.executor ?? "?", String(snapshot.bytes)].map(TerminalText.escape).joined(separator: " "))
+            var fields = [snapshot.target, snapshot.job, snapshot.id, snapshot.record?.started ?? "?",
+                          snapshot.record?.executor ?? "?", String(snapshot.bytes)]
+            if let label = snapshot.displayLabel { fields.append("label=" + label) }
+            CommandOutput.print(fields.map(TerminalText.escape).joined(separator: " "))
         }
     }
 
@@ -49,5 +53,6 @@ struct SnapshotsCommand: ParsableCommand {
         var executor: String?
         var bytes: Int64
         var path: String
+        var label: String?
     }
 }

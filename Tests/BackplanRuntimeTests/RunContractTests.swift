@@ -67,28 +67,89 @@ import TestSupport
         }
     }
 
+    /// bash's BP_LABEL_RE and `SnapshotLabel.isValid` agree on names at and around the edges of the pattern.
+    @Test func theLabelPatternIsTheRuntimes() throws {
+        let library = try #require(Self.scripts.first)
+        let names = ["pre-upgrade", "a", "0", String(repeating: "a", count: 63), String(repeating: "a", count: 64), "", "-a",
+                     "a-", "A", "pre_upgrade", "pre upgrade", "é", "a\nb", "../x", "a.b", "a/b", "9-9"]
+        let body = #"for a in "$@"; do if [[ $a =~ $BP_LABEL_RE ]]; then printf '1'; else printf '0'; fi; done"#
+        let result = try Self.bash(library, body, names)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == names.map { SnapshotLabel.isValid($0) ? "1" : "0" }.joined())
+        #expect(result.stdout == "11110001000000001")
+    }
+
+    /// bp_label_states (sqlite3's JSON functions) reads the same label as `SnapshotLabel.of(record:)` from
+    /// forged SNAPSHOT.json files; without sqlite3 (the NAS's pull script) it never calls a file with a
+    /// label, or one it cannot read, unlabelled.
+    @Test func theBashLabelReaderIsTheRuntimes() throws {
+        let cases: [(record: String?, fallback: String)] = [
+            (#"{"id":"x"}"#, "-"), (#"{"label":"pre-upgrade","id":"x"}"#, "pre-upgrade"), ("not json", "-"),
+            (#"["label"]"#, "?"), (#"{"label":"../x"}"#, "?"), (#"{"label":7}"#, "?"), (#"{"label":null}"#, "?"),
+            (#"{"\u006cabel":"a"}"#, "?"), (#"{"name":"label"}"#, "?"), (#"{"label":"a","x":{"label":"b"}}"#, "?"),
+            (#"{"label":"a\nb"}"#, "?"), (#"{"label":"Pre"}"#, "?"), (nil, "?"),
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labels-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var ids: [String] = []
+        for (n, item) in cases.enumerated() {
+            let id = String(format: "202001%02dT000000Z", n + 1)
+            ids.append(id)
+            try FileManager.default.createDirectory(atPath: folder + "/" + id, withIntermediateDirectories: true)
+            try item.record?.write(toFile: folder + "/" + id + "/SNAPSHOT.json", atomically: true, encoding: .utf8)
+        }
+        let runtime = cases.map { item -> String in
+            switch SnapshotLabel.of(record: item.record.map { Data($0.utf8) }) {
+            case .none: "-"
+            case .named(let name): name
+            case .unreadable: "?"
+            }
+        }
+        #expect(runtime == ["-", "pre-upgrade", "?", "?", "?", "?", "?", "a", "-", "a", "?", "?", "?"])
+        // Every library holds the same function; the pull script's is run with and without sqlite3 on PATH.
+        let tools = folder + "/tools"
+        try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
+        for tool in ["grep", "sed", "wc"] { try FileManager.default.createSymbolicLink(atPath: tools + "/" + tool, withDestinationPath: "/usr/bin/" + tool) }
+        for script in Self.scripts {
+            let withSQLite = try Self.bash(script, #"bp_label_states "$@""#, [folder] + ids)
+            #expect(withSQLite.stdout == zip(ids, runtime).map { "\($0) \($1)\n" }.joined(), "\(script): \(withSQLite.stdout)\(withSQLite.stderr)")
+        }
+        // Two label keys: the script cannot read the label, the runtime takes the last; both keep it.
+        let duplicate = #"{"label":"a","label":"b"}"#
+        #expect(SnapshotLabel.of(record: Data(duplicate.utf8)).keeps)
+        try FileManager.default.createDirectory(atPath: folder + "/20200201T000000Z", withIntermediateDirectories: true)
+        try duplicate.write(toFile: folder + "/20200201T000000Z/SNAPSHOT.json", atomically: true, encoding: .utf8)
+        let twice = try Self.bash(try #require(Self.scripts.first), #"bp_label_states "$@""#, [folder, "20200201T000000Z"])
+        #expect(twice.stdout == "20200201T000000Z ?\n", "\(twice.stdout)\(twice.stderr)")
+        let pull = try #require(Self.scripts.last)
+        let without = try Self.bash(pull, "PATH=\(Shell.quote(tools)); bp_label_states \"$@\"", [folder] + ids)
+        #expect(without.stdout == zip(ids, cases).map { "\($0) \($1.fallback)\n" }.joined(), "\(without.stdout)\(without.stderr)")
+    }
+
     /// bash's runs.jsonl line (BP_RUN_FORMAT, as bp_record fills it) is the line the runtime writes for the same run.
     @Test(arguments: [false, true])
     func theBashRecordIsTheRuntimes(failed: Bool) throws {
         let library = try #require(Self.scripts.first)
         let body = #"""
             error=''
-            if [[ $1 == 1 ]]; then error="\"error\":$(bp_json_string $'disk full\tat "x"'),"; fi
+            label=''
+            if [[ $1 == 1 ]]; then error="\"error\":$(bp_json_string $'disk full\tat "x"'),"; label='"label":"pre-upgrade",'; fi
             targets="{\"error\":$(bp_json_string 'not attempted'),\"name\":$(bp_json_string 'nas \ 1'),\"status\":\"failed\"}"
             # shellcheck disable=SC2059
             printf "$BP_RUN_FORMAT" 1234 56 "$error" 3 7 2026-11-27T03:15:09Z 20261127T031500Z "$(bp_json_string 'daily')" \
-              "$(bp_json_string 'plén')" 2026-11-27T03:15:00Z partial "$targets"
+              "$label" "$(bp_json_string 'plén')" 2026-11-27T03:15:00Z partial "$targets"
             """#
         let result = try Self.bash(library, body, [failed ? "1" : "0"])
         #expect(result.status == 0, "\(result.stderr)")
         let record = try JSONDecoder().decode(RunRecord.self, from: Data(result.stdout.utf8))
         #expect(record.error == (failed ? "disk full\tat \"x\"" : nil))
+        #expect(record.label == (failed ? "pre-upgrade" : nil))
         #expect(record.plan == "plén" && record.targets.first?.name == #"nas \ 1"#)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         #expect(String(decoding: try encoder.encode(record), as: UTF8.self) == result.stdout)
         let keys = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]).keys.sorted()
-        #expect(keys == RunContract.RunField.allCases.map(\.rawValue).filter { failed || $0 != "error" })
+        #expect(keys == RunContract.RunField.allCases.map(\.rawValue).filter { failed || ($0 != "error" && $0 != "label") })
     }
 
     /// Every byte 1-127 (alone, and inside text) and UTF-8 text: bp_json_string's output decodes to the input.

@@ -82,7 +82,7 @@ public enum RunContract {
     public enum RunField: String, CodingKey, Sendable, CaseIterable {
         case bytes
         case downtimeMs = "downtime_ms"
-        case error, executor, exit, files, finished, id, job, plan, started, status, targets
+        case error, executor, exit, files, finished, id, job, label, plan, started, status, targets
     }
 
     /// The fields of one target in `targets`, sorted.
@@ -91,12 +91,12 @@ public enum RunContract {
     }
 
     /// The bash script's `printf` format of a runs.jsonl line, keys in the order above: numbers as `%d`,
-    /// strings as `"%s"`, `job` and `plan` as already-escaped JSON (`%s`), `error` as a whole optional
-    /// `"error":…,` member (`%s`), `executor` the constant `bash`, `targets` the joined target objects.
+    /// strings as `"%s"`, `job` and `plan` as already-escaped JSON (`%s`), `error` and `label` as a whole
+    /// optional `"error":…,` / `"label":…,` member (`%s`), `executor` the constant `bash`, `targets` the joined target objects.
     static var bashRunFormat: String {
         let members = RunField.allCases.map { field -> String in
             switch field {
-            case .error: return "%s"
+            case .error, .label: return "%s"
             case .executor: return #""executor":"bash","#
             case .bytes, .downtimeMs, .exit, .files: return "\"\(field.rawValue)\":%d,"
             case .finished, .id, .started, .status: return "\"\(field.rawValue)\":\"%s\","
@@ -131,6 +131,7 @@ public enum RunContract {
             ("BP_EXIT_FAILED", String(Exit.failed.rawValue)),
             ("BP_EXIT_PARTIAL", String(Exit.partial.rawValue)),
             ("BP_EXIT_USAGE", String(Exit.usage.rawValue)),
+            ("BP_LABEL_RE", SnapshotLabel.pattern),
             ("BP_RUN_FORMAT", bashRunFormat),
         ]
     }

@@ -70,6 +70,18 @@ struct RcloneStore: RemoteStore {
 
     func snapshotIDs(job: String) throws(RunError) -> [String] { try completeIDs(tool(), job: job) }
 
+    /// Every SNAPSHOT.json of the job in one `rclone copy` (filtered to `/*/SNAPSHOT.json`).
+    func labels(job: String, ids: [String]) throws(RunError) -> [String: SnapshotLabel] {
+        let tool = try tool()
+        let folder = try RemoteLabels.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = tool.run(rclone(["copy", "--max-depth", "2", "--include", "/*/\(SnapshotLayout.recordName)"], paths: [jobPath(job), folder]))
+        guard result.succeeded else {
+            throw RunError("rclone copy of the \(SnapshotLayout.recordName) files of \(jobPath(job)) failed (status \(result.status))\(RemoteTool.tail(result.stderr))")
+        }
+        return RemoteLabels.read(folder, ids: ids)
+    }
+
     func record(job: String, id: String) -> SnapshotRecord? {
         guard let tool = try? tool() else { return nil }
         let result = tool.run(rclone(["cat"], paths: ["\(snapshotPath(job: job, id: id))/\(SnapshotLayout.recordName)"]))

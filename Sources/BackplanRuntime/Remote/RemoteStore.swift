@@ -18,6 +18,12 @@ public protocol RemoteStore: Sendable {
     /// IDs of the complete snapshots of `job`, oldest first.
     func snapshotIDs(job: String) throws(RunError) -> [String]
 
+    /// The labels of snapshots `ids` of `job` (docs/run-contract.md, "Labelled snapshots"), read in one
+    /// go: restic from its tags, the others from the SNAPSHOT.json files, fetched together into a temporary
+    /// folder. An ID left out cannot be read (retention keeps it). Throws when the labels cannot be fetched
+    /// at all: retention then removes nothing.
+    func labels(job: String, ids: [String]) throws(RunError) -> [String: SnapshotLabel]
+
     /// The snapshot's `SNAPSHOT.json`, nil when it cannot be read.
     func record(job: String, id: String) -> SnapshotRecord?
 
@@ -57,4 +63,23 @@ public enum RemoteStores {
 
     /// True for an rsync target that the NAS pulls (`direction: pull`): the server's run leaves it alone.
     public static func isPulled(_ target: CompiledTarget) -> Bool { target.isPulled }
+}
+
+/// Reading labels from SNAPSHOT.json files fetched together into a temporary folder (rclone, rsync).
+enum RemoteLabels {
+    /// A new private temporary folder.
+    static func temporaryFolder() throws(RunError) -> String {
+        var template = Array((NSTemporaryDirectory() + "/backplan-labels.XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw RunError("cannot make a temporary folder: \(String(cString: strerror(errno)))") }
+        return String(cString: made)
+    }
+
+    /// The label of each of `ids` from `folder/ID/SNAPSHOT.json`.
+    static func read(_ folder: String, ids: [String]) -> [String: SnapshotLabel] {
+        var labels: [String: SnapshotLabel] = [:]
+        for id in ids where SnapshotTime(id: id) != nil {
+            labels[id] = SnapshotLabel.of(record: SnapshotLayout.readRecord(folder + "/" + id))
+        }
+        return labels
+    }
 }

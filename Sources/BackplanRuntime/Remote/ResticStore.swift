@@ -4,7 +4,8 @@ import Foundation
 /// The `restic` target type (docs/remote-restic.md). Each backplan snapshot is one restic snapshot of the
 /// sealed local folder, backed up from inside it (`data MANIFEST.sha256 SNAPSHOT.json`, so a restore lands
 /// at a known relative path), with host `backplan`, the snapshot's start time and the tags `backplan`,
-/// `plan=P`, `job=J`, `id=ID`. restic's snapshot is atomic: an interrupted backup lists nothing.
+/// `plan=P`, `job=J`, `id=ID` (and `label=NAME` for a labelled snapshot). restic's snapshot is atomic: an
+/// interrupted backup lists nothing.
 /// The password reaches restic only as `--password-file PATH`; the env file (S3 keys) through `RemoteTool`.
 struct ResticStore: RemoteStore {
     var target: CompiledTarget
@@ -44,6 +45,16 @@ struct ResticStore: RemoteStore {
         try snapshots(job: job, try tool()).map(\.backplanID).uniqued()
     }
 
+    /// From the `label=NAME` tags of one `restic snapshots` listing (no file is read); a backplan ID held by
+    /// several restic snapshots is labelled when any of them is.
+    func labels(job: String, ids: [String]) throws(RunError) -> [String: SnapshotLabel] {
+        var labels: [String: SnapshotLabel] = [:]
+        for listed in try snapshots(job: job, try tool()) where labels[listed.backplanID].map({ !$0.keeps }) ?? true {
+            labels[listed.backplanID] = listed.label
+        }
+        return labels
+    }
+
     func record(job: String, id: String) -> SnapshotRecord? {
         guard let tool = try? tool(), let snapshot = try? snapshot(job: job, id: id, tool) else { return nil }
         let result = tool.run(restic(["dump", "--", snapshot.resticID, "/" + SnapshotLayout.recordName]))
@@ -58,7 +69,10 @@ struct ResticStore: RemoteStore {
             try tool.check(restic(["init"]), "restic init of \(repository)")
             log("repository \(repository) did not exist; created it (init: true)")
         }
-        var arguments = ["backup", "--json", "--ignore-ctime", "--host", Self.host, "--tag", Self.tags(plan: plan, job: job, id: id),
+        // The label (this run's own SNAPSHOT.json, just written) becomes the tag label=NAME.
+        var tags = Self.tags(plan: plan, job: job, id: id)
+        if case .named(let label) = SnapshotLabel.of(record: SnapshotLayout.readRecord(folder)) { tags += "," + SnapshotLabel.tagPrefix + label }
+        var arguments = ["backup", "--json", "--ignore-ctime", "--host", Self.host, "--tag", tags,
                          "--time", try Self.time(of: id)]
         // restic finds a parent only by identical paths, and every snapshot folder has its own: name it.
         if let parent = try snapshots(job: job, tool).last {
@@ -167,6 +181,8 @@ extension ResticStore {
     struct Listed: Sendable {
         var backplanID: String
         var resticID: String
+        /// From its `label=` tag.
+        var label: SnapshotLabel = .none
         var shortID: String { String(resticID.prefix(8)) }
     }
 
@@ -197,7 +213,7 @@ extension ResticStore {
         decoded.compactMap { snapshot in
             let id = (snapshot.tags ?? []).first { $0.hasPrefix("id=") }.map { String($0.dropFirst(3)) }
             guard let id, SnapshotTime(id: id) != nil else { return nil }
-            return Listed(backplanID: id, resticID: snapshot.id)
+            return Listed(backplanID: id, resticID: snapshot.id, label: SnapshotLabel.of(tags: snapshot.tags ?? []))
         }.sorted { ($0.backplanID, $0.resticID) < ($1.backplanID, $1.resticID) }
     }
 

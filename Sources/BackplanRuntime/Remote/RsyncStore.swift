@@ -63,6 +63,17 @@ struct RsyncStore: RemoteStore {
         Self.ids(try run("listing \(root)/\(jobPath(job))", RsyncRemote.listScript, [root, jobPath(job)]))
     }
 
+    /// Every SNAPSHOT.json of the job in one rsync (regular files only: `-r` without `-l` skips links).
+    func labels(job: String, ids: [String]) throws(RunError) -> [String: SnapshotLabel] {
+        let folder = try RemoteLabels.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try tool().run(["rsync", "-r", "--protect-args", "--include=/*/", "--include=/*/\(SnapshotLayout.recordName)",
+                                     "--exclude=*", "-e", RsyncRemote.rsh(ssh), "--",
+                                     "\(destination):\(root)/\(jobPath(job))/", folder + "/"])
+        guard result.succeeded else { throw failure("rsync of the \(SnapshotLayout.recordName) files", result) }
+        return RemoteLabels.read(folder, ids: ids)
+    }
+
     func record(job: String, id: String) -> SnapshotRecord? {
         guard let tool = try? tool() else { return nil }
         let result = tool.run(ssh + ["--", sshDestination, "cat -- " + Shell.quote("\(root)/\(jobPath(job))/\(id)/\(SnapshotLayout.recordName)")])

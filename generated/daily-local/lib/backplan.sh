@@ -101,7 +101,8 @@ readonly BP_EXIT_OK=0
 readonly BP_EXIT_FAILED=1
 readonly BP_EXIT_PARTIAL=3
 readonly BP_EXIT_USAGE=64
-readonly BP_RUN_FORMAT='{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,"plan":%s,"started":"%s","status":"%s","targets":[%s]}'
+readonly BP_LABEL_RE='^[a-z0-9][a-z0-9-]{0,62}$'
+readonly BP_RUN_FORMAT='{"bytes":%d,"downtime_ms":%d,%s"executor":"bash","exit":%d,"files":%d,"finished":"%s","id":"%s","job":%s,%s"plan":%s,"started":"%s","status":"%s","targets":[%s]}'
 
 # ---- Logging: one line per step on standard error ----
 BP_LOG_TAG='backplan'   # the prefix of every line: backplan[PLAN/JOB], restore.sh [PLAN], backplan pull [PLAN/TARGET]
@@ -189,6 +190,84 @@ bp_manifest_ok() {
 BP_IDS=()               # bp_retention_pick's input: complete snapshot IDs, oldest first
 BP_REMOVE=()            # bp_retention_pick's output
 BP_REMOVED=0            # bp_remove_local's count
+BP_LABELLED=0           # bp_retention_unlabelled's count: labelled snapshots set aside (kept)
+
+# bp_label_states DIR ID...: an "ID STATE" line per ID from DIR/ID/SNAPSHOT.json, read with sqlite3's
+# JSON functions in one call (DIR is entered with cd; only IDs, checked against BP_ID_RE, are in the
+# SQL; keys are compared as json_each decodes them, so `\u006cabel` is `label`). STATE is `-` (a JSON
+# object without "label"), the label, or `?` (the file cannot be read, is no JSON object, holds two
+# "label" keys, or its label is no label name: SNAPSHOT.json is hostile input). A snapshot whose label
+# cannot be read is kept like a labelled one (docs/run-contract.md, "Labelled snapshots"). Without
+# sqlite3 (a NAS running the pull script) a file that is not readable, or holds `label` or a `\u` escape
+# anywhere, is `?` unless its only `label` is a plain "label":"NAME" member; any other file is `-`.
+bp_label_states() {
+  local dir=$1 id values='' out f name rc
+  shift
+  if ! command -v sqlite3 >/dev/null 2>&1; then
+    for id in "$@"; do
+      f=$dir/$id/$BP_RECORD_FILE
+      if [[ ! $id =~ $BP_ID_RE ]]; then continue; fi
+      if [[ ! -f $f || ! -r $f ]]; then printf '%s ?\n' "$id"; continue; fi
+      # grep: 1 no match (unlabelled), 0 a match (read on), anything else (an error) cannot be read.
+      rc=0
+      grep -q -e label -e '\\u' -- "$f" || rc=$?
+      if ((rc == 1)); then printf '%s -\n' "$id"; continue; fi
+      name=''
+      if ((rc == 0)) && ! grep -q -e '\\u' -- "$f" && (($(grep -o label -- "$f" | wc -l) == 1)); then
+        name=$(sed -n 's/^.*"label":"\([a-z0-9][a-z0-9-]*\)".*$/\1/p' -- "$f")
+      fi
+      if [[ $name =~ $BP_LABEL_RE ]]; then printf '%s %s\n' "$id" "$name"; else printf '%s ?\n' "$id"; fi
+    done
+    return 0
+  fi
+  for id in "$@"; do
+    if [[ $id =~ $BP_ID_RE ]]; then values+="${values:+,}('$id')"; fi
+  done
+  [[ -n $values ]] || return 0
+  if ! out=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -noheader :memory: \
+    "SELECT i || ' ' || CASE WHEN j IS NULL THEN '?' WHEN NOT json_valid(j) THEN '?'
+         WHEN json_type(j) IS NOT 'object' THEN '?'
+         WHEN (SELECT count(*) FROM json_each(j) WHERE key = 'label') = 0 THEN '-'
+         WHEN (SELECT count(*) FROM json_each(j) WHERE key = 'label') > 1 THEN '?'
+         ELSE coalesce((SELECT value FROM json_each(j) WHERE key = 'label' AND type = 'text'
+           AND length(value) BETWEEN 1 AND 63 AND value GLOB '[a-z0-9]*' AND value NOT GLOB '*[^a-z0-9-]*'), '?') END
+     FROM (SELECT column1 AS i, CAST(readfile(column1 || '/$BP_RECORD_FILE') AS TEXT) AS j FROM (VALUES $values));" \
+    2>/dev/null); then
+    out=''
+  fi
+  printf '%s\n' "$out"
+}
+
+# bp_retention_unlabelled WHO: reads "ID STATE" lines (bp_label_states) on standard input and keeps in
+# BP_IDS only the snapshots without a label, on which the keep rules decide; a labelled one is set aside
+# (kept, logged as WHO), and one whose label cannot be read (`?`, or no line) too, with a warning. Sets
+# BP_LABELLED to how many were set aside.
+bp_retention_unlabelled() {
+  local who=$1 id state
+  local -A states=()
+  local -a ids=()
+  while read -r id state; do
+    if [[ $id =~ $BP_ID_RE ]]; then
+      if [[ -n ${states[$id]:-} && ${states[$id]} != "$state" ]]; then state='?'; fi
+      states[$id]=$state
+    fi
+  done
+  BP_LABELLED=0
+  for id in "${BP_IDS[@]}"; do
+    state=${states[$id]:-?}
+    if [[ $state == - ]]; then
+      ids+=("$id")
+      continue
+    fi
+    BP_LABELLED=$((BP_LABELLED + 1))
+    if [[ $state =~ $BP_LABEL_RE ]]; then
+      bp_log "retention: $who: keeping snapshot $id (label $state)"
+    else
+      bp_log "retention: warning: $who: snapshot $id is kept: its label cannot be read; remove it with prune --remove"
+    fi
+  done
+  BP_IDS=("${ids[@]}")
+}
 
 # bp_retention_pick WHO NEW LAST HOURLY DAILY WEEKLY MONTHLY YEARLY WITHIN: sets BP_REMOVE to the IDs of
 # BP_IDS that the rules remove (bp_retention_remove_ids decides), never the newest, never NEW (this
@@ -231,6 +310,7 @@ bp_remove_local() {
 BP_DRY_RUN=0            # --dry-run: print the steps, change nothing
 BP_RESUME_ONLY=0        # --resume: resume a journaled quiesce and exit
 BP_JITTER=0             # --jitter SECONDS
+BP_LABEL=''             # --label NAME (BP_LABEL_RE): SNAPSHOT.json, runs.jsonl, restic's label= tag
 BP_LOCK_FD=''           # descriptor holding the flock on $STATE_DIR/lock
 BP_TMP=''               # private temp folder of this run (under $STATE_DIR)
 BP_ID=''                # snapshot ID of this run (UTC start time)
@@ -791,10 +871,11 @@ bp_uri_path() {
 # bp_snapshot_json DIR: writes DIR/SNAPSHOT.json (keys sorted, one line). Written last: a folder holding
 # it is complete.
 bp_snapshot_json() {
-  local finished
+  local finished label=''
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,"plan":%s,"sources":%s,"started":"%s"}\n' \
-    "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$(bp_json_string "$PLAN")" \
+  if [[ -n $BP_LABEL ]]; then label="\"label\":\"$BP_LABEL\","; fi
+  printf '{"app":%s,"downtime_ms":%d,"executor":"bash","finished":"%s","format":1,"id":"%s","job":%s,%s"plan":%s,"sources":%s,"started":"%s"}\n' \
+    "$BP_APP_JSON" "$BP_DOWNTIME_MS" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" "$label" "$(bp_json_string "$PLAN")" \
     "$BP_SOURCES_JSON" "$BP_STARTED" >"$1/$BP_RECORD_FILE.new"
   mv -f -- "$1/$BP_RECORD_FILE.new" "$1/$BP_RECORD_FILE"
 }
@@ -963,15 +1044,19 @@ bp_verify_remote() {
 }
 
 # bp_retention INDEX: removes the snapshots of this plan and job on target INDEX that the rules do not
-# keep (bp_retention_pick decides: never the newest, never this run's). A local target's snapshots are
-# listed by bp_list_ids and removed by bp_remove_local, a remote one's by bp_<type>_ids and bp_<type>_remove.
+# keep (bp_retention_pick decides on the unlabelled ones: never the newest, never this run's); labelled
+# snapshots are kept (bp_retention_unlabelled). A local target's snapshots are listed by bp_list_ids,
+# their labels read by bp_label_states and removed by bp_remove_local; a remote one's by bp_<type>_ids,
+# bp_<type>_labels and bp_<type>_remove. Labels that cannot be fetched at all remove nothing.
 bp_retention() {
-  local i=$1 dir='' id listing
+  local i=$1 dir='' id listing states
   ((RETENTION)) || return 0
   [[ -z ${TARGET_PULLED[i]:-} ]] || return 0
   if [[ ${TARGET_TYPES[i]} == local ]]; then
     dir=$(bp_job_dir "$i")
     mapfile -t BP_IDS < <(bp_list_ids "$dir")
+    ((${#BP_IDS[@]} > 0)) || return 0
+    states=$(bp_label_states "$dir" "${BP_IDS[@]}")
   else
     BP_REMOTE_ERROR=''
     if ! listing=$("bp_${TARGET_TYPES[i]}_ids" "$i"); then
@@ -979,8 +1064,13 @@ bp_retention() {
       return 0
     fi
     mapfile -t BP_IDS < <(printf '%s\n' "$listing" | bp_ids_only)
+    ((${#BP_IDS[@]} > 0)) || return 0
+    if ! states=$("bp_${TARGET_TYPES[i]}_labels" "$i" "${BP_IDS[@]}"); then
+      bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot read the snapshots' labels; nothing is removed"
+      return 0
+    fi
   fi
-  ((${#BP_IDS[@]} > 0)) || return 0
+  bp_retention_unlabelled "target ${TARGET_NAMES[i]}" <<<"$states"
   bp_retention_pick "target ${TARGET_NAMES[i]}" "$BP_ID" "$KEEP_LAST" "$KEEP_HOURLY" "$KEEP_DAILY" "$KEEP_WEEKLY" \
     "$KEEP_MONTHLY" "$KEEP_YEARLY" "$KEEP_WITHIN" || return 0
   if ((BP_DRY_RUN)); then
@@ -998,7 +1088,7 @@ bp_retention() {
     fi
     BP_REMOVED=${#BP_REMOVE[@]}
   fi
-  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
+  bp_log "retention: target ${TARGET_NAMES[i]}: $((${#BP_IDS[@]} + BP_LABELLED - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
 }
 
 # ---- Step 10: the run log ----
@@ -1007,7 +1097,7 @@ bp_retention() {
 # the line in BP_RECORD_LINE for the webhook.
 # shellcheck disable=SC2317 # called by the EXIT trap (bp_on_exit)
 bp_record() {
-  local rc=$1 status i targets='' error finished t_status
+  local rc=$1 status i targets='' error label finished t_status
   case $rc in
     "$BP_EXIT_OK") status=ok ;;
     "$BP_EXIT_PARTIAL") status=partial ;;
@@ -1023,11 +1113,13 @@ bp_record() {
   done
   error=''
   if [[ $status != ok ]]; then error="\"error\":$(bp_json_string "${BP_ERROR:-failed}"),"; fi
+  label=''
+  if [[ -n $BP_LABEL ]]; then label="\"label\":\"$BP_LABEL\","; fi
   finished=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   # shellcheck disable=SC2059 # the format is the run contract's (BP_RUN_FORMAT: the fields in their order)
   printf -v BP_RECORD_LINE "$BP_RUN_FORMAT" \
     "$BP_BYTES" "$BP_DOWNTIME_MS" "$error" "$rc" "$BP_FILES" "$finished" "$BP_ID" "$(bp_json_string "$JOB")" \
-    "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
+    "$label" "$(bp_json_string "$PLAN")" "$BP_STARTED" "$status" "$targets"
   printf '%s\n' "$BP_RECORD_LINE" >>"$STATE_DIR/$BP_RUNS_LOG"
 }
 # ---- Step 10: the webhook ----
@@ -1135,8 +1227,9 @@ bp_on_signal() {
 # ---- Command line ----
 
 bp_usage() {
-  printf 'Usage: %s [--dry-run] [--resume] [--jitter SECONDS]\n' "${0##*/}"
+  printf 'Usage: %s [--dry-run] [--resume] [--jitter SECONDS] [--label NAME]\n' "${0##*/}"
   printf 'Runs job %s of backup plan %s once (see docs/run-contract.md).\n' "$JOB" "$PLAN"
+  printf -- '--label NAME (a-z, 0-9, -; up to 63) labels the snapshot: retention keeps it until backplan prune --remove ID.\n'
   printf 'Exit status: 0 all targets done, 1 failed (nothing published), 3 some targets failed.\n'
 }
 
@@ -1149,11 +1242,23 @@ bp_parse_args() {
         if (($# < 2)) || [[ ! $2 =~ ^[0-9]{1,9}$ ]]; then bp_usage >&2; exit "$BP_EXIT_USAGE"; fi
         BP_JITTER=$((10#$2))
         shift ;;
+      --label)
+        if (($# < 2)) || [[ ! $2 =~ $BP_LABEL_RE ]]; then
+          bp_log "--label takes a name of 1 to 63 characters: lower-case letters, digits and '-', not starting with '-' (e.g. pre-upgrade)"
+          bp_usage >&2
+          exit "$BP_EXIT_USAGE"
+        fi
+        BP_LABEL=$2
+        shift ;;
       -h | --help) bp_usage; exit 0 ;;
       *) bp_log "unknown argument: $1"; bp_usage >&2; exit "$BP_EXIT_USAGE" ;;
     esac
     shift
   done
+  if [[ -n $BP_LABEL ]] && ((BP_RESUME_ONLY)); then
+    bp_log "--label does not go with --resume (which takes no snapshot)"
+    exit "$BP_EXIT_USAGE"
+  fi
 }
 
 # bp_dry_run: preflight, then the steps a run would take; changes nothing (not even the state dir).
@@ -1176,6 +1281,7 @@ bp_dry_run() {
     bp_log "dry run: would capture ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]} as data/${SOURCE_PATHS[i]}"
   done
   if [[ $QUIESCE_METHOD != none ]]; then bp_log "dry run: would start the app again"; fi
+  if [[ -n $BP_LABEL ]]; then bp_log "dry run: would label the snapshot $BP_LABEL (retention keeps it until prune --remove)"; fi
   for i in "${!TARGET_NAMES[@]}"; do
     case ${TARGET_TYPES[i]} in
       local)
@@ -1243,7 +1349,7 @@ bp_job_main() {
   trap 'bp_on_err "$LINENO" "$?"' ERR
   BP_TMP=$(mktemp -d "$(bp_abs "$STATE_DIR")/.tmp.XXXXXX")
   bp_new_id
-  bp_log "run $BP_ID: start"
+  bp_log "run $BP_ID: start${BP_LABEL:+ (label $BP_LABEL)}"
   if [[ -f $STATE_DIR/$BP_QUIESCE_JOURNAL ]]; then
     bp_log "quiesce: a killed run left the app stopped; resuming it first"
     bp_resume || bp_die "could not resume the quiesce left by an earlier run"
@@ -1728,13 +1834,17 @@ bp_resolve_snapshot() {
   SNAP_DIR=$(bp_snapshot_folder "$idx" "$SNAP_JOB" "$SNAP_ID")
 }
 
-# "STARTED SOURCE-BYTES" from SNAPSHOT.json in folder $1, read with sqlite3's JSON functions
-# (the file name is a constant inside the SQL; the folder is entered with cd, never put in SQL).
+# "STARTED SOURCE-BYTES" from SNAPSHOT.json in folder $1, and " label=NAME" for a labelled snapshot (`?`
+# for a label that is no label name, or two; keys as json_each decodes them, like bp_label_states), read with sqlite3's JSON functions (the file name is a constant
+# inside the SQL; the folder is entered with cd, never put in SQL).
 bp_snapshot_info() {
   local out
   if out=$(cd -- "$1" && sqlite3 -init /dev/null -batch -noheader :memory: \
     "SELECT coalesce(json_extract(j, '\$.started'), '?') || ' ' ||
-        coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0)
+        coalesce((SELECT sum(json_extract(value, '\$.bytes')) FROM json_each(j, '\$.sources')), 0) ||
+        (SELECT CASE WHEN count(*) = 0 THEN '' WHEN count(*) = 1 AND max(type) = 'text' AND length(max(value)) BETWEEN 1 AND 63
+            AND max(value) GLOB '[a-z0-9]*' AND max(value) NOT GLOB '*[^a-z0-9-]*' THEN ' label=' || max(value)
+          ELSE ' label=?' END FROM json_each(j) WHERE key = 'label')
      FROM (SELECT CAST(readfile('SNAPSHOT.json') AS TEXT) AS j);" 2>/dev/null) && [[ -n "$out" ]]; then
     printf '%s\n' "$out"
   else

@@ -118,6 +118,7 @@ readonly BP_EXIT_OK=0
 readonly BP_EXIT_FAILED=1
 readonly BP_EXIT_PARTIAL=3
 readonly BP_EXIT_USAGE=64
+readonly BP_LABEL_RE='^[a-z0-9][a-z0-9-]{0,62}$'
 
 # ---- Logging: one line per step on standard error ----
 BP_LOG_TAG='backplan'   # the prefix of every line: backplan[PLAN/JOB], restore.sh [PLAN], backplan pull [PLAN/TARGET]
@@ -205,6 +206,84 @@ bp_manifest_ok() {
 BP_IDS=()               # bp_retention_pick's input: complete snapshot IDs, oldest first
 BP_REMOVE=()            # bp_retention_pick's output
 BP_REMOVED=0            # bp_remove_local's count
+BP_LABELLED=0           # bp_retention_unlabelled's count: labelled snapshots set aside (kept)
+
+# bp_label_states DIR ID...: an "ID STATE" line per ID from DIR/ID/SNAPSHOT.json, read with sqlite3's
+# JSON functions in one call (DIR is entered with cd; only IDs, checked against BP_ID_RE, are in the
+# SQL; keys are compared as json_each decodes them, so `\u006cabel` is `label`). STATE is `-` (a JSON
+# object without "label"), the label, or `?` (the file cannot be read, is no JSON object, holds two
+# "label" keys, or its label is no label name: SNAPSHOT.json is hostile input). A snapshot whose label
+# cannot be read is kept like a labelled one (docs/run-contract.md, "Labelled snapshots"). Without
+# sqlite3 (a NAS running the pull script) a file that is not readable, or holds `label` or a `\u` escape
+# anywhere, is `?` unless its only `label` is a plain "label":"NAME" member; any other file is `-`.
+bp_label_states() {
+  local dir=$1 id values='' out f name rc
+  shift
+  if ! command -v sqlite3 >/dev/null 2>&1; then
+    for id in "$@"; do
+      f=$dir/$id/$BP_RECORD_FILE
+      if [[ ! $id =~ $BP_ID_RE ]]; then continue; fi
+      if [[ ! -f $f || ! -r $f ]]; then printf '%s ?\n' "$id"; continue; fi
+      # grep: 1 no match (unlabelled), 0 a match (read on), anything else (an error) cannot be read.
+      rc=0
+      grep -q -e label -e '\\u' -- "$f" || rc=$?
+      if ((rc == 1)); then printf '%s -\n' "$id"; continue; fi
+      name=''
+      if ((rc == 0)) && ! grep -q -e '\\u' -- "$f" && (($(grep -o label -- "$f" | wc -l) == 1)); then
+        name=$(sed -n 's/^.*"label":"\([a-z0-9][a-z0-9-]*\)".*$/\1/p' -- "$f")
+      fi
+      if [[ $name =~ $BP_LABEL_RE ]]; then printf '%s %s\n' "$id" "$name"; else printf '%s ?\n' "$id"; fi
+    done
+    return 0
+  fi
+  for id in "$@"; do
+    if [[ $id =~ $BP_ID_RE ]]; then values+="${values:+,}('$id')"; fi
+  done
+  [[ -n $values ]] || return 0
+  if ! out=$(cd -- "$dir" && sqlite3 -init /dev/null -batch -noheader :memory: \
+    "SELECT i || ' ' || CASE WHEN j IS NULL THEN '?' WHEN NOT json_valid(j) THEN '?'
+         WHEN json_type(j) IS NOT 'object' THEN '?'
+         WHEN (SELECT count(*) FROM json_each(j) WHERE key = 'label') = 0 THEN '-'
+         WHEN (SELECT count(*) FROM json_each(j) WHERE key = 'label') > 1 THEN '?'
+         ELSE coalesce((SELECT value FROM json_each(j) WHERE key = 'label' AND type = 'text'
+           AND length(value) BETWEEN 1 AND 63 AND value GLOB '[a-z0-9]*' AND value NOT GLOB '*[^a-z0-9-]*'), '?') END
+     FROM (SELECT column1 AS i, CAST(readfile(column1 || '/$BP_RECORD_FILE') AS TEXT) AS j FROM (VALUES $values));" \
+    2>/dev/null); then
+    out=''
+  fi
+  printf '%s\n' "$out"
+}
+
+# bp_retention_unlabelled WHO: reads "ID STATE" lines (bp_label_states) on standard input and keeps in
+# BP_IDS only the snapshots without a label, on which the keep rules decide; a labelled one is set aside
+# (kept, logged as WHO), and one whose label cannot be read (`?`, or no line) too, with a warning. Sets
+# BP_LABELLED to how many were set aside.
+bp_retention_unlabelled() {
+  local who=$1 id state
+  local -A states=()
+  local -a ids=()
+  while read -r id state; do
+    if [[ $id =~ $BP_ID_RE ]]; then
+      if [[ -n ${states[$id]:-} && ${states[$id]} != "$state" ]]; then state='?'; fi
+      states[$id]=$state
+    fi
+  done
+  BP_LABELLED=0
+  for id in "${BP_IDS[@]}"; do
+    state=${states[$id]:-?}
+    if [[ $state == - ]]; then
+      ids+=("$id")
+      continue
+    fi
+    BP_LABELLED=$((BP_LABELLED + 1))
+    if [[ $state =~ $BP_LABEL_RE ]]; then
+      bp_log "retention: $who: keeping snapshot $id (label $state)"
+    else
+      bp_log "retention: warning: $who: snapshot $id is kept: its label cannot be read; remove it with prune --remove"
+    fi
+  done
+  BP_IDS=("${ids[@]}")
+}
 
 # bp_retention_pick WHO NEW LAST HOURLY DAILY WEEKLY MONTHLY YEARLY WITHIN: sets BP_REMOVE to the IDs of
 # BP_IDS that the rules remove (bp_retention_remove_ids decides), never the newest, never NEW (this
@@ -546,7 +625,8 @@ bp_pull_verify() {
   esac
 }
 
-# bp_pull_retention K DIR NEW: job K's retention on the NAS (never the newest, never NEW).
+# bp_pull_retention K DIR NEW: job K's retention on the NAS (never a labelled snapshot, never the newest
+# unlabelled one, never NEW).
 bp_pull_retention() {
   local k=$1 dir=$2 new=$3
   local -a keep=()
@@ -554,9 +634,10 @@ bp_pull_retention() {
   read -ra keep <<<"${JOB_RETENTION[k]}"
   mapfile -t BP_IDS < <(bp_list_ids "$dir")
   ((${#BP_IDS[@]} > 0)) || return 0
+  bp_retention_unlabelled "job ${JOB_NAMES[k]}" < <(bp_label_states "$dir" "${BP_IDS[@]}")
   bp_retention_pick "job ${JOB_NAMES[k]}" "$new" "${keep[@]}" || return 0
   bp_remove_local "job ${JOB_NAMES[k]}" "$dir" "${BP_REMOVE[@]}"
-  bp_log "retention: job ${JOB_NAMES[k]}: $((${#BP_IDS[@]} - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
+  bp_log "retention: job ${JOB_NAMES[k]}: $((${#BP_IDS[@]} + BP_LABELLED - BP_REMOVED)) snapshots kept, $BP_REMOVED removed"
 }
 
 # bp_pull_job K: pulls the newest complete snapshot of job K from the server. Sets BP_PULLED_ID.
@@ -640,7 +721,7 @@ main() {
     esac
     shift
   done
-  for tool in ssh rsync flock sha256sum find awk sort; do
+  for tool in ssh rsync flock sha256sum find awk sort grep sed; do
     command -v "$tool" >/dev/null 2>&1 || bp_die "preflight: $tool is not installed"
   done
   if [[ ! -d $NAS_PATH || ! -w $NAS_PATH ]]; then
