@@ -15,10 +15,13 @@ enum AppVersionsBash {
 IFS= read -r -d '' BP_APP_HOST_SCRIPT <<'BP_APP_HOST_SCRIPT' || true
 \#(AppVersions.hostScript)
 BP_APP_HOST_SCRIPT
+IFS= read -r -d '' BP_APP_PIP_SCRIPT <<'BP_APP_PIP_SCRIPT' || true
+\#(AppVersions.pipScript)
+BP_APP_PIP_SCRIPT
 IFS= read -r -d '' BP_APP_PROBE <<'BP_APP_PROBE' || true
 \#(AppVersions.probeScript)
 BP_APP_PROBE
-readonly BP_APP_HOST_SCRIPT BP_APP_PROBE
+readonly BP_APP_HOST_SCRIPT BP_APP_PIP_SCRIPT BP_APP_PROBE
 
 # bp_app_versions SERVICE FILE PROJECT COMPOSE-WORD...: runs the host script and reads its lines into
 # BP_APPV_IMAGE, BP_APPV_IMAGE_ID, BP_APPV_DIGEST, BP_APPV_OPEN_WEBUI, BP_APPV_CHROMADB (checked values or
@@ -27,6 +30,13 @@ readonly BP_APP_HOST_SCRIPT BP_APP_PROBE
 bp_app_versions() {
   local out
   out=$(sh -c "$BP_APP_HOST_SCRIPT" sh "$1" "$2" "$3" "$BP_APP_PROBE" "${@:4}" 2>/dev/null) || out=''
+  bp_app_versions_parse <<<"$out"
+}
+
+# bp_app_versions_pip: the same for a pip install, found through the open-webui command on PATH.
+bp_app_versions_pip() {
+  local out
+  out=$(sh -c "$BP_APP_PIP_SCRIPT" sh "$BP_APP_PROBE" 2>/dev/null) || out=''
   bp_app_versions_parse <<<"$out"
 }
 
@@ -152,7 +162,8 @@ bp_app_versions_json() {
 }
 
 # bp_app_restore_check NAME SNAPSHOT-DIR ALLOW: compares the snapshot's app (its SNAPSHOT.json, values
-# checked again) with the app the plan's compose service runs, logs what restore says
+# checked again) with the app the plan's compose service runs (without one: the pip install the
+# open-webui command on PATH belongs to), logs what restore says
 # (AppVersions.restoreLines) and dies when the app is older, unless ALLOW is 1.
 bp_app_restore_check() {
   local name=$1 dir=$2 allow=$3 s_owui='' s_chroma='' s_alembic='' a_owui a_chroma reason='' order
@@ -169,12 +180,12 @@ bp_app_restore_check() {
   if [[ ${rows[1]:-} =~ $version_re ]]; then s_chroma=${rows[1]}; fi
   if [[ ${rows[2]:-} =~ $revision_re ]]; then s_alembic=${rows[2]}; fi
   if [[ -z ${COMPOSE_SERVICE:-} ]] || ((${#COMPOSE[@]} == 0)); then
-    reason='the plan names no compose service'
+    bp_app_versions_pip
   else
     bp_app_versions "$COMPOSE_SERVICE" "$COMPOSE_FILE" "$COMPOSE_PROJECT" "${COMPOSE[@]}"
-    if [[ -z $BP_APPV_OPEN_WEBUI && -z $BP_APPV_CHROMADB ]] && ((${#BP_APPV_REVISIONS[@]} == 0)); then
-      reason=${BP_APPV_PROBLEMS[0]:-"the app's image tells no version"}
-    fi
+  fi
+  if [[ -z $BP_APPV_OPEN_WEBUI && -z $BP_APPV_CHROMADB ]] && ((${#BP_APPV_REVISIONS[@]} == 0)); then
+    reason=${BP_APPV_PROBLEMS[0]:-"the app tells no version"}
   fi
   if [[ -n $reason ]]; then
     bp_log "note: cannot tell which Open WebUI will open the restored data ($reason); the snapshot's app: $(bp_app_summary "$s_owui" "$s_chroma" "$s_alembic" ''); start it with that version or a newer one"

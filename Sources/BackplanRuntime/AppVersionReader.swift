@@ -13,6 +13,12 @@ public enum AppVersionReader {
         return AppVersions.parse(run.status == 0 ? run.output : "")
     }
 
+    /// The app of a pip install, found through the `open-webui` command on PATH (`bp_app_versions_pip`).
+    public static func readPip() -> AppVersions {
+        let run = ChildProcess.capture(["sh", "-c", AppVersions.pipScript, "sh", AppVersions.probeScript], input: Data(), limit: 1 << 20)
+        return AppVersions.parse(run.status == 0 ? run.output : "")
+    }
+
     /// The snapshot's side of a restore's comparison, from its record (values checked again: the record is
     /// a file anyone with access to the target could edit).
     public static func snapshotSide(_ record: SnapshotRecord?) -> AppVersions {

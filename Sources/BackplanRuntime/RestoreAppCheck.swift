@@ -2,7 +2,8 @@ import BackplanCore
 import Foundation
 
 /// Before a restore changes anything: the snapshot's app (its SNAPSHOT.json) against the app that will
-/// open the restored data (the plan's compose service's image), as restore.sh's `bp_app_restore_check`
+/// open the restored data (the plan's compose service's image; without one, the pip install of the
+/// `open-webui` command on PATH), as restore.sh's `bp_app_restore_check`
 /// does (docs/restore.md, "Versions").
 extension SnapshotRestorer {
     /// Logs the comparison; throws the refusal when the app is older and `allowDowngrade` is false. An app
@@ -12,14 +13,11 @@ extension SnapshotRestorer {
         let side = AppVersionReader.snapshotSide(record)
         var app: AppVersions?
         var reason: String?
-        if let read = AppVersionReader.read(plan.compose) {
-            if read.openWebUI == nil && read.chromaDB == nil && read.alembicRevisions.isEmpty {
-                reason = read.problems.first ?? "the app's image tells no version"
-            } else {
-                app = read
-            }
+        let read = AppVersionReader.read(plan.compose) ?? AppVersionReader.readPip()
+        if read.openWebUI == nil && read.chromaDB == nil && read.alembicRevisions.isEmpty {
+            reason = read.problems.first ?? "the app tells no version"
         } else {
-            reason = "the plan names no compose service"
+            app = read
         }
         let result = AppVersions.restoreLines(snapshot: "\(snapshot.job)/\(snapshot.id)", snapshot: side, app: app,
                                               reason: reason, allowDowngrade: allowDowngrade)

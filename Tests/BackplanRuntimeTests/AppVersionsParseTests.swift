@@ -171,10 +171,13 @@ import Testing
     @Test(.enabled(if: sitePackages != nil, "no Open WebUI pip install cached"))
     func theProbeReadsARealPipInstall() throws {
         let site = try #require(Self.sitePackages)
-        let probe = AppVersions.probeScript.replacingOccurrences(of: " /usr/local/lib/python3*/site-packages/", with: " \(site)/")
         let folder = try TemporaryFolder("backplan-probe-real")
-        let result = CleanProcess.run("/bin/dash", ["-c", probe], scratch: folder.path)
+        let result = CleanProcess.run("/bin/dash", ["-c", AppVersions.probeScript, "sh", site], scratch: folder.path)
         let versions = AppVersions.parse(result.stdout)
+        // The pip script finds the same install through the open-webui command on PATH.
+        let environment = ProcessInfo.processInfo.environment.merging(["PATH": Self.venv + "/bin:/usr/bin:/bin"]) { $1 }
+        let pip = CleanProcess.run("/bin/sh", ["-c", AppVersions.pipScript, "sh", AppVersions.probeScript], scratch: folder.path, environment: environment)
+        #expect(AppVersions.parse(pip.stdout) == versions, "\(pip.stdout)")
         #expect(versions.openWebUI == "0.12.4", "\(result.stdout)")
         let chroma = try FileManager.default.contentsOfDirectory(atPath: site).first { $0.hasPrefix("chromadb-") && $0.hasSuffix(".dist-info") }
         #expect(versions.chromaDB.map { "chromadb-\($0).dist-info" } == chroma)
@@ -182,5 +185,59 @@ import Testing
         #expect(versions.alembicRevisions.count == files.count && versions.problems.isEmpty, "\(result.stdout)")
         // The fixture's webui.db (fixtures/openwebui-0.12.4) is at 0bd252b206fb (docs/app-consistency.md).
         #expect(versions.alembicRevisions.contains("0bd252b206fb"))
+    }
+
+    /// A fake pip install: `bin/open-webui` whose `#!` names the venv's Python (never run), and
+    /// site-packages with the dist-info folders and migration files of `revisions`.
+    static func fakePipInstall(at venv: String, openWebUI: String, chromaDB: String, revisions: [String]) throws {
+        let site = venv + "/lib/python3.11/site-packages"
+        for dir in [venv + "/bin", site + "/open_webui-\(openWebUI).dist-info", site + "/chromadb-\(chromaDB).dist-info",
+                    site + "/open_webui/migrations/versions"] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        try "#!\(venv)/bin/python3\nimport sys\n".write(toFile: venv + "/bin/open-webui", atomically: true, encoding: .utf8)
+        chmod(venv + "/bin/open-webui", 0o755)
+        for revision in revisions {
+            try "revision: str = \"\(revision)\"\n".write(toFile: site + "/open_webui/migrations/versions/\(revision)_x.py", atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// A plan without a compose service (a pip install): restore.sh and backplan restore compare with the
+    /// install of the open-webui command on PATH; the snapshot's alembic revision decides (a job does not
+    /// read a pip install's versions).
+    @Test func restoreComparesWithThePipInstallOnPath() throws {
+        let workspace = try SnapshotWorkspace()
+        defer { workspace.remove() }
+        try workspace.writePlan()
+        let id = try workspace.runJobScript()
+        let older = workspace.root + "/venv-old", newer = workspace.root + "/venv-new"
+        try Self.fakePipInstall(at: older, openWebUI: "0.12.3", chromaDB: "1.5.8", revisions: ["7e5b5dc7342b"])
+        try Self.fakePipInstall(at: newer, openWebUI: "0.12.4", chromaDB: "1.5.9", revisions: ["7e5b5dc7342b", "0bd252b206fb"])
+        let script = workspace.root + "/restore.sh"
+        try LibraryEmitter.install(RestoreScriptEmitter.render(workspace.plan), plan: workspace.plan, at: script)
+        func restore(_ venv: String?, _ extra: [String] = []) -> [(String, SnapshotWorkspace.Result)] {
+            let path = (venv.map { [$0 + "/bin"] } ?? []) + ["/usr/local/bin", "/usr/bin", "/bin"]
+            let environment = ProcessInfo.processInfo.environment.merging(["PATH": path.joined(separator: ":"), "NO_COLOR": "1"]) { $1 }
+            let tag = UUID().uuidString.prefix(6)
+            return [
+                ("restore.sh", SnapshotWorkspace.run("/bin/bash", [script, "restore", "local", "daily", id, workspace.root + "/r-\(tag)-s"] + extra, environment: environment)),
+                ("backplan", SnapshotWorkspace.run(SnapshotWorkspace.binary, ["restore", workspace.planPath, "--target", "local", "--snapshot", id,
+                                                                              "--to", workspace.root + "/r-\(tag)-b"] + extra, environment: environment)),
+            ]
+        }
+        for (tool, result) in restore(older) {
+            #expect(result.status == 1, "\(tool): \(result.stderr)")
+            #expect(result.stderr.contains("the snapshot's app: alembic 0bd252b206fb; the app that will open it: Open WebUI 0.12.3, ChromaDB 1.5.8"), "\(tool): \(result.stderr)")
+            #expect(result.stderr.contains("refusing to restore snapshot daily/\(id) into an older app: webui.db is at alembic revision 0bd252b206fb, which the app's migrations do not know"),
+                    "\(tool): \(result.stderr)")
+        }
+        for (tool, result) in restore(older, ["--allow-downgrade"]) + restore(newer) {
+            #expect(result.status == 0, "\(tool): \(result.stderr)")
+        }
+        for (tool, result) in restore(nil) {
+            #expect(result.status == 0, "\(tool): \(result.stderr)")
+            #expect(result.stderr.contains("note: cannot tell which Open WebUI will open the restored data (no open-webui command on PATH leads to a pip install (activate its venv, or put its bin on PATH)); the snapshot's app: alembic 0bd252b206fb"),
+                    "\(tool): \(result.stderr)")
+        }
     }
 }

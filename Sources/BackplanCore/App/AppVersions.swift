@@ -42,9 +42,11 @@ public struct AppVersions: Hashable, Sendable {
     // MARK: The scripts both executors run
 
     /// Run in a throw-away container of the app's image (`ENGINE run --rm --network none --entrypoint sh
-    /// IMAGE -c PROBE`): POSIX sh and its built-ins only (no python, no sed), so any image with a `sh`
-    /// answers. Prints `open_webui V` (package.json's first `"version"` line; a pip install's dist-info),
-    /// `chromadb V` (its dist-info folder) and `alembic REV` (each migration file's `revision =` line).
+    /// IMAGE -c PROBE`), or on the server for a pip install (`sh -c PROBE sh SITE-PACKAGES`, `pipScript`):
+    /// POSIX sh and its built-ins only (no python, no sed), so any image with a `sh` answers. Prints
+    /// `open_webui V` (package.json's first `"version"` line; a pip install's dist-info), `chromadb V` (its
+    /// dist-info folder) and `alembic REV` (each migration file's `revision =` line), looking in `$1` (when
+    /// given) and then in the system's site-packages.
     public static let probeScript = #"""
         for f in /app/package.json; do
           [ -f "$f" ] || continue
@@ -54,22 +56,49 @@ public struct AppVersions: Hashable, Sendable {
             esac
           done <"$f"
         done
-        for d in /usr/local/lib/python3*/site-packages/open_webui-*.dist-info /usr/lib/python3*/site-packages/open_webui-*.dist-info; do
-          [ -d "$d" ] || continue
-          d=${d##*/open_webui-}; printf 'open_webui %s\n' "${d%.dist-info}"
+        migrations=''
+        for m in /app/backend/open_webui/migrations/versions; do [ -d "$m" ] && migrations=$m; done
+        for site in ${1:+"$1"} /usr/local/lib/python3*/site-packages /usr/lib/python3*/site-packages; do
+          [ -d "$site" ] || continue
+          for d in "$site"/open_webui-*.dist-info; do
+            [ -d "$d" ] || continue
+            d=${d##*/open_webui-}; printf 'open_webui %s\n' "${d%.dist-info}"
+          done
+          for d in "$site"/chromadb-*.dist-info; do
+            [ -d "$d" ] || continue
+            d=${d##*/chromadb-}; printf 'chromadb %s\n' "${d%.dist-info}"
+          done
+          if [ -z "$migrations" ] && [ -d "$site/open_webui/migrations/versions" ]; then migrations=$site/open_webui/migrations/versions; fi
         done
-        for d in /usr/local/lib/python3*/site-packages/chromadb-*.dist-info /usr/lib/python3*/site-packages/chromadb-*.dist-info; do
-          [ -d "$d" ] || continue
-          d=${d##*/chromadb-}; printf 'chromadb %s\n' "${d%.dist-info}"
-        done
-        for f in /app/backend/open_webui/migrations/versions/*.py /usr/local/lib/python3*/site-packages/open_webui/migrations/versions/*.py; do
-          [ -f "$f" ] || continue
-          while IFS= read -r line; do
-            case $line in
-              revision*=*) v=${line#*=}; v=${v#*[\"\']}; printf 'alembic %s\n' "${v%%[\"\']*}"; break ;;
-            esac
-          done <"$f"
-        done
+        if [ -n "$migrations" ]; then
+          for f in "$migrations"/*.py; do
+            [ -f "$f" ] || continue
+            while IFS= read -r line; do
+              case $line in
+                revision*=*) v=${line#*=}; v=${v#*[\"\']}; printf 'alembic %s\n' "${v%%[\"\']*}"; break ;;
+              esac
+            done <"$f"
+          done
+        fi
+        exit 0
+        """#
+
+    /// Run on the server by restore for a plan without a compose service (a pip install): `sh -c SCRIPT sh
+    /// PROBE`. The `open-webui` command on PATH (the environment restore runs in: an activated venv, pipx's
+    /// `~/.local/bin`) names its Python on its `#!` line; the probe runs on that Python's site-packages.
+    public static let pipScript = #"""
+        probe=$1
+        exe=$(command -v open-webui 2>/dev/null) || exe=''
+        case $exe in /*) ;; *) echo 'problem pip'; exit 0 ;; esac
+        IFS= read -r line <"$exe" || line=''
+        case $line in '#!/'*) ;; *) echo 'problem pip'; exit 0 ;; esac
+        python=${line#'#!'}
+        python=${python%% *}
+        prefix=${python%/bin/*}
+        site=''
+        for s in "$prefix"/lib/python3*/site-packages; do [ -d "$s/open_webui" ] && site=$s; done
+        [ -n "$site" ] || { echo 'problem pip'; exit 0; }
+        sh -c "$probe" sh "$site" | tr -d '\000' | cut -c 1-300 | head -n 2000
         exit 0
         """#
 
@@ -108,6 +137,7 @@ public struct AppVersions: Hashable, Sendable {
         ("container", "the compose service has no container (it was never created here)"),
         ("image", "the engine did not say which image the service's container runs"),
         ("probe", "a container of the app's image could not be run to read its versions"),
+        ("pip", "no open-webui command on PATH leads to a pip install (activate its venv, or put its bin on PATH)"),
     ]
 
     // MARK: Reading the script's output

@@ -1423,6 +1423,21 @@ case ${image#sha256:} in '' | *[!0-9a-f]*) echo 'problem image'; exit 0 ;; esac
 } | tr -d '\000' | cut -c 1-300 | head -n 2000
 exit 0
 BP_APP_HOST_SCRIPT
+IFS= read -r -d '' BP_APP_PIP_SCRIPT <<'BP_APP_PIP_SCRIPT' || true
+probe=$1
+exe=$(command -v open-webui 2>/dev/null) || exe=''
+case $exe in /*) ;; *) echo 'problem pip'; exit 0 ;; esac
+IFS= read -r line <"$exe" || line=''
+case $line in '#!/'*) ;; *) echo 'problem pip'; exit 0 ;; esac
+python=${line#'#!'}
+python=${python%% *}
+prefix=${python%/bin/*}
+site=''
+for s in "$prefix"/lib/python3*/site-packages; do [ -d "$s/open_webui" ] && site=$s; done
+[ -n "$site" ] || { echo 'problem pip'; exit 0; }
+sh -c "$probe" sh "$site" | tr -d '\000' | cut -c 1-300 | head -n 2000
+exit 0
+BP_APP_PIP_SCRIPT
 IFS= read -r -d '' BP_APP_PROBE <<'BP_APP_PROBE' || true
 for f in /app/package.json; do
   [ -f "$f" ] || continue
@@ -1432,25 +1447,33 @@ for f in /app/package.json; do
     esac
   done <"$f"
 done
-for d in /usr/local/lib/python3*/site-packages/open_webui-*.dist-info /usr/lib/python3*/site-packages/open_webui-*.dist-info; do
-  [ -d "$d" ] || continue
-  d=${d##*/open_webui-}; printf 'open_webui %s\n' "${d%.dist-info}"
+migrations=''
+for m in /app/backend/open_webui/migrations/versions; do [ -d "$m" ] && migrations=$m; done
+for site in ${1:+"$1"} /usr/local/lib/python3*/site-packages /usr/lib/python3*/site-packages; do
+  [ -d "$site" ] || continue
+  for d in "$site"/open_webui-*.dist-info; do
+    [ -d "$d" ] || continue
+    d=${d##*/open_webui-}; printf 'open_webui %s\n' "${d%.dist-info}"
+  done
+  for d in "$site"/chromadb-*.dist-info; do
+    [ -d "$d" ] || continue
+    d=${d##*/chromadb-}; printf 'chromadb %s\n' "${d%.dist-info}"
+  done
+  if [ -z "$migrations" ] && [ -d "$site/open_webui/migrations/versions" ]; then migrations=$site/open_webui/migrations/versions; fi
 done
-for d in /usr/local/lib/python3*/site-packages/chromadb-*.dist-info /usr/lib/python3*/site-packages/chromadb-*.dist-info; do
-  [ -d "$d" ] || continue
-  d=${d##*/chromadb-}; printf 'chromadb %s\n' "${d%.dist-info}"
-done
-for f in /app/backend/open_webui/migrations/versions/*.py /usr/local/lib/python3*/site-packages/open_webui/migrations/versions/*.py; do
-  [ -f "$f" ] || continue
-  while IFS= read -r line; do
-    case $line in
-      revision*=*) v=${line#*=}; v=${v#*[\"\']}; printf 'alembic %s\n' "${v%%[\"\']*}"; break ;;
-    esac
-  done <"$f"
-done
+if [ -n "$migrations" ]; then
+  for f in "$migrations"/*.py; do
+    [ -f "$f" ] || continue
+    while IFS= read -r line; do
+      case $line in
+        revision*=*) v=${line#*=}; v=${v#*[\"\']}; printf 'alembic %s\n' "${v%%[\"\']*}"; break ;;
+      esac
+    done <"$f"
+  done
+fi
 exit 0
 BP_APP_PROBE
-readonly BP_APP_HOST_SCRIPT BP_APP_PROBE
+readonly BP_APP_HOST_SCRIPT BP_APP_PIP_SCRIPT BP_APP_PROBE
 
 # bp_app_versions SERVICE FILE PROJECT COMPOSE-WORD...: runs the host script and reads its lines into
 # BP_APPV_IMAGE, BP_APPV_IMAGE_ID, BP_APPV_DIGEST, BP_APPV_OPEN_WEBUI, BP_APPV_CHROMADB (checked values or
@@ -1459,6 +1482,13 @@ readonly BP_APP_HOST_SCRIPT BP_APP_PROBE
 bp_app_versions() {
   local out
   out=$(sh -c "$BP_APP_HOST_SCRIPT" sh "$1" "$2" "$3" "$BP_APP_PROBE" "${@:4}" 2>/dev/null) || out=''
+  bp_app_versions_parse <<<"$out"
+}
+
+# bp_app_versions_pip: the same for a pip install, found through the open-webui command on PATH.
+bp_app_versions_pip() {
+  local out
+  out=$(sh -c "$BP_APP_PIP_SCRIPT" sh "$BP_APP_PROBE" 2>/dev/null) || out=''
   bp_app_versions_parse <<<"$out"
 }
 
@@ -1490,7 +1520,7 @@ bp_app_versions_parse() {
     case $key in
       problem)
         case $value in
-          compose | container | image | probe) [[ " ${codes[*]} " == *" $value "* ]] || codes+=("$value") ;;
+          compose | container | image | probe | pip) [[ " ${codes[*]} " == *" $value "* ]] || codes+=("$value") ;;
         esac
         continue ;;
       image) re='^[0-9A-Za-z][0-9A-Za-z._/:@+-]{0,254}$' ;;
@@ -1521,6 +1551,7 @@ bp_app_versions_parse() {
     container) text='the compose service has no container (it was never created here)' ;;
     image) text='the engine did not say which image the service'\''s container runs' ;;
     probe) text='a container of the app'\''s image could not be run to read its versions' ;;
+    pip) text='no open-webui command on PATH leads to a pip install (activate its venv, or put its bin on PATH)' ;;
     esac
     BP_APPV_PROBLEMS+=("$text")
   done
@@ -1587,7 +1618,8 @@ bp_app_versions_json() {
 }
 
 # bp_app_restore_check NAME SNAPSHOT-DIR ALLOW: compares the snapshot's app (its SNAPSHOT.json, values
-# checked again) with the app the plan's compose service runs, logs what restore says
+# checked again) with the app the plan's compose service runs (without one: the pip install the
+# open-webui command on PATH belongs to), logs what restore says
 # (AppVersions.restoreLines) and dies when the app is older, unless ALLOW is 1.
 bp_app_restore_check() {
   local name=$1 dir=$2 allow=$3 s_owui='' s_chroma='' s_alembic='' a_owui a_chroma reason='' order
@@ -1604,12 +1636,12 @@ bp_app_restore_check() {
   if [[ ${rows[1]:-} =~ $version_re ]]; then s_chroma=${rows[1]}; fi
   if [[ ${rows[2]:-} =~ $revision_re ]]; then s_alembic=${rows[2]}; fi
   if [[ -z ${COMPOSE_SERVICE:-} ]] || ((${#COMPOSE[@]} == 0)); then
-    reason='the plan names no compose service'
+    bp_app_versions_pip
   else
     bp_app_versions "$COMPOSE_SERVICE" "$COMPOSE_FILE" "$COMPOSE_PROJECT" "${COMPOSE[@]}"
-    if [[ -z $BP_APPV_OPEN_WEBUI && -z $BP_APPV_CHROMADB ]] && ((${#BP_APPV_REVISIONS[@]} == 0)); then
-      reason=${BP_APPV_PROBLEMS[0]:-"the app's image tells no version"}
-    fi
+  fi
+  if [[ -z $BP_APPV_OPEN_WEBUI && -z $BP_APPV_CHROMADB ]] && ((${#BP_APPV_REVISIONS[@]} == 0)); then
+    reason=${BP_APPV_PROBLEMS[0]:-"the app tells no version"}
   fi
   if [[ -n $reason ]]; then
     bp_log "note: cannot tell which Open WebUI will open the restored data ($reason); the snapshot's app: $(bp_app_summary "$s_owui" "$s_chroma" "$s_alembic" ''); start it with that version or a newer one"
