@@ -95,6 +95,8 @@ readonly BP_QUIESCE_JOURNAL=quiesce
 readonly BP_RUNS_LOG=runs.jsonl
 readonly BP_STAGING_DIR=staging
 readonly BP_DATA_DIR=data
+readonly BP_KEYS_DIR=keys
+readonly BP_KEY_LIMIT=65536
 readonly BP_MANIFEST_FILE=MANIFEST.sha256
 readonly BP_RECORD_FILE=SNAPSHOT.json
 readonly BP_EXIT_OK=0
@@ -471,6 +473,16 @@ bp_preflight() {
         if ! bp_is_sqlite "$src/chroma.sqlite3"; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src holds no readable chroma.sqlite3"; ok=1; fi ;;
       files)
         if [[ ! -e $src ]]; then bp_error "preflight: source ${SOURCE_NAMES[i]}: $src does not exist"; ok=1; fi ;;
+      key)
+        if [[ -n ${SOURCE_SERVICES[i]} ]]; then
+          tools+=("${COMPOSE_CMD[0]}")
+        elif [[ ! -e $src ]]; then
+          bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: no such file"; ok=1
+        elif [[ ! -f $src ]]; then
+          bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: it is not a regular file"; ok=1
+        elif [[ ! -r $src ]]; then
+          bp_error "preflight: key ${SOURCE_NAMES[i]}: $src: cannot read it (permission denied)"; ok=1
+        fi ;;
       *)
         bp_error "preflight: source ${SOURCE_NAMES[i]}: kind ${SOURCE_KINDS[i]} is not supported by this script version"; ok=1 ;;
     esac
@@ -512,11 +524,14 @@ bp_preflight() {
 # No `--` before the services: docker-compose 1.29 refuses it for `start`; the plan decoder only
 # accepts compose service names ([A-Za-z0-9][A-Za-z0-9_.-]*), which never look like options.
 bp_compose() {
-  local verb=$1
-  shift
+  bp_compose_output "$@" >&2
+}
+
+# bp_compose_output ARG...: the same, its standard output kept (a key read with `exec -T … cat`).
+bp_compose_output() {
   local -a cmd=("${COMPOSE_CMD[@]}" -f "$COMPOSE_FILE")
   if [[ -n $COMPOSE_PROJECT ]]; then cmd+=(-p "$COMPOSE_PROJECT"); fi
-  "${cmd[@]}" "$verb" "$@" </dev/null >&2
+  "${cmd[@]}" "$@" </dev/null
 }
 
 # bp_run_command WHAT CMD: runs one plan-provided quiesce command with `bash -c` (their documented
@@ -664,12 +679,52 @@ bp_capture_files() {
   return "$rc"
 }
 
+# bp_capture_keys DIR: the job's key sources into DIR/keys/NAME (mode 0600, at most BP_KEY_LIMIT bytes),
+# before the stop: a key in a container is read with `COMPOSE exec -T SERVICE cat PATH`, which needs the
+# container running. A file on the host is read only when it is a regular file (never a fifo). The key
+# is never logged: the log names the source, where it came from and its size.
+bp_capture_keys() {
+  local dir=$1 i dest from size rc
+  for i in "${!SOURCE_NAMES[@]}"; do
+    [[ ${SOURCE_KINDS[i]} == key ]] || continue
+    mkdir -p -- "$dir/$BP_KEYS_DIR" || return 1
+    dest=$dir/$BP_KEYS_DIR/${SOURCE_NAMES[i]}
+    rc=0
+    if [[ -n ${SOURCE_SERVICES[i]} ]]; then
+      from="${SOURCE_ABSOLUTE[i]} in the container of service ${SOURCE_SERVICES[i]}"
+      bp_compose_output exec -T "${SOURCE_SERVICES[i]}" cat "${SOURCE_ABSOLUTE[i]}" \
+        | head -c "$((BP_KEY_LIMIT + 1))" >"$dest" || rc=${PIPESTATUS[0]}
+    else
+      from=${SOURCE_ABSOLUTE[i]}
+      if [[ ! -f $from ]]; then
+        bp_error "capture: key ${SOURCE_NAMES[i]}: $from: it is not a regular file"
+        return 1
+      fi
+      head -c "$((BP_KEY_LIMIT + 1))" -- "$from" >"$dest" || rc=$?
+    fi
+    size=$(stat -c %s -- "$dest")
+    if ((size > BP_KEY_LIMIT)); then
+      bp_error "capture: key ${SOURCE_NAMES[i]}: $from is larger than $BP_KEY_LIMIT bytes"
+      return 1
+    elif ((rc != 0)); then
+      bp_error "capture: key ${SOURCE_NAMES[i]}: reading $from failed (status $rc)${SOURCE_SERVICES[i]:+; is the service running?}"
+      return 1
+    elif ((size == 0)); then
+      bp_error "capture: key ${SOURCE_NAMES[i]}: $from is empty"
+      return 1
+    fi
+    chmod 600 -- "$dest"
+    bp_log "capture: key ${SOURCE_NAMES[i]} from $from ($size bytes, mode 0600)"
+  done
+}
+
 # bp_capture DIR: captures every source of the job into DIR/data. Runs in the background (see
 # bp_run_capture); only its exit status reaches the main script.
 bp_capture() {
   local dir=$1 i
   trap - EXIT INT TERM HUP USR1
   for i in "${!SOURCE_NAMES[@]}"; do
+    [[ ${SOURCE_KINDS[i]} != key ]] || continue # captured before the stop (bp_capture_keys)
     bp_log "capture: source ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]}"
     case ${SOURCE_KINDS[i]} in
       sqlite) bp_capture_sqlite "${SOURCE_ABSOLUTE[i]}" "$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}" || return 1 ;;
@@ -814,6 +869,8 @@ bp_manifest() {
   (cd -- "$dir" && xargs -0 -r sha256sum -- <"$BP_TMP/fresh") >>"$BP_TMP/lines"
   # Names with a line break (never carried over): sha256sum writes them escaped.
   (cd -- "$dir" && find data -type f -name $'*\n*' -print0 | xargs -0 -r sha256sum --) >>"$BP_TMP/lines"
+  # Key files: read before the stop, never linked, always hashed.
+  if [[ -d $dir/$BP_KEYS_DIR ]]; then (cd -- "$dir" && find "$BP_KEYS_DIR" -type f -print0 | xargs -0 -r sha256sum --) >>"$BP_TMP/lines"; fi
   BP_HASHED=$(($(wc -l <"$BP_TMP/lines") - BP_CARRIED))
   # Every line is "HASH  PATH" (64 + 2 bytes, or one more for an escaped line): field 2 to the end of
   # the line is the path, with the same leading blanks on every line.
@@ -840,6 +897,7 @@ bp_describe() {
   BP_BYTES=0
   for i in "${!SOURCE_NAMES[@]}"; do
     copy=$dir/$BP_DATA_DIR/${SOURCE_PATHS[i]}
+    if [[ ${SOURCE_KINDS[i]} == key ]]; then copy=$dir/$BP_KEYS_DIR/${SOURCE_PATHS[i]}; fi
     read -r files bytes < <(bp_count "$copy")
     BP_FILES=$((BP_FILES + files))
     BP_BYTES=$((BP_BYTES + bytes))
@@ -1278,7 +1336,11 @@ bp_dry_run() {
     *) bp_log "dry run: would stop ($QUIESCE_METHOD): ${QUIESCE_NAMES[*]}" ;;
   esac
   for i in "${!SOURCE_NAMES[@]}"; do
-    bp_log "dry run: would capture ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]} as data/${SOURCE_PATHS[i]}"
+    if [[ ${SOURCE_KINDS[i]} == key ]]; then
+      bp_log "dry run: would capture ${SOURCE_NAMES[i]} (key) ${SOURCE_ABSOLUTE[i]}${SOURCE_SERVICES[i]:+ in the container of service ${SOURCE_SERVICES[i]}} as $BP_KEYS_DIR/${SOURCE_NAMES[i]}"
+    else
+      bp_log "dry run: would capture ${SOURCE_NAMES[i]} (${SOURCE_KINDS[i]}) ${SOURCE_ABSOLUTE[i]} as data/${SOURCE_PATHS[i]}"
+    fi
   done
   if [[ $QUIESCE_METHOD != none ]]; then bp_log "dry run: would start the app again"; fi
   if [[ -n $BP_LABEL ]]; then bp_log "dry run: would label the snapshot $BP_LABEL (retention keeps it until prune --remove)"; fi
@@ -1360,6 +1422,8 @@ bp_job_main() {
   bp_preflight || bp_die "preflight failed; nothing was stopped"
   bp_read_app_versions
   bp_prepare_capture
+  # Keys before the stop: a key in a container is read with `exec`, which needs it running.
+  bp_capture_keys "$BP_CAPTURE_DIR" || bp_die "capturing the keys failed; nothing was stopped"
 
   # 3-5. Stop, capture, start: the downtime is the capture only.
   if ! bp_quiesce_stop; then
@@ -1932,31 +1996,38 @@ bp_unescape_name() {
   done
 }
 
-# Checks folder $1, laid out as a snapshot (data/ and MANIFEST.sha256). A snapshot holds exactly what
-# its manifest lists: every line names a regular file under data/ (no absolute path, no '..', nothing
-# reached through a link), every regular file under data/ is listed, data/ holds nothing but folders and
-# regular files (no link, fifo or device), each listed file has its hash, and PRAGMA integrity_check
-# prints `ok` for every SQLite file. Nothing is opened before it is known to be a regular file under
-# data/. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
+# Checks folder $1, laid out as a snapshot (data/, keys/ when it has key files, and MANIFEST.sha256). A
+# snapshot holds exactly what its manifest lists: every line names a regular file under data/ or keys/ (no
+# absolute path, no '..', nothing reached through a link), every regular file under them is listed, they
+# hold nothing but folders and regular files (no link, fifo or device), each listed file has its hash, and
+# PRAGMA integrity_check prints `ok` for every SQLite file. Nothing is opened before it is known to be a
+# regular file there. Only reads: SQLite files are opened immutable (no -wal/-shm is created).
 # Prints each problem on stderr and a summary on stdout; returns 1 on any problem.
 bp_verify_folder() {
   local dir=$1 failed=0 unsafe=0 files=0 databases=0 line f result
-  local -a found=()
+  local -a found=() roots=("$BP_DATA_DIR")
   local -A listed=() present=()
   if [[ ! -f "$dir/$BP_MANIFEST_FILE" || -L "$dir/$BP_MANIFEST_FILE" || ! -d "$dir/$BP_DATA_DIR" || -L "$dir/$BP_DATA_DIR" ]]; then
     bp_log "$dir: MANIFEST.sha256 or data/ is missing (or is a link, or not a regular file and a folder)"
     return 1
   fi
-  # 1. What data/ holds (find does not follow links): regular files, and anything else, which fails.
+  if [[ -e "$dir/$BP_KEYS_DIR" || -L "$dir/$BP_KEYS_DIR" ]]; then
+    if [[ -L "$dir/$BP_KEYS_DIR" || ! -d "$dir/$BP_KEYS_DIR" ]]; then
+      bp_log "$dir: keys/ is a link or not a folder"
+      return 1
+    fi
+    roots+=("$BP_KEYS_DIR")
+  fi
+  # 1. What data/ and keys/ hold (find does not follow links): regular files, and anything else, which fails.
   while IFS= read -r -d '' f; do
     present["$f"]=1
     found+=("$f")
-  done < <(cd -- "$dir" && find data -type f -print0 | sort -z)
+  done < <(cd -- "$dir" && find "${roots[@]}" -type f -print0 | sort -z)
   files=${#found[@]}
   while IFS= read -r -d '' f; do
     bp_log "$dir: $f is a link or a special file, which a snapshot never holds (MANIFEST.sha256 lists only regular files)"
     failed=1
-  done < <(cd -- "$dir" && find data ! -type f ! -type d -print0)
+  done < <(cd -- "$dir" && find "${roots[@]}" ! -type f ! -type d -print0)
   # 2. Every line names a regular file found above. A line is "<64 hex>  <path>", or '\' and the
   # same with the path escaped.
   while IFS= read -r line; do
@@ -1970,16 +2041,16 @@ bp_verify_folder() {
     if [[ "${line:0:64}" == *[!0-9a-f]* || ${#line} -le 66 || "${line:64:2}" != "  " ]]; then
       bp_log "$dir: MANIFEST.sha256 has a line that is not '<sha256>  data/<path>'"
       unsafe=1
-    elif [[ "$f" != data/* || "/$f/" == */../* || "/$f/" == */./* ]]; then
-      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/"
+    elif [[ ( "$f" != data/* && "$f" != keys/* ) || "/$f/" == */../* || "/$f/" == */./* || "/$f/" == *//* ]]; then
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a path inside data/ or keys/"
       unsafe=1
     elif [[ -z "${present[$f]+set}" ]]; then
-      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ (missing, a link or a special file)"
+      bp_log "$dir: MANIFEST.sha256 names $f, which is not a regular file in data/ or keys/ (missing, a link or a special file)"
       unsafe=1
     fi
     if [[ -n "$f" ]]; then listed["$f"]=1; fi
   done < "$dir/$BP_MANIFEST_FILE"
-  # 3. Hashes, once every line is known to name a regular file under data/. sha256sum names every
+  # 3. Hashes, once every line is known to name a regular file under data/ or keys/. sha256sum names every
   # file that differs ("data/...: FAILED").
   if (( unsafe )); then
     failed=1
@@ -2159,17 +2230,156 @@ bp_stage_snapshot() {
   mkdir -p -- "${parent:-/}"
   STAGING=$(mktemp -d "${parent}/.${2##*/}.restore-XXXXXX")
   bp_log "copying snapshot $SNAP_JOB/$SNAP_ID into $STAGING"
-  cp -a -- "$1/$BP_DATA_DIR" "$1/$BP_MANIFEST_FILE" "$STAGING/"
+  local -a keys=()
+  # keys/ is copied whenever it exists (as a link too: the verification of the copy refuses that).
+  if [[ -e "$1/$BP_KEYS_DIR" || -L "$1/$BP_KEYS_DIR" ]]; then keys=("$1/$BP_KEYS_DIR"); fi
+  cp -a -- "$1/$BP_DATA_DIR" "${keys[@]}" "$1/$BP_MANIFEST_FILE" "$STAGING/"
   bp_log "verifying the copy"
   bp_verify_folder "$STAGING" >&2 || bp_die "the copy of snapshot $SNAP_JOB/$SNAP_ID failed verification; nothing was restored"
   bp_remove_stale_sidecars "$STAGING/$BP_DATA_DIR"
 }
 
-# Renames the verified staging copy to $1 and drops the staging folder.
+# Renames the verified staging copy's data/ to $1 (the staging folder, with keys/, stays until bp_drop_staging).
 bp_switch_into_place() {
   mv -T -- "$STAGING/$BP_DATA_DIR" "$1"
+}
+
+bp_drop_staging() {
   rm -rf -- "$STAGING"
   STAGING=""
+}
+
+# --- Keys (docs/restore.md, "Keys") -------------------------------------------------------------------
+# Where a key goes comes from the plan's key source of that name (KEY_NAMES, KEY_PATHS, KEY_SERVICES),
+# never from the snapshot. Files under keys/ not named like a source are not restored.
+KEY_FILES=()        # bp_key_names
+KEY_INDEX=0         # bp_key_index
+KEY_FAILED=()       # key files --in-place could not put back
+KEY_UNKNOWN=()      # key files of no key source of the plan
+KEY_CONTAINERS=()   # key files that go into a container (after the start)
+
+# bp_key_names: sets KEY_FILES to the key files of the staging copy, sorted.
+bp_key_names() {
+  local f
+  KEY_FILES=()
+  [[ -d "$STAGING/$BP_KEYS_DIR" ]] || return 0
+  while IFS= read -r -d '' f; do
+    f=${f#./}
+    if [[ $f =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]]; then KEY_FILES+=("$f"); fi
+  done < <(cd -- "$STAGING/$BP_KEYS_DIR" && find . -mindepth 1 -maxdepth 1 -type f -print0 | LC_ALL=C sort -z)
+}
+
+# bp_key_index NAME: sets KEY_INDEX to key source NAME's index; returns 1 when the plan has none.
+bp_key_index() {
+  local k
+  for k in "${!KEY_NAMES[@]}"; do
+    if [[ "${KEY_NAMES[k]}" == "$1" ]]; then KEY_INDEX=$k; return 0; fi
+  done
+  return 1
+}
+
+# bp_key_destination NAME: where key NAME belongs, in words.
+bp_key_destination() {
+  if ! bp_key_index "$1"; then printf 'this plan has no key source %s' "$1"; return 0; fi
+  local path=${KEY_PATHS[KEY_INDEX]} service=${KEY_SERVICES[KEY_INDEX]}
+  if [[ -z "$service" || -z "$COMPOSE_WORDS" ]]; then printf 'it belongs at %s' "$path"; return 0; fi
+  printf 'it belongs in the container of compose service %s at %s (%s cp FILE %s:%s, then restart %s)' \
+    "$service" "$path" "$COMPOSE_WORDS" "$service" "$path" "$service"
+}
+
+# bp_keys_keep FOLDER: moves the staged keys/ to FOLDER (0700, files 0600) and says where each belongs.
+bp_keys_keep() {
+  local name
+  bp_key_names
+  (( ${#KEY_FILES[@]} > 0 )) || return 0
+  mv -T -- "$STAGING/$BP_KEYS_DIR" "$1"
+  chmod 700 -- "$1"
+  for name in "${KEY_FILES[@]}"; do
+    chmod 600 -- "$1/$name"
+    printf 'key %s: written to %s (mode 0600); %s\n' "$name" "$1/$name" "$(bp_key_destination "$name")"
+  done
+}
+
+# bp_keys_on_host STAMP: --in-place, before the app starts: each host key file back at its path, a
+# previous different file moved aside to PATH.before-restore-STAMP (never deleted). Prints what it did;
+# sets KEY_FAILED, KEY_UNKNOWN and KEY_CONTAINERS (keys of containers: bp_keys_in_containers, after the start).
+bp_keys_on_host() {
+  local name path existed
+  KEY_FAILED=() KEY_UNKNOWN=() KEY_CONTAINERS=()
+  bp_key_names
+  for name in "${KEY_FILES[@]}"; do
+    if ! bp_key_index "$name"; then KEY_UNKNOWN+=("$name"); continue; fi
+    if [[ -n "${KEY_SERVICES[KEY_INDEX]}" ]]; then KEY_CONTAINERS+=("$name"); continue; fi
+    path=${KEY_PATHS[KEY_INDEX]}
+    if [[ -f "$path" ]] && cmp -s -- "$STAGING/$BP_KEYS_DIR/$name" "$path"; then
+      printf 'key %s: %s already holds it\n' "$name" "$path"
+      continue
+    fi
+    existed=0
+    if [[ -e "$path" || -L "$path" ]]; then existed=1; fi
+    rm -f -- "$path.backplan-new"
+    if ! { cp -- "$STAGING/$BP_KEYS_DIR/$name" "$path.backplan-new" && chmod 600 -- "$path.backplan-new" &&
+           { (( !existed )) || mv -T -- "$path" "$path.before-restore-$1"; }; }; then
+      rm -f -- "$path.backplan-new"
+      KEY_FAILED+=("$name")
+      printf 'key %s: could not be written to %s\n' "$name" "$path"
+      continue
+    fi
+    if ! mv -T -- "$path.backplan-new" "$path"; then
+      if (( existed )); then mv -T -- "$path.before-restore-$1" "$path" || true; fi
+      KEY_FAILED+=("$name")
+      printf 'key %s: could not be written to %s\n' "$name" "$path"
+      continue
+    fi
+    if (( existed )); then
+      printf 'key %s: put back at %s (the previous file is %s)\n' "$name" "$path" "$path.before-restore-$1"
+    else
+      printf 'key %s: put back at %s\n' "$name" "$path"
+    fi
+  done
+}
+
+# bp_keys_in_containers: --in-place, after the app started: each key of a container written back into it
+# (`exec -T SERVICE sh -c 'cat >…'`, the key on stdin, never on a command line), then the service restarted
+# so that the app reads it. Adds to KEY_FAILED what could not be put back.
+bp_keys_in_containers() {
+  local name path service staged
+  for name in "${KEY_CONTAINERS[@]}"; do
+    bp_key_index "$name" || continue
+    path=${KEY_PATHS[KEY_INDEX]}
+    service=${KEY_SERVICES[KEY_INDEX]}
+    staged=$STAGING/$BP_KEYS_DIR/$name
+    if bp_restore_compose exec -T "$service" cat "$path" </dev/null 2>/dev/null | head -c "$((BP_KEY_LIMIT + 1))" | cmp -s -- - "$staged"; then
+      printf 'key %s: the container of service %s already holds it\n' "$name" "$service"
+      continue
+    fi
+    # shellcheck disable=SC2016 # $1 is expanded by the container's sh
+    if ! bp_restore_compose exec -T "$service" sh -c 'cat >"$1.new" && mv -f "$1.new" "$1"' sh "$path" <"$staged" >&2; then
+      KEY_FAILED+=("$name")
+      printf 'key %s: could not be written into the container of service %s\n' "$name" "$service"
+      continue
+    fi
+    bp_log "restarting compose service $service so that it reads its restored key"
+    if ! bp_restore_compose restart "$service" </dev/null >&2; then
+      KEY_FAILED+=("$name")
+      printf 'key %s: put back in the container of service %s, but restarting it failed: restart it by hand\n' "$name" "$service"
+      continue
+    fi
+    printf 'key %s: put back in the container of service %s at %s (restarted)\n' "$name" "$service" "$path"
+  done
+}
+
+# bp_keys_keep_unplaced FOLDER NAME...: moves the staged key files NAME… to FOLDER (0700): those not put back.
+bp_keys_keep_unplaced() {
+  local folder=$1 name
+  shift
+  (( $# > 0 )) || return 0
+  [[ -d "$folder" ]] || mkdir -m 700 -- "$folder"
+  for name in "$@"; do
+    mv -T -- "$STAGING/$BP_KEYS_DIR/$name" "$folder/$name" || continue
+    chmod 600 -- "$folder/$name"
+    printf 'key %s: kept in %s (mode 0600); %s\n' "$name" "$folder/$name" "$(bp_key_destination "$name")"
+  done
 }
 
 # restore TARGET [JOB] [ID|latest] DIR
@@ -2182,12 +2392,17 @@ bp_restore_to_dir() {
   fi
   bp_take_lock
   bp_resolve_snapshot "$idx"
+  if [[ -e "$SNAP_DIR/$BP_KEYS_DIR" || -L "$SNAP_DIR/$BP_KEYS_DIR" ]] && [[ -e "$dest.keys" || -L "$dest.keys" ]]; then
+    bp_die "$dest.keys exists, where the snapshot's key files would go; refusing (nothing was changed)"
+  fi
   bp_app_restore_check "$SNAP_JOB/$SNAP_ID" "$SNAP_DIR" "$ALLOW_DOWNGRADE"
   bp_stage_snapshot "$SNAP_DIR" "$dest"
   # An empty destination folder is replaced; rmdir fails (and nothing is lost) if it filled up meanwhile.
   if [[ -d "$dest" ]]; then rmdir -- "$dest"; fi
   bp_switch_into_place "$dest"
   printf 'restored snapshot %s/%s of target %s into %s (verified)\n' "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$dest"
+  bp_keys_keep "$dest.keys"
+  bp_drop_staging
 }
 
 # The compose command for the app: COMPOSE -f FILE [-p PROJECT] ARGS...
@@ -2229,7 +2444,7 @@ bp_restore_on_exit() {
 
 # restore TARGET [JOB] [ID|latest] --in-place
 bp_restore_in_place() {
-  local idx=$1 app_stopped_by_hand=$2 stamp
+  local idx=$1 app_stopped_by_hand=$2 stamp started=1
   DATA_DIR_PATH=$(bp_absolute "$DATA_DIR")
   if (( ${#COMPOSE[@]} == 0 && !app_stopped_by_hand )); then
     bp_die "plan $PLAN has no compose file, so restore.sh cannot stop the app: stop it by hand, run again with --app-stopped, then start it"
@@ -2256,11 +2471,23 @@ bp_restore_in_place() {
   bp_stage_snapshot "$SNAP_DIR" "$DATA_DIR_PATH"
   bp_switch_into_place "$DATA_DIR_PATH"
   SWITCHED=1
-  bp_app_start
   printf 'restored snapshot %s/%s of target %s into the data dir %s (verified)\n' \
     "$SNAP_JOB" "$SNAP_ID" "${TARGET_NAMES[idx]}" "$DATA_DIR_PATH"
   if (( MOVED )); then
     printf 'the previous data dir is in %s: delete it yourself once the app works\n' "$INPLACE_ASIDE"
+  fi
+  bp_keys_on_host "$stamp"
+  bp_app_start || started=0
+  if (( started && !app_stopped_by_hand )); then
+    bp_keys_in_containers
+  else
+    KEY_FAILED+=("${KEY_CONTAINERS[@]}")
+  fi
+  bp_keys_keep_unplaced "$DATA_DIR_PATH.keys-$stamp" "${KEY_FAILED[@]}" "${KEY_UNKNOWN[@]}"
+  bp_drop_staging
+  (( started )) || exit 1
+  if (( ${#KEY_FAILED[@]} > 0 )); then
+    bp_die "${#KEY_FAILED[@]} key files could not be put back (kept as said above): put them back by hand"
   fi
 }
 
