@@ -110,22 +110,24 @@ extension RemoteTargetBash {
           done <<<"$rows"
         }
 
-        # bp_restic_labels I ID...: "ID STATE" lines (bp_label_states) from the restic snapshots' label= tags:
-        # the label, `?` (a tag that is no label name) or `-` (no label tag).
-        # shellcheck disable=SC2317 # called as "bp_${TARGET_TYPES[i]}_labels"
-        bp_restic_labels() {
-          local i=$1 id row
-          shift
+        # bp_restic_states I: "ID STATE" lines (bp_label_states) for every snapshot of the job, from one listing
+        # (bp_retention uses it instead of bp_restic_ids and a second listing for the labels): the label= tag's
+        # label, `?` (a tag that is no label name) or `-` (no label tag).
+        # shellcheck disable=SC2317 # called as "bp_${TARGET_TYPES[i]}_states"
+        bp_restic_states() {
+          local i=$1 row label last=''
           if ! bp_restic_list "$i" "$JOB"; then
             bp_log "target ${TARGET_NAMES[i]}: $BP_REMOTE_ERROR"
             return 1
           fi
           for row in "${BP_RESTIC_LABELS[@]}"; do printf '%s\n' "$row"; done
-          for id in "$@"; do
-            for row in "${BP_RESTIC_LABELS[@]}"; do
-              if [[ ${row%% *} == "$id" ]]; then continue 2; fi
+          for row in "${BP_RESTIC_ROWS[@]}"; do
+            [[ ${row%% *} != "$last" ]] || continue
+            last=${row%% *}
+            for label in "${BP_RESTIC_LABELS[@]}"; do
+              if [[ ${label%% *} == "$last" ]]; then continue 2; fi
             done
-            printf '%s -\n' "$id"
+            printf '%s -\n' "$last"
           done
         }
 

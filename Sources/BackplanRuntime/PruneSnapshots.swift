@@ -50,8 +50,7 @@ public enum SnapshotPruner {
                 var labels: [String: SnapshotLabel] = [:]
                 if let remote {
                     do {
-                        ids = try remote.snapshotIDs(job: job.name)
-                        if !ids.isEmpty { labels = try remote.labels(job: job.name, ids: ids) }
+                        (ids, labels) = try remote.labelledIDs(job: job.name)
                     } catch {
                         steps.append(PruneStep(target: target.name, job: job.name, kept: [], removed: [], failures: ["\(error)"]))
                         continue

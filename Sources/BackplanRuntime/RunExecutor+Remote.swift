@@ -56,8 +56,7 @@ extension RunExecutor {
         guard job.retention != nil else { return }
         let log = self.log
         do {
-            let ids = try store.snapshotIDs(job: job.name)
-            let labels = ids.isEmpty ? [:] : try store.labels(job: job.name, ids: ids)
+            let (ids, labels) = try store.labelledIDs(job: job.name)
             let remove = publisher.retentionRemovals(ids, labels: labels, on: target, dryRun: dryRun)
             if dryRun || ids.isEmpty { return }
             if !remove.isEmpty {

@@ -24,6 +24,10 @@ public protocol RemoteStore: Sendable {
     /// at all: retention then removes nothing.
     func labels(job: String, ids: [String]) throws(RunError) -> [String: SnapshotLabel]
 
+    /// `snapshotIDs(job:)` and their `labels`, for retention and `prune`; restic answers both from one
+    /// listing, the others list, then fetch the labels.
+    func labelledIDs(job: String) throws(RunError) -> (ids: [String], labels: [String: SnapshotLabel])
+
     /// The snapshot's `SNAPSHOT.json`, nil when it cannot be read.
     func record(job: String, id: String) -> SnapshotRecord?
 
@@ -63,6 +67,13 @@ public enum RemoteStores {
 
     /// True for an rsync target that the NAS pulls (`direction: pull`): the server's run leaves it alone.
     public static func isPulled(_ target: CompiledTarget) -> Bool { target.isPulled }
+}
+
+extension RemoteStore {
+    func labelledIDs(job: String) throws(RunError) -> (ids: [String], labels: [String: SnapshotLabel]) {
+        let ids = try snapshotIDs(job: job)
+        return (ids, ids.isEmpty ? [:] : try labels(job: job, ids: ids))
+    }
 }
 
 /// Reading labels from SNAPSHOT.json files fetched together into a temporary folder (rclone, rsync).

@@ -48,11 +48,17 @@ struct ResticStore: RemoteStore {
     /// From the `label=NAME` tags of one `restic snapshots` listing (no file is read); a backplan ID held by
     /// several restic snapshots is labelled when any of them is.
     func labels(job: String, ids: [String]) throws(RunError) -> [String: SnapshotLabel] {
+        try labelledIDs(job: job).labels
+    }
+
+    /// The IDs and their labels from one listing.
+    func labelledIDs(job: String) throws(RunError) -> (ids: [String], labels: [String: SnapshotLabel]) {
+        let listed = try snapshots(job: job, try tool())
         var labels: [String: SnapshotLabel] = [:]
-        for listed in try snapshots(job: job, try tool()) where labels[listed.backplanID].map({ !$0.keeps }) ?? true {
-            labels[listed.backplanID] = listed.label
+        for snapshot in listed where labels[snapshot.backplanID].map({ !$0.keeps }) ?? true {
+            labels[snapshot.backplanID] = snapshot.label
         }
-        return labels
+        return (listed.map(\.backplanID).uniqued(), labels)
     }
 
     func record(job: String, id: String) -> SnapshotRecord? {

@@ -1105,7 +1105,8 @@ bp_verify_remote() {
 # keep (bp_retention_pick decides on the unlabelled ones: never the newest, never this run's); labelled
 # snapshots are kept (bp_retention_unlabelled). A local target's snapshots are listed by bp_list_ids,
 # their labels read by bp_label_states and removed by bp_remove_local; a remote one's by bp_<type>_ids,
-# bp_<type>_labels and bp_<type>_remove. Labels that cannot be fetched at all remove nothing.
+# bp_<type>_labels (or both at once by bp_<type>_states, restic) and bp_<type>_remove. Labels that cannot
+# be fetched at all remove nothing.
 bp_retention() {
   local i=$1 dir='' id listing states
   ((RETENTION)) || return 0
@@ -1115,6 +1116,14 @@ bp_retention() {
     mapfile -t BP_IDS < <(bp_list_ids "$dir")
     ((${#BP_IDS[@]} > 0)) || return 0
     states=$(bp_label_states "$dir" "${BP_IDS[@]}")
+  elif declare -F "bp_${TARGET_TYPES[i]}_states" >/dev/null; then
+    # One call lists the IDs and their labels (restic's tags).
+    if ! states=$("bp_${TARGET_TYPES[i]}_states" "$i"); then
+      bp_log "retention: warning: target ${TARGET_NAMES[i]}: cannot list snapshots; nothing is removed"
+      return 0
+    fi
+    mapfile -t BP_IDS < <(printf '%s\n' "$states" | cut -d ' ' -f 1 | bp_ids_only | LC_ALL=C sort -u)
+    ((${#BP_IDS[@]} > 0)) || return 0
   else
     BP_REMOTE_ERROR=''
     if ! listing=$("bp_${TARGET_TYPES[i]}_ids" "$i"); then
