@@ -85,7 +85,10 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: marker))
         let head = ["--ansi", "never", "-f", compose.file, "-p", compose.project!]
-        #expect(Self.recorded(h, "fake-compose") == [head + ["stop"] + services, head + ["start"] + Array(services.reversed())])
+        // The app's versions are read first (`ps -q`, then `ps -a -q`, for the service's container: the
+        // recorder names none), then the stop and the start; every word arrives as one argument.
+        #expect(Self.recorded(h, "fake-compose") == [head + ["ps", "-q", "open-webui"], head + ["ps", "-a", "-q", "open-webui"],
+                                                     head + ["stop"] + services, head + ["start"] + Array(services.reversed())])
     }
 
     @Test func hostileSourceThatFailsPreflightFailsCleanly() throws {
