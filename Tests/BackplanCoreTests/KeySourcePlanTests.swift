@@ -49,6 +49,23 @@ import Testing
         #expect(found.contains { $0.code == code && $0.message.contains(message) && $0.help != nil }, "\(found.map { "\($0.code.rawValue) \($0.message)" })")
     }
 
+    /// An install without compose and without a unit: nothing tells where the key is, so a plan that
+    /// captures a key file is trusted; one that captures none is warned (BP309).
+    @Test func withoutComposeOrUnitAnyCapturedKeyFileSatisfiesBP309() throws {
+        var deployment = try #require(RuleExample.deployment(.standard))
+        deployment.compose = nil
+        deployment.environment.secretKey = .unset
+        let base = RuleExample.basePlan.replacingOccurrences(of: "  compose: {file: /opt/open-webui/docker-compose.yaml, service: open-webui}\n",
+                                                             with: "  data_dir: /opt/open-webui/data\n")
+            .replacingOccurrences(of: "quiesce: {stop: [open-webui], max_downtime: 2m}", with: "quiesce: {units: [open-webui.service]}")
+        for (sources, warned) in [("", true), ("  secret-key: {path: /opt/open-webui/.env, kind: key}\n", false)] {
+            let text = base.replacingOccurrences(of: "  uploads: {path: uploads, kind: files}\n", with: "  uploads: {path: uploads, kind: files}\n" + sources)
+            let plan = try #require(PlanFrontEnd.process(Array(text.utf8), file: "plans/openwebui.yaml").plan)
+            let found = PlanValidator.validate(plan, deployment: deployment, file: "plans/openwebui.yaml")
+            #expect(found.contains { $0.code == .secretKeyNotPersisted && $0.severity == .warning } == warned, "\(found.map(\.message))")
+        }
+    }
+
     @Test func aKeySourceInAContainerNeedsTheComposeFile() {
         let text = Self.plan("  k: {path: /k, kind: key, service: open-webui}\n")
             .replacingOccurrences(of: "  compose: {file: /opt/open-webui/docker-compose.yaml, service: open-webui}\n", with: "  data_dir: /opt/open-webui/data\n")

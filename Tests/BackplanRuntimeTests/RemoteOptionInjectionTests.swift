@@ -38,7 +38,7 @@ import TestSupport
 
             """
         let path = dir.path + "/t.sh"
-        FileManager.default.createFile(atPath: path, contents: Data(script.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(script.utf8))
         let run = CleanProcess.run("/bin/bash", [path], scratch: dir.path)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout == "listed\n", "\(run.stdout)")

@@ -40,9 +40,10 @@ extension PlanValidator {
                 }
             } else {
                 // A pip install: the key file is in the folder `open-webui serve` starts from (the unit's, when detected).
+                // Without a unit nothing tells where the key is: any key file the plan captures is trusted.
                 let file = deployment.keys?.first { $0.source == .generatedInWorkingDirectory }?.file
                 let captured = keySources.contains { source in
-                    source.service == nil && (file.map { source.path.value == $0 } ?? source.path.value.hasSuffix("/.webui_secret_key"))
+                    source.service == nil && (file.map { source.path.value == $0 } ?? (deployment.keys == nil || source.path.value.hasSuffix("/.webui_secret_key")))
                 }
                 if !captured {
                     let where_ = file ?? "the folder it is started from (.webui_secret_key)"
