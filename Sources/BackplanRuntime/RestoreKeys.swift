@@ -88,6 +88,10 @@ struct RestoreKeys {
                 continue
             }
             result.lines.append("key \(name): put back at \(path)" + (existed ? " (the previous file is \(aside))" : ""))
+            if let compose = plan.compose {
+                // compose reads an env file when it creates the container; `start` keeps the old environment.
+                result.lines.append("key \(name): compose reads it when it creates the container: run '\(compose.invocation.map(Shell.quote).joined(separator: " ")) up -d \(compose.service)' so that the app uses it")
+            }
         }
         return result
     }

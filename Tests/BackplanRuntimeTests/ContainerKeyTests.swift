@@ -86,6 +86,7 @@ import Testing
                   vectors: {path: vector_db, kind: chroma}
                   uploads: {path: uploads, kind: files}
                   secret-key: {kind: key, service: open-webui, path: /app/backend/.webui_secret_key}
+                  env-file: {path: \(app)/secrets.env, kind: key}
                 ignore: [cache]
                 targets: {local: {type: local, path: \(root.path)/backups}}
                 jobs:
@@ -115,6 +116,7 @@ import Testing
     @Test func aGeneratedKeyIsCapturedFromTheContainerAndPutBackAfterItWasRecreated() throws {
         let world = try World()
         defer { world.stop() }
+        try "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY=backed-up\n".write(toFile: world.app + "/secrets.env", atomically: true, encoding: .utf8)
         _ = try world.compile()
         let generated = world.root.path + "/generated/ckey"
         let original = try world.containerKey()
@@ -149,6 +151,7 @@ import Testing
             try world.compose(["up", "-d"])
             try world.waitForStarts(count + 1)
             #expect(try world.containerKey() != original, "\(tool)")
+            try "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY=rotated\n".write(toFile: world.app + "/secrets.env", atomically: true, encoding: .utf8)
             let before = world.starts.count
             let r = tool == "backplan"
                 ? try world.backplan(["restore", generated + "/plan.json", "--target", "local", "--in-place"])
@@ -157,6 +160,10 @@ import Testing
             #expect(r.stdout.contains("key secret-key: put back in the container of service open-webui at /app/backend/.webui_secret_key (restarted)"),
                     "\(tool): \(r.stdout)")
             #expect(try world.containerKey() == original, "\(tool)")
+            // The env file is put back too; compose reads it only when it creates the container, and says so.
+            #expect(try String(contentsOfFile: world.app + "/secrets.env", encoding: .utf8) == "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY=backed-up\n")
+            #expect(r.stdout.contains("key env-file: compose reads it when it creates the container: run 'docker-compose -f \(world.app)/docker-compose.yaml -p \(world.project) up -d open-webui' so that the app uses it"),
+                    "\(tool): \(r.stdout)")
             // Started after the data was restored, then restarted with the restored key.
             try world.waitForStarts(before + 2)
             #expect(world.starts.last == world.starts.first, "\(tool): \(world.starts)")

@@ -2345,6 +2345,11 @@ bp_keys_on_host() {
     else
       printf 'key %s: put back at %s\n' "$name" "$path"
     fi
+    # compose reads an env file when it creates the container; `start` keeps the old environment.
+    if [[ -n "$COMPOSE_WORDS" ]]; then
+      printf "key %s: compose reads it when it creates the container: run '%s up -d %s' so that the app uses it\n" \
+        "$name" "$COMPOSE_WORDS" "$COMPOSE_SERVICE"
+    fi
   done
 }
 
