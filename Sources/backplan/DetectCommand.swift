@@ -43,6 +43,12 @@ struct DetectCommand: ParsableCommand {
         let env = deployment.environment
         lines.append("database:  \(env.databaseScheme ?? "sqlite (webui.db)")   vector db: \(env.vectorDB ?? "chroma")"
                      + "   storage: \(env.storageProvider ?? "local")   secret key: \(env.secretKey.rawValue)")
+        // Where each key comes from (never its value): what a `key` source must capture.
+        for key in deployment.keys ?? [] {
+            let file = key.file.map { " \($0)" } ?? ""
+            let git = key.committed == true ? " (tracked by git: a leaked key, BP324)" : ""
+            lines.append("key:       \(key.name) from \(key.source.rawValue)\(file)\(git)")
+        }
         if !deployment.entries.isEmpty { lines.append("entries:") }
         for entry in deployment.entries {
             var detail = "\(entry.kind.rawValue), \(entry.files) file\(entry.files == 1 ? "" : "s"), \(entry.bytes) bytes"

@@ -73,6 +73,17 @@ func makeHostTree(_ dir: borrowing TemporaryDirectory, secretKey: String = "${WE
         #expect((object["environment"] as? [String: Any])?["secret_key"] as? String == "set")
     }
 
+    /// The summary names where each key comes from (the file a `key` source captures), never a value.
+    @Test func detectSaysWhereTheKeysComeFrom() throws {
+        let dir = try TemporaryDirectory()
+        try makeHostTree(dir)
+        let r = try Backplan.run(["detect", "--root", dir.path + "/root", "--compose", "/opt/open-webui/docker-compose.yaml"], in: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("key:       WEBUI_SECRET_KEY from compose-dotenv /opt/open-webui/.env\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("key:       OAUTH_SESSION_TOKEN_ENCRYPTION_KEY from secret-key-fallback\n"), "\(r.stdout)")
+        #expect(!r.stdout.contains("not-a-real-key"))
+    }
+
     @Test func detectNamesABrokenEnvFileLineWithoutPrintingIt() throws {
         let dir = try TemporaryDirectory()
         try makeHostTree(dir)
