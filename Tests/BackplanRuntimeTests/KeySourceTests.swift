@@ -103,6 +103,26 @@ import Testing
         #expect(pushed.stderr.contains("verified"), "\(pushed.stderr)")
     }
 
+    /// An rclone target (S3 on moto_server) carries keys/ too: the upload's check passes and both restores
+    /// bring the key back from the bucket.
+    @Test(arguments: Executor.allCases)
+    func keysReachAnRcloneTarget(_ executor: Executor) throws {
+        let w = try RcloneTargetTests.Workspace(local: false)
+        let file = try Self.addKey(to: &w.plan, in: w.harness.root)
+        _ = try w.harness.writePlan(w.plan)
+        let run = try w.run(executor)
+        #expect(run.status == 0, "\(run.stderr)")
+        for tool in ["backplan", "restore.sh"] {
+            let out = w.harness.root + "/out-" + tool
+            let restored = tool == "backplan" ? try w.backplan(["restore", w.planPath, "--target", "offsite", "--to", out])
+                : try w.restoreScript(["restore", "--target", "offsite", "--to", out])
+            #expect(restored.status == 0, "\(tool): \(restored.stderr)")
+            #expect(restored.stdout.contains("key secret-key: written to \(out).keys/secret-key (mode 0600); it belongs at \(file)"), "\(tool): \(restored.stdout)")
+            #expect((try? String(contentsOfFile: out + ".keys/secret-key", encoding: .utf8)) == Self.secret, "\(tool)")
+        }
+        try w.expectNoSecrets()
+    }
+
     @Test(arguments: Executor.allCases)
     func aKeyThatIsAFifoEmptyOrTooLargeFailsTheRunBeforeAnythingStops(_ executor: Executor) throws {
         for bad in ["fifo", "empty", "large"] {
