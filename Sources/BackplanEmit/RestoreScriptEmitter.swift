@@ -41,7 +41,7 @@ public enum RestoreScriptEmitter {
                 .commented("Key sources: where restore --in-place puts a snapshot's keys/NAME back (with a service: into its container)."),
             .array("KEY_PATHS", keys.map(\.absolutePath)),
             .array("KEY_SERVICES", keys.map { $0.service ?? "" }),
-            .scalar("COMPOSE_WORDS", compose.map { $0.invocation.map(Shell.quote).joined(separator: " ") } ?? ""),
+            .scalar("COMPOSE_WORDS", compose?.commandLine ?? ""),
         ]
     }
 }

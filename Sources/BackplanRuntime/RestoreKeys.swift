@@ -23,8 +23,7 @@ struct RestoreKeys {
     func destination(of name: String) -> String {
         guard let source = plan.source(named: name), source.kind == .key else { return "this plan has no key source \(name)" }
         guard let service = source.service, let compose = plan.compose else { return "it belongs at \(source.absolutePath)" }
-        let command = compose.invocation.map(Shell.quote).joined(separator: " ")
-        return "it belongs in the container of compose service \(service) at \(source.absolutePath) (\(command) cp FILE \(service):\(source.absolutePath), then restart \(service))"
+        return "it belongs in the container of compose service \(service) at \(source.absolutePath) (\(compose.commandLine) cp FILE \(service):\(source.absolutePath), then restart \(service))"
     }
 
     /// `--to DIR`: moves the staged `keys/` to `DIR.keys`; the lines to print. `folder` must not exist.
@@ -90,7 +89,7 @@ struct RestoreKeys {
             result.lines.append("key \(name): put back at \(path)" + (existed ? " (the previous file is \(aside))" : ""))
             if let compose = plan.compose {
                 // compose reads an env file when it creates the container; `start` keeps the old environment.
-                result.lines.append("key \(name): compose reads it when it creates the container: run '\(compose.invocation.map(Shell.quote).joined(separator: " ")) up -d \(compose.service)' so that the app uses it")
+                result.lines.append("key \(name): compose reads it when it creates the container: run '\(compose.commandLine) up -d \(compose.service)' so that the app uses it")
             }
         }
         return result

@@ -42,6 +42,9 @@ public struct CompiledCompose: Codable, Hashable, Sendable {
 
     /// The command with the file and project, as words: `COMMAND… -f FILE [-p PROJECT]`.
     public var invocation: [String] { command + ["-f", file] + (project.map { ["-p", $0] } ?? []) }
+
+    /// `invocation` as one shell line, for what restore tells the operator to run (both executors).
+    public var commandLine: String { invocation.map(Shell.quote).joined(separator: " ") }
 }
 
 public struct CompiledSource: Codable, Hashable, Sendable {
