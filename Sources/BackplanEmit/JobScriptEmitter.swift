@@ -55,6 +55,7 @@ public enum JobScriptEmitter {
             .scalar("COMPOSE_FILE", plan.compose?.file ?? ""),
             .scalar("COMPOSE_PROJECT", plan.compose?.project ?? ""),
             .scalar("COMPOSE_SERVICE", plan.compose?.service ?? ""),
+            .array("CONTAINER_CMD", plan.container?.command ?? []),
             .scalar("QUIESCE_METHOD", quiesce.method.rawValue),
             .array("QUIESCE_NAMES", quiesce.names),
             .array("QUIESCE_STOP_COMMANDS", quiesce.stopCommands),

@@ -34,6 +34,9 @@ public final class QuiesceController: @unchecked Sendable {
         case .compose:
             log.log("quiesce: stopping compose services: \(quiesce.names.joined(separator: " "))", step: .quiesce)
             try check(ChildProcess.run(composeCommand("stop", quiesce.names)), "stopping compose services")
+        case .containers:
+            log.log("quiesce: stopping containers: \(quiesce.names.joined(separator: " "))", step: .quiesce)
+            try check(ChildProcess.run(QuiesceJournal.engineCommand(plan, "stop", quiesce.names)), "stopping containers")
         case .units:
             log.log("quiesce: stopping systemd units: \(quiesce.names.joined(separator: " "))", step: .quiesce)
             try check(ChildProcess.run(["systemctl", "stop", "--"] + quiesce.names), "systemctl stop")

@@ -81,8 +81,8 @@ public struct QuiesceJournal: Hashable, Sendable {
 }
 
 extension QuiesceJournal {
-    /// Starts the app as the journal says, the way the script's `bp_resume` does: compose services and
-    /// units in reverse stop order, start commands with `bash -c` in order. False when any start failed.
+    /// Starts the app as the journal says, the way the script's `bp_resume` does: compose services,
+    /// containers and units in reverse stop order, start commands with `bash -c` in order. False when any start failed.
     public func start(plan: CompiledPlan, log: (String) -> Void, error: (String) -> Void) -> Bool {
         let reversed = Array(names.reversed())
         // The journal is read back from the disk: a method this version does not know is refused.
@@ -94,6 +94,13 @@ extension QuiesceJournal {
             }
             log("quiesce: starting compose services: \(reversed.joined(separator: " "))")
             return ChildProcess.run(Self.composeCommand(plan, "start", reversed)) == 0
+        case .containers:
+            guard plan.container != nil else {
+                error("quiesce: the journal says containers, but plan \(plan.name) names no container")
+                return false
+            }
+            log("quiesce: starting containers: \(reversed.joined(separator: " "))")
+            return ChildProcess.run(Self.engineCommand(plan, "start", reversed)) == 0
         case .units:
             log("quiesce: starting systemd units: \(reversed.joined(separator: " "))")
             return ChildProcess.run(["systemctl", "start", "--"] + reversed) == 0
@@ -108,6 +115,13 @@ extension QuiesceJournal {
             error("quiesce: \(Self.path(stateDir: plan.stateDir)) names no known method")
             return false
         }
+    }
+
+    /// The plan's container engine: `ENGINE VERB NAME…` (`docker stop open-webui`). No `--`: the plan
+    /// decoder and the plan.json reader admit only container names, which never read as options.
+    static func engineCommand(_ plan: CompiledPlan, _ verb: String, _ names: [String]) -> [String] {
+        guard let container = plan.container else { return ["false"] }
+        return container.command + [verb] + names
     }
 
     /// The plan's compose command on its file and project. No `--` before the services: docker-compose

@@ -59,7 +59,7 @@ extension RunExecutor {
         case .none: log.log("dry run: no quiesce: hot capture", step: .dryRun)
         case .commands:
             for command in job.quiesce.stopCommands { log.log("dry run: would stop with: \(command)", step: .dryRun) }
-        case .compose, .units: log.log("dry run: would stop (\(job.quiesce.method.rawValue)): \(job.quiesce.names.joined(separator: " "))", step: .dryRun)
+        case .compose, .containers, .units: log.log("dry run: would stop (\(job.quiesce.method.rawValue)): \(job.quiesce.names.joined(separator: " "))", step: .dryRun)
         }
         for source in sources {
             let from = source.absolutePath + (source.service.map { " in the container of service \($0)" } ?? "")

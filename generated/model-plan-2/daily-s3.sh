@@ -30,6 +30,7 @@ readonly -a COMPOSE_CMD=(docker compose)
 readonly COMPOSE_FILE=/opt/open-webui/docker-compose.yaml
 readonly COMPOSE_PROJECT=open-webui
 readonly COMPOSE_SERVICE=open-webui
+readonly -a CONTAINER_CMD=()
 readonly QUIESCE_METHOD=compose
 readonly -a QUIESCE_NAMES=(open-webui)
 readonly -a QUIESCE_STOP_COMMANDS=()

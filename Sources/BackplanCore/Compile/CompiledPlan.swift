@@ -12,6 +12,8 @@ public struct CompiledPlan: Codable, Hashable, Sendable {
     /// Lock, quiesce journal, staging and `runs.jsonl`.
     public var stateDir: String
     public var compose: CompiledCompose?
+    /// The app's container, for a deployment started with `docker run`; nil with compose or without either.
+    public var container: CompiledContainer?
     public var sources: [CompiledSource]
     public var targets: [CompiledTarget]
     public var jobs: [CompiledJob]
@@ -22,7 +24,7 @@ public struct CompiledPlan: Codable, Hashable, Sendable {
     public static let currentFormat = 1
 
     enum CodingKeys: String, CodingKey {
-        case format, name, source, compose, sources, targets, jobs, notify, install
+        case format, name, source, compose, container, sources, targets, jobs, notify, install
         case dataDir = "data_dir"
         case stateDir = "state_dir"
     }
@@ -47,6 +49,18 @@ public struct CompiledCompose: Codable, Hashable, Sendable {
     public var commandLine: String { invocation.map(Shell.quote).joined(separator: " ") }
 }
 
+/// The app's container (a deployment started with `docker run`) and the engine's command.
+public struct CompiledContainer: Codable, Hashable, Sendable {
+    public var name: String
+    /// The engine's command as words: `["docker"]` or `["podman"]`.
+    public var command: [String]
+
+    public init(name: String, command: [String]) {
+        self.name = name
+        self.command = command
+    }
+}
+
 public struct CompiledSource: Codable, Hashable, Sendable {
     public var name: String
     public var kind: SourceKind
@@ -59,15 +73,22 @@ public struct CompiledSource: Codable, Hashable, Sendable {
     public var exclude: [String]
     /// The compose service whose container holds a key source's file; nil for a file on the host.
     public var service: String?
+    /// The container (by name, the plan's `container`) that holds a key source's file; nil otherwise.
+    public var container: String?
 
-    public init(name: String, kind: SourceKind, path: String, absolutePath: String, exclude: [String], service: String? = nil) {
+    public init(name: String, kind: SourceKind, path: String, absolutePath: String, exclude: [String], service: String? = nil,
+                container: String? = nil) {
         self.name = name
         self.kind = kind
         self.path = path
         self.absolutePath = absolutePath
         self.exclude = exclude
         self.service = service
+        self.container = container
     }
+
+    /// Whether the file is read inside a container (a compose service's or a named one), not on the host.
+    public var isInContainer: Bool { service != nil || container != nil }
 
     /// Where the snapshot keeps this source, relative to the snapshot folder: `data/<path>` or `keys/<name>`.
     public var snapshotPath: String {
@@ -75,7 +96,7 @@ public struct CompiledSource: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, kind, path, exclude, service
+        case name, kind, path, exclude, service, container
         case absolutePath = "absolute_path"
     }
 }
@@ -117,7 +138,7 @@ public struct CompiledSchedule: Codable, Hashable, Sendable {
 
 public struct CompiledQuiesce: Codable, Hashable, Sendable {
     public var method: QuiesceMethod
-    /// compose services or systemd units to stop (in order) and start (in reverse order).
+    /// compose services, containers or systemd units to stop (in order) and start (in reverse order).
     public var names: [String]
     /// commands: run with `bash -c`, in order.
     public var stopCommands: [String]

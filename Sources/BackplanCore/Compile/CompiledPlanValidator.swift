@@ -20,6 +20,16 @@ public enum CompiledPlanValidator {
             if compose.command.isEmpty { out.append(CompiledPlanProblem("compose.command", "names no command")) }
             for (i, word) in compose.command.enumerated() { text(word, "compose.command[\(i)]", &out) }
         }
+        if let container = plan.container {
+            if !NodeReader.isContainerName(container.name) {
+                out.append(CompiledPlanProblem("container.name", "'\(printable(container.name))' is not a container name "
+                    + "(letters, digits, '_', '.' and '-', starting with a letter or digit)"))
+            }
+            if container.command != ["docker"], container.command != ["podman"] {
+                out.append(CompiledPlanProblem("container.command", "must be [\"docker\"] or [\"podman\"]"))
+            }
+            if plan.compose != nil { out.append(CompiledPlanProblem("container", "must be absent when the plan has a compose file")) }
+        }
         unique(plan.sources.map(\.name), "sources", &out)
         for (i, source) in plan.sources.enumerated() { check(source, in: plan, "sources[\(i)]", &out) }
         unique(plan.targets.map(\.name), "targets", &out)
@@ -47,9 +57,17 @@ public enum CompiledPlanValidator {
                 }
                 if plan.compose == nil { out.append(CompiledPlanProblem(field + ".service", "needs compose: the plan has no compose file")) }
             }
+            if let container = source.container {
+                if !NodeReader.isContainerName(container) {
+                    out.append(CompiledPlanProblem(field + ".container", "must be a container name ([A-Za-z0-9][A-Za-z0-9_.-]*)"))
+                }
+                if plan.container == nil { out.append(CompiledPlanProblem(field + ".container", "needs container: the plan names no container")) }
+                if source.service != nil { out.append(CompiledPlanProblem(field + ".container", "must be absent when service is given")) }
+            }
             return
         }
         if source.service != nil { out.append(CompiledPlanProblem(field + ".service", "only a key source has a service")) }
+        if source.container != nil { out.append(CompiledPlanProblem(field + ".container", "only a key source has a container")) }
         relativePath(source.path, field + ".path", &out)
         absolutePath(source.absolutePath, field + ".absolute_path", &out)
         if source.absolutePath != plan.dataDir + "/" + source.path && source.absolutePath != "/" + source.path {
@@ -71,6 +89,15 @@ public enum CompiledPlanValidator {
         }
         unique(job.targets, field + ".targets", &out)
         check(job.quiesce, field + ".quiesce", &out)
+        if job.quiesce.method == .containers {
+            if plan.container == nil { out.append(CompiledPlanProblem(field + ".quiesce.method", "containers needs container: the plan names no container")) }
+            for (i, name) in job.quiesce.names.enumerated() where !NodeReader.isContainerName(name) {
+                out.append(CompiledPlanProblem(field + ".quiesce.names[\(i)]", "must be a container name ([A-Za-z0-9][A-Za-z0-9_.-]*)"))
+            }
+        }
+        if job.quiesce.method == .compose, plan.compose == nil {
+            out.append(CompiledPlanProblem(field + ".quiesce.method", "compose needs compose: the plan has no compose file"))
+        }
         if let retention = job.retention { check(retention, field + ".retention", &out) }
         if let jitter = job.jitterSeconds, jitter < 0 { out.append(CompiledPlanProblem(field + ".jitter_seconds", "must not be negative")) }
     }
@@ -78,7 +105,7 @@ public enum CompiledPlanValidator {
     static func check(_ quiesce: CompiledQuiesce, _ field: String, _ out: inout [CompiledPlanProblem]) {
         let expected: (names: Bool, commands: Bool) = switch quiesce.method {
         case .none: (false, false)
-        case .compose, .units: (true, false)
+        case .compose, .containers, .units: (true, false)
         case .commands: (false, true)
         }
         if quiesce.names.isEmpty == expected.names {

@@ -13,6 +13,9 @@ public enum PlanExplanation {
         if let compose = plan.compose {
             out += "  compose: \(compose.command.joined(separator: " ")) -f \(compose.file)\(compose.project.map { " -p \($0)" } ?? ""), service \(compose.service)\n"
         }
+        if let container = plan.container {
+            out += "  container: \(container.name) (\(container.command.joined(separator: " ")))\n"
+        }
         for job in plan.jobs {
             out += "\njob \(job.name): \(job.schedule.expression)\n"
             out += "  systemd: \(job.schedule.onCalendar.joined(separator: "; "))   cron: \(job.schedule.cron)\n"
@@ -50,6 +53,7 @@ public enum PlanExplanation {
         let limit = quiesce.maxDowntimeSeconds.map { ", at most \(Duration(seconds: $0)) down" } ?? ""
         switch quiesce.method {
         case .compose: return "stop compose services \(quiesce.names.joined(separator: ", "))\(limit)"
+        case .containers: return "stop containers \(quiesce.names.joined(separator: ", "))\(limit)"
         case .units: return "stop systemd units \(quiesce.names.joined(separator: ", "))\(limit)"
         case .commands: return "run \(quiesce.stopCommands.count) stop and \(quiesce.startCommands.count) start commands\(limit)"
         case .none: return "none (hot capture)"

@@ -21,10 +21,13 @@ public enum PlanLowering {
                             service: c.service.value,
                             command: (c.command?.value ?? "docker compose").split(separator: " ").map(String.init))
         }
+        let container = plan.deployment.container.map { c in
+            CompiledContainer(name: c.name.value, command: [c.command?.value ?? "docker"])
+        }
         let sources = plan.sources.map { s in
             if s.kind.value == .key {
                 return CompiledSource(name: s.name.value, kind: .key, path: s.name.value, absolutePath: s.path.value,
-                                      exclude: [], service: s.service?.value)
+                                      exclude: [], service: s.service?.value, container: s.container?.value)
             }
             let absolute = s.path.value.hasPrefix("/")
             return CompiledSource(name: s.name.value, kind: s.kind.value,
@@ -66,7 +69,7 @@ public enum PlanLowering {
         let compiled = CompiledPlan(
             format: CompiledPlan.currentFormat, name: name, source: "plans/\(name).yaml", dataDir: dataDir,
             stateDir: plan.deployment.stateDir?.value ?? "/var/lib/backplan/\(name)", compose: compose,
-            sources: sources, targets: targets, jobs: jobs.sorted { $0.name < $1.name }, notify: notify,
+            container: container, sources: sources, targets: targets, jobs: jobs.sorted { $0.name < $1.name }, notify: notify,
             install: InstallPaths(scriptDir: "/usr/local/lib/backplan/\(name)", cronFile: "/etc/cron.d/backplan-\(name)",
                                   unitDir: "/etc/systemd/system"))
         return (compiled, diagnostics)
@@ -95,6 +98,9 @@ public enum PlanLowering {
             return .none
         case let .compose(services, max):
             return CompiledQuiesce(method: .compose, names: services.map(\.value), stopCommands: [], startCommands: [],
+                                   maxDowntimeSeconds: max?.value.seconds)
+        case let .containers(names, max):
+            return CompiledQuiesce(method: .containers, names: names.map(\.value), stopCommands: [], startCommands: [],
                                    maxDowntimeSeconds: max?.value.seconds)
         case let .units(units, max):
             return CompiledQuiesce(method: .units, names: units.map(\.value), stopCommands: [], startCommands: [],

@@ -41,6 +41,20 @@ extension Deployment {
                 }
             }
         }
+        if let container {
+            for (field, name) in [("container.name", container.name)] + container.containers.map({ ("container.containers", $0) }) {
+                if let why = Self.unsafe(name) {
+                    problems.append(Problem(field: field, message: why))
+                } else if !NodeReader.isContainerName(name) {
+                    problems.append(Problem(field: field, message: "'\(name)' is not a container name"))
+                }
+            }
+            if !["docker", "podman"].contains(container.engine) {
+                problems.append(Problem(field: "container.engine", message: "must be docker or podman"))
+            }
+            text(container.restartPolicy, "container.restart_policy")
+            if compose != nil { problems.append(Problem(field: "container", message: "must be absent when compose is given")) }
+        }
         absolute(dataDir, "data_dir")
         text(dataDirSource, "data_dir_source")
         text(volume?.name, "volume.name")
@@ -58,7 +72,8 @@ extension Deployment {
                                ("environment.database_type", environment.databaseType),
                                ("environment.vector_db", environment.vectorDB),
                                ("environment.storage_provider", environment.storageProvider),
-                               ("app.image", app.image), ("app.alembic_version", app.alembicVersion)] {
+                               ("app.image", app.image), ("app.image_digest", app.imageDigest),
+                               ("app.alembic_version", app.alembicVersion)] {
             text(value, field)
         }
         for key in keys ?? [] {

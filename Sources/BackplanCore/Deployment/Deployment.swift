@@ -8,6 +8,9 @@ public struct Deployment: Codable, Hashable, Sendable {
     /// Version of this JSON layout.
     public var format: Int
     public var compose: ComposeInfo?
+    /// The app's container when it was found through the container engine (a `docker run` deployment, no
+    /// compose file); nil otherwise.
+    public var container: ContainerInfo?
     /// The Open WebUI data dir on the host; nil when it could not be told.
     public var dataDir: String?
     /// How the data dir was found: `bind-mount`, `volume-inspect`, `volume-default-path`, `option`.
@@ -47,7 +50,7 @@ public struct Deployment: Codable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, compose, volume, entries, environment, app, host, keys
+        case format, compose, container, volume, entries, environment, app, host, keys
         case dataDir = "data_dir"
         case dataDirSource = "data_dir_source"
         case dataDirExists = "data_dir_exists"
@@ -81,6 +84,30 @@ public struct ComposeInfo: Codable, Hashable, Sendable {
         self.project = project
         self.service = service
         self.services = services
+    }
+}
+
+/// The app's container as the engine describes it (`docker inspect`), without any value of its environment.
+public struct ContainerInfo: Codable, Hashable, Sendable {
+    /// The container's name (`docker run --name`).
+    public var name: String
+    /// The CLI that answered: `docker` or `podman`.
+    public var engine: String
+    /// `HostConfig.RestartPolicy.Name`: `no`, `always`, `unless-stopped`, `on-failure`; nil when unknown.
+    public var restartPolicy: String?
+    /// Every container the engine listed (by name, sorted): the names a plan may stop.
+    public var containers: [String]
+
+    public init(name: String, engine: String = "docker", restartPolicy: String? = nil, containers: [String] = []) {
+        self.name = name
+        self.engine = engine
+        self.restartPolicy = restartPolicy
+        self.containers = containers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, engine, containers
+        case restartPolicy = "restart_policy"
     }
 }
 
@@ -195,16 +222,21 @@ public struct AppEnvironment: Codable, Hashable, Sendable {
 public struct AppInfo: Codable, Hashable, Sendable {
     /// The image of the app's service, e.g. `ghcr.io/open-webui/open-webui:main`.
     public var image: String?
+    /// The image's repo digest (`ghcr.io/open-webui/open-webui@sha256:…`), when the engine was asked and
+    /// the image came from a registry.
+    public var imageDigest: String?
     /// `alembic_version` of webui.db, when readable.
     public var alembicVersion: String?
 
-    public init(image: String? = nil, alembicVersion: String? = nil) {
+    public init(image: String? = nil, imageDigest: String? = nil, alembicVersion: String? = nil) {
         self.image = image
+        self.imageDigest = imageDigest
         self.alembicVersion = alembicVersion
     }
 
     enum CodingKeys: String, CodingKey {
         case image
+        case imageDigest = "image_digest"
         case alembicVersion = "alembic_version"
     }
 }

@@ -82,14 +82,14 @@ extension NodeReader {
             guard choice(node, what, among: ["none"]) != nil else { return nil }
             return Quiesce.none
         }
-        guard let f = fields(node, in: what, known: ["stop", "units", "commands", "max_downtime"]) else { return nil }
-        let forms = ["stop", "units", "commands"].filter { f[$0] != nil }
+        guard let f = fields(node, in: what, known: ["stop", "containers", "units", "commands", "max_downtime"]) else { return nil }
+        let forms = ["stop", "containers", "units", "commands"].filter { f[$0] != nil }
         guard forms.count == 1 else {
             report(.conflictingKeys,
-                   forms.isEmpty ? "\(what) says neither 'stop', 'units' nor 'commands'"
+                   forms.isEmpty ? "\(what) says neither 'stop', 'containers', 'units' nor 'commands'"
                        : "\(what) mixes \(forms.map { "'\($0)'" }.joined(separator: " and ")); choose one",
                    at: node,
-                   help: "stop compose services ({stop: [open-webui]}), systemd units ({units: [open-webui.service]}) or run commands ({commands: {stop: [...], start: [...]}})")
+                   help: "stop compose services ({stop: [open-webui]}), containers ({containers: [open-webui]}), systemd units ({units: [open-webui.service]}) or run commands ({commands: {stop: [...], start: [...]}})")
             return nil
         }
         let maxDowntime = f["max_downtime"].flatMap { duration($0, "max_downtime of \(context)") }
@@ -104,6 +104,15 @@ extension NodeReader {
                        at: stop, help: "add deployment.compose {file, service}, or quiesce with 'units' or 'commands'")
             }
             return .compose(services: services, maxDowntime: maxDowntime)
+        }
+        if let containers = f["containers"] {
+            guard let names = strings(containers, "the containers \(what) stops", allowScalar: true) else { return nil }
+            let valid = names.filter { containerName($0) }
+            if deployment?.container == nil, deployment != nil {
+                report(.missingKey, "\(what) stops containers, but the plan's deployment has no 'container'",
+                       at: containers, help: "add deployment.container (the app's container, e.g. 'container: open-webui')")
+            }
+            return valid.count == names.count ? .containers(names, maxDowntime: maxDowntime) : nil
         }
         if let units = f["units"] {
             guard let names = strings(units, "the units \(what) stops", allowScalar: true) else { return nil }

@@ -149,6 +149,11 @@ struct NodeReader {
         return text.unicodeScalars.allSatisfy { word($0) || $0 == "_" || $0 == "." || $0 == "-" }
     }
 
+    /// The engine's rule for container names: `[A-Za-z0-9][A-Za-z0-9_.-]*`, here at most 255 long.
+    static func isContainerName(_ text: String) -> Bool {
+        isComposeServiceName(text) && text.utf8.count <= 255
+    }
+
     /// Compose's rule for project names: `[a-z0-9][a-z0-9_-]*`.
     static func isComposeProjectName(_ text: String) -> Bool {
         func word(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }

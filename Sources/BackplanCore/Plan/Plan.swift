@@ -29,9 +29,12 @@ public struct Plan: Sendable, Hashable {
     public func target(named name: String) -> Target? { targets.first { $0.name.value == name } }
 }
 
-/// Where the app runs: an optional compose project and the data dir.
+/// Where the app runs: a compose project or a container started with `docker run` (at most one of
+/// them), and the data dir.
 public struct PlanDeployment: Sendable, Hashable {
     public var compose: ComposeReference?
+    /// The app's container, for a deployment started with `docker run` (no compose file).
+    public var container: ContainerReference?
     /// Absolute host path of the data dir; nil when the compose file tells it.
     public var dataDir: Located<String>?
     /// Absolute path for locks, staging and the run log; defaults to `/var/lib/backplan/<name>`.
@@ -45,6 +48,13 @@ public struct ComposeReference: Sendable, Hashable {
     public var service: Located<String>
     public var project: Located<String>?
     /// The compose command, split into words: `docker compose`, `docker-compose`, `podman-compose`.
+    public var command: Located<String>?
+}
+
+/// The app's container by name, and the engine's command that manages it.
+public struct ContainerReference: Sendable, Hashable {
+    public var name: Located<String>
+    /// `docker` (the default) or `podman`.
     public var command: Located<String>?
 }
 
@@ -69,6 +79,12 @@ public struct Source: Sendable, Hashable {
     public var exclude: [Located<String>]
     /// A key source read from inside this compose service's container (`path` is then the path there).
     public var service: Located<String>? = nil
+    /// A key source read from inside this container (`path` is then the path there).
+    public var container: Located<String>? = nil
+
+    /// Whether the source is a file inside a container (a compose service's or a named container's),
+    /// not a path on the host.
+    public var isInContainer: Bool { service != nil || container != nil }
 }
 
 public struct Target: Sendable, Hashable {
@@ -154,6 +170,8 @@ public enum Quiesce: Sendable, Hashable {
     case none
     /// Stop these compose services during the capture.
     case compose(services: [Located<String>], maxDowntime: Located<Duration>?)
+    /// Stop these containers (by name, with the engine's command) during the capture.
+    case containers([Located<String>], maxDowntime: Located<Duration>?)
     /// Stop these systemd units during the capture.
     case units([Located<String>], maxDowntime: Located<Duration>?)
     /// Run these commands to stop and to start the app.
@@ -166,6 +184,7 @@ public enum Quiesce: Sendable, Hashable {
         switch self {
         case .none: .none
         case .compose: .compose
+        case .containers: .containers
         case .units: .units
         case .commands: .commands
         }
@@ -174,7 +193,7 @@ public enum Quiesce: Sendable, Hashable {
 
 /// How a job stops the app during the capture.
 public enum QuiesceMethod: String, Sendable, Hashable, CaseIterable, Codable {
-    case none, compose, units, commands
+    case none, compose, containers, units, commands
 }
 
 public struct Notify: Sendable, Hashable {

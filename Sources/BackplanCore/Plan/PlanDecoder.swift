@@ -60,7 +60,7 @@ extension NodeReader {
     }
 
     private mutating func planDeployment(_ node: YAMLNode, key: SourceLocation) -> PlanDeployment? {
-        guard let f = fields(node, in: "deployment", known: ["compose", "data_dir", "state_dir"]) else { return nil }
+        guard let f = fields(node, in: "deployment", known: ["compose", "container", "data_dir", "state_dir"]) else { return nil }
         var compose: ComposeReference?
         if let c = f["compose"],
            let cf = fields(c, in: "deployment.compose", known: ["file", "service", "project", "command"],
@@ -85,13 +85,43 @@ extension NodeReader {
                 compose = ComposeReference(file: file, service: service, project: project, command: command)
             }
         }
+        let container = f["container"].flatMap { containerReference($0) }
+        if f["compose"] != nil, let c = f["container"] {
+            report(.conflictingKeys, "deployment names both 'compose' and 'container'; choose one", at: c,
+                   help: "keep 'compose' for a deployment started with compose, 'container' for one started with 'docker run'")
+        }
         let dataDir = f["data_dir"].flatMap { absolutePath($0, "deployment.data_dir") }
         let stateDir = f["state_dir"].flatMap { absolutePath($0, "deployment.state_dir") }
-        if f["compose"] == nil, f["data_dir"] == nil {
-            report(.missingKey, "deployment needs 'compose' or 'data_dir'", at: node.start,
-                   help: "add 'data_dir: /path/to/open-webui/data', or 'compose: {file: …, service: open-webui}'")
+        if f["compose"] == nil, f["container"] == nil, f["data_dir"] == nil {
+            report(.missingKey, "deployment needs 'compose', 'container' or 'data_dir'", at: node.start,
+                   help: "add 'data_dir: /path/to/open-webui/data', 'compose: {file: …, service: open-webui}' or 'container: open-webui'")
         }
-        return PlanDeployment(compose: compose, dataDir: dataDir, stateDir: stateDir, start: key)
+        return PlanDeployment(compose: compose, container: container, dataDir: dataDir, stateDir: stateDir, start: key)
+    }
+
+    /// `container: NAME` or `container: {name: NAME, command: docker|podman}`.
+    private mutating func containerReference(_ node: YAMLNode) -> ContainerReference? {
+        var name: Located<String>?
+        var command: Located<String>?
+        if node.mapping == nil {
+            name = string(node, "deployment.container")
+        } else {
+            guard let cf = fields(node, in: "deployment.container", known: ["name", "command"], required: ["name"]) else { return nil }
+            name = cf["name"].flatMap { string($0, "deployment.container.name") }
+            command = cf["command"].flatMap { choice($0, "deployment.container.command", among: ["docker", "podman"]) }
+        }
+        guard let name, containerName(name) else { return nil }
+        return ContainerReference(name: name, command: command)
+    }
+
+    /// Reports a name that is not a container name; true when it is one.
+    mutating func containerName(_ name: Located<String>) -> Bool {
+        guard NodeReader.isContainerName(name.value) else {
+            report(.invalidName, "'\(name.value)' is not a container name", at: name.start, width: name.width,
+                   help: "container names are letters, digits, '_', '.' and '-', starting with a letter or digit (at most 255)")
+            return false
+        }
+        return true
     }
 
     /// A path under the data dir: no leading '/', no '..', no empty segments; `./x/` becomes `x`.
@@ -118,7 +148,7 @@ extension NodeReader {
         for pair in pairs {
             guard let name = name(pair.key, "source name") else { continue }
             let context = "source '\(name.value)'"
-            guard let f = fields(pair.value, in: context, known: ["path", "kind", "exclude", "service"], required: ["path", "kind"])
+            guard let f = fields(pair.value, in: context, known: ["path", "kind", "exclude", "service", "container"], required: ["path", "kind"])
             else { continue }
             let kind = f["kind"].flatMap { choice($0, "the kind of \(context)", among: SourceKind.allCases.map(\.rawValue)) }
             let kindValue = kind.flatMap { SourceKind(rawValue: $0.value) }
@@ -148,9 +178,24 @@ extension NodeReader {
                     service = nil
                 }
             }
+            var container: Located<String>?
+            if let node = f["container"] {
+                container = string(node, "the container of \(context)")
+                if let name = container, !containerName(name) {
+                    container = nil
+                } else if kindValue != nil, kindValue != .key {
+                    report(.conflictingKeys, "only a key source is read from a container; \(context) is kind \(kindValue!.rawValue)",
+                           at: node, help: "remove 'container' from \(context)")
+                    container = nil
+                } else if f["service"] != nil {
+                    report(.conflictingKeys, "\(context) names both a compose 'service' and a 'container'; choose one",
+                           at: node, help: "a compose deployment reads keys from a service, a 'docker run' one from a container")
+                    container = nil
+                }
+            }
             guard let kind, let kindValue, let path else { continue }
             result.append(Source(name: name, path: path, kind: Located(kindValue, start: kind.start, width: kind.width),
-                                 exclude: exclude, service: service))
+                                 exclude: exclude, service: service, container: container))
         }
         return result
     }

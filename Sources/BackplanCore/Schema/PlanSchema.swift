@@ -48,11 +48,17 @@ public enum PlanSchema {
                 "project": string("Compose project name."),
                 "command": ["enum": ["docker compose", "docker-compose", "podman-compose", "podman compose"]],
             ], required: ["file", "service"]),
+            "container": ["oneOf": [
+                string("The app's container (docker run --name), managed with docker."),
+                object(["name": string("The app's container (docker run --name)."),
+                        "command": ["enum": ["docker", "podman"]]], required: ["name"]),
+            ]],
             "data_dir": absolutePath("The Open WebUI data dir on the host."),
             "state_dir": absolutePath("Locks, staging and the run log."),
         ])
         if case .object(var o) = d {
-            o["anyOf"] = [["required": ["compose"]], ["required": ["data_dir"]]]
+            o["anyOf"] = [["required": ["compose"]], ["required": ["container"]], ["required": ["data_dir"]]]
+            o["not"] = ["required": ["compose", "container"]]
             d = .object(o)
         }
         return d
@@ -60,10 +66,11 @@ public enum PlanSchema {
 
     static var source: JSONValue {
         object([
-            "path": string("Relative to the data dir unless absolute; a key source's absolute path (in the container with service)."),
+            "path": string("Relative to the data dir unless absolute; a key source's absolute path (in the container with service or container)."),
             "kind": ["enum": .array(SourceKind.allCases.map { .string($0.rawValue) })],
             "exclude": stringOrList,
             "service": string("A key source's compose service, whose container holds the file."),
+            "container": string("A key source's container (by name), which holds the file."),
         ], required: ["path", "kind"])
     }
 
@@ -100,6 +107,7 @@ public enum PlanSchema {
         let quiesce: JSONValue = ["oneOf": [
             ["const": "none"],
             object(["stop": stringOrList, "max_downtime": duration], required: ["stop"]),
+            object(["containers": stringOrList, "max_downtime": duration], required: ["containers"]),
             object(["units": stringOrList, "max_downtime": duration], required: ["units"]),
             object(["commands": object(["stop": stringOrList, "start": stringOrList], required: ["stop", "start"]),
                     "max_downtime": duration], required: ["commands"]),

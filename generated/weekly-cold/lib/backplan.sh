@@ -516,8 +516,8 @@ bp_preflight() {
 # The journal $STATE_DIR/quiesce is written (and synced) before anything is stopped and removed only
 # after the app was started again, so a killed run is resumed by the next run or by `JOB.sh --resume`.
 # One line per entry, "KEY VALUE" (plan values hold no line breaks):
-#   format 1 | plan P | job J | method compose|units|commands
-#   name N   (compose services / systemd units, in stop order)
+#   format 1 | plan P | job J | method compose|containers|units|commands
+#   name N   (compose services / containers / systemd units, in stop order)
 #   start C  (commands: the start commands, in order)
 
 # bp_compose VERB SERVICE...: the plan's compose command on the plan's compose file and project.
@@ -532,6 +532,12 @@ bp_compose_output() {
   local -a cmd=("${COMPOSE_CMD[@]}" -f "$COMPOSE_FILE")
   if [[ -n $COMPOSE_PROJECT ]]; then cmd+=(-p "$COMPOSE_PROJECT"); fi
   "${cmd[@]}" "$@" </dev/null
+}
+
+# bp_engine VERB NAME...: the plan's container engine (docker or podman) on containers by name. No `--`:
+# the plan decoder only accepts container names ([A-Za-z0-9][A-Za-z0-9_.-]*), never options.
+bp_engine() {
+  "${CONTAINER_CMD[@]}" "$@" </dev/null >&2
 }
 
 # bp_run_command WHAT CMD: runs one plan-provided quiesce command with `bash -c` (their documented
@@ -566,6 +572,9 @@ bp_quiesce_stop() {
     compose)
       bp_log "quiesce: stopping compose services: ${QUIESCE_NAMES[*]}"
       bp_compose stop "${QUIESCE_NAMES[@]}" || return 1 ;;
+    containers)
+      bp_log "quiesce: stopping containers: ${QUIESCE_NAMES[*]}"
+      bp_engine stop "${QUIESCE_NAMES[@]}" || return 1 ;;
     units)
       bp_log "quiesce: stopping systemd units: ${QUIESCE_NAMES[*]}"
       systemctl stop -- "${QUIESCE_NAMES[@]}" </dev/null >&2 || return 1 ;;
@@ -577,8 +586,8 @@ bp_quiesce_stop() {
   bp_log "quiesce: app stopped"
 }
 
-# bp_resume: if the journal exists, starts the app as the journal says (reverse order for services and
-# units; commands in order), then removes the journal. Runs at most once per journal. On failure the
+# bp_resume: if the journal exists, starts the app as the journal says (reverse order for services,
+# containers and units; commands in order), then removes the journal. Runs at most once per journal. On failure the
 # journal stays, so the next run or `--resume` tries again, and the run fails.
 bp_resume() {
   local journal=$STATE_DIR/$BP_QUIESCE_JOURNAL line key value method='' failed=0 k
@@ -598,6 +607,14 @@ bp_resume() {
     compose)
       bp_log "quiesce: starting compose services: ${reversed[*]}"
       bp_compose start "${reversed[@]}" || failed=1 ;;
+    containers)
+      if ((${#CONTAINER_CMD[@]} == 0)); then
+        bp_error "quiesce: the journal says containers, but plan $PLAN names no container"
+        failed=1
+      else
+        bp_log "quiesce: starting containers: ${reversed[*]}"
+        bp_engine start "${reversed[@]}" || failed=1
+      fi ;;
     units)
       bp_log "quiesce: starting systemd units: ${reversed[*]}"
       systemctl start -- "${reversed[@]}" </dev/null >&2 || failed=1 ;;

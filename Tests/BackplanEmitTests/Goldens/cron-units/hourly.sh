@@ -30,6 +30,7 @@ readonly -a COMPOSE_CMD=()
 readonly COMPOSE_FILE=''
 readonly COMPOSE_PROJECT=''
 readonly COMPOSE_SERVICE=''
+readonly -a CONTAINER_CMD=()
 readonly QUIESCE_METHOD=none
 readonly -a QUIESCE_NAMES=()
 readonly -a QUIESCE_STOP_COMMANDS=()

@@ -35,6 +35,7 @@ readonly -a COMPOSE_CMD=()
 readonly COMPOSE_FILE=''
 readonly COMPOSE_PROJECT=''
 readonly COMPOSE_SERVICE=''
+readonly -a CONTAINER_CMD=()
 readonly QUIESCE_METHOD=commands
 readonly -a QUIESCE_NAMES=()
 # shellcheck disable=SC2016,SC1003 # literal plan data, not an expansion
