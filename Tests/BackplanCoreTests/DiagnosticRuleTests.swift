@@ -24,11 +24,11 @@ import Testing
 
     func coveredElsewhereHas(_ code: DiagnosticCode) -> Bool { Self.coveredElsewhere.contains(code) }
 
-    /// Checks and lowers `text` against the example's deployment (`broken`) or the standard one (the fix).
+    /// Checks and lowers `text` against the example's deployment (`broken`) or its fixed one (the fix).
     static func run(_ text: String, _ example: RuleExample, broken: Bool) -> [Diagnostic] {
         let (plan, diagnostics) = PlanFrontEnd.process(Array(text.utf8), file: example.file)
         guard let plan, !diagnostics.hasErrors else { return diagnostics }
-        let deployment = RuleExample.deployment(broken ? example.deployment : .standard)
+        let deployment = RuleExample.deployment(broken ? example.deployment : example.fixedDeployment)
         let validation = diagnostics + PlanValidator.validate(plan, deployment: deployment, file: example.file)
         guard !validation.hasErrors else { return validation }
         return validation + PlanLowering.lower(plan, deployment: deployment, file: example.file).diagnostics
@@ -53,6 +53,11 @@ import Testing
 
     @Test func theBasePlanIsClean() {
         let example = RuleExample(replace: "version: 1", with: "version: 1")
+        #expect(Self.run(example.fixed, example, broken: false).isEmpty)
+    }
+
+    @Test func theContainerPlanIsClean() {
+        let example = RuleExample(container: "version: 1", with: "version: 1")
         #expect(Self.run(example.fixed, example, broken: false).isEmpty)
     }
 }

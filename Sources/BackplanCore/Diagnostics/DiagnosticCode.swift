@@ -64,6 +64,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case keyInCommittedFile = "BP324"
     case oauthKeyFallsBack = "BP325"
     case keyFileNotCaptured = "BP326"
+    case unknownContainer = "BP327"
+    case keyOnlyInContainer = "BP328"
 
     // Compose files and detection
     case composeInvalid = "BP401"

@@ -1,12 +1,17 @@
 import Foundation
 
 /// An example for a rule: a plan that triggers it and the same plan fixed. Most examples are one edit
-/// of `RuleExample.basePlan`, which is clean against `RuleExample.deployment(.standard)`.
+/// of `RuleExample.basePlan`, which is clean against `RuleExample.deployment(.standard)`; the examples of
+/// a `docker run` deployment edit `containerPlan`, clean against `.dockerRun`.
 public struct RuleExample: Sendable {
     /// The deployment the broken plan is validated against; the fixed plan is validated against
-    /// `.standard` (the fix of a host problem is on the host).
+    /// `fixedDeployment` (the fix of a host problem is on the host).
     public enum DeploymentVariant: String, Sendable {
         case standard, none, postgres, qdrant, objectStorage, emptySecretKey, missingDataDir, committedKey, oauthWithoutKey, uncapturedKeyFile
+        /// A `docker run` deployment: no compose file, the container `open-webui` with a named volume, the key generated.
+        case dockerRun
+        /// The same, `WEBUI_SECRET_KEY` set with `docker run -e`.
+        case dockerRunKeyInEnvironment
 
         /// In words, for the documentation.
         public var summary: String {
@@ -21,6 +26,8 @@ public struct RuleExample: Sendable {
             case .committedKey: "WEBUI_SECRET_KEY written in a compose file git tracks"
             case .oauthWithoutKey: "OAuth configured, OAUTH_SESSION_TOKEN_ENCRYPTION_KEY unset"
             case .uncapturedKeyFile: "WEBUI_SECRET_KEY set in an env_file"
+            case .dockerRun: "a container started with docker run, WEBUI_SECRET_KEY unset"
+            case .dockerRunKeyInEnvironment: "a container started with docker run -e WEBUI_SECRET_KEY=…"
             }
         }
     }
@@ -29,6 +36,9 @@ public struct RuleExample: Sendable {
     public var fixed: String
     public var broken: String
     public var deployment: DeploymentVariant
+    /// The deployment the fixed plan is validated against: `.standard`, or the `docker run` one for the
+    /// examples on `containerPlan`.
+    public var fixedDeployment: DeploymentVariant = .standard
     /// The file name the example is checked under.
     public var file: String
 
@@ -59,6 +69,28 @@ public struct RuleExample: Sendable {
         broken = Self.basePlan
         fixed = Self.basePlan.replacingFirst(anchor, with: anchor + "  " + line + "\n")
         self.deployment = deployment
+        file = "plans/openwebui.yaml"
+    }
+
+    /// The plan for a `docker run` deployment (`containerPlan`) with `original` replaced by `replacement`.
+    public init(container original: String, with replacement: String) {
+        precondition(Self.containerPlan.contains(original), "example edit '\(original)' is not in the container plan")
+        fixed = Self.containerPlan
+        broken = Self.containerPlan.replacingFirst(original, with: replacement)
+        deployment = .dockerRun
+        fixedDeployment = .dockerRun
+        file = "plans/openwebui.yaml"
+    }
+
+    /// The container plan without its generated-key source (broken), and with `line` in its place (fixed),
+    /// checked against a container whose environment sets the key.
+    public init(containerKeyInEnvironment line: String) {
+        let generated = "  secret-key: {kind: key, container: open-webui, path: /app/backend/.webui_secret_key}\n"
+        precondition(Self.containerPlan.contains(generated))
+        broken = Self.containerPlan.replacingFirst(generated, with: "")
+        fixed = Self.containerPlan.replacingFirst(generated, with: "  " + line + "\n")
+        deployment = .dockerRunKeyInEnvironment
+        fixedDeployment = .dockerRunKeyInEnvironment
         file = "plans/openwebui.yaml"
     }
 
@@ -104,6 +136,31 @@ public struct RuleExample: Sendable {
 
         """
 
+    /// A plan for an Open WebUI started with `docker run`: the container stopped during the capture, its
+    /// generated key captured from inside it.
+    public static let containerPlan = """
+        version: 1
+        name: openwebui
+        deployment:
+          container: open-webui
+        sources:
+          database: {path: webui.db, kind: sqlite}
+          vectors: {path: vector_db, kind: chroma}
+          uploads: {path: uploads, kind: files}
+          secret-key: {kind: key, container: open-webui, path: /app/backend/.webui_secret_key}
+        ignore: [cache]
+        targets:
+          local: {type: local, path: /srv/backups/openwebui}
+          b2: {type: rclone, remote: "b2:openwebui-backups", config_file: /etc/backplan/rclone.conf}
+        jobs:
+          nightly:
+            schedule: "*-*-* 03:15"
+            quiesce: {containers: [open-webui], max_downtime: 2m}
+            targets: [local, b2]
+            retention: {keep_daily: 7, keep_weekly: 4}
+
+        """
+
     /// The deployment examples are validated against: Open WebUI 0.12.4's data dir behind a compose file.
     public static func deployment(_ variant: DeploymentVariant) -> Deployment? {
         var d = Deployment(
@@ -136,6 +193,16 @@ public struct RuleExample: Sendable {
                       KeyInfo(name: "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY", source: .secretKeyFallback)]
         case .uncapturedKeyFile:
             d.keys = [KeyInfo(name: "WEBUI_SECRET_KEY", source: .envFile, file: "/opt/open-webui/secrets.env", committed: false)]
+        case .dockerRun, .dockerRunKeyInEnvironment:
+            d.compose = nil
+            d.container = ContainerInfo(name: "open-webui", engine: "docker", restartPolicy: "always", containers: ["ollama", "open-webui"])
+            d.dataDir = "/var/lib/docker/volumes/open-webui/_data"
+            d.dataDirSource = "volume-inspect"
+            d.volume = VolumeInfo(name: "open-webui", external: false)
+            if variant == .dockerRun {
+                d.environment.secretKey = .unset
+                d.keys = [KeyInfo(name: "WEBUI_SECRET_KEY", source: .generatedInContainer, file: "/app/backend/.webui_secret_key")]
+            }
         case .missingDataDir:
             d.dataDirExists = false
             d.entries = []

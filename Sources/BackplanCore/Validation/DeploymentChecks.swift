@@ -7,6 +7,7 @@ extension PlanValidator {
                    at: planDir, help: "write 'data_dir: \(found)', or remove data_dir and let compose tell it")
         }
         checkCompose(deployment, origin: origin)
+        checkContainers(deployment, origin: origin)
         if !deployment.dataDirExists {
             let at = plan.deployment.dataDir?.start ?? plan.deployment.start
             report(.dataDirMissing, "the data dir '\(dataDir ?? "?")' does not exist in the deployment\(origin)",
@@ -30,7 +31,15 @@ extension PlanValidator {
         let keySources = capturedSources.filter { $0.kind.value == .key }
         if deployment.environment.secretKey != .set {
             let state = deployment.environment.secretKey == .empty ? "empty" : "not set"
-            if let compose = deployment.compose {
+            if let container = deployment.container {
+                let name = plan.deployment.container?.name.value ?? container.name
+                let captured = keySources.contains { $0.container?.value == name && $0.path.value == KeyDetection.containerKeyFile }
+                if !captured {
+                    report(.secretKeyNotPersisted,
+                           "WEBUI_SECRET_KEY is \(state): Open WebUI generates its key into \(KeyDetection.containerKeyFile) inside container '\(name)', which this plan does not capture: a restore onto a new container logs everyone out and cannot read stored OAuth tokens",
+                           at: at, help: "capture the generated key: {kind: key, container: \(name), path: \(KeyDetection.containerKeyFile)}, or start the container with --env-file FILE setting WEBUI_SECRET_KEY and capture that file ({path: FILE, kind: key})")
+                }
+            } else if let compose = deployment.compose {
                 let service = plan.deployment.compose?.service.value ?? compose.service
                 let captured = keySources.contains { $0.service?.value == service && $0.path.value == KeyDetection.containerKeyFile }
                 if !captured {
@@ -43,7 +52,7 @@ extension PlanValidator {
                 // Without a unit nothing tells where the key is: any key file the plan captures is trusted.
                 let file = deployment.keys?.first { $0.source == .generatedInWorkingDirectory }?.file
                 let captured = keySources.contains { source in
-                    source.service == nil && (file.map { source.path.value == $0 } ?? (deployment.keys == nil || source.path.value.hasSuffix("/.webui_secret_key")))
+                    !source.isInContainer && (file.map { source.path.value == $0 } ?? (deployment.keys == nil || source.path.value.hasSuffix("/.webui_secret_key")))
                 }
                 if !captured {
                     let where_ = file ?? "the folder it is started from (.webui_secret_key)"
@@ -60,11 +69,18 @@ extension PlanValidator {
                        "\(key.name) is written in \(key.file ?? "a file"), which git tracks: everyone with that repository has the key",
                        at: at, help: "move it to an env file that git ignores ('git rm --cached', .gitignore), rotate the key, then detect again")
             } else if key.name == KeyDetection.secretKey, let file = key.file,
-                      !keySources.contains(where: { $0.service == nil && $0.path.value == file }) {
+                      !keySources.contains(where: { !$0.isInContainer && $0.path.value == file }) {
                 report(.keyFileNotCaptured,
                        "\(key.name) is set in \(file), which no job captures: a restore onto a new server logs everyone out",
                        at: plan.sourcesKey, width: 7, help: "add a source {path: \(file), kind: key} to a job")
             }
+        }
+        if let container = deployment.container, deployment.environment.secretKey == .set,
+           !keySources.contains(where: { !$0.isInContainer }) {
+            report(.keyOnlyInContainer,
+                   "WEBUI_SECRET_KEY is set in the environment of container '\(container.name)' (docker run -e or --env-file): it lives in the container's configuration, which 'docker rm' loses, and no job captures a file holding it",
+                   at: plan.sourcesKey, width: 7,
+                   help: "keep the key in an env file outside git, start the container with --env-file FILE, and add a source {path: FILE, kind: key} to a job")
         }
         if deployment.environment.oauthConfigured == true,
            deployment.keys?.first(where: { $0.name == "OAUTH_SESSION_TOKEN_ENCRYPTION_KEY" })?.source == .secretKeyFallback {
@@ -77,6 +93,41 @@ extension PlanValidator {
             var message = "key source '\(source.name.value)' is read from '\(service.value)', which is not a service of \(compose.file)"
             if let guess = Suggestion.closest(to: service.value, among: compose.services) { message += "; did you mean '\(guess)'?" }
             report(.unknownService, message, at: service, help: "the services are: \(compose.services.joined(separator: ", "))")
+        }
+    }
+
+    /// The containers the plan names (its app container, the containers a job stops, the containers key
+    /// sources are read from) against those the engine listed when the deployment was detected (BP327).
+    private mutating func checkContainers(_ deployment: Deployment, origin: String) {
+        var named: [(name: Located<String>, role: String)] = []
+        if let container = plan.deployment.container { named.append((container.name, "deployment.container")) }
+        for job in plan.jobs {
+            guard case .containers(let names, _) = job.quiesce else { continue }
+            named += names.map { ($0, "the quiesce of job '\(job.name.value)'") }
+        }
+        for source in plan.sources {
+            if let container = source.container { named.append((container, "key source '\(source.name.value)'")) }
+        }
+        guard !named.isEmpty else { return }
+        guard let found = deployment.container else {
+            let first = named[0]
+            report(.unknownContainer,
+                   "\(first.role) names container '\(first.name.value)', but the deployment\(origin) was detected without the container engine",
+                   severity: .warning, at: first.name,
+                   help: "on the server, detect again with --container \(first.name.value) and save the JSON")
+            return
+        }
+        if let container = plan.deployment.container, container.name.value != found.name {
+            report(.unknownContainer,
+                   "deployment.container is '\(container.name.value)' but the deployment\(origin) found the app in '\(found.name)'",
+                   severity: .warning, at: container.name,
+                   help: "write 'container: \(found.name)', or detect again with --container \(container.name.value)")
+        }
+        for (name, role) in named where !found.containers.contains(name.value) {
+            var message = "\(role) names container '\(name.value)', which the container engine did not list"
+            if let guess = Suggestion.closest(to: name.value, among: found.containers) { message += "; did you mean '\(guess)'?" }
+            report(.unknownContainer, message, at: name,
+                   help: "the containers are: \(found.containers.prefix(20).joined(separator: ", "))\(found.containers.count > 20 ? ", …" : "")")
         }
     }
 

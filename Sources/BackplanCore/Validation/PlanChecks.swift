@@ -70,8 +70,12 @@ extension PlanValidator {
             report(.conflictingKeys, "key source '\(source.name.value)' is read from service '\(source.service!.value)', but the plan names no compose file",
                    at: source.service!, help: "add 'compose: {file: …, service: …}' to deployment, or name the key's file on the host")
         }
+        for source in plan.sources where source.container != nil && plan.deployment.container == nil {
+            report(.conflictingKeys, "key source '\(source.name.value)' is read from container '\(source.container!.value)', but the plan names no container",
+                   at: source.container!, help: "add 'container: \(source.container!.value)' to deployment, or name the key's file on the host")
+        }
         // A key in a container is not a path on the host: it overlaps nothing there.
-        let onHost = plan.sources.filter { $0.service == nil }
+        let onHost = plan.sources.filter { !$0.isInContainer }
         for (i, a) in onHost.enumerated() {
             for b in onHost[(i + 1)...] where Self.isWithin(a.path.value, b.path.value) || Self.isWithin(b.path.value, a.path.value) {
                 report(.overlappingSources, "sources '\(a.name.value)' and '\(b.name.value)' overlap ('\(a.path.value)' and '\(b.path.value)')",
