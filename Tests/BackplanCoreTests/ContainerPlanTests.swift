@@ -133,6 +133,40 @@ import Testing
         #expect(!Self.check(withFile, against: environment).contains { $0.code == .keyOnlyInContainer })
     }
 
+    /// `init` on a `docker run` deployment: the container named, stopped during the capture, its generated
+    /// key captured from inside it, and the plan checks without an error against the deployment it came from.
+    @Test func theStarterPlanOfADockerRunDeploymentStopsTheContainerAndCapturesItsKey() throws {
+        var deployment = try #require(RuleExample.deployment(.dockerRun))
+        let text = StarterPlan.render(deployment, name: "openwebui")
+        #expect(text.contains("# Backup plan for the Open WebUI at container open-webui (docker run)."))
+        #expect(text.contains("\n  container: open-webui\n  data_dir: /var/lib/docker/volumes/open-webui/_data\n"))
+        #expect(text.contains("    quiesce: {containers: [open-webui], max_downtime: 5m}\n"))
+        #expect(text.contains("  secret-key: {kind: key, container: open-webui, path: /app/backend/.webui_secret_key}\n"))
+        let found = Self.check(text, against: deployment)
+        #expect(!found.hasErrors, "\(Self.summary(found))")
+        #expect(!found.contains { [.secretKeyNotPersisted, .unknownContainer, .hotChromaCapture].contains($0.code) }, "\(Self.summary(found))")
+        let plan = try #require(Self.decode(text).plan)
+        let compiled = try #require(PlanLowering.lower(plan, deployment: deployment, file: Self.file).compiled)
+        #expect(compiled.jobs.map(\.quiesce.method) == [.containers])
+
+        deployment.container?.engine = "podman"
+        let podman = StarterPlan.render(deployment, name: "openwebui")
+        #expect(podman.contains("  container: {name: open-webui, command: podman}\n"))
+        #expect(!Self.check(podman, against: deployment).hasErrors)
+    }
+
+    /// With the key in the container's environment there is no file to name: the starter plan says how to
+    /// keep it, and check warns (BP328) until it is captured.
+    @Test func theStarterPlanOfAContainerWithItsKeyInTheEnvironmentSaysHowToKeepIt() throws {
+        let deployment = try #require(RuleExample.deployment(.dockerRunKeyInEnvironment))
+        let text = StarterPlan.render(deployment, name: "openwebui")
+        #expect(text.contains("# secret-key: {path: /etc/open-webui/secrets.env, kind: key}"))
+        #expect(!text.contains("kind: key, container:"))
+        let found = Self.check(text, against: deployment)
+        #expect(!found.hasErrors, "\(Self.summary(found))")
+        #expect(found.contains { $0.code == .keyOnlyInContainer })
+    }
+
     /// plan.json is untrusted: a container must be a container name run with docker or podman, and a
     /// quiesce or key source that needs one must have it.
     @Test func aForgedContainerInPlanJSONIsRefused() throws {

@@ -29,7 +29,8 @@ public enum StarterPlan {
             used.insert(unique)
             sources.append((unique, entry.name, entry.kind == .sqlite ? "sqlite" : entry.kind == .chroma ? "chroma" : "files"))
         }
-        let where_ = deployment.compose?.file ?? deployment.dataDir ?? "this host"
+        let where_ = deployment.compose?.file ?? deployment.container.map { "container \($0.name) (docker run)" }
+            ?? deployment.dataDir ?? "this host"
         var out = """
             # Backup plan for the Open WebUI at \(where_).
             # Written by `backplan init`: review it, then run `backplan check`.
@@ -45,6 +46,12 @@ public enum StarterPlan {
             if deployment.dataDirSource == "option", let dir = deployment.dataDir {
                 out += "  data_dir: \(yamlString(dir))\n"
             }
+        } else if let container = deployment.container {
+            out += container.engine == "docker" ? "  container: \(yamlString(container.name))\n"
+                : "  container: {name: \(yamlString(container.name)), command: \(yamlString(container.engine))}\n"
+            // Written out: `check` on the server then detects through it, and a re-created container with
+            // another volume is a mismatch (BP320) rather than a silent change.
+            if let dir = deployment.dataDir { out += "  data_dir: \(yamlString(dir))\n" }
         } else if let dir = deployment.dataDir {
             out += "  data_dir: \(yamlString(dir))\n"
         }
@@ -68,6 +75,9 @@ public enum StarterPlan {
         if let service = deployment.compose?.service {
             out += "    # The app stops while its data is captured (not during uploads).\n"
             out += "    quiesce: {stop: [\(yamlString(service))], max_downtime: 5m}\n"
+        } else if let container = deployment.container {
+            out += "    # The container stops while its data is captured (not during uploads).\n"
+            out += "    quiesce: {containers: [\(yamlString(container.name))], max_downtime: 5m}\n"
         } else {
             out += "    # Hot capture. To capture vector_db consistently, stop the app: quiesce: {units: [open-webui.service]}\n"
             out += "    quiesce: none\n"
@@ -106,9 +116,15 @@ public enum StarterPlan {
         for file in files { out += "  \(next()): {path: \(yamlString(file)), kind: key}\n" }
         if generated, let service = deployment.compose?.service {
             out += "  \(next()): {kind: key, service: \(yamlString(service)), path: \(KeyDetection.containerKeyFile)}\n"
+        } else if generated, let container = deployment.container {
+            out += "  \(next()): {kind: key, container: \(yamlString(container.name)), path: \(KeyDetection.containerKeyFile)}\n"
         }
         if names.isEmpty {
-            if deployment.compose == nil, deployment.environment.secretKey != .set {
+            if let container = deployment.container, deployment.environment.secretKey == .set {
+                out += "  # WEBUI_SECRET_KEY is set in the environment of container \(container.name) (docker run -e or --env-file), which\n"
+                out += "  # 'docker rm' loses: keep it in an env file, start the container with --env-file, and capture that file:\n"
+                out += "  # secret-key: {path: /etc/open-webui/secrets.env, kind: key}\n"
+            } else if deployment.compose == nil, deployment.environment.secretKey != .set {
                 out += "  # WEBUI_SECRET_KEY is generated into .webui_secret_key in the folder `open-webui serve` starts from:\n"
                 out += "  # secret-key: {path: /WORKING/DIR/.webui_secret_key, kind: key}\n"
             } else {
