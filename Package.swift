@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "BackplanCoreTests", dependencies: ["BackplanCore", "TestSupport"]),
         .testTarget(name: "BackplanEmitTests", dependencies: ["BackplanCore", "BackplanEmit", "TestSupport"], exclude: ["Fixtures", "Goldens"]),
         .testTarget(name: "BackplanRuntimeTests", dependencies: ["BackplanCore", "BackplanEmit", "BackplanRuntime", "TestSupport"]),
-        .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore", "backplan"]),
+        .testTarget(name: "BackplanCLITests", dependencies: ["BackplanCore", "backplan", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

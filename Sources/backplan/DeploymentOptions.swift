@@ -20,13 +20,24 @@ struct DeploymentOptions: ParsableArguments {
     @Option(help: "The compose project name (default: name: in the file, COMPOSE_PROJECT_NAME, the folder).")
     var project: String?
 
+    @Option(help: ArgumentHelp("The app's container, started with docker run (default: the one running open-webui or mounting /app/backend/data, when no compose file is found).",
+                               valueName: "name"))
+    var container: String?
+
+    func validate() throws {
+        if container != nil, composeFile != nil || service != nil || project != nil {
+            throw ValidationError("--container is for a deployment started with docker run: it does not go with --compose, --service or --project")
+        }
+    }
+
     var detectOptions: DetectOptions {
-        DetectOptions(composeFile: composeFile, dataDir: dataDir, root: root, service: service, project: project)
+        DetectOptions(composeFile: composeFile, dataDir: dataDir, root: root, service: service, project: project, container: container)
     }
 
     /// The options as given, to repeat in a suggested command (` --compose FILE --root DIR`).
     var asArguments: String {
-        [("--compose", composeFile), ("--data-dir", dataDir), ("--root", root), ("--service", service), ("--project", project)]
+        [("--compose", composeFile), ("--container", container), ("--data-dir", dataDir), ("--root", root), ("--service", service),
+         ("--project", project)]
             .compactMap { flag, value in value.map { " \(flag) \($0)" } }.joined()
     }
 

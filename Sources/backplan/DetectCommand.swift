@@ -6,11 +6,13 @@ import Foundation
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
-        abstract: "Find the Open WebUI deployment: compose file, data dir and what is in it.",
+        abstract: "Find the Open WebUI deployment: compose file or container, data dir and what is in it.",
         discussion: """
-            Without --compose and --data-dir, looks for compose.yaml / docker-compose.yml in the current \
-            directory, /opt/open-webui and /srv/open-webui. With --json, prints the deployment as canonical \
-            JSON (save it as plans/<name>.deployment.json). See docs/detect.md.
+            Without --compose, --container and --data-dir, looks for compose.yaml / docker-compose.yml in the \
+            current directory, /opt/open-webui and /srv/open-webui, then asks the container engine (when \
+            DOCKER_HOST is set or /var/run/docker.sock exists) for a container running open-webui or mounting \
+            /app/backend/data. With --json, prints the deployment as canonical JSON (save it as \
+            plans/<name>.deployment.json). See docs/detect.md.
             """)
 
     @OptionGroup var location: DeploymentOptions
@@ -33,8 +35,17 @@ struct DetectCommand: ParsableCommand {
             lines.append("compose:   \(compose.file) (project \(compose.project))")
             lines.append("service:   \(compose.service ?? "-") of \(compose.services.joined(separator: ", "))")
         }
+        if let container = deployment.container {
+            lines.append("container: \(container.name) (\(container.engine), restart policy \(container.restartPolicy ?? "unknown"))")
+        }
         if let image = deployment.app.image { lines.append("image:     \(image)") }
-        if let volume = deployment.volume {
+        if let digest = deployment.app.imageDigest { lines.append("digest:    \(digest)") }
+        if deployment.container != nil, let source = deployment.dataDirSource, source.hasPrefix("container-") {
+            // The container's mount of its data target (its own DATA_DIR, else /app/backend/data).
+            let target = deployment.environment.dataDir ?? Detector.containerDataDir
+            let mount = deployment.volume.map { "volume \($0.name)" } ?? "bind mount"
+            lines.append("mount:     \(mount) at \(target)")
+        } else if let volume = deployment.volume {
             lines.append("volume:    \(volume.name)\(volume.external ? " (external)" : "")")
         }
         let source = deployment.dataDirSource.map { " (\($0))" } ?? ""

@@ -106,6 +106,7 @@ import Testing
         let (found, diagnostics) = detect(tree, compose: nil)
         #expect(found == nil)
         #expect(diagnostics.map(\.code) == [.dataDirMissing])
-        #expect(diagnostics.first?.help == "pass --compose FILE or --data-dir DIR")
+        #expect(diagnostics.first?.help == "pass --compose FILE, --container NAME or --data-dir DIR")
+        #expect(diagnostics.first?.notes.contains("no container engine to ask (DOCKER_HOST is unset and there is no /var/run/docker.sock)") == true)
     }
 }

@@ -10,7 +10,7 @@ import Testing
     static let coveredElsewhere: Set<DiagnosticCode> = [
         .documentTooLarge, .nestingTooDeep, .aliasExpansion, .invalidEncoding, .unreadableFile, .invalidDeployment,
         .composeInvalid, .composeInterpolation, .composeServiceMissing, .composeNoDataMount, .dockerUnavailable,
-        .staleGenerated, .timerCannotEvaluate, .hostTimeZoneUnknown,
+        .staleGenerated, .timerCannotEvaluate, .hostTimeZoneUnknown, .severalContainers, .containerUnreadable, .composeContainer,
     ]
 
     @Test func everyCodeHasARuleAndAnExampleOrANote() {

@@ -20,8 +20,15 @@ public final class PodmanService {
     /// The compose projects handed out by `newProject`: their containers are removed by `stop()`.
     private var projects: [String] = []
 
+    /// Whether this service keeps its images, containers and volumes in its own folder.
+    public let isolated: Bool
+
     /// Starts `podman system service` and waits until `docker version` answers through it.
-    public init() throws {
+    /// `isolated`: images, containers and volumes live in this service's folder (storage driver vfs), so
+    /// `docker ps -a` lists only this test's containers, not those of tests running beside it; `stop()`
+    /// removes them all.
+    public init(isolated: Bool = false) throws {
+        self.isolated = isolated
         let base = ProcessInfo.processInfo.environment
         let path = base["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for tool in ["podman", "docker"] where Self.find(tool, path: path) == nil {
@@ -39,6 +46,16 @@ public final class PodmanService {
         dockerHost = "unix://\(directory)/podman.sock"
         var environment = base
         environment["CONTAINERS_CONF"] = directory + "/containers.conf"
+        if isolated {
+            try """
+                [storage]
+                driver = "vfs"
+                graphroot = "\(directory)/storage"
+                runroot = "\(directory)/run"
+
+                """.write(toFile: directory + "/storage.conf", atomically: true, encoding: .utf8)
+            environment["CONTAINERS_STORAGE_CONF"] = directory + "/storage.conf"
+        }
         environment["DOCKER_HOST"] = dockerHost
         self.environment = environment
         process = Process()
@@ -105,6 +122,11 @@ public final class PodmanService {
                 _ = try? docker(["network", "rm", "\(project)_default"])
             }
             projects = []
+            if isolated {
+                let ids = (try? docker(["ps", "-aq"])) ?? ""
+                let list = ids.split(whereSeparator: \.isWhitespace).map(String.init)
+                if !list.isEmpty { _ = try? docker(["rm", "-f"] + list) }
+            }
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }

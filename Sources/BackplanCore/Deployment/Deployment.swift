@@ -13,7 +13,8 @@ public struct Deployment: Codable, Hashable, Sendable {
     public var container: ContainerInfo?
     /// The Open WebUI data dir on the host; nil when it could not be told.
     public var dataDir: String?
-    /// How the data dir was found: `bind-mount`, `volume-inspect`, `volume-default-path`, `option`.
+    /// How the data dir was found: `bind-mount`, `volume-inspect`, `volume-default-path`, `option`,
+    /// `well-known-path`, and for a container found through the engine `container-volume`, `container-bind`.
     public var dataDirSource: String?
     /// The named volume holding the data dir, when it is one.
     public var volume: VolumeInfo?

@@ -1,18 +1,22 @@
 import Foundation
 
-/// `backplan detect`: reads the compose file, resolves the data dir on the host and probes it.
+/// `backplan detect`: reads the compose file (or asks the container engine for the app's container),
+/// resolves the data dir on the host and probes it.
 ///
 /// Order of decisions:
-/// 1. The compose file: `--compose`, else (without `--data-dir`) the first of
-///    `WellKnownLocations.composeCandidates`.
+/// 1. The compose file: `--compose`, else (without `--data-dir` and `--container`) the first of
+///    `WellKnownLocations.composeCandidates`. Without one: `--container NAME`, else (without `--data-dir`,
+///    when an engine may answer) the one container of the engine's (`ps -a`) that runs an open-webui image
+///    or mounts its data target; several are an error (BP408). `DetectionRun+Container.swift` reads it.
 /// 2. The app service: `--service`, else the first (by name) mounting the data target
 ///    (`/app/backend/data`, or the service's own `DATA_DIR`), else the first whose image contains
 ///    `open-webui`.
 /// 3. The data dir: `--data-dir` (`option`); else the app's mount: a bind mount's host path
 ///    (`bind-mount`), a named volume's mountpoint from `docker volume inspect` when an engine may
 ///    answer (`volume-inspect`), else `/var/lib/docker/volumes/<NAME>/_data`
-///    (`volume-default-path`); without a compose file, the first of `WellKnownLocations.dataDirs`
-///    (`well-known-path`).
+///    (`volume-default-path`); a container's mount of its data target: a named volume's host path
+///    (`container-volume`) or a bind mount's source (`container-bind`); with neither, the first of
+///    `WellKnownLocations.dataDirs` (`well-known-path`).
 /// 4. The probe of the data dir (`DataDirProbe`) and `alembic_version` of `webui.db`.
 ///
 /// Nothing on the host is modified; SQLite files are opened read-only.
@@ -43,7 +47,7 @@ struct DetectionRun {
     mutating func detect() -> Deployment? {
         var deployment = Deployment()
         var composePath = options.composeFile.map(fileSystem.hostPath)
-        if composePath == nil, options.dataDir == nil {
+        if composePath == nil, options.dataDir == nil, options.container == nil {
             composePath = WellKnownLocations.findComposeFile(in: fileSystem)
         }
         if let composePath {
@@ -53,25 +57,33 @@ struct DetectionRun {
             diagnostics += loaded.diagnostics
             guard let compose = loaded.compose else { return nil }
             readCompose(compose, text: loaded.text, variables: loaded.variables, display: display, into: &deployment)
+        } else if let wanted = options.container {
+            guard readNamedContainer(wanted, into: &deployment) else { return nil }
         }
         if let dataDir = options.dataDir {
             deployment.dataDir = fileSystem.hostPath(dataDir)
             deployment.dataDirSource = "option"
-        } else if composePath == nil {
-            if let found = WellKnownLocations.findDataDir(in: fileSystem) {
+        } else if composePath == nil, options.container == nil {
+            let search = searchContainers(into: &deployment)
+            if search == .failed { return nil }
+            if search == .none, let found = WellKnownLocations.findDataDir(in: fileSystem) {
                 deployment.dataDir = found
                 deployment.dataDirSource = "well-known-path"
-            } else {
+            } else if search == .none {
                 let looked = WellKnownLocations.composeCandidates(currentDirectory: fileSystem.currentDirectory)
                     + WellKnownLocations.dataDirs
-                diagnostics.append(Diagnostic(.dataDirMissing, "no compose file and no Open WebUI data dir found",
-                                              file: "<detect>", help: "pass --compose FILE or --data-dir DIR",
-                                              notes: ["looked for: " + looked.joined(separator: ", ")]
+                let engine = containerEngine().mayAnswer
+                    ? ["asked the container engine for containers running an open-webui image or mounting \(Detector.containerDataDir)"]
+                    : ["no container engine to ask (DOCKER_HOST is unset and there is no /var/run/docker.sock)"]
+                diagnostics.append(Diagnostic(.dataDirMissing, "no compose file, no Open WebUI container and no data dir found",
+                                              file: "<detect>", help: "pass --compose FILE, --container NAME or --data-dir DIR",
+                                              notes: ["looked for: " + looked.joined(separator: ", ")] + engine
                                                 + rootNote()))
                 return nil
             }
         }
-        if composePath == nil, let (keys, environment) = KeyDetection.unitKeys(fileSystem, git: GitTracking(environment: options.environment)) {
+        if composePath == nil, deployment.container == nil,
+           let (keys, environment) = KeyDetection.unitKeys(fileSystem, git: GitTracking(environment: options.environment)) {
             deployment.keys = keys
             deployment.environment = environment
         }

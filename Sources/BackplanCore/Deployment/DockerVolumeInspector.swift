@@ -64,8 +64,10 @@ enum ProcessRunner {
         var stderr: String
     }
 
+    /// `outputLimit` caps what is kept of stdout: a program printing more is stopped and the run is a
+    /// failure (an engine's answer is input from elsewhere: it must not fill the memory).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String],
-                    timeout: TimeInterval) -> Result<Output, FileReadFailure> {
+                    timeout: TimeInterval, outputLimit: Int? = nil) -> Result<Output, FileReadFailure> {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -86,10 +88,21 @@ enum ProcessRunner {
         let outBox = DataBox()
         let errBox = DataBox()
         let readers = DispatchGroup()
-        for (pipe, box) in [(stdout, outBox), (stderr, errBox)] {
+        // Stdout past its limit stops the program (SIGKILL: a child may inherit SIGTERM blocked); stderr (it
+        // only feeds a message) is kept up to 1 MiB and the rest drained.
+        let pid = process.processIdentifier
+        for (pipe, box, limit, stops) in [(stdout, outBox, outputLimit ?? Int.max, true), (stderr, errBox, 1 << 20, false)] {
             readers.enter()
             DispatchQueue.global().async {
-                box.set(pipe.fileHandleForReading.readDataToEndOfFile())
+                let handle = pipe.fileHandleForReading
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    if !box.append(chunk, limit: limit), stops {
+                        kill(pid, SIGKILL)
+                        break
+                    }
+                }
                 readers.leave()
             }
         }
@@ -99,6 +112,9 @@ enum ProcessRunner {
             return .failure(FileReadFailure(reason: "\(HostPath.lastComponent(executable)) did not answer within \(Int(timeout)) s"))
         }
         _ = readers.wait(timeout: .now() + 1)
+        if outBox.overflowed, let outputLimit {
+            return .failure(FileReadFailure(reason: "'\(HostPath.lastComponent(executable)) \(arguments.first ?? "")' printed more than \(outputLimit) bytes"))
+        }
         return .success(Output(status: process.terminationStatus,
                                stdout: String(decoding: outBox.get(), as: UTF8.self),
                                stderr: String(decoding: errBox.get(), as: UTF8.self)))
@@ -109,7 +125,20 @@ enum ProcessRunner {
 private final class DataBox: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
+    private var over = false
 
-    func set(_ value: Data) { lock.withLock { data = value } }
+    /// Appends a chunk; false (and nothing kept of it) when the total would exceed `limit`.
+    func append(_ chunk: Data, limit: Int) -> Bool {
+        lock.withLock {
+            guard data.count + chunk.count <= limit else {
+                over = true
+                return false
+            }
+            data.append(chunk)
+            return true
+        }
+    }
+
+    var overflowed: Bool { lock.withLock { over } }
     func get() -> Data { lock.withLock { data } }
 }

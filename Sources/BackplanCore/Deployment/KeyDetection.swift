@@ -23,6 +23,11 @@ public struct KeyInfo: Codable, Hashable, Sendable {
         /// A pip install, not set: `open-webui serve` reads or generates `.webui_secret_key` in the folder
         /// it starts from (the unit's `WorkingDirectory=`, `/` when the unit names none).
         case generatedInWorkingDirectory = "generated-in-working-directory"
+        /// A container started without compose (`docker run -e`, `--env-file`): the value is in the
+        /// container's configuration (`Config.Env` of `docker inspect`), which `docker rm` loses; no file
+        /// on the host holds it that detection can see (an `--env-file` is read once, when the container is
+        /// created).
+        case containerEnvironment = "container-environment"
     }
 
     /// The variable, e.g. `WEBUI_SECRET_KEY`.
@@ -103,6 +108,17 @@ enum KeyDetection {
             return KeyInfo(name: name, source: source, file: file, committed: git.isTracked(file, fileSystem))
         }
         return (keys, ServiceEnvironment.appEnvironment(values))
+    }
+
+    /// A container started without compose: a key set in its environment (`Config.Env`) is
+    /// `container-environment`; an unset or empty `WEBUI_SECRET_KEY` is generated in the container layer
+    /// as under compose; an unset OAuth key falls back to it.
+    static func containerKeys(_ environment: [String: String]) -> [KeyInfo] {
+        ([secretKey] + oauthKeys).map { name in
+            if let value = environment[name], !value.isEmpty { return KeyInfo(name: name, source: .containerEnvironment) }
+            return name == secretKey ? KeyInfo(name: name, source: .generatedInContainer, file: containerKeyFile)
+                : KeyInfo(name: name, source: .secretKeyFallback)
+        }
     }
 
     static func oauthConfigured(_ values: [String: String]) -> Bool {

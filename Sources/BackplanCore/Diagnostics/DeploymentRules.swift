@@ -123,6 +123,18 @@ extension DiagnosticRules {
                        "Detection could not tell the zone of the server's clock: `/etc/localtime` is no link into a zoneinfo folder and `/etc/timezone` names no zone this system knows. The saved deployment then records none, and every-hour timers stay in local time (BP504 notes what that means on the night the clock goes back).",
                        fix: "Set the zone with `timedatectl set-timezone ZONE` (or link `/etc/localtime` to `/usr/share/zoneinfo/ZONE`), then run `backplan detect --json` again.",
                        note: "`backplan detect` on a server whose `/etc/localtime` is a copied file."),
+        DiagnosticRule(.severalContainers, .error,
+                       "Without a compose file, the container engine has several containers that look like Open WebUI (an image naming open-webui, or a mount at /app/backend/data), running or not, and detection cannot tell which one to back up.",
+                       fix: "Name the app's container: `backplan detect --container NAME` (the message lists each one's name, image and state); remove containers that are left over.",
+                       note: "`docker run --name open-webui …` and an older `open-webui-old` container kept beside it."),
+        DiagnosticRule(.containerUnreadable, .error,
+                       "The container engine cannot tell detection about the app's container: `--container` names no container it knows, the engine did not answer, or its answer cannot be used (not the JSON of `docker inspect`, too large, a mount whose host path is not absolute or holds `..`, a name that is not a container name).",
+                       fix: "Check the name with `docker ps -a`, and run detect where the engine answers (as root, or with DOCKER_HOST set).",
+                       note: "`backplan detect --container openwebui` where the container is `open-webui`."),
+        DiagnosticRule(.composeContainer, .note,
+                       "The container detection found was created by docker compose (its `com.docker.compose.project` label): the compose file describes the deployment better than the container does (env files, volume names, the service to stop), and `docker compose up` re-creates the container.",
+                       fix: "Detect with `--compose FILE` (the note names the project's files), and let the plan name the compose file and service.",
+                       note: "`backplan detect` in a folder without the compose file, on a host where `docker compose up` started Open WebUI."),
     ]
 }
 

@@ -75,6 +75,9 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case dataDirMissing = "BP405"
     case dockerUnavailable = "BP406"
     case hostTimeZoneUnknown = "BP407"
+    case severalContainers = "BP408"
+    case containerUnreadable = "BP409"
+    case composeContainer = "BP410"
 
     // Compiling
     case cronInexpressible = "BP501"
